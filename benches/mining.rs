@@ -1,0 +1,61 @@
+//! Mining speed on a synthetic history (built once with `git fast-import` from a fixed seed).
+//!
+//! `COCHANGE_BENCH_COMMITS` sets the history's size (default 2 000, so a bench run stays short;
+//! use 100000 for the scale target of SPEC §8).
+
+use std::path::PathBuf;
+
+use cochange_miner::{CacheLocation, MineOptions, NoProgress, Options, Selection, mine};
+use cochange_testtools::{SyntheticOptions, synthetic_repo};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn repository(commits: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cochange-bench-synthetic-{commits}"));
+    if !dir.join(".git").is_dir() {
+        let tmp = dir.with_extension("tmp");
+        let _ = std::fs::remove_dir_all(&tmp);
+        synthetic_repo(
+            &tmp,
+            &SyntheticOptions {
+                commits,
+                ..SyntheticOptions::default()
+            },
+        )
+        .expect("the synthetic repository can be built");
+        std::fs::rename(&tmp, &dir).expect("the synthetic repository can be moved into place");
+    }
+    dir
+}
+
+fn mining(c: &mut Criterion) {
+    let commits = std::env::var("COCHANGE_BENCH_COMMITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let repo = repository(commits);
+    let mut group = c.benchmark_group(format!("mine-{commits}-commits"));
+    group.sample_size(10);
+    for (name, renames, line_counts) in [
+        ("names-only", false, false),
+        ("line-counts", false, true),
+        ("renames-and-line-counts", true, true),
+    ] {
+        let options = Options {
+            mine: MineOptions {
+                first_parent: false,
+                renames,
+                line_counts,
+            },
+            selection: Selection::default(),
+            cache: CacheLocation::Disabled,
+            threads: 0,
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| mine(&repo, &options, &NoProgress).expect("mining succeeds"));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, mining);
+criterion_main!(benches);

@@ -1,0 +1,76 @@
+use cochange_miner::Tables;
+use cochange_miner::col;
+use polars::prelude::*;
+
+use crate::format_time;
+
+/// The changes table joined with each commit's author and date, like code-maat's `identity`:
+/// columns `commit, author, author_time, path, old_path, entity, kind, added, deleted, binary`
+/// (plus `repo` first when `with_repo`), in the mined order (newest commit first).
+pub fn changes(tables: &Tables, with_repo: bool) -> PolarsResult<DataFrame> {
+    let commits = tables.commits.select([
+        col::REPO,
+        col::COMMIT,
+        col::AUTHOR,
+        col::AUTHOR_TIME,
+        col::AUTHOR_TZ,
+    ])?;
+    let times: Vec<String> = commits
+        .column(col::AUTHOR_TIME)?
+        .i64()?
+        .into_no_null_iter()
+        .zip(commits.column(col::AUTHOR_TZ)?.i32()?.into_no_null_iter())
+        .map(|(t, tz)| format_time(t, tz))
+        .collect();
+    let mut commits = commits.drop(col::AUTHOR_TZ)?;
+    commits.replace(
+        col::AUTHOR_TIME,
+        Column::new(col::AUTHOR_TIME.into(), times),
+    )?;
+    let joined = tables
+        .changes
+        .clone()
+        .lazy()
+        .join(
+            commits.lazy(),
+            [col(col::REPO), col(col::COMMIT)],
+            [col(col::REPO), col(col::COMMIT)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .collect()?;
+    let mut columns = vec![
+        col::COMMIT,
+        col::AUTHOR,
+        col::AUTHOR_TIME,
+        col::PATH,
+        col::OLD_PATH,
+        col::ENTITY,
+        col::KIND,
+        col::ADDED,
+        col::DELETED,
+        col::BINARY,
+    ];
+    if with_repo {
+        columns.insert(0, col::REPO);
+    }
+    joined.select(columns)
+}
+
+/// Revisions per entity, code-maat's `revisions`: columns `entity, n-revs`, most revised first,
+/// then by entity.
+pub fn revisions(tables: &Tables) -> PolarsResult<DataFrame> {
+    tables
+        .changes
+        .clone()
+        .lazy()
+        .group_by([col(col::ENTITY)])
+        .agg([len().cast(DataType::UInt64).alias("n-revs")])
+        .sort_by_exprs(
+            [col("n-revs"), col(col::ENTITY)],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .collect()
+}

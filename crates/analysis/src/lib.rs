@@ -1,0 +1,40 @@
+/*!
+Measures over mined git history (SPEC §4), computed with polars over the tables of
+[`cochange_miner`].
+
+# Brief overview
+
+Each analysis is a function from the mined [`Tables`](cochange_miner::Tables) to a polars
+[`DataFrame`](polars::prelude::DataFrame) whose rows are already in their final, explicit order
+(for example revisions descending, then entity ascending), so renderers never sort and no hash
+order reaches a user. Column names follow code-maat where code-maat has the same analysis.
+
+# Example
+
+```no_run
+use cochange_miner::{mine, CacheLocation, MineOptions, NoProgress, Options, Selection};
+
+let options = Options {
+    mine: MineOptions::default(),
+    selection: Selection::default(),
+    cache: CacheLocation::Disabled,
+    threads: 0,
+};
+let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
+let revisions = cochange_analysis::revisions(&outcome.tables)?;
+println!("{revisions}");
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+*/
+#![deny(missing_docs)]
+
+mod identity;
+mod summary;
+mod time;
+
+pub use identity::{changes, revisions};
+pub use summary::summary;
+pub use time::format_time;
+
+/// The error of every analysis: a polars computation failed.
+pub type Error = polars::error::PolarsError;

@@ -1,0 +1,112 @@
+//! The command line as clap sees it. Doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::exit;
+
+/// Mine git history for where change concentrates, what changes together, and who knows what.
+///
+/// cochange reads the history of a git repository (read-only, with gix), keeps the mined
+/// commits in a cache so later runs only read new ones, and prints analyses as tables, CSV or
+/// JSON.
+#[derive(Debug, Parser)]
+#[command(name = "cochange", version, after_help = exit::HELP, max_term_width = 100)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, clap::Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one field per command-line flag"
+)]
+pub struct GlobalArgs {
+    /// Repository to analyse; any folder inside it works, bare repositories too. Repeat it to
+    /// analyse several repositories together (entities are then prefixed with the repository
+    /// name).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub repo: Vec<PathBuf>,
+    /// Start the walk at this revision instead of HEAD (repeatable).
+    #[arg(long, global = true, value_name = "REV")]
+    pub rev: Vec<String>,
+    /// Start the walk at every reference.
+    #[arg(long, global = true)]
+    pub all: bool,
+    /// Follow first parents only and diff each merge against its first parent, so that a merged
+    /// pull request is one change.
+    #[arg(long, global = true)]
+    pub first_parent: bool,
+    /// Keep commits authored at or after this date (`2024-01-31`, ISO 8601, `@<unix seconds>`,
+    /// or relative such as `6 months ago`).
+    #[arg(long, global = true, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep commits authored at or before this date; a plain `YYYY-MM-DD` includes that whole day.
+    #[arg(long, global = true, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Skip counting added and deleted lines (faster mining; churn is then unknown).
+    #[arg(long, global = true)]
+    pub no_line_counts: bool,
+    /// Do not detect renames: each path is its own entity (code-maat's behaviour).
+    #[arg(long, global = true)]
+    pub no_renames: bool,
+    /// Mine everything again and store nothing.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Folder for the cache [default: `$COCHANGE_CACHE_DIR`, else `$XDG_CACHE_HOME/cochange`,
+    /// else `~/.cache/cochange`].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Write the output to this file instead of stdout (replaced only once complete).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show at most this many rows.
+    #[arg(long, global = true, value_name = "N")]
+    pub top: Option<usize>,
+    /// Threads for tree and blob diffs [default: one per core].
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Hide progress bars and informational lines; warnings and errors still go to stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Print more about what is done and how long it takes.
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print the effective settings to stderr before running.
+    #[arg(long, global = true)]
+    pub explain: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Aligned columns.
+    Table,
+    /// Comma-separated values with a header; column names follow code-maat.
+    Csv,
+    /// JSON with a `schema_version`.
+    Json,
+    /// A Markdown table.
+    Md,
+}
+
+/// The analyses and tasks.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Mine the history into the cache and report what was done.
+    Mine,
+    /// Every file change: commit, author, date, path, rename, kind and lines (code-maat's `identity`).
+    Changes,
+    /// Numbers of commits, entities, entity changes and authors (code-maat's `summary`).
+    Summary,
+    /// Revisions per entity, most revised first (code-maat's `revisions`).
+    Revisions,
+}

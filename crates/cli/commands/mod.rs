@@ -1,0 +1,114 @@
+//! One module per command: load what it needs, call the libraries, hand the result to the printer.
+
+mod changes;
+mod mine;
+mod revisions;
+mod summary;
+
+use std::time::Instant;
+
+use anyhow::Context;
+use cochange_miner::polars::prelude::*;
+use cochange_miner::{Outcome, Tables, col};
+use cochange_report::{Table, render};
+
+use crate::args::Command;
+use crate::printer::Printer;
+use crate::progress::Bar;
+use crate::settings::Settings;
+
+/// Runs one command and returns its exit code.
+pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    match command {
+        Command::Mine => mine::run(settings, printer),
+        Command::Changes => changes::run(settings, printer),
+        Command::Summary => summary::run(settings, printer),
+        Command::Revisions => revisions::run(settings, printer),
+    }
+}
+
+/// The mined history of every `--repo`, as one pair of tables.
+pub struct History {
+    pub outcomes: Vec<Outcome>,
+    pub tables: Tables,
+}
+
+/// Mines every repository (through the cache), reporting warnings and progress.
+pub fn load_history(settings: &Settings, printer: &Printer) -> anyhow::Result<History> {
+    let mut outcomes = Vec::new();
+    for repo in &settings.repos {
+        let started = Instant::now();
+        let bar = Bar::new(printer.progress_target());
+        let outcome = cochange_miner::mine(repo, &settings.options, &bar);
+        bar.finish();
+        let outcome =
+            outcome.with_context(|| format!("cannot mine the history of `{}`", repo.display()))?;
+        for warning in &outcome.warnings {
+            printer.warn(warning);
+        }
+        let s = &outcome.statistics;
+        printer.detail(format_args!(
+            "{}: {} commits ({} from cache, {} mined, {} tree diffs, {} blob diffs) in {:.2}s",
+            outcome.repo,
+            s.commits_selected,
+            s.commits_from_cache,
+            s.commits_mined,
+            s.tree_diffs,
+            s.blob_diffs,
+            started.elapsed().as_secs_f64()
+        ));
+        outcomes.push(outcome);
+    }
+    let tables = combine(&outcomes)?;
+    Ok(History { outcomes, tables })
+}
+
+/// One repository's tables as they are; several are stacked, with paths and entities prefixed by
+/// the repository name so that files of different repositories never merge (SPEC §4.9).
+fn combine(outcomes: &[Outcome]) -> PolarsResult<Tables> {
+    let mut combined: Option<Tables> = None;
+    for outcome in outcomes {
+        let mut changes = outcome.tables.changes.clone();
+        if outcomes.len() > 1 {
+            for name in [col::PATH, col::OLD_PATH, col::ENTITY] {
+                let prefixed: StringChunked = changes
+                    .column(name)?
+                    .str()?
+                    .iter()
+                    .map(|v| v.map(|v| format!("{}/{v}", outcome.repo)))
+                    .collect();
+                changes.replace(name, prefixed.with_name(name.into()).into_column())?;
+            }
+        }
+        match combined.as_mut() {
+            None => {
+                combined = Some(Tables {
+                    commits: outcome.tables.commits.clone(),
+                    changes,
+                });
+            }
+            Some(all) => {
+                all.commits.vstack_mut(&outcome.tables.commits)?;
+                all.changes.vstack_mut(&changes)?;
+            }
+        }
+    }
+    Ok(combined.unwrap_or_else(|| Tables {
+        commits: DataFrame::empty(),
+        changes: DataFrame::empty(),
+    }))
+}
+
+/// Renders an analysis frame as the requested format, honouring `--top`.
+pub fn print_frame(
+    name: &str,
+    frame: &DataFrame,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let mut table = Table::from_frame(name, frame)?;
+    if let Some(top) = settings.top {
+        table.truncate(top);
+    }
+    printer.data(|out| render(&table, settings.format, out))
+}

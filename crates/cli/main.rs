@@ -1,0 +1,63 @@
+//! The `cochange` command line: parse, build settings, run a command, map errors to exit codes.
+
+mod args;
+mod commands;
+mod exit;
+mod printer;
+mod progress;
+mod settings;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::printer::Printer;
+
+fn main() -> ExitCode {
+    let args = args::Args::parse();
+    let printer = Printer::new(
+        args.global.quiet,
+        args.global.verbose,
+        args.global.output.clone(),
+    );
+    let result = settings::Settings::from_args(&args.global)
+        .map_err(anyhow::Error::from)
+        .and_then(|settings| {
+            if args.global.explain {
+                printer.info(settings.explain());
+            }
+            commands::run(&args.command, &settings, &printer)
+        });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(exit::SUCCESS),
+        Err(err) => {
+            let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+/// Output piped into `head` is not an error (the Unix convention ripgrep follows too).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if cause.is::<settings::UsageError>() {
+            return exit::USAGE;
+        }
+        if let Some(miner) = cause.downcast_ref::<cochange_miner::Error>() {
+            return match miner {
+                cochange_miner::Error::Table(_) => exit::INTERNAL,
+                _ => exit::REPOSITORY,
+            };
+        }
+    }
+    exit::INTERNAL
+}

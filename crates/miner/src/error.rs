@@ -1,0 +1,86 @@
+use std::path::PathBuf;
+
+/// A boxed error from a lower layer (gix, polars, the file system), kept as the `source`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can stop mining.
+///
+/// Problems that still allow a correct result (a shallow clone, missing blobs, a cache that had to
+/// be rebuilt) are not errors: they are reported as [`Warning`](crate::Warning)s in the outcome.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The path is not inside a git repository.
+    #[error("`{}` is not a git repository (or any of its parent folders)", path.display())]
+    NotARepository {
+        /// The path that was searched from.
+        path: PathBuf,
+        /// Why discovery failed.
+        #[source]
+        source: BoxError,
+    },
+    /// The repository exists but `HEAD` points to a branch without commits.
+    #[error("the repository at `{}` has no commits yet (HEAD points to an unborn branch)", path.display())]
+    UnbornHead {
+        /// The repository's path.
+        path: PathBuf,
+    },
+    /// `--all` was asked for but there is not a single reference to start from.
+    #[error("the repository at `{}` has no references to walk", path.display())]
+    NoReferences {
+        /// The repository's path.
+        path: PathBuf,
+    },
+    /// A revision given with `--rev` does not resolve to a commit.
+    #[error("cannot resolve revision `{rev}` to a commit")]
+    Revision {
+        /// The revision as the user wrote it.
+        rev: String,
+        /// Why it did not resolve.
+        #[source]
+        source: BoxError,
+    },
+    /// A commit or tree the history needs is missing or cannot be decoded.
+    #[error("cannot read {kind} {id}: the object is missing or corrupt")]
+    Object {
+        /// `commit` or `tree`.
+        kind: &'static str,
+        /// The object's id, in hex.
+        id: String,
+        /// What failed underneath.
+        #[source]
+        source: BoxError,
+    },
+    /// Something else in the repository could not be read (references, configuration).
+    #[error("cannot read the repository at `{}`", path.display())]
+    Repository {
+        /// The repository's path.
+        path: PathBuf,
+        /// What failed underneath.
+        #[source]
+        source: BoxError,
+    },
+    /// Building the tables failed.
+    #[error("cannot build the mined tables")]
+    Table(#[source] polars::error::PolarsError),
+}
+
+impl Error {
+    pub(crate) fn object(
+        kind: &'static str,
+        id: impl std::fmt::Display,
+        source: impl Into<BoxError>,
+    ) -> Self {
+        Error::Object {
+            kind,
+            id: id.to_string(),
+            source: source.into(),
+        }
+    }
+}
+
+impl From<polars::error::PolarsError> for Error {
+    fn from(err: polars::error::PolarsError) -> Self {
+        Error::Table(err)
+    }
+}

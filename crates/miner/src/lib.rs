@@ -1,0 +1,56 @@
+/*!
+Reads a git repository's history into two tables: one row per commit and one row per changed
+file (SPEC §3.2), with an incremental cache so that later runs only read new commits.
+
+# Brief overview
+
+[`mine()`] opens the repository read-only with [gix], walks the commits reachable from the
+requested tips, diffs each commit's tree against its parent on all cores (with git's default
+rename detection and `--numstat` line counts), and returns the [`Tables`] as polars frames. The
+column names are in [`col`].
+
+Problems that still allow a correct result — a shallow clone, missing blobs, a cache that had to
+be rebuilt — are returned as [`Warning`]s; everything else is an [`Error`].
+
+# Example
+
+```no_run
+use cochange_miner::{mine, CacheLocation, MineOptions, NoProgress, Options, Selection};
+
+let options = Options {
+    mine: MineOptions::default(),
+    selection: Selection::default(),
+    cache: CacheLocation::Disabled,
+    threads: 0,
+};
+let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
+println!("{} commits, {} file changes", outcome.tables.commits.height(), outcome.tables.changes.height());
+# Ok::<(), cochange_miner::Error>(())
+```
+*/
+#![deny(missing_docs)]
+
+mod cache;
+mod diff;
+mod error;
+mod gittime;
+mod mine;
+mod path;
+mod record;
+mod repo;
+mod select;
+mod table;
+mod types;
+mod walk;
+
+pub use error::{BoxError, Error};
+pub use mine::mine;
+pub use path::{escape_path, unescape_path};
+pub use table::col;
+pub use types::{
+    CacheLocation, CacheStatus, MineOptions, NoProgress, Options, Outcome, Progress, Selection,
+    Statistics, Tables, Warning,
+};
+
+/// Re-exported so that callers name the same polars version as the tables.
+pub use polars;

@@ -1,0 +1,151 @@
+//! Opening the repository read-only and finding where the walk starts.
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+
+use crate::{Error, Selection};
+
+/// Decoded trees kept per thread: a commit's tree is the next commit's parent tree, so the
+/// subtrees of one diff are looked up again by the next.
+const OBJECT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Pack delta-base cache per thread, unless the repository configures one. The default of gix is
+/// sized for checkouts; long walks over history resolve the same delta chains again and again.
+const PACK_CACHE: &str = "256m";
+
+/// Finds the repository at or above `path` and opens it for reading.
+pub(crate) fn open(path: &Path) -> Result<gix::Repository, Error> {
+    let mut repo = gix::discover(path).map_err(|err| Error::NotARepository {
+        path: path.to_owned(),
+        source: Box::new(err),
+    })?;
+    let configured = repo
+        .config_snapshot()
+        .string("core.deltaBaseCacheLimit")
+        .is_some()
+        || std::env::var_os("GIX_PACK_CACHE_MEMORY").is_some();
+    if !configured {
+        let mut config = repo.config_snapshot_mut();
+        // Only the in-memory configuration of this handle changes; nothing is written.
+        let set = config.set_raw_value("core.deltaBaseCacheLimit", PACK_CACHE);
+        if set.is_ok() {
+            config.commit().map_err(|err| Error::Repository {
+                path: path.to_owned(),
+                source: Box::new(err),
+            })?;
+        }
+    }
+    repo.object_cache_size(Some(OBJECT_CACHE_BYTES));
+    Ok(repo)
+}
+
+/// The folder that identifies the repository: its git dir, made absolute.
+pub(crate) fn identity(repo: &gix::Repository) -> PathBuf {
+    absolute(repo.git_dir())
+}
+
+/// A short name for the `repo` column: the work tree's folder, or the git dir's without `.git`.
+pub(crate) fn display_name(repo: &gix::Repository) -> String {
+    let dir = repo.workdir().map_or_else(|| identity(repo), absolute);
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".git").unwrap_or(&name);
+    if name.is_empty() {
+        "repo".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The commits the walk starts from, deduplicated and sorted for a stable cache key.
+pub(crate) fn tips(repo: &gix::Repository, selection: &Selection) -> Result<Vec<ObjectId>, Error> {
+    let path = || absolute(repo.git_dir());
+    let mut tips = Vec::new();
+    if selection.all {
+        let platform = repo.references().map_err(|err| Error::Repository {
+            path: path(),
+            source: Box::new(err),
+        })?;
+        let refs = platform.all().map_err(|err| Error::Repository {
+            path: path(),
+            source: Box::new(err),
+        })?;
+        for reference in refs {
+            let mut reference = reference.map_err(|err| Error::Repository {
+                path: path(),
+                source: Box::new(err),
+            })?;
+            // Tags may point at trees or blobs; only commits start a walk.
+            if let Ok(id) = reference.peel_to_commit().map(|c| c.id) {
+                tips.push(id);
+            }
+        }
+        if let Ok(id) = repo.head_id() {
+            tips.push(id.detach());
+        }
+        if tips.is_empty() {
+            return Err(head_error(repo).unwrap_or(Error::NoReferences { path: path() }));
+        }
+    }
+    for rev in &selection.revs {
+        let id = repo
+            .rev_parse_single(rev.as_str())
+            .map_err(|err| Error::Revision {
+                rev: rev.clone(),
+                source: Box::new(err),
+            })?
+            .object()
+            .map_err(|err| Error::Revision {
+                rev: rev.clone(),
+                source: Box::new(err),
+            })?
+            .peel_to_commit()
+            .map_err(|err| Error::Revision {
+                rev: rev.clone(),
+                source: Box::new(err),
+            })?
+            .id;
+        tips.push(id);
+    }
+    if !selection.all && selection.revs.is_empty() {
+        match repo.head_id() {
+            Ok(id) => tips.push(id.detach()),
+            Err(err) => {
+                return Err(head_error(repo).unwrap_or_else(|| Error::Revision {
+                    rev: "HEAD".into(),
+                    source: Box::new(err),
+                }));
+            }
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+fn head_error(repo: &gix::Repository) -> Option<Error> {
+    match repo.head() {
+        Ok(head) if head.is_unborn() => Some(Error::UnbornHead {
+            path: absolute(repo.workdir().unwrap_or(repo.git_dir())),
+        }),
+        _ => None,
+    }
+}
+
+/// `path` made absolute for messages, as it was if that fails.
+pub(crate) fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// The graft commits of a shallow clone, whose parents are not in the repository.
+pub(crate) fn shallow_boundary(repo: &gix::Repository) -> Result<Vec<ObjectId>, Error> {
+    let commits = repo.shallow_commits().map_err(|err| Error::Repository {
+        path: repo.git_dir().to_owned(),
+        source: Box::new(err),
+    })?;
+    Ok(commits
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default())
+}

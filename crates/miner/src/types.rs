@@ -1,0 +1,210 @@
+use std::path::PathBuf;
+
+use polars::prelude::DataFrame;
+use serde::{Deserialize, Serialize};
+
+/// What is read from each commit. Every field changes the mined rows, so together they key the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MineOptions {
+    /// Follow only first parents and diff each merge against its first parent (`--first-parent`).
+    pub first_parent: bool,
+    /// Detect renames like git's default (exact, and similarity of at least 50 %).
+    pub renames: bool,
+    /// Count added and deleted lines per file (blob diffs); off with `--no-line-counts`.
+    pub line_counts: bool,
+}
+
+impl Default for MineOptions {
+    fn default() -> Self {
+        MineOptions {
+            first_parent: false,
+            renames: true,
+            line_counts: true,
+        }
+    }
+}
+
+/// Which part of the history the returned tables cover. It does not key the cache: the cache holds
+/// every commit mined so far, and a selection picks from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Revisions to start from (`--rev`); empty means `HEAD`.
+    pub revs: Vec<String>,
+    /// Start from every reference (`--all`).
+    pub all: bool,
+    /// Keep commits whose author time is at or after this unix time (`--since`).
+    pub since: Option<i64>,
+    /// Keep commits whose author time is at or before this unix time (`--until`).
+    pub until: Option<i64>,
+}
+
+/// Where the incremental cache lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheLocation {
+    /// Mine everything, store nothing (`--no-cache`).
+    Disabled,
+    /// Keep caches below this folder, one sub-folder per repository and [`MineOptions`].
+    Dir(PathBuf),
+}
+
+/// Everything [`mine()`](crate::mine()) needs besides the repository path.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// What is read from each commit.
+    pub mine: MineOptions,
+    /// Which commits the tables cover.
+    pub selection: Selection,
+    /// Where the cache lives.
+    pub cache: CacheLocation,
+    /// Threads for tree and blob diffs; 0 means one per core.
+    pub threads: usize,
+}
+
+/// The two mined tables (SPEC §3.2), as polars frames. Column names are in [`crate::col`].
+#[derive(Debug, Clone)]
+pub struct Tables {
+    /// One row per commit, newest first (parents after their children).
+    pub commits: DataFrame,
+    /// One row per changed file, in the order of `commits`.
+    pub changes: DataFrame,
+}
+
+/// The result of mining one repository.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The repository's display name, used in the `repo` column.
+    pub repo: String,
+    /// The selected history.
+    pub tables: Tables,
+    /// How much work was done.
+    pub statistics: Statistics,
+    /// Problems that did not stop the run but that the user must know about.
+    pub warnings: Vec<Warning>,
+}
+
+/// The amount of work performed, to report and to check that caching works.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Statistics {
+    /// Commits read from the cache.
+    pub commits_from_cache: usize,
+    /// Commits read from the repository in this run.
+    pub commits_mined: usize,
+    /// Tree diffs performed in this run.
+    pub tree_diffs: usize,
+    /// Blob diffs performed in this run to count lines.
+    pub blob_diffs: usize,
+    /// Commits in the returned tables.
+    pub commits_selected: usize,
+    /// Of those, merge commits.
+    pub merges_selected: usize,
+    /// Rows of the returned changes table.
+    pub changes_selected: usize,
+    /// What happened to the cache.
+    pub cache: CacheStatus,
+}
+
+/// What happened to the cache during a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum CacheStatus {
+    /// No cache was used.
+    #[default]
+    Disabled,
+    /// There was no cache yet; one was written.
+    Created {
+        /// The cache folder.
+        path: PathBuf,
+    },
+    /// The cache was read and, if there were new commits, extended.
+    Used {
+        /// The cache folder.
+        path: PathBuf,
+    },
+    /// The cache was unusable and was rebuilt.
+    Rebuilt {
+        /// The cache folder.
+        path: PathBuf,
+    },
+}
+
+/// A problem that still allowed a correct, complete result for what exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// The repository is a shallow clone: history stops at the graft commits.
+    Shallow {
+        /// How many commits are graft boundaries.
+        boundary_commits: usize,
+    },
+    /// Blobs were missing (partial or blobless clone): their line counts are null.
+    MissingBlobs {
+        /// How many distinct blobs were missing.
+        count: usize,
+        /// The first few of them, in hex.
+        first: Vec<String>,
+    },
+    /// The cache could not be used and was rebuilt.
+    CacheRebuilt {
+        /// The cache folder.
+        path: PathBuf,
+        /// Why it could not be used.
+        reason: String,
+    },
+    /// The cache could not be written; the result is complete but the next run mines again.
+    CacheNotWritten {
+        /// The cache folder.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
+    /// The `.mailmap` could not be read completely; identities were taken as recorded where it failed.
+    Mailmap {
+        /// What failed.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Warning::Shallow { boundary_commits } => write!(
+                f,
+                "the repository is a shallow clone: history is truncated at {boundary_commits} graft \
+                 commit(s), and results cover only the history that exists"
+            ),
+            Warning::MissingBlobs { count, first } => write!(
+                f,
+                "{count} blob(s) are missing (partial or incomplete clone?): their line counts are null; \
+                 first: {}",
+                first.join(", ")
+            ),
+            Warning::CacheRebuilt { path, reason } => {
+                write!(f, "the cache at `{}` was rebuilt: {reason}", path.display())
+            }
+            Warning::CacheNotWritten { path, reason } => write!(
+                f,
+                "the cache at `{}` could not be written ({reason}); the next run mines again",
+                path.display()
+            ),
+            Warning::Mailmap { reason } => write!(f, "the .mailmap could not be read: {reason}"),
+        }
+    }
+}
+
+/// Progress reporting, implemented by the caller (the CLI draws a bar). Must be cheap: it is
+/// called from the diff threads.
+pub trait Progress: Sync {
+    /// A new phase starts; `total` is the number of steps, when known.
+    fn phase(&self, name: &'static str, total: Option<u64>);
+    /// `n` more steps of the current phase are done.
+    fn inc(&self, n: u64);
+}
+
+/// A [`Progress`] that reports nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn phase(&self, _name: &'static str, _total: Option<u64>) {}
+    fn inc(&self, _n: u64) {}
+}

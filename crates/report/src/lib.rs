@@ -1,0 +1,31 @@
+/*!
+Renders analysis results for people and for programs: aligned text tables, CSV, JSON and
+Markdown (SPEC §5).
+
+# Brief overview
+
+A [`Table`] is a titled list of typed columns, built from an analysis frame with
+[`Table::from_frame`]. [`render`] writes it in one [`Format`] into any [`std::io::Write`]; nothing
+here prints or sorts: rows keep the order the analysis gave them.
+
+# Example
+
+```
+use cochange_report::{render, Format, Table};
+use polars::prelude::*;
+
+let frame = df!("entity" => ["src/a.rs", "src/b.rs"], "n-revs" => [4u64, 3])?;
+let table = Table::from_frame("revisions", &frame)?;
+let mut out = Vec::new();
+render(&table, Format::Csv, &mut out)?;
+assert_eq!(String::from_utf8(out)?, "entity,n-revs\nsrc/a.rs,4\nsrc/b.rs,3\n");
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+*/
+#![deny(missing_docs)]
+
+mod render;
+mod table;
+
+pub use render::{Format, SCHEMA_VERSION, render};
+pub use table::{Cell, Table};

@@ -1,0 +1,220 @@
+use std::io::{self, Write};
+
+use crate::{Cell, Table};
+
+/// Version of the JSON layout; bumped when a field changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How a [`Table`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns for a terminal.
+    Table,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+    /// `{"schema_version", "analysis", "columns", "rows": [{column: value}]}`.
+    Json,
+    /// A GitHub-flavoured Markdown table.
+    Markdown,
+}
+
+/// Writes `table` to `out` in `format`.
+pub fn render(table: &Table, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Table => text(table, out),
+        Format::Csv => csv(table, out),
+        Format::Json => json(table, out),
+        Format::Markdown => markdown(table, out),
+    }
+}
+
+fn text(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let cells: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|r| r.iter().map(Cell::text).collect())
+        .collect();
+    let widths: Vec<usize> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([name.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let numeric: Vec<bool> = (0..table.columns.len())
+        .map(|i| {
+            table.rows.iter().any(|r| r[i].is_numeric())
+                && table
+                    .rows
+                    .iter()
+                    .all(|r| r[i].is_numeric() || r[i] == Cell::Null)
+        })
+        .collect();
+    let line = |out: &mut dyn Write, values: &[String]| -> io::Result<()> {
+        let mut text = String::new();
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                text.push_str("  ");
+            }
+            let pad = widths[i].saturating_sub(value.chars().count());
+            let last = i + 1 == values.len();
+            if numeric[i] {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(value);
+            } else {
+                text.push_str(value);
+                if !last {
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(out, &table.columns)?;
+    for row in &cells {
+        line(out, row)?;
+    }
+    Ok(())
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+fn csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let header: Vec<String> = table.columns.iter().map(|c| csv_field(c)).collect();
+    writeln!(out, "{}", header.join(","))?;
+    for row in &table.rows {
+        let fields: Vec<String> = row.iter().map(|c| csv_field(&c.text())).collect();
+        writeln!(out, "{}", fields.join(","))?;
+    }
+    Ok(())
+}
+
+fn json_value(cell: &Cell) -> serde_json::Value {
+    match cell {
+        Cell::Null => serde_json::Value::Null,
+        Cell::Text(s) => s.clone().into(),
+        Cell::Int(v) => (*v).into(),
+        Cell::Float(v) => {
+            serde_json::Number::from_f64(*v).map_or(serde_json::Value::Null, Into::into)
+        }
+        Cell::Bool(b) => (*b).into(),
+    }
+}
+
+fn json(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<serde_json::Value> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let object: serde_json::Map<String, serde_json::Value> = table
+                .columns
+                .iter()
+                .cloned()
+                .zip(row.iter().map(json_value))
+                .collect();
+            serde_json::Value::Object(object)
+        })
+        .collect();
+    let document = serde_json::json!({
+        "schema_version": SCHEMA_VERSION,
+        "analysis": table.name,
+        "columns": table.columns,
+        "rows": rows,
+    });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+fn markdown(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let header: Vec<String> = table.columns.iter().map(|c| escape(c)).collect();
+    writeln!(out, "| {} |", header.join(" | "))?;
+    let align: Vec<&str> = (0..table.columns.len())
+        .map(|i| {
+            if table.rows.first().is_some_and(|r| r[i].is_numeric()) {
+                "---:"
+            } else {
+                "---"
+            }
+        })
+        .collect();
+    writeln!(out, "|{}|", align.join("|"))?;
+    for row in &table.rows {
+        let cells: Vec<String> = row.iter().map(|c| escape(&c.text())).collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Format, render};
+    use crate::{Cell, Table};
+
+    fn sample() -> Table {
+        Table {
+            name: "sample".into(),
+            columns: vec!["path".into(), "n".into(), "note".into()],
+            rows: vec![
+                vec![Cell::Text("a,b.rs".into()), Cell::Int(12), Cell::Null],
+                vec![
+                    Cell::Text("c.rs".into()),
+                    Cell::Int(3),
+                    Cell::Text("say \"hi\"".into()),
+                ],
+            ],
+        }
+    }
+
+    fn rendered(format: Format) -> String {
+        let mut out = Vec::new();
+        render(&sample(), format, &mut out).expect("writing to memory");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn text_aligns_numbers_right() {
+        assert_eq!(
+            rendered(Format::Table),
+            "path     n  note\na,b.rs  12\nc.rs     3  say \"hi\"\n"
+        );
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        assert_eq!(
+            rendered(Format::Csv),
+            "path,n,note\n\"a,b.rs\",12,\n\"c.rs\",3,\"say \"\"hi\"\"\"\n"
+                .replace("\"c.rs\"", "c.rs")
+        );
+    }
+
+    #[test]
+    fn json_has_schema_version_and_nulls() {
+        let value: serde_json::Value =
+            serde_json::from_str(&rendered(Format::Json)).expect("valid json");
+        assert_eq!(value["schema_version"], 1);
+        assert_eq!(value["rows"][0]["note"], serde_json::Value::Null);
+        assert_eq!(value["rows"][1]["n"], 3);
+    }
+
+    #[test]
+    fn markdown_is_a_table() {
+        assert_eq!(
+            rendered(Format::Markdown),
+            "| path | n | note |\n|---|---:|---|\n| a,b.rs | 12 |  |\n| c.rs | 3 | say \"hi\" |\n"
+        );
+    }
+}

@@ -1,0 +1,102 @@
+use polars::prelude::*;
+
+/// One value of a [`Table`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// No value (SQL null): rendered empty in text and CSV, `null` in JSON.
+    Null,
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Int(i64),
+    /// A fraction or measure.
+    Float(f64),
+    /// A yes/no value.
+    Bool(bool),
+}
+
+impl Cell {
+    fn from_any(value: AnyValue<'_>) -> Cell {
+        match value {
+            AnyValue::Null => Cell::Null,
+            AnyValue::Boolean(b) => Cell::Bool(b),
+            AnyValue::String(s) => Cell::Text(s.to_owned()),
+            AnyValue::StringOwned(s) => Cell::Text(s.to_string()),
+            AnyValue::Int8(v) => Cell::Int(v.into()),
+            AnyValue::Int16(v) => Cell::Int(v.into()),
+            AnyValue::Int32(v) => Cell::Int(v.into()),
+            AnyValue::Int64(v) => Cell::Int(v),
+            AnyValue::UInt8(v) => Cell::Int(v.into()),
+            AnyValue::UInt16(v) => Cell::Int(v.into()),
+            AnyValue::UInt32(v) => Cell::Int(v.into()),
+            AnyValue::UInt64(v) => Cell::Int(v as i64),
+            AnyValue::Float32(v) => Cell::Float(v.into()),
+            AnyValue::Float64(v) => Cell::Float(v),
+            other => Cell::Text(other.to_string()),
+        }
+    }
+
+    /// Whether the value is right-aligned in text tables.
+    pub(crate) fn is_numeric(&self) -> bool {
+        matches!(self, Cell::Int(_) | Cell::Float(_))
+    }
+
+    /// The value as plain text (empty for null).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Int(v) => v.to_string(),
+            Cell::Float(v) => format_float(*v),
+            Cell::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// Floats with at most six decimals and no trailing zeros, so output is stable and short.
+fn format_float(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{v:.0}");
+    }
+    let s = format!("{v:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A named result: column names and rows of cells, in display order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// What the table is (the analysis name), used in JSON output.
+    pub name: String,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows; each has one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// Copies a frame into a table, keeping its row order.
+    pub fn from_frame(name: &str, frame: &DataFrame) -> PolarsResult<Table> {
+        let columns: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let mut rows = vec![Vec::with_capacity(columns.len()); frame.height()];
+        for column in frame.columns() {
+            let column = column.as_materialized_series();
+            for (row, value) in rows.iter_mut().zip(column.iter()) {
+                row.push(Cell::from_any(value));
+            }
+        }
+        Ok(Table {
+            name: name.to_owned(),
+            columns,
+            rows,
+        })
+    }
+
+    /// Keeps the first `n` rows.
+    pub fn truncate(&mut self, n: usize) {
+        self.rows.truncate(n);
+    }
+}

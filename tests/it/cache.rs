@@ -1,0 +1,161 @@
+//! The incremental cache (SPEC §3.3): reuse, incremental mining, and rebuilding what is broken.
+
+use std::path::Path;
+
+use crate::util::*;
+
+/// `mine --format json` as `(commits, from_cache, mined, tree_diffs, cache state, stderr)`.
+fn mine(repo: &Path, cache: &Path) -> Result<(u64, u64, u64, u64, String, String)> {
+    let out = run_ok(
+        cochange(repo)
+            .args(["mine", "--format", "json", "--cache-dir"])
+            .arg(cache),
+    )?;
+    let row = json_rows(&out)?.into_iter().next().ok_or("no row")?;
+    let n = |k: &str| row[k].as_u64().unwrap_or(u64::MAX);
+    Ok((
+        n("commits"),
+        n("from_cache"),
+        n("mined"),
+        n("tree_diffs"),
+        row["cache"].as_str().unwrap_or_default().to_owned(),
+        String::from_utf8(out.stderr)?,
+    ))
+}
+
+fn copy_of(script: &str) -> Result<(tempfile::TempDir, std::path::PathBuf)> {
+    let tmp = tempfile::tempdir()?;
+    let repo = tmp.path().join("repo");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(scripted_repo(script)?)
+        .arg(&repo)
+        .status()?;
+    assert!(status.success());
+    Ok((tmp, repo))
+}
+
+fn add_commit(repo: &Path, file: &str, when: &str) -> Result {
+    std::fs::write(repo.join(file), format!("{when}\n"))?;
+    git_output(repo, &["add", file])?;
+    let out = git(repo)
+        .args(["commit", "-q", "-m", "later"])
+        .env("GIT_AUTHOR_DATE", when)
+        .env("GIT_COMMITTER_DATE", when)
+        .output()?;
+    assert!(out.status.success());
+    Ok(())
+}
+
+fn cache_files(cache: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![cache.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                stack.push(entry.path());
+            } else {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn second_run_does_no_tree_diffs_and_new_commits_are_mined_alone() -> Result {
+    let (_tmp, repo) = copy_of("make_merges.sh")?;
+    let cache = tempfile::tempdir()?;
+    let first = mine(&repo, cache.path())?;
+    assert_eq!(
+        (first.0, first.1, first.2, first.4.as_str()),
+        (10, 0, 10, "created")
+    );
+    assert_eq!(first.3, 8, "8 non-merge commits are diffed");
+
+    let second = mine(&repo, cache.path())?;
+    assert_eq!(
+        (second.0, second.1, second.2, second.3, second.4.as_str()),
+        (10, 10, 0, 0, "used")
+    );
+
+    add_commit(&repo, "new.txt", "1600000000 +0000")?;
+    add_commit(&repo, "new.txt", "1600086400 +0000")?;
+    let third = mine(&repo, cache.path())?;
+    assert_eq!((third.0, third.1, third.2, third.3), (12, 10, 2, 2));
+
+    // The result through the cache equals a run without it.
+    let cached = cochange_rows_with_cache(&repo, cache.path())?;
+    let direct = cochange_rows(&repo, &[])?;
+    assert_eq!(cached, direct);
+    Ok(())
+}
+
+fn cochange_rows_with_cache(repo: &Path, cache: &Path) -> Result<std::collections::BTreeSet<Row>> {
+    let out = run_ok(
+        cochange(repo)
+            .args(["changes", "--format", "json", "--cache-dir"])
+            .arg(cache),
+    )?;
+    Ok(json_rows(&out)?
+        .iter()
+        .map(|r| Row {
+            commit: r["commit"].as_str().unwrap_or_default().to_owned(),
+            path: r["path"].as_str().unwrap_or_default().to_owned(),
+            old_path: r["old_path"].as_str().map(str::to_owned),
+            kind: r["kind"].as_str().unwrap_or_default().to_owned(),
+            added: r["added"].as_u64(),
+            deleted: r["deleted"].as_u64(),
+        })
+        .collect())
+}
+
+fn damaged_cache_is_rebuilt(damage: impl Fn(&Path)) -> Result {
+    let (_tmp, repo) = copy_of("make_linear.sh")?;
+    let cache = tempfile::tempdir()?;
+    mine(&repo, cache.path())?;
+    for file in cache_files(cache.path()) {
+        damage(&file);
+    }
+    let again = mine(&repo, cache.path())?;
+    assert_eq!(
+        (again.0, again.2, again.4.as_str()),
+        (5, 5, "rebuilt"),
+        "{}",
+        again.5
+    );
+    assert!(again.5.contains("warning: the cache at"), "{}", again.5);
+    let after = mine(&repo, cache.path())?;
+    assert_eq!((after.2, after.4.as_str()), (0, "used"));
+    Ok(())
+}
+
+#[test]
+fn truncated_cache_is_detected_and_rebuilt() -> Result {
+    damaged_cache_is_rebuilt(|file| {
+        if file.extension().is_some_and(|e| e == "parquet") {
+            let data = std::fs::read(file).expect("readable");
+            std::fs::write(file, &data[..data.len() / 2]).expect("writable");
+        }
+    })
+}
+
+#[test]
+fn garbage_cache_is_detected_and_rebuilt() -> Result {
+    damaged_cache_is_rebuilt(|file| {
+        let len = std::fs::metadata(file).map_or(0, |m| m.len()) as usize;
+        std::fs::write(file, vec![b'x'; len]).expect("writable");
+    })
+}
+
+#[test]
+fn cache_from_another_version_is_rebuilt() -> Result {
+    damaged_cache_is_rebuilt(|file| {
+        if file.file_name().is_some_and(|n| n == "meta.json") {
+            let text = std::fs::read_to_string(file).expect("readable");
+            let text = text.replace(env!("CARGO_PKG_VERSION"), "0.0.0-old");
+            std::fs::write(file, text).expect("writable");
+        }
+    })
+}

@@ -1,0 +1,124 @@
+//! Bad input (SPEC §7): one clear line on stderr, the documented exit code, never a panic.
+
+use std::process::Output;
+
+use crate::util::*;
+
+fn fails(out: &Output, code: i32, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected `{needle}` in: {stderr}");
+    }
+    assert!(out.stdout.is_empty(), "no data on failure");
+}
+
+#[test]
+fn not_a_repository_exits_3() -> Result {
+    // Outside the project's checkout, or discovery would find the project's own repository.
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("file.txt"), "hello\n")?;
+    let out = cochange(dir.path())
+        .args(["summary", "--no-cache"])
+        .output()?;
+    fails(&out, 3, &["error:", "is not a git repository"]);
+    Ok(())
+}
+
+#[test]
+fn missing_path_exits_3() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = cochange(&dir)
+        .args(["summary", "--no-cache", "--repo", "does/not/exist"])
+        .output()?;
+    fails(&out, 3, &["`does/not/exist` is not a git repository"]);
+    Ok(())
+}
+
+#[test]
+fn empty_repository_exits_3_saying_there_are_no_commits() -> Result {
+    let dir = scripted_repo("make_special_repos.sh")?.join("empty");
+    let out = cochange(&dir).args(["mine", "--no-cache"]).output()?;
+    fails(&out, 3, &["has no commits yet", "unborn"]);
+    Ok(())
+}
+
+#[test]
+fn unknown_revision_exits_3() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = cochange(&dir)
+        .args(["summary", "--no-cache", "--rev", "no-such-branch"])
+        .output()?;
+    fails(&out, 3, &["cannot resolve revision `no-such-branch`"]);
+    Ok(())
+}
+
+#[test]
+fn missing_tree_names_the_object_and_exits_3() -> Result {
+    let dir = scripted_repo("make_special_repos.sh")?.join("broken");
+    let tree = std::fs::read_to_string(git_dir(&dir).join("missing-tree.txt"))?;
+    let out = cochange(&dir).args(["changes", "--no-cache"]).output()?;
+    fails(&out, 3, &[&format!("cannot read tree {}", tree.trim())]);
+    Ok(())
+}
+
+#[test]
+fn unparsable_since_exits_2() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = cochange(&dir)
+        .args(["summary", "--no-cache", "--since", "yesterday-ish"])
+        .output()?;
+    fails(&out, 2, &["`--since yesterday-ish` is not a date"]);
+    Ok(())
+}
+
+#[test]
+fn since_after_until_exits_2() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = cochange(&dir)
+        .args([
+            "summary",
+            "--no-cache",
+            "--since",
+            "2021-01-01",
+            "--until",
+            "2020-01-01",
+        ])
+        .output()?;
+    fails(
+        &out,
+        2,
+        &["`--since 2021-01-01` is after `--until 2020-01-01`"],
+    );
+    Ok(())
+}
+
+#[test]
+fn unknown_command_exits_2() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = cochange(&dir).arg("no-such-command").output()?;
+    assert_eq!(out.status.code(), Some(2));
+    Ok(())
+}
+
+#[test]
+fn help_documents_exit_codes_and_commands() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = run_ok(cochange(&dir).arg("--help"))?;
+    let help = String::from_utf8(out.stdout)?;
+    for needle in [
+        "Exit codes:",
+        "3  the repository cannot be read",
+        "mine",
+        "changes",
+        "summary",
+        "revisions",
+    ] {
+        assert!(
+            help.contains(needle),
+            "`{needle}` missing from --help:\n{help}"
+        );
+    }
+    Ok(())
+}

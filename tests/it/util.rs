@@ -1,0 +1,186 @@
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cochange_miner::escape_path;
+pub use cochange_testtools::{Result, git, git_output, scripted_repo};
+
+/// The `cochange` binary with git's environment isolated and no cache unless a test asks.
+pub fn cochange(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cochange"));
+    cochange_testtools::isolate(&mut cmd);
+    cmd.current_dir(dir).env_remove("COCHANGE_CACHE_DIR");
+    cmd
+}
+
+/// Runs the command and returns its output, failing with stderr if it did not succeed.
+pub fn run_ok(cmd: &mut Command) -> Result<Output> {
+    let out = cmd.output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} exited with {}:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(out)
+}
+
+/// The rows of a `--format json` output.
+pub fn json_rows(out: &Output) -> Result<Vec<serde_json::Value>> {
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(
+        doc["schema_version"], 1,
+        "JSON output carries the schema version"
+    );
+    Ok(doc["rows"].as_array().cloned().unwrap_or_default())
+}
+
+/// One file change as both git and cochange can state it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Row {
+    pub commit: String,
+    pub path: String,
+    pub old_path: Option<String>,
+    pub kind: String,
+    pub added: Option<u64>,
+    pub deleted: Option<u64>,
+}
+
+/// The `git log -z` baselines of a fixture (`numstat` and `name-status` of the same range)
+/// joined into rows. `renames` picks the `-M` baselines instead of the `--no-renames` ones.
+pub fn git_rows(git_dir: &Path, prefix: &str) -> Result<BTreeSet<Row>> {
+    let numstat = std::fs::read(git_dir.join(format!("baseline-{prefix}numstat.z")))?;
+    let name_status = std::fs::read(git_dir.join(format!("baseline-{prefix}name-status.z")))?;
+    let counts = parse_numstat(&numstat);
+    let kinds = parse_name_status(&name_status);
+    assert_eq!(
+        counts.len(),
+        kinds.len(),
+        "numstat and name-status list the same changes"
+    );
+    let mut rows = BTreeSet::new();
+    for ((commit, path, old_path, added, deleted), (commit2, path2, old2, kind)) in
+        counts.into_iter().zip(kinds)
+    {
+        assert_eq!((&commit, &path, &old_path), (&commit2, &path2, &old2));
+        rows.insert(Row {
+            commit,
+            path,
+            old_path,
+            kind,
+            added,
+            deleted,
+        });
+    }
+    Ok(rows)
+}
+
+/// Commit, path, lines added and deleted (null when binary).
+pub type Counts = (String, String, Option<u64>, Option<u64>);
+
+/// Like [`git_rows`] but only numstat (for baselines that have no name-status twin).
+pub fn git_numstat_rows(file: &Path) -> Result<BTreeSet<Counts>> {
+    let data = std::fs::read(file)?;
+    Ok(parse_numstat(&data)
+        .into_iter()
+        .map(|(c, p, _, a, d)| (c, p, a, d))
+        .collect())
+}
+
+fn tokens(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    data.split(|&b| b == 0)
+        .map(|t| t.strip_prefix(b"\n").unwrap_or(t))
+        .filter(|t| !t.is_empty())
+}
+
+type Counted = (String, String, Option<String>, Option<u64>, Option<u64>);
+
+fn parse_numstat(data: &[u8]) -> Vec<Counted> {
+    let mut out = Vec::new();
+    let mut commit = String::new();
+    let mut it = tokens(data);
+    while let Some(tok) = it.next() {
+        if let Some(id) = tok.strip_prefix(b"commit ") {
+            String::from_utf8_lossy(id).trim().clone_into(&mut commit);
+            continue;
+        }
+        let mut fields = tok.splitn(3, |&b| b == b'\t');
+        let num = |f: Option<&[u8]>| {
+            std::str::from_utf8(f.unwrap_or_default())
+                .ok()
+                .and_then(|s| s.parse().ok())
+        };
+        let added = num(fields.next());
+        let deleted = num(fields.next());
+        let path = fields.next().unwrap_or_default();
+        if path.is_empty() {
+            let old = it.next().unwrap_or_default();
+            let new = it.next().unwrap_or_default();
+            out.push((
+                commit.clone(),
+                escape_path(new),
+                Some(escape_path(old)),
+                added,
+                deleted,
+            ));
+        } else {
+            out.push((commit.clone(), escape_path(path), None, added, deleted));
+        }
+    }
+    out
+}
+
+fn parse_name_status(data: &[u8]) -> Vec<(String, String, Option<String>, String)> {
+    let mut out = Vec::new();
+    let mut commit = String::new();
+    let mut it = tokens(data);
+    while let Some(tok) = it.next() {
+        if let Some(id) = tok.strip_prefix(b"commit ") {
+            String::from_utf8_lossy(id).trim().clone_into(&mut commit);
+            continue;
+        }
+        let kind = String::from_utf8_lossy(&tok[..1]).into_owned();
+        if kind == "R" || kind == "C" {
+            let old = it.next().unwrap_or_default();
+            let new = it.next().unwrap_or_default();
+            out.push((
+                commit.clone(),
+                escape_path(new),
+                Some(escape_path(old)),
+                kind,
+            ));
+        } else {
+            let path = it.next().unwrap_or_default();
+            out.push((commit.clone(), escape_path(path), None, kind));
+        }
+    }
+    out
+}
+
+/// The changes cochange reports for the repository at `dir` with extra `args`.
+pub fn cochange_rows(dir: &Path, args: &[&str]) -> Result<BTreeSet<Row>> {
+    let out = run_ok(
+        cochange(dir)
+            .args(["changes", "--no-cache", "--format", "json"])
+            .args(args),
+    )?;
+    let rows = json_rows(&out)?;
+    Ok(rows
+        .iter()
+        .map(|r| Row {
+            commit: r["commit"].as_str().unwrap_or_default().to_owned(),
+            path: r["path"].as_str().unwrap_or_default().to_owned(),
+            old_path: r["old_path"].as_str().map(str::to_owned),
+            kind: r["kind"].as_str().unwrap_or_default().to_owned(),
+            added: r["added"].as_u64(),
+            deleted: r["deleted"].as_u64(),
+        })
+        .collect())
+}
+
+/// The git dir of a non-bare fixture repository.
+pub fn git_dir(repo: &Path) -> PathBuf {
+    repo.join(".git")
+}
