@@ -14,6 +14,11 @@ use clap::Parser;
 
 use crate::printer::Printer;
 
+// Decoding git objects allocates and frees a buffer for nearly every object; with the system
+// allocator that was an eighth of the mining time on 100 000 commits.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = args::Args::parse();
     let printer = Printer::new(

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+const BAR: &str = "{msg:>16} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta} left)";
+const SPINNER: &str = "{spinner} {msg:>16} {human_pos} diffed ({per_sec})";
+
 /// A bar for phases with a known length and a spinner for the others.
 pub struct Bar {
     bar: ProgressBar,
@@ -23,11 +26,7 @@ impl Bar {
 
 impl cochange_miner::Progress for Bar {
     fn phase(&self, name: &'static str, total: Option<u64>) {
-        let template = if total.is_some() {
-            "{msg:>16} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta} left)"
-        } else {
-            "{spinner} {msg:>16} {human_pos} ({per_sec})"
-        };
+        let template = if total.is_some() { BAR } else { SPINNER };
         if let Ok(style) = ProgressStyle::with_template(template) {
             self.bar.set_style(style.progress_chars("=> "));
         }
@@ -39,5 +38,12 @@ impl cochange_miner::Progress for Bar {
 
     fn inc(&self, n: u64) {
         self.bar.inc(n);
+    }
+
+    fn set_total(&self, total: u64) {
+        if let Ok(style) = ProgressStyle::with_template(BAR) {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
+        self.bar.set_length(total);
     }
 }

@@ -195,30 +195,43 @@ impl Cache {
         Ok(df)
     }
 
-    /// Adds the newly mined rows. With `fresh`, earlier parts are dropped (a rebuild).
-    /// `all` are the complete tables after this append, used when the parts are merged.
+    /// Replaces whatever was cached with `commits` and `changes` (a new or rebuilt cache).
+    pub(crate) fn append_all(
+        &mut self,
+        commits: &DataFrame,
+        changes: &DataFrame,
+    ) -> std::io::Result<()> {
+        self.parts.clear();
+        self.write_parts(&mut commits.clone(), &mut changes.clone())
+    }
+
+    /// Adds the newly mined rows as a new part. `all` are the complete tables after this append,
+    /// written as the only part instead when there would be too many.
     pub(crate) fn append(
         &mut self,
         new_commits: &mut DataFrame,
         new_changes: &mut DataFrame,
         all: (&DataFrame, &DataFrame),
-        fresh: bool,
     ) -> std::io::Result<()> {
-        if fresh {
-            self.parts.clear();
-        }
-        if new_commits.height() == 0 && !fresh {
+        if new_commits.height() == 0 {
             return Ok(());
         }
+        if self.parts.len() + 1 > MAX_PARTS {
+            self.parts.clear();
+            return self.write_parts(&mut all.0.clone(), &mut all.1.clone());
+        }
+        self.write_parts(new_commits, new_changes)
+    }
+
+    /// Writes one more part and the `meta.json` that lists it.
+    fn write_parts(
+        &mut self,
+        commits: &mut DataFrame,
+        changes: &mut DataFrame,
+    ) -> std::io::Result<()> {
         fs::create_dir_all(&self.dir)?;
         let id = self.next_part_id();
-        let part = if self.parts.len() + 1 > MAX_PARTS {
-            let (mut commits, mut changes) = (all.0.clone(), all.1.clone());
-            self.parts.clear();
-            self.write_part(id, &mut commits, &mut changes)?
-        } else {
-            self.write_part(id, new_commits, new_changes)?
-        };
+        let part = self.write_part(id, commits, changes)?;
         self.parts.push(part);
         let meta = Meta {
             format: FORMAT,

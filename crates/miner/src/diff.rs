@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 
 use gix::ObjectId;
 use gix::bstr::BString;
@@ -24,84 +25,133 @@ pub(crate) struct Task {
     pub new_tree: ObjectId,
 }
 
-/// The changes of every task, in task order, and what it took.
+/// The changes of every task by the index the producer gave it, and what it took.
 #[derive(Debug, Default)]
 pub(crate) struct Diffed {
-    pub changes: Vec<Vec<ChangeRecord>>,
+    pub changes: Vec<(usize, Vec<ChangeRecord>)>,
+    pub tasks: usize,
     pub blob_diffs: usize,
     pub missing_blobs: BTreeSet<ObjectId>,
 }
 
-/// Tasks a worker takes at once: runs of neighbouring commits share most of their trees.
+/// Tasks sent to a worker at once: runs of neighbouring commits share most of their trees.
 const CHUNK: usize = 32;
+/// Batches that may wait for a worker before the producer blocks.
+const QUEUE: usize = 64;
 /// git reads the first 8000 bytes to decide whether content is binary (`buffer_is_binary`).
 const BINARY_SNIFF_BYTES: usize = 8000;
 /// git treats larger blobs as binary without looking (`core.bigFileThreshold`).
 const BIG_FILE_THRESHOLD: usize = 512 * 1024 * 1024;
 
-/// Runs all `tasks` on `threads` threads. Each thread has its own repository handle and caches.
-pub(crate) fn diff_all(
+type Batch = Vec<(usize, Task)>;
+
+/// Runs the tasks that `produce` emits on `threads` worker threads while `produce` is still
+/// running on this thread, so the revision walk and the diffs overlap. Each worker has its own
+/// repository handle and caches.
+pub(crate) fn diff_streamed<R>(
     repo: &gix::Repository,
-    tasks: &[Task],
     options: MineOptions,
     threads: usize,
     progress: &dyn Progress,
-) -> Result<Diffed, Error> {
-    progress.phase("diffing trees", Some(tasks.len() as u64));
+    produce: impl FnOnce(&mut dyn FnMut(usize, Task)) -> Result<R, Error>,
+) -> Result<(R, Diffed), Error> {
     let shared = repo.clone().into_sync();
-    let next = AtomicUsize::new(0);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(QUEUE);
+    let receiver = Mutex::new(receiver);
     let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<(usize, Vec<ChangeRecord>)>> =
-        Mutex::new(Vec::with_capacity(tasks.len()));
-    let threads = threads.clamp(1, tasks.len().div_ceil(CHUNK).max(1));
-    let outcomes: Vec<Result<(usize, BTreeSet<ObjectId>), Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.max(1))
             .map(|_| {
-                let shared = &shared;
-                let (next, failed, results) = (&next, &failed, &results);
-                scope.spawn(move || -> Result<(usize, BTreeSet<ObjectId>), Error> {
-                    let mut differ = Differ::new(shared.to_thread_local(), options)?;
-                    let mut local = Vec::new();
-                    loop {
-                        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-                        if start >= tasks.len() || failed.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let end = (start + CHUNK).min(tasks.len());
-                        for (offset, task) in tasks[start..end].iter().enumerate() {
-                            match differ.diff(task) {
-                                Ok(changes) => local.push((start + offset, changes)),
-                                Err(err) => {
-                                    failed.store(true, Ordering::Relaxed);
-                                    return Err(err);
-                                }
-                            }
-                        }
-                        progress.inc((end - start) as u64);
-                    }
-                    results
-                        .lock()
-                        .expect("no worker panics while holding the lock")
-                        .extend(local);
-                    Ok((differ.blob_diffs, differ.missing))
+                let (shared, receiver, failed) = (&shared, &receiver, &failed);
+                scope.spawn(move || {
+                    work(
+                        shared.to_thread_local(),
+                        options,
+                        receiver,
+                        failed,
+                        progress,
+                    )
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("diff workers do not panic"))
-            .collect()
-    });
-    let mut diffed = Diffed::default();
-    for outcome in outcomes {
-        let (blob_diffs, missing) = outcome?;
-        diffed.blob_diffs += blob_diffs;
-        diffed.missing_blobs.extend(missing);
+        let mut tasks = 0;
+        let mut batch = Vec::with_capacity(CHUNK);
+        let produced = produce(&mut |index, task| {
+            tasks += 1;
+            batch.push((index, task));
+            if batch.len() == CHUNK {
+                // A send fails only when every worker is gone, which they report themselves.
+                let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(CHUNK)));
+            }
+        });
+        if !batch.is_empty() {
+            let _ = sender.send(batch);
+        }
+        drop(sender);
+        progress.set_total(tasks as u64);
+        let mut diffed = Diffed {
+            tasks,
+            ..Diffed::default()
+        };
+        let mut first_error = None;
+        for worker in workers {
+            match worker.join().expect("diff workers do not panic") {
+                Ok(done) => {
+                    diffed.changes.extend(done.changes);
+                    diffed.blob_diffs += done.blob_diffs;
+                    diffed.missing_blobs.extend(done.missing_blobs);
+                }
+                Err(err) => first_error = first_error.or(Some(err)),
+            }
+        }
+        let produced = produced?;
+        if let Some(err) = first_error {
+            return Err(err);
+        }
+        diffed.changes.sort_unstable_by_key(|(index, _)| *index);
+        Ok((produced, diffed))
+    })
+}
+
+/// One worker: diffs batches until the producer is done. After a failure it keeps draining the
+/// queue, so the producer never blocks on a full queue.
+fn work(
+    repo: gix::Repository,
+    options: MineOptions,
+    receiver: &Mutex<Receiver<Batch>>,
+    failed: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<Diffed, Error> {
+    let mut differ = Differ::new(repo, options)?;
+    let mut done = Diffed::default();
+    let mut error = None;
+    loop {
+        let batch = receiver
+            .lock()
+            .expect("no worker panics while holding the lock")
+            .recv();
+        let Ok(batch) = batch else { break };
+        if failed.load(Ordering::Relaxed) {
+            continue;
+        }
+        for (index, task) in &batch {
+            match differ.diff(task) {
+                Ok(changes) => done.changes.push((*index, changes)),
+                Err(err) => {
+                    failed.store(true, Ordering::Relaxed);
+                    error = Some(err);
+                    break;
+                }
+            }
+        }
+        progress.inc(batch.len() as u64);
     }
-    let mut results = results.into_inner().expect("workers are done");
-    results.sort_unstable_by_key(|(index, _)| *index);
-    diffed.changes = results.into_iter().map(|(_, changes)| changes).collect();
-    Ok(diffed)
+    if let Some(err) = error {
+        return Err(err);
+    }
+    done.blob_diffs = differ.blob_diffs;
+    done.missing_blobs = differ.missing;
+    Ok(done)
 }
 
 /// A change as the tree diff reports it, before line counting.
@@ -206,7 +256,8 @@ struct Differ {
 }
 
 impl Differ {
-    fn new(repo: gix::Repository, options: MineOptions) -> Result<Self, Error> {
+    fn new(mut repo: gix::Repository, options: MineOptions) -> Result<Self, Error> {
+        crate::repo::configure_caches(&mut repo);
         let resource_cache = repo
             .diff_resource_cache(
                 gix::diff::blob::pipeline::Mode::ToGit,

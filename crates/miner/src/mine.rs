@@ -6,8 +6,8 @@ use gix::objs::FindExt;
 use polars::prelude::DataFrame;
 
 use crate::cache::{Cache, Loaded};
-use crate::diff::{Task, diff_all};
-use crate::record::{ChangeRecord, CommitRecord};
+use crate::diff::{Task, diff_streamed};
+use crate::record::CommitRecord;
 use crate::select::{Pick, select};
 use crate::table::{changes_frame, col, commits_frame};
 use crate::{
@@ -47,7 +47,6 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     } = open_cache(&repo, &name, options);
     statistics.cache = status;
     warnings.extend(warning);
-    let fresh = cached.is_none();
     let (cached_commits, cached_changes) = cached.unzip();
     let known: HashSet<ObjectId> = match &cached_commits {
         Some(df) => df
@@ -62,46 +61,49 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     statistics.commits_from_cache = known.len();
 
     let shallow: HashSet<ObjectId> = shallow.into_iter().collect();
-    let records = walk::walk(
-        &repo,
-        &tips,
-        &known,
-        options.mine.first_parent,
-        &shallow,
-        progress,
-    )?;
-    statistics.commits_mined = records.len();
-    let per_commit = diff_new_commits(
-        &repo,
-        &records,
-        options,
-        progress,
-        &mut statistics,
-        &mut warnings,
-    )?;
-    let mut new_commits = commits_frame(&records)?;
-    let mut new_changes = changes_frame(&records, &per_commit)?;
-    let (all_commits, all_changes) = match (cached_commits, cached_changes) {
-        (Some(mut commits), Some(mut changes)) => {
-            commits.vstack_mut(&new_commits)?;
-            changes.vstack_mut(&new_changes)?;
-            (commits, changes)
-        }
-        _ => (new_commits.clone(), new_changes.clone()),
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        options.threads
     };
-    if let Some(cache) = cache.as_mut()
-        && let Err(err) = cache.append(
-            &mut new_commits,
-            &mut new_changes,
-            (&all_commits, &all_changes),
-            fresh,
+    progress.phase("mining commits", None);
+    let walker = repo::commit_reader(&repo);
+    let mut planner = Planner::new(&walker, &known, options.mine.first_parent);
+    let (records, diffed) = diff_streamed(&repo, options.mine, threads, progress, |emit| {
+        walk::walk(
+            &walker,
+            &tips,
+            &known,
+            options.mine.first_parent,
+            &shallow,
+            |index, record| planner.add(index, record, emit),
         )
-    {
-        warnings.push(Warning::CacheNotWritten {
-            path: cache.dir().to_owned(),
-            reason: err.to_string(),
+    })?;
+    statistics.commits_mined = records.len();
+    statistics.tree_diffs = diffed.tasks;
+    statistics.blob_diffs = diffed.blob_diffs;
+    if !diffed.missing_blobs.is_empty() {
+        warnings.push(Warning::MissingBlobs {
+            count: diffed.missing_blobs.len(),
+            first: diffed
+                .missing_blobs
+                .iter()
+                .take(MISSING_BLOBS_SHOWN)
+                .map(ToString::to_string)
+                .collect(),
         });
     }
+    let mut per_commit = vec![Vec::new(); records.len()];
+    for (index, changes) in diffed.changes {
+        per_commit[index] = changes;
+    }
+    let (all_commits, all_changes) = store(
+        cache.as_mut(),
+        (cached_commits, cached_changes),
+        commits_frame(&records)?,
+        changes_frame(&records, &per_commit)?,
+        &mut warnings,
+    )?;
 
     let tables = select(
         &all_commits,
@@ -130,41 +132,45 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     })
 }
 
-/// Diffs the new commits on all threads; `result[i]` are the changes of `records[i]`.
-fn diff_new_commits(
-    repo: &gix::Repository,
-    records: &[CommitRecord],
-    options: &Options,
-    progress: &dyn Progress,
-    statistics: &mut Statistics,
+/// Adds the new rows to the cached ones and to the cache; returns all rows.
+fn store(
+    cache: Option<&mut Cache>,
+    cached: (Option<DataFrame>, Option<DataFrame>),
+    mut new_commits: DataFrame,
+    mut new_changes: DataFrame,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Vec<ChangeRecord>>, Error> {
-    let tasks = diff_tasks(repo, records, options.mine.first_parent)?;
-    let threads = if options.threads == 0 {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    } else {
-        options.threads
+) -> Result<(DataFrame, DataFrame), Error> {
+    let (all_commits, all_changes, fresh) = match cached {
+        (Some(mut commits), Some(mut changes)) => {
+            commits.vstack_mut(&new_commits)?;
+            changes.vstack_mut(&new_changes)?;
+            (commits, changes, false)
+        }
+        // Nothing cached: the new rows are all there is (no copy; the cache writes from them).
+        _ => (
+            std::mem::take(&mut new_commits),
+            std::mem::take(&mut new_changes),
+            true,
+        ),
     };
-    let task_list: Vec<Task> = tasks.iter().map(|(_, t)| *t).collect();
-    let diffed = diff_all(repo, &task_list, options.mine, threads, progress)?;
-    statistics.tree_diffs = task_list.len();
-    statistics.blob_diffs = diffed.blob_diffs;
-    if !diffed.missing_blobs.is_empty() {
-        warnings.push(Warning::MissingBlobs {
-            count: diffed.missing_blobs.len(),
-            first: diffed
-                .missing_blobs
-                .iter()
-                .take(MISSING_BLOBS_SHOWN)
-                .map(ToString::to_string)
-                .collect(),
-        });
+    if let Some(cache) = cache {
+        let result = if fresh {
+            cache.append_all(&all_commits, &all_changes)
+        } else {
+            cache.append(
+                &mut new_commits,
+                &mut new_changes,
+                (&all_commits, &all_changes),
+            )
+        };
+        if let Err(err) = result {
+            warnings.push(Warning::CacheNotWritten {
+                path: cache.dir().to_owned(),
+                reason: err.to_string(),
+            });
+        }
     }
-    let mut per_commit = vec![Vec::new(); records.len()];
-    for ((record_index, _), changes) in tasks.iter().zip(diffed.changes) {
-        per_commit[*record_index] = changes;
-    }
-    Ok(per_commit)
+    Ok((all_commits, all_changes))
 }
 
 /// What [`open_cache`] found.
@@ -211,47 +217,92 @@ fn open_cache(repo: &gix::Repository, name: &str, options: &Options) -> OpenedCa
     }
 }
 
-/// The tree diffs to run, each with the index of its commit in `records`. Merges are diffed only
-/// against their first parent and only with `first_parent`, as `git log` does.
-fn diff_tasks(
-    repo: &gix::Repository,
-    records: &[CommitRecord],
+/// Turns walked commits into tree diffs as soon as both trees are known: a commit's parent is
+/// usually read right after it. Merges are diffed only with `first_parent`, against their first
+/// parent, as `git log` does.
+struct Planner<'a> {
+    repo: &'a gix::Repository,
+    known: &'a HashSet<ObjectId>,
     first_parent: bool,
-) -> Result<Vec<(usize, Task)>, Error> {
-    let trees: HashMap<ObjectId, ObjectId> = records.iter().map(|r| (r.id, r.tree)).collect();
-    let mut buf = Vec::new();
-    let mut tasks = Vec::with_capacity(records.len());
-    for (i, record) in records.iter().enumerate() {
-        let old_tree = match record.parents.as_slice() {
-            [] => None,
-            [parent] => Some(parent_tree(repo, &trees, *parent, &mut buf)?),
-            [parent, ..] if first_parent => Some(parent_tree(repo, &trees, *parent, &mut buf)?),
-            _ => continue,
-        };
-        tasks.push((
-            i,
-            Task {
-                old_tree,
-                new_tree: record.tree,
-            },
-        ));
-    }
-    Ok(tasks)
+    trees: HashMap<ObjectId, ObjectId>,
+    /// Parent id -> (index, tree) of the children that wait for the parent's tree.
+    waiting: HashMap<ObjectId, Vec<(usize, ObjectId)>>,
+    buf: Vec<u8>,
 }
 
-/// The parent's tree: from this walk, or, for a parent already in the cache, from its commit.
-fn parent_tree(
-    repo: &gix::Repository,
-    trees: &HashMap<ObjectId, ObjectId>,
-    parent: ObjectId,
-    buf: &mut Vec<u8>,
-) -> Result<ObjectId, Error> {
-    if let Some(tree) = trees.get(&parent) {
-        return Ok(*tree);
+impl<'a> Planner<'a> {
+    fn new(repo: &'a gix::Repository, known: &'a HashSet<ObjectId>, first_parent: bool) -> Self {
+        Planner {
+            repo,
+            known,
+            first_parent,
+            trees: HashMap::new(),
+            waiting: HashMap::new(),
+            buf: Vec::new(),
+        }
     }
-    let commit = repo
-        .objects
-        .find_commit(&parent, buf)
-        .map_err(|err| Error::object("commit", parent, err))?;
-    Ok(commit.tree())
+
+    fn add(
+        &mut self,
+        index: usize,
+        record: &CommitRecord,
+        emit: &mut dyn FnMut(usize, Task),
+    ) -> Result<(), Error> {
+        self.trees.insert(record.id, record.tree);
+        let diffed_against = match record.parents.as_slice() {
+            [] => {
+                emit(
+                    index,
+                    Task {
+                        old_tree: None,
+                        new_tree: record.tree,
+                    },
+                );
+                None
+            }
+            [parent] => Some(*parent),
+            [parent, ..] if self.first_parent => Some(*parent),
+            _ => None,
+        };
+        if let Some(parent) = diffed_against {
+            if let Some(&old_tree) = self.trees.get(&parent) {
+                emit(
+                    index,
+                    Task {
+                        old_tree: Some(old_tree),
+                        new_tree: record.tree,
+                    },
+                );
+            } else if self.known.contains(&parent) {
+                // The parent was mined in an earlier run: read its tree from its commit.
+                let commit = self
+                    .repo
+                    .objects
+                    .find_commit(&parent, &mut self.buf)
+                    .map_err(|err| Error::object("commit", parent, err))?;
+                emit(
+                    index,
+                    Task {
+                        old_tree: Some(commit.tree()),
+                        new_tree: record.tree,
+                    },
+                );
+            } else {
+                self.waiting
+                    .entry(parent)
+                    .or_default()
+                    .push((index, record.tree));
+            }
+        }
+        for (child, new_tree) in self.waiting.remove(&record.id).unwrap_or_default() {
+            emit(
+                child,
+                Task {
+                    old_tree: Some(record.tree),
+                    new_tree,
+                },
+            );
+        }
+        Ok(())
+    }
 }

@@ -6,9 +6,6 @@ use gix::ObjectId;
 
 use crate::{Error, Selection};
 
-/// Decoded trees kept per thread: a commit's tree is the next commit's parent tree, so the
-/// subtrees of one diff are looked up again by the next.
-const OBJECT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// Pack delta-base cache per thread, unless the repository configures one. The default of gix is
 /// sized for checkouts; long walks over history resolve the same delta chains again and again.
 const PACK_CACHE: &str = "256m";
@@ -35,8 +32,26 @@ pub(crate) fn open(path: &Path) -> Result<gix::Repository, Error> {
             })?;
         }
     }
-    repo.object_cache_size(Some(OBJECT_CACHE_BYTES));
+    configure_caches(&mut repo);
     Ok(repo)
+}
+
+/// Turns off the decoded-object cache of a handle. Measured on 100 000 commits it cost a fifth
+/// more CPU than it saved: copying every tree into it is dearer than decoding the few that repeat,
+/// given the pack's delta-base cache. Handles made for other threads get their caches from the
+/// configuration, so every worker calls this on its own.
+pub(crate) fn configure_caches(repo: &mut gix::Repository) {
+    repo.object_cache_size(None);
+}
+
+/// A handle for reading commits only. Commits are rarely stored as deltas, so it gets a small
+/// pack cache: the large one the tree diffs need would only cost memory (and the time to zero it).
+pub(crate) fn commit_reader(repo: &gix::Repository) -> gix::Repository {
+    let mut reader = repo.clone();
+    reader
+        .objects
+        .set_pack_cache(|| Box::<gix::odb::pack::cache::lru::StaticLinkedList<64>>::default());
+    reader
 }
 
 /// The folder that identifies the repository: its git dir, made absolute.

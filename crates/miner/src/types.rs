@@ -198,6 +198,8 @@ pub trait Progress: Sync {
     fn phase(&self, name: &'static str, total: Option<u64>);
     /// `n` more steps of the current phase are done.
     fn inc(&self, n: u64);
+    /// The number of steps of the current phase became known (or changed).
+    fn set_total(&self, _total: u64) {}
 }
 
 /// A [`Progress`] that reports nothing.

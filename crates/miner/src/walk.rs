@@ -6,11 +6,12 @@ use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 use gix::objs::{CommitRef, FindExt};
 
+use crate::Error;
 use crate::gittime::parse_raw_time;
 use crate::record::CommitRecord;
-use crate::{Error, Progress};
 
-/// Reads all commits reachable from `tips` except those in `known` and their ancestors.
+/// Reads all commits reachable from `tips` except those in `known` and their ancestors, calling
+/// `on_commit` with each one's index in the result as soon as it is read.
 ///
 /// The result is in depth-first order along first parents, so a commit's parent usually follows
 /// it: the diff workers take contiguous runs and reuse the trees they just decoded.
@@ -21,18 +22,18 @@ pub(crate) fn walk(
     known: &HashSet<ObjectId>,
     first_parent: bool,
     shallow: &HashSet<ObjectId>,
-    progress: &dyn Progress,
+    mut on_commit: impl FnMut(usize, &CommitRecord) -> Result<(), Error>,
 ) -> Result<Vec<CommitRecord>, Error> {
     let mailmap = repo.open_mailmap();
     let mut identities = Identities {
         mailmap: &mailmap,
         resolved: HashMap::new(),
+        key: Vec::new(),
     };
     let mut seen: HashSet<ObjectId> = HashSet::new();
     let mut stack: Vec<ObjectId> = tips.iter().rev().copied().collect();
     let mut out = Vec::new();
     let mut buf = Vec::new();
-    progress.phase("reading commits", None);
     while let Some(id) = stack.pop() {
         if known.contains(&id) || !seen.insert(id) {
             continue;
@@ -53,27 +54,30 @@ pub(crate) fn walk(
             record.parents.len()
         };
         stack.extend(record.parents.iter().take(follow).rev().copied());
+        on_commit(out.len(), &record)?;
         out.push(record);
-        if out.len() % 1024 == 0 {
-            progress.inc(1024);
-        }
     }
-    progress.inc((out.len() % 1024) as u64);
     Ok(out)
 }
 
 /// Canonical identities through `.mailmap`, memoised: most commits repeat a few people.
 struct Identities<'a> {
     mailmap: &'a gix::mailmap::Snapshot,
-    resolved: HashMap<(Vec<u8>, Vec<u8>), (String, String)>,
+    /// `name NUL email` -> canonical (name, email).
+    resolved: HashMap<Vec<u8>, (String, String)>,
+    key: Vec<u8>,
 }
 
 impl Identities<'_> {
     fn canonical(&mut self, name: &BStr, email: &BStr) -> (String, String) {
-        let key = (name.to_vec(), email.to_vec());
-        if let Some(found) = self.resolved.get(&key) {
+        self.key.clear();
+        self.key.extend_from_slice(name);
+        self.key.push(0);
+        self.key.extend_from_slice(email);
+        if let Some(found) = self.resolved.get(self.key.as_slice()) {
             return found.clone();
         }
+        let key = self.key.clone();
         let signature = gix::actor::SignatureRef {
             name,
             email,
@@ -120,6 +124,10 @@ fn decode(
 
 /// Canonical names from `Co-authored-by: Name <email>` trailers, in message order, without repeats.
 fn coauthors(message: &BStr, identities: &mut Identities<'_>) -> Vec<String> {
+    // Parsing trailers is the dearest part of decoding a commit; most messages have none.
+    if !message.to_ascii_lowercase().contains_str("co-authored-by") {
+        return Vec::new();
+    }
     let Some(body) = gix::objs::commit::MessageRef::from_bytes(message).body() else {
         return Vec::new();
     };
