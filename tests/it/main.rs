@@ -2,6 +2,7 @@
 //! output (written by each fixture script) as the oracle.
 
 mod cache;
+mod corpus;
 mod errors;
 mod mining;
 mod util;

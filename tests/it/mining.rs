@@ -46,11 +46,13 @@ macro_rules! agreement {
 agreement!(linear, "make_linear.sh");
 agreement!(merges, "make_merges.sh");
 agreement!(renames, "make_renames.sh");
+agreement!(rename_edges, "make_rename_edges.sh");
 agreement!(binary, "make_binary.sh");
 agreement!(roots, "make_roots.sh");
 agreement!(identities, "make_identities.sh");
 agreement!(wide_commit, "make_wide_commit.sh");
 agreement!(non_utf8, "make_non_utf8.sh");
+agreement!(odd_dates, "make_odd_dates.sh");
 agreement!(shallow, "make_special_repos.sh", "shallow");
 agreement!(detached_head, "make_special_repos.sh", "detached");
 
@@ -133,6 +135,74 @@ fn commits_and_authors_match_git_after_mailmap() -> Result {
         authors,
         BTreeSet::from(["Alice Liddell", "Bob Builder", "author"])
     );
+    Ok(())
+}
+
+#[test]
+fn author_dates_are_read_as_git_reads_them() -> Result {
+    let dir = scripted_repo("make_odd_dates.sh")?;
+    let baseline = std::fs::read_to_string(git_dir(&dir).join("baseline-dates.txt"))?;
+    let expected: BTreeSet<(String, String)> = baseline
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(c, d)| (c.to_owned(), d.to_owned()))
+        .collect();
+    assert!(
+        expected
+            .iter()
+            .any(|(_, d)| d == "2009-03-07T13:31:30+518:00"),
+        "{expected:?}"
+    );
+    let out = run_ok(cochange(&dir).args(["changes", "--no-cache", "--format", "json"]))?;
+    let got: BTreeSet<(String, String)> = json_rows(&out)?
+        .iter()
+        .map(|r| {
+            (
+                r["commit"].as_str().unwrap_or_default().to_owned(),
+                r["author_time"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    Ok(())
+}
+
+#[test]
+fn co_authors_and_canonical_emails_are_in_the_commits_table() -> Result {
+    use cochange_miner::{CacheLocation, MineOptions, NoProgress, Options, Selection, col};
+
+    let dir = scripted_repo("make_identities.sh")?;
+    let options = Options {
+        mine: MineOptions::default(),
+        selection: Selection::default(),
+        cache: CacheLocation::Disabled,
+        threads: 1,
+    };
+    let outcome = cochange_miner::mine(&dir, &options, &NoProgress)?;
+    let commits = &outcome.tables.commits;
+    let messages = commits.column(col::MESSAGE)?.str()?;
+    let emails = commits.column(col::EMAIL)?.str()?;
+    let coauthors = commits.column(col::COAUTHORS)?.list()?;
+    let mut seen = 0;
+    for (i, list) in coauthors.amortized_iter().enumerate() {
+        let names: Vec<String> = list
+            .map(|s| {
+                s.as_ref()
+                    .str()
+                    .map(|s| s.iter().flatten().map(str::to_owned).collect())
+            })
+            .transpose()?
+            .unwrap_or_default();
+        if messages.get(i).is_some_and(|m| m.starts_with("pair work")) {
+            assert_eq!(names, ["Bob Builder", "Carol Singer"]);
+            assert_eq!(emails.get(i), Some("alice@example.com"));
+            seen += 1;
+        } else {
+            assert!(names.is_empty(), "commit {i} has no co-authors: {names:?}");
+        }
+    }
+    assert_eq!(seen, 1);
+    assert_eq!(outcome.repo.is_empty(), false);
     Ok(())
 }
 

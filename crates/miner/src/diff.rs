@@ -16,6 +16,7 @@ use gix::objs::{FindExt, TreeRefIter};
 
 use crate::path::escape_path;
 use crate::record::{ChangeKind, ChangeRecord};
+use crate::renames;
 use crate::{Error, MineOptions, Progress};
 
 /// One tree diff: a commit's tree against its parent's (or the empty tree for roots).
@@ -40,6 +41,9 @@ const CHUNK: usize = 32;
 const QUEUE: usize = 64;
 /// git reads the first 8000 bytes to decide whether content is binary (`buffer_is_binary`).
 const BINARY_SNIFF_BYTES: usize = 8000;
+/// `diff.renameLimit`'s default: above this many sources times destinations squared, git skips
+/// inexact rename detection for the commit (exact renames are still found).
+const RENAME_LIMIT: usize = 1000;
 /// git treats larger blobs as binary without looking (`core.bigFileThreshold`).
 const BIG_FILE_THRESHOLD: usize = 512 * 1024 * 1024;
 
@@ -284,19 +288,11 @@ impl Differ {
     }
 
     fn diff(&mut self, task: &Task) -> Result<Vec<ChangeRecord>, Error> {
-        let rewrites = self.options.renames.then(gix::diff::Rewrites::default);
-        if let Err(err) = self.tree_changes(task, rewrites) {
-            // Similarity checks read blobs; in a partial clone some are missing. Exact renames
-            // need only ids, so try once more with those before giving up on the commit.
-            let exact_only = rewrites.map(|r| gix::diff::Rewrites {
-                percentage: None,
-                ..r
-            });
-            if rewrites.is_none() || self.tree_changes(task, exact_only).is_err() {
-                return Err(Error::object("tree", task.new_tree, err));
-            }
+        self.tree_changes(task)?;
+        let mut raw = std::mem::take(&mut self.raw);
+        if self.options.renames {
+            self.pair_renames(&mut raw);
         }
-        let raw = std::mem::take(&mut self.raw);
         let mut out = Vec::with_capacity(raw.len());
         for change in &raw {
             let (added, deleted, binary) = if self.options.line_counts {
@@ -318,11 +314,7 @@ impl Differ {
         Ok(out)
     }
 
-    fn tree_changes(
-        &mut self,
-        task: &Task,
-        rewrites: Option<gix::diff::Rewrites>,
-    ) -> Result<(), Error> {
+    fn tree_changes(&mut self, task: &Task) -> Result<(), Error> {
         self.raw.clear();
         let objects = &self.repo.objects;
         let hash = self.repo.object_hash();
@@ -348,13 +340,71 @@ impl Differ {
             },
             TreeOptions {
                 location: Some(Location::Path),
-                rewrites,
+                // Renames are paired afterwards, the way git pairs them (see `renames`).
+                rewrites: None,
             },
         );
         self.resource_cache.clear_resource_cache_keep_allocation();
         result
             .map(|_| ())
             .map_err(|err| Error::object("tree", task.new_tree, err))
+    }
+
+    /// Replaces each deletion and addition that git would see as a rename by one rename.
+    fn pair_renames(&mut self, raw: &mut Vec<RawChange>) {
+        fn side(
+            change: &RawChange,
+            side: Option<(ObjectId, EntryMode)>,
+        ) -> Option<renames::Side<'_>> {
+            side.map(|(id, mode)| renames::Side {
+                path: change.path.as_ref(),
+                id,
+                mode,
+            })
+        }
+        let (mut sources, mut source_rows) = (Vec::new(), Vec::new());
+        let (mut destinations, mut destination_rows) = (Vec::new(), Vec::new());
+        for (row, change) in raw.iter().enumerate() {
+            match change.kind {
+                ChangeKind::Deleted => {
+                    sources.extend(side(change, change.old));
+                    source_rows.push(row);
+                }
+                ChangeKind::Added => {
+                    destinations.extend(side(change, change.new));
+                    destination_rows.push(row);
+                }
+                _ => {}
+            }
+        }
+        let mut blobs = OdbBlobs {
+            objects: &self.repo.objects,
+            buf: Vec::new(),
+        };
+        let pairs = renames::detect(&sources, &destinations, RENAME_LIMIT, &mut blobs);
+        if pairs.is_empty() {
+            return;
+        }
+        let mut removed = vec![false; raw.len()];
+        let renamed: Vec<Renamed> = pairs
+            .iter()
+            .map(|&(s, d, _)| {
+                let source = &raw[source_rows[s]];
+                removed[source_rows[s]] = true;
+                (destination_rows[d], source.path.clone(), source.old)
+            })
+            .collect();
+        for (row, old_path, old) in renamed {
+            let change = &mut raw[row];
+            change.kind = ChangeKind::Renamed;
+            change.old_path = Some(old_path);
+            change.old = old;
+        }
+        let mut row = 0;
+        raw.retain(|_| {
+            row += 1;
+            !removed[row - 1]
+        });
     }
 
     /// Lines added and deleted as `git diff --numstat` counts them, or `None` for binary content
@@ -397,6 +447,29 @@ impl Differ {
     }
 }
 
+/// The destination row, source path and source side of a rename.
+type Renamed = (usize, BString, Option<(ObjectId, EntryMode)>);
+
+/// Blob sizes and contents for rename detection, straight from the object database.
+struct OdbBlobs<'a> {
+    objects: &'a gix::OdbHandle,
+    buf: Vec<u8>,
+}
+
+impl renames::Blobs for OdbBlobs<'_> {
+    fn size(&mut self, id: &ObjectId) -> Option<u64> {
+        use gix::odb::HeaderExt;
+        self.objects.header(id).ok().map(|header| header.size())
+    }
+
+    fn data(&mut self, id: &ObjectId) -> Option<Vec<u8>> {
+        self.objects
+            .find_blob(id, &mut self.buf)
+            .ok()
+            .map(|blob| blob.data.to_vec())
+    }
+}
+
 /// Fills `buf` with what git diffs for one side of a change; `false` if the blob is missing.
 fn side_text(
     objects: &gix::OdbHandle,
@@ -422,7 +495,8 @@ fn side_text(
     }
 }
 
-fn is_binary(data: &[u8]) -> bool {
+/// git's binary test: a NUL in the first 8000 bytes, or a blob too large to look at.
+pub(crate) fn is_binary(data: &[u8]) -> bool {
     data.len() > BIG_FILE_THRESHOLD || data[..data.len().min(BINARY_SNIFF_BYTES)].contains(&0)
 }
 

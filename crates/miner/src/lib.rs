@@ -37,6 +37,7 @@ mod gittime;
 mod mine;
 mod path;
 mod record;
+mod renames;
 mod repo;
 mod select;
 mod table;

@@ -35,7 +35,8 @@ pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// The workspace root (where the top-level `Cargo.toml` is): two levels above this crate.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..");
+    fs::canonicalize(&root).unwrap_or(root)
 }
 
 fn fixtures_dir() -> PathBuf {
