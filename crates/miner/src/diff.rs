@@ -1,7 +1,6 @@
 //! Tree diffs with rename detection and line counts, spread over threads.
 
 use std::collections::BTreeSet;
-use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
@@ -9,8 +8,8 @@ use std::sync::mpsc::Receiver;
 use gix::ObjectId;
 use gix::bstr::BString;
 use gix::diff::blob::{Algorithm, Diff, InternedInput, sources::byte_lines};
-use gix::diff::tree::recorder::Location;
-use gix::diff::tree_with_rewrites::{ChangeRef, Options as TreeOptions};
+use gix::diff::tree::Recorder;
+use gix::diff::tree::recorder::{Change as RecordedChange, Location};
 use gix::objs::tree::{EntryKind, EntryMode};
 use gix::objs::{FindExt, TreeRefIter};
 
@@ -126,7 +125,7 @@ fn work(
     failed: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<Diffed, Error> {
-    let mut differ = Differ::new(repo, options)?;
+    let mut differ = Differ::new(repo, options);
     let mut done = Diffed::default();
     let mut error = None;
     loop {
@@ -169,63 +168,48 @@ struct RawChange {
 
 impl RawChange {
     /// Files, symlinks and submodules; `None` for trees, which git does not list.
-    fn from_change(change: ChangeRef<'_>) -> Option<Self> {
+    fn from_change(change: RecordedChange) -> Option<Self> {
         let raw = match change {
-            ChangeRef::Addition {
-                location,
+            RecordedChange::Addition {
                 entry_mode,
-                id,
+                oid,
+                path,
                 ..
             } => RawChange {
                 kind: ChangeKind::Added,
-                path: location.to_owned(),
+                path,
                 old_path: None,
                 old: None,
-                new: Some((id, entry_mode)),
+                new: Some((oid, entry_mode)),
             },
-            ChangeRef::Deletion {
-                location,
+            RecordedChange::Deletion {
                 entry_mode,
-                id,
+                oid,
+                path,
                 ..
             } => RawChange {
                 kind: ChangeKind::Deleted,
-                path: location.to_owned(),
+                path,
                 old_path: None,
-                old: Some((id, entry_mode)),
+                old: Some((oid, entry_mode)),
                 new: None,
             },
-            ChangeRef::Modification {
-                location,
+            RecordedChange::Modification {
                 previous_entry_mode,
-                previous_id,
+                previous_oid,
                 entry_mode,
-                id,
+                oid,
+                path,
             } => RawChange {
                 kind: if same_type(previous_entry_mode, entry_mode) {
                     ChangeKind::Modified
                 } else {
                     ChangeKind::TypeChanged
                 },
-                path: location.to_owned(),
+                path,
                 old_path: None,
-                old: Some((previous_id, previous_entry_mode)),
-                new: Some((id, entry_mode)),
-            },
-            ChangeRef::Rewrite {
-                source_location,
-                source_entry_mode,
-                source_id,
-                entry_mode,
-                id,
-                location,
-                ..
-            } => RawChange {
-                kind: ChangeKind::Renamed,
-                path: location.to_owned(),
-                old_path: Some(source_location.to_owned()),
-                old: Some((source_id, source_entry_mode)),
-                new: Some((id, entry_mode)),
+                old: Some((previous_oid, previous_entry_mode)),
+                new: Some((oid, entry_mode)),
             },
         };
         let is_tree =
@@ -247,7 +231,6 @@ fn same_type(a: EntryMode, b: EntryMode) -> bool {
 struct Differ {
     repo: gix::Repository,
     options: MineOptions,
-    resource_cache: gix::diff::blob::Platform,
     state: gix::diff::tree::State,
     old_tree: Vec<u8>,
     new_tree: Vec<u8>,
@@ -260,21 +243,11 @@ struct Differ {
 }
 
 impl Differ {
-    fn new(mut repo: gix::Repository, options: MineOptions) -> Result<Self, Error> {
+    fn new(mut repo: gix::Repository, options: MineOptions) -> Self {
         crate::repo::configure_caches(&mut repo);
-        let resource_cache = repo
-            .diff_resource_cache(
-                gix::diff::blob::pipeline::Mode::ToGit,
-                gix::diff::blob::pipeline::WorktreeRoots::default(),
-            )
-            .map_err(|err| Error::Repository {
-                path: repo.git_dir().to_owned(),
-                source: Box::new(err),
-            })?;
-        Ok(Differ {
+        Differ {
             repo,
             options,
-            resource_cache,
             state: gix::diff::tree::State::default(),
             old_tree: Vec::new(),
             new_tree: Vec::new(),
@@ -284,7 +257,7 @@ impl Differ {
             line_diff: Diff::default(),
             blob_diffs: 0,
             missing: BTreeSet::new(),
-        })
+        }
     }
 
     fn diff(&mut self, task: &Task) -> Result<Vec<ChangeRecord>, Error> {
@@ -316,38 +289,30 @@ impl Differ {
 
     fn tree_changes(&mut self, task: &Task) -> Result<(), Error> {
         self.raw.clear();
-        let objects = &self.repo.objects;
+        // No object cache in front of the pack: the pack's delta-base cache already keeps each
+        // resolved tree by its offset, which is what the next diff of a neighbour asks for.
+        let trees = &self.repo.objects;
         let hash = self.repo.object_hash();
         let old = match task.old_tree {
-            Some(id) => objects
+            Some(id) => trees
                 .find_tree_iter(&id, &mut self.old_tree)
                 .map_err(|err| Error::object("tree", id, err))?,
             None => TreeRefIter::from_bytes(&[], hash),
         };
-        let new = objects
+        let new = trees
             .find_tree_iter(&task.new_tree, &mut self.new_tree)
             .map_err(|err| Error::object("tree", task.new_tree, err))?;
-        let raw = &mut self.raw;
-        let result = gix::diff::tree_with_rewrites(
-            old,
-            new,
-            &mut self.resource_cache,
-            &mut self.state,
-            objects,
-            |change| {
-                raw.extend(RawChange::from_change(change));
-                Ok(ControlFlow::Continue(()))
-            },
-            TreeOptions {
-                location: Some(Location::Path),
-                // Renames are paired afterwards, the way git pairs them (see `renames`).
-                rewrites: None,
-            },
+        // A recorder keeps the path it was at; a fresh one per diff starts at the root.
+        let mut recorder = Recorder::default().track_location(Some(Location::Path));
+        gix::diff::tree(old, new, &mut self.state, trees, &mut recorder)
+            .map_err(|err| Error::object("tree", task.new_tree, err))?;
+        self.raw.extend(
+            recorder
+                .records
+                .into_iter()
+                .filter_map(RawChange::from_change),
         );
-        self.resource_cache.clear_resource_cache_keep_allocation();
-        result
-            .map(|_| ())
-            .map_err(|err| Error::object("tree", task.new_tree, err))
+        Ok(())
     }
 
     /// Replaces each deletion and addition that git would see as a rename by one rename.
