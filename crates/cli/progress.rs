@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-const BAR: &str = "{msg:>16} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta} left)";
-const SPINNER: &str = "{spinner} {msg:>16} {human_pos} diffed ({per_sec})";
+const BAR: &str = "{msg} [{bar:30}] {human_pos}/{human_len} commits, {eta} left";
+const SPINNER: &str = "{spinner} {msg}: {human_pos} commits, {elapsed}";
 
 /// A bar for phases with a known length and a spinner for the others.
 pub struct Bar {

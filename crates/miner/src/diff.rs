@@ -36,8 +36,6 @@ pub(crate) struct Diffed {
 
 /// Tasks sent to a worker at once: runs of neighbouring commits share most of their trees.
 const CHUNK: usize = 32;
-/// Batches that may wait for a worker before the producer blocks.
-const QUEUE: usize = 64;
 /// git reads the first 8000 bytes to decide whether content is binary (`buffer_is_binary`).
 const BINARY_SNIFF_BYTES: usize = 8000;
 /// `diff.renameLimit`'s default: above this many sources times destinations squared, git skips
@@ -59,7 +57,9 @@ pub(crate) fn diff_streamed<R>(
     produce: impl FnOnce(&mut dyn FnMut(usize, Task)) -> Result<R, Error>,
 ) -> Result<(R, Diffed), Error> {
     let shared = repo.clone().into_sync();
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(QUEUE);
+    // Unbounded: a task is a few dozen bytes, and a walk that runs ahead knows the total early,
+    // so the progress bar can show it.
+    let (sender, receiver) = std::sync::mpsc::channel::<Batch>();
     let receiver = Mutex::new(receiver);
     let failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
@@ -116,8 +116,8 @@ pub(crate) fn diff_streamed<R>(
     })
 }
 
-/// One worker: diffs batches until the producer is done. After a failure it keeps draining the
-/// queue, so the producer never blocks on a full queue.
+/// One worker: diffs batches until the producer is done. After a failure it only drains the
+/// queue, skipping the work.
 fn work(
     repo: gix::Repository,
     options: MineOptions,
