@@ -98,17 +98,7 @@ fn cochange_rows_with_cache(repo: &Path, cache: &Path) -> Result<std::collection
             .args(["changes", "--format", "json", "--cache-dir"])
             .arg(cache),
     )?;
-    Ok(json_rows(&out)?
-        .iter()
-        .map(|r| Row {
-            commit: r["commit"].as_str().unwrap_or_default().to_owned(),
-            path: r["path"].as_str().unwrap_or_default().to_owned(),
-            old_path: r["old_path"].as_str().map(str::to_owned),
-            kind: r["kind"].as_str().unwrap_or_default().to_owned(),
-            added: r["added"].as_u64(),
-            deleted: r["deleted"].as_u64(),
-        })
-        .collect())
+    change_rows(&out)
 }
 
 fn damaged_cache_is_rebuilt(damage: impl Fn(&Path)) -> Result {

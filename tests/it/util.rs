@@ -97,15 +97,25 @@ fn tokens(data: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 type Counted = (String, String, Option<String>, Option<u64>, Option<u64>);
 
-fn parse_numstat(data: &[u8]) -> Vec<Counted> {
-    let mut out = Vec::new();
+/// Calls `entry(commit, token, rest)` for each file entry of a `git log -z --format='commit %H'`
+/// output; `rest` yields the tokens after it (the two paths of a rename).
+fn for_each_entry<'a>(
+    data: &'a [u8],
+    mut entry: impl FnMut(&str, &'a [u8], &mut dyn Iterator<Item = &'a [u8]>),
+) {
     let mut commit = String::new();
     let mut it = tokens(data);
     while let Some(tok) = it.next() {
-        if let Some(id) = tok.strip_prefix(b"commit ") {
-            String::from_utf8_lossy(id).trim().clone_into(&mut commit);
-            continue;
+        match tok.strip_prefix(b"commit ") {
+            Some(id) => String::from_utf8_lossy(id).trim().clone_into(&mut commit),
+            None => entry(&commit, tok, &mut it),
         }
+    }
+}
+
+fn parse_numstat(data: &[u8]) -> Vec<Counted> {
+    let mut out = Vec::new();
+    for_each_entry(data, |commit, tok, rest| {
         let mut fields = tok.splitn(3, |&b| b == b'\t');
         let num = |f: Option<&[u8]>| {
             std::str::from_utf8(f.unwrap_or_default())
@@ -115,47 +125,29 @@ fn parse_numstat(data: &[u8]) -> Vec<Counted> {
         let added = num(fields.next());
         let deleted = num(fields.next());
         let path = fields.next().unwrap_or_default();
-        if path.is_empty() {
-            let old = it.next().unwrap_or_default();
-            let new = it.next().unwrap_or_default();
-            out.push((
-                commit.clone(),
-                escape_path(new),
-                Some(escape_path(old)),
-                added,
-                deleted,
-            ));
+        let (path, old) = if path.is_empty() {
+            let old = rest.next().unwrap_or_default();
+            (rest.next().unwrap_or_default(), Some(escape_path(old)))
         } else {
-            out.push((commit.clone(), escape_path(path), None, added, deleted));
-        }
-    }
+            (path, None)
+        };
+        out.push((commit.to_owned(), escape_path(path), old, added, deleted));
+    });
     out
 }
 
 fn parse_name_status(data: &[u8]) -> Vec<(String, String, Option<String>, String)> {
     let mut out = Vec::new();
-    let mut commit = String::new();
-    let mut it = tokens(data);
-    while let Some(tok) = it.next() {
-        if let Some(id) = tok.strip_prefix(b"commit ") {
-            String::from_utf8_lossy(id).trim().clone_into(&mut commit);
-            continue;
-        }
+    for_each_entry(data, |commit, tok, rest| {
         let kind = String::from_utf8_lossy(&tok[..1]).into_owned();
-        if kind == "R" || kind == "C" {
-            let old = it.next().unwrap_or_default();
-            let new = it.next().unwrap_or_default();
-            out.push((
-                commit.clone(),
-                escape_path(new),
-                Some(escape_path(old)),
-                kind,
-            ));
+        let (path, old) = if kind == "R" || kind == "C" {
+            let old = rest.next().unwrap_or_default();
+            (rest.next().unwrap_or_default(), Some(escape_path(old)))
         } else {
-            let path = it.next().unwrap_or_default();
-            out.push((commit.clone(), escape_path(path), None, kind));
-        }
-    }
+            (rest.next().unwrap_or_default(), None)
+        };
+        out.push((commit.to_owned(), escape_path(path), old, kind));
+    });
     out
 }
 
@@ -166,7 +158,12 @@ pub fn cochange_rows(dir: &Path, args: &[&str]) -> Result<BTreeSet<Row>> {
             .args(["changes", "--no-cache", "--format", "json"])
             .args(args),
     )?;
-    let rows = json_rows(&out)?;
+    change_rows(&out)
+}
+
+/// The rows of a `changes --format json` output.
+pub fn change_rows(out: &Output) -> Result<BTreeSet<Row>> {
+    let rows = json_rows(out)?;
     Ok(rows
         .iter()
         .map(|r| Row {
