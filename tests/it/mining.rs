@@ -318,3 +318,58 @@ fn commands_leave_the_repository_byte_for_byte_unchanged() -> Result {
     assert!(before == after, "the repository changed");
     Ok(())
 }
+
+#[test]
+fn no_progress_output_when_stderr_is_not_a_terminal() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = run_ok(cochange(&dir).args(["mine", "--no-cache"]))?;
+    assert_eq!(String::from_utf8(out.stderr)?, "");
+    Ok(())
+}
+
+#[test]
+fn explain_prints_the_effective_settings_to_stderr() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = run_ok(cochange(&dir).args([
+        "summary",
+        "--no-cache",
+        "--explain",
+        "--no-renames",
+        "--since",
+        "2020-01-02",
+    ]))?;
+    let stderr = String::from_utf8(out.stderr)?;
+    for needle in [
+        "renames: off",
+        "line counts: on",
+        "window (author time): 2020-01-02T00:00:00Z .. -",
+        "cache: off",
+    ] {
+        assert!(
+            stderr.contains(needle),
+            "`{needle}` missing from:\n{stderr}"
+        );
+    }
+    assert!(String::from_utf8(out.stdout)?.starts_with("statistic"));
+    Ok(())
+}
+
+#[test]
+fn output_file_is_written_whole_and_stdout_stays_empty() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let target = tempfile::tempdir()?;
+    let file = target.path().join("revisions.csv");
+    let out = run_ok(
+        cochange(&dir)
+            .args(["revisions", "--no-cache", "--format", "csv", "--output"])
+            .arg(&file),
+    )?;
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&file)?,
+        "entity,n-revs\nsrc/a.rs,4\nsrc/b.rs,3\nsrc/c.rs,1\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(target.path())?.collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    Ok(())
+}
