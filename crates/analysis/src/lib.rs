@@ -22,7 +22,9 @@ let options = Options {
 };
 let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
 let revisions = cochange_analysis::revisions(&outcome.tables)?;
-println!("{revisions}");
+// Columns `entity` and `n-revs`, the most revised entity first.
+let most_revised = revisions.column("entity")?.str()?.get(0);
+assert!(most_revised.is_some());
 # Ok::<(), Box<dyn std::error::Error>>(())
 ```
 */

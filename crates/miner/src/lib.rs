@@ -24,7 +24,8 @@ let options = Options {
     threads: 0,
 };
 let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
-println!("{} commits, {} file changes", outcome.tables.commits.height(), outcome.tables.changes.height());
+let (commits, file_changes) = (outcome.tables.commits.height(), outcome.tables.changes.height());
+assert!(commits > 0 && file_changes > 0);
 # Ok::<(), cochange_miner::Error>(())
 ```
 */
