@@ -373,3 +373,65 @@ fn output_file_is_written_whole_and_stdout_stays_empty() -> Result {
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
     Ok(())
 }
+
+#[test]
+fn all_and_rev_start_where_git_log_starts() -> Result {
+    let dir = scripted_repo("make_merges.sh")?;
+    for (ours, theirs) in [
+        (vec!["--all"], vec!["--all"]),
+        (vec!["--rev", "HEAD~1"], vec!["HEAD~1"]),
+        (
+            vec!["--rev", "unmerged", "--rev", "HEAD~2"],
+            vec!["unmerged", "HEAD~2"],
+        ),
+    ] {
+        let mut args = vec!["log", "--format=%H"];
+        args.extend(&theirs);
+        let expected: BTreeSet<String> = String::from_utf8(git_output(&dir, &args)?)?
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let out = run_ok(
+            cochange(&dir)
+                .args(["mine", "--no-cache", "--format", "json"])
+                .args(&ours),
+        )?;
+        let commits = json_rows(&out)?[0]["commits"].as_u64().unwrap_or(0);
+        assert_eq!(commits, expected.len() as u64, "{ours:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn several_repositories_are_kept_apart_by_name() -> Result {
+    let linear = scripted_repo("make_linear.sh")?;
+    let renames = scripted_repo("make_renames.sh")?;
+    let out = run_ok(
+        cochange(&linear)
+            .args([
+                "revisions",
+                "--no-cache",
+                "--format",
+                "csv",
+                "--top",
+                "3",
+                "--repo",
+            ])
+            .arg(&linear)
+            .arg("--repo")
+            .arg(&renames),
+    )?;
+    // Folders are named by their fixture hash; entities carry that name as a prefix.
+    let name = |dir: &std::path::Path| {
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let expected = format!(
+        "entity,n-revs\n{r}/new/a2.txt,6\n{l}/src/a.rs,4\n{l}/src/b.rs,3\n",
+        l = name(&linear),
+        r = name(&renames)
+    );
+    assert_eq!(String::from_utf8(out.stdout)?, expected);
+    Ok(())
+}
