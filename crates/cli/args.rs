@@ -109,4 +109,40 @@ pub enum Command {
     Summary,
     /// Revisions per entity, most revised first (code-maat's `revisions`).
     Revisions,
+    /// Pairs of entities that change together (code-maat's `coupling`), with confidence, support,
+    /// lift, Jaccard index and a p-value.
+    Coupling(CouplingArgs),
+}
+
+/// Thresholds of `coupling`; the defaults are code-maat's.
+#[derive(Debug, clap::Args)]
+pub struct CouplingArgs {
+    /// Keep pairs whose average number of revisions is at least this.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub min_revs: u32,
+    /// Keep pairs that changed together in at least this many change sets.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub min_shared: u32,
+    /// Keep pairs whose degree of coupling is at least this percentage.
+    #[arg(long, default_value_t = 30, value_name = "PERCENT")]
+    pub min_degree: u32,
+    /// Keep pairs whose degree of coupling is at most this percentage.
+    #[arg(long, default_value_t = 100, value_name = "PERCENT")]
+    pub max_degree: u32,
+    /// Leave change sets with more entities than this out (large refactorings, formatting runs).
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub max_changeset_size: u32,
+    /// Which columns to print: all measures, or exactly code-maat's
+    /// `entity,coupled,degree,average-revs`.
+    #[arg(long, value_enum, default_value_t = Columns::All)]
+    pub columns: Columns,
+}
+
+/// Column sets of analyses that code-maat also has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Columns {
+    /// Every column cochange computes.
+    All,
+    /// Exactly code-maat's columns, in its order.
+    CodeMaat,
 }

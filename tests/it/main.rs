@@ -3,6 +3,7 @@
 
 mod cache;
 mod corpus;
+mod coupling;
 mod errors;
 mod mining;
 mod util;

@@ -44,6 +44,7 @@ macro_rules! agreement {
 }
 
 agreement!(linear, "make_linear.sh");
+agreement!(coupled, "make_coupled.sh");
 agreement!(merges, "make_merges.sh");
 agreement!(renames, "make_renames.sh");
 agreement!(rename_edges, "make_rename_edges.sh");

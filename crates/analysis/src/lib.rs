@@ -30,10 +30,12 @@ assert!(most_revised.is_some());
 */
 #![deny(missing_docs)]
 
+mod coupling;
 mod identity;
 mod summary;
 mod time;
 
+pub use coupling::{CouplingOptions, coupling, coupling_col};
 pub use identity::{changes, revisions};
 pub use summary::summary;
 pub use time::format_time;

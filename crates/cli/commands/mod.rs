@@ -1,6 +1,7 @@
 //! One module per command: load what it needs, call the libraries, hand the result to the printer.
 
 mod changes;
+mod coupling;
 mod mine;
 mod revisions;
 mod summary;
@@ -24,6 +25,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Changes => changes::run(settings, printer),
         Command::Summary => summary::run(settings, printer),
         Command::Revisions => revisions::run(settings, printer),
+        Command::Coupling(args) => coupling::run(args, settings, printer),
     }
 }
 

@@ -1,0 +1,223 @@
+//! Change coupling between pairs of entities (SPEC §4.2), with code-maat's `coupling` semantics.
+
+use cochange_miner::Tables;
+use cochange_miner::col;
+use polars::prelude::*;
+use statrs::distribution::{DiscreteCDF, Hypergeometric};
+
+/// Thresholds of the coupling analysis; the defaults are code-maat's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CouplingOptions {
+    /// Keep pairs whose average revisions are at least this (`--min-revs`).
+    pub min_revs: u32,
+    /// Keep pairs that changed together at least this often (`--min-shared`).
+    pub min_shared: u32,
+    /// Keep pairs whose degree is at least this percentage (`--min-degree`).
+    pub min_degree: u32,
+    /// Keep pairs whose degree, rounded down, is at most this percentage (`--max-degree`).
+    pub max_degree: u32,
+    /// Leave change sets with more entities than this out of coupling (`--max-changeset-size`).
+    pub max_changeset_size: u32,
+}
+
+impl Default for CouplingOptions {
+    fn default() -> Self {
+        CouplingOptions {
+            min_revs: 5,
+            min_shared: 5,
+            min_degree: 30,
+            max_degree: 100,
+            max_changeset_size: 30,
+        }
+    }
+}
+
+/// Column names of the coupling result. The first four are code-maat's.
+pub mod coupling_col {
+    /// The pair's first entity (the smaller name).
+    pub const ENTITY: &str = "entity";
+    /// The pair's second entity.
+    pub const COUPLED: &str = "coupled";
+    /// `floor(100 · shared / average revisions)`.
+    pub const DEGREE: &str = "degree";
+    /// `ceil((revs_a + revs_b) / 2)`.
+    pub const AVERAGE_REVS: &str = "average-revs";
+    /// Change sets that touch both.
+    pub const SHARED: &str = "shared";
+    /// Change sets that touch `entity`.
+    pub const REVS_A: &str = "revs_a";
+    /// Change sets that touch `coupled`.
+    pub const REVS_B: &str = "revs_b";
+    /// `shared / revs_a`: how often `coupled` changes when `entity` does.
+    pub const CONFIDENCE_AB: &str = "confidence_ab";
+    /// `shared / revs_b`.
+    pub const CONFIDENCE_BA: &str = "confidence_ba";
+    /// `shared / N`.
+    pub const SUPPORT: &str = "support";
+    /// `shared · N / (revs_a · revs_b)`.
+    pub const LIFT: &str = "lift";
+    /// `shared / (revs_a + revs_b − shared)`.
+    pub const JACCARD: &str = "jaccard";
+    /// Probability of at least `shared` co-changes if the two changed independently.
+    pub const P_VALUE: &str = "p_value";
+}
+
+/// Every pair of entities that changed together, with the measures of SPEC §4.2, filtered and
+/// sorted as code-maat's `coupling` analysis (degree, then average revisions, both descending;
+/// ties by name). Change sets are commits; only those with at most `max_changeset_size` entities
+/// count, for revisions as for shared changes.
+pub fn coupling(tables: &Tables, options: &CouplingOptions) -> PolarsResult<DataFrame> {
+    use coupling_col as c;
+    let keys = [col(col::REPO), col(col::COMMIT)];
+    let entities = tables
+        .changes
+        .clone()
+        .lazy()
+        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
+        .unique(None, UniqueKeepStrategy::First);
+    let sizes = entities
+        .clone()
+        .group_by(keys.clone())
+        .agg([len().cast(DataType::UInt64).alias("size")])
+        .filter(col("size").lt_eq(lit(u64::from(options.max_changeset_size))));
+    let sets = entities
+        .join(
+            sizes.clone(),
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
+        .collect()?;
+    let change_sets = sizes.collect()?.height() as u64;
+    let revs = sets
+        .clone()
+        .lazy()
+        .group_by([col(col::ENTITY)])
+        .agg([len().cast(DataType::UInt64).alias(c::REVS_A)]);
+    let partners = sets.clone().lazy().select([
+        col(col::REPO),
+        col(col::COMMIT),
+        col(col::ENTITY).alias(c::COUPLED),
+    ]);
+    let (two, hundred) = (lit(2u64), lit(100u64));
+    let sum = || col(c::REVS_A) + col(c::REVS_B);
+    let pairs = sets
+        .lazy()
+        .join(partners, keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+        .filter(col(col::ENTITY).lt(col(c::COUPLED)))
+        .group_by([col(col::ENTITY), col(c::COUPLED)])
+        .agg([len().cast(DataType::UInt64).alias(c::SHARED)])
+        .join(
+            revs.clone(),
+            [col(col::ENTITY)],
+            [col(col::ENTITY)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            revs.select([
+                col(col::ENTITY).alias(c::COUPLED),
+                col(c::REVS_A).alias(c::REVS_B),
+            ]),
+            [col(c::COUPLED)],
+            [col(c::COUPLED)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        // code-maat's thresholds, on the exact average and degree, in integers.
+        .filter(
+            sum()
+                .gt_eq(lit(2 * u64::from(options.min_revs)))
+                .and(col(c::SHARED).gt_eq(lit(u64::from(options.min_shared))))
+                .and(
+                    (two.clone() * hundred.clone() * col(c::SHARED))
+                        .gt_eq(lit(u64::from(options.min_degree)) * sum()),
+                ),
+        )
+        .with_columns([
+            ((two.clone() * hundred * col(c::SHARED)) / sum()).alias(c::DEGREE),
+            ((sum() + lit(1u64)) / two).alias(c::AVERAGE_REVS),
+        ])
+        .filter(col(c::DEGREE).lt_eq(lit(u64::from(options.max_degree))))
+        .with_columns(ratios(change_sets))
+        .sort_by_exprs(
+            [
+                col(c::DEGREE),
+                col(c::AVERAGE_REVS),
+                col(c::ENTITY),
+                col(c::COUPLED),
+            ],
+            SortMultipleOptions::default().with_order_descending_multi([true, true, false, false]),
+        )
+        .select(
+            [
+                c::ENTITY,
+                c::COUPLED,
+                c::DEGREE,
+                c::AVERAGE_REVS,
+                c::SHARED,
+                c::REVS_A,
+                c::REVS_B,
+                c::CONFIDENCE_AB,
+                c::CONFIDENCE_BA,
+                c::SUPPORT,
+                c::LIFT,
+                c::JACCARD,
+            ]
+            .map(col),
+        )
+        .collect()?;
+    with_p_values(pairs, change_sets)
+}
+
+/// Confidence both ways, support, lift and Jaccard index, as floats.
+fn ratios(change_sets: u64) -> [Expr; 5] {
+    use coupling_col as c;
+    let f = |name: &str| col(name).cast(DataType::Float64);
+    let n = lit(change_sets as f64);
+    [
+        (f(c::SHARED) / f(c::REVS_A)).alias(c::CONFIDENCE_AB),
+        (f(c::SHARED) / f(c::REVS_B)).alias(c::CONFIDENCE_BA),
+        (f(c::SHARED) / n.clone()).alias(c::SUPPORT),
+        (f(c::SHARED) * n / (f(c::REVS_A) * f(c::REVS_B))).alias(c::LIFT),
+        (f(c::SHARED) / (f(c::REVS_A) + f(c::REVS_B) - f(c::SHARED))).alias(c::JACCARD),
+    ]
+}
+
+/// Adds the one-sided hypergeometric p-value of each pair: the probability of at least `shared`
+/// co-changes among `change_sets` if `revs_a` and `revs_b` change sets were drawn independently.
+/// Computed only for the pairs that passed the filters (it sums the upper tail term by term).
+fn with_p_values(mut pairs: DataFrame, change_sets: u64) -> PolarsResult<DataFrame> {
+    use coupling_col as c;
+    let shared = pairs.column(c::SHARED)?.u64()?.clone();
+    let revs_a = pairs.column(c::REVS_A)?.u64()?.clone();
+    let revs_b = pairs.column(c::REVS_B)?.u64()?.clone();
+    let p: Float64Chunked = shared
+        .iter()
+        .zip(revs_a.iter())
+        .zip(revs_b.iter())
+        .map(|((s, a), b)| Some(upper_tail(change_sets, a?, b?, s?)))
+        .collect();
+    pairs.with_column(p.with_name(c::P_VALUE.into()).into_column())?;
+    Ok(pairs)
+}
+
+/// `P(X >= shared)` for `X ~ Hypergeometric(population, successes, draws)`.
+fn upper_tail(population: u64, successes: u64, draws: u64, shared: u64) -> f64 {
+    if shared == 0 {
+        return 1.0;
+    }
+    Hypergeometric::new(population, successes, draws).map_or(f64::NAN, |h| h.sf(shared - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upper_tail;
+
+    #[test]
+    fn upper_tail_matches_a_hand_computed_value() {
+        // N = 5, K = 4, n = 3, at least 3: C(4,3)·C(1,0) / C(5,3) = 4/10.
+        assert!((upper_tail(5, 4, 3, 3) - 0.4).abs() < 1e-12);
+        // At least 2 of 3 draws from 4 of 5: (C(4,2)·C(1,1) + 4) / 10 = 1.
+        assert!((upper_tail(5, 4, 3, 2) - 1.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,41 @@
+use cochange_analysis::{CouplingOptions, coupling_col};
+
+use crate::args::{Columns, CouplingArgs};
+use crate::printer::Printer;
+use crate::settings::{Settings, UsageError};
+
+pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    if args.min_degree > args.max_degree {
+        return Err(UsageError(format!(
+            "`--min-degree {}` is above `--max-degree {}`: no pair can match",
+            args.min_degree, args.max_degree
+        ))
+        .into());
+    }
+    let options = CouplingOptions {
+        min_revs: args.min_revs,
+        min_shared: args.min_shared,
+        min_degree: args.min_degree,
+        max_degree: args.max_degree,
+        max_changeset_size: args.max_changeset_size,
+    };
+    let history = super::load_history(settings, printer)?;
+    let mut frame = cochange_analysis::coupling(&history.tables, &options)?;
+    if frame.height() == 0 {
+        printer.info(format_args!(
+            "no pair passes the thresholds: --min-revs {} --min-shared {} --min-degree {} \
+             --max-degree {} --max-changeset-size {}",
+            options.min_revs,
+            options.min_shared,
+            options.min_degree,
+            options.max_degree,
+            options.max_changeset_size
+        ));
+    }
+    if args.columns == Columns::CodeMaat {
+        use coupling_col as c;
+        frame = frame.select([c::ENTITY, c::COUPLED, c::DEGREE, c::AVERAGE_REVS])?;
+    }
+    super::print_frame("coupling", &frame, settings, printer)?;
+    Ok(crate::exit::SUCCESS)
+}

@@ -1,0 +1,175 @@
+//! `cochange coupling` against code-maat's own answers, and against hand-computed measures.
+
+use std::collections::BTreeSet;
+
+use pretty_assertions::assert_eq;
+
+use crate::util::*;
+
+/// Rows grouped by (degree, average-revs) in output order: code-maat sorts by those two only, so
+/// the order inside a group is its hash-map order, which is not part of the contract.
+fn sort_groups(csv: &str) -> Vec<BTreeSet<String>> {
+    let mut groups: Vec<(String, BTreeSet<String>)> = Vec::new();
+    for line in csv.lines().skip(1) {
+        let key = line.splitn(3, ',').nth(2).unwrap_or_default().to_owned();
+        match groups.last_mut() {
+            Some((last, rows)) if *last == key => {
+                rows.insert(line.to_owned());
+            }
+            _ => groups.push((key, BTreeSet::from([line.to_owned()]))),
+        }
+    }
+    groups.into_iter().map(|(_, rows)| rows).collect()
+}
+
+fn agrees_with_code_maat(fixture: &str, file: &str, options: &[&str]) -> Result {
+    let dir = scripted_repo(&format!("{fixture}.sh"))?;
+    let stored = cochange_testtools::workspace_root()
+        .join(format!("tests/fixtures/code-maat/{fixture}.{file}.csv"));
+    let expected = std::fs::read_to_string(&stored)?;
+    let out = run_ok(
+        cochange(&dir)
+            .args([
+                "coupling",
+                "--no-cache",
+                "--no-renames",
+                "--columns",
+                "code-maat",
+                "--format",
+                "csv",
+            ])
+            .args(options),
+    )?;
+    let got = String::from_utf8(out.stdout)?;
+    assert_eq!(
+        got.lines().next(),
+        Some("entity,coupled,degree,average-revs")
+    );
+    assert_eq!(
+        sort_groups(&got),
+        sort_groups(&expected),
+        "{fixture} {file}"
+    );
+    Ok(())
+}
+
+const LOW: &[&str] = &["--min-revs", "1", "--min-shared", "1", "--min-degree", "1"];
+
+#[test]
+fn matches_code_maat_on_every_fixture() -> Result {
+    for fixture in [
+        "make_linear",
+        "make_merges",
+        "make_renames",
+        "make_roots",
+        "make_identities",
+        "make_wide_commit",
+        "make_coupled",
+    ] {
+        agrees_with_code_maat(fixture, "coupling", LOW)?;
+        agrees_with_code_maat(fixture, "coupling-defaults", &[])?;
+    }
+    agrees_with_code_maat(
+        "make_coupled",
+        "coupling-custom",
+        &[
+            "--min-revs",
+            "3",
+            "--min-shared",
+            "2",
+            "--min-degree",
+            "20",
+            "--max-degree",
+            "80",
+            "--max-changeset-size",
+            "40",
+        ],
+    )
+}
+
+#[test]
+fn every_measure_matches_the_hand_count() -> Result {
+    let dir = scripted_repo("make_coupled.sh")?;
+    let out = run_ok(cochange(&dir).args(["coupling", "--no-cache", "--format", "json"]))?;
+    let rows = json_rows(&out)?;
+    // 26 change sets. P(X >= s) for X ~ Hypergeometric(26, revs_a, revs_b), with only the s = max
+    // term left: C(revs_a, s) / C(26, s).
+    let n = 26.0;
+    let expected = [
+        (
+            "api/handler.rs",
+            "api/routes.rs",
+            88,
+            9,
+            8,
+            10,
+            8,
+            45.0 / 1_562_275.0,
+        ),
+        (
+            "core/model.rs",
+            "db/schema.sql",
+            70,
+            9,
+            6,
+            11,
+            6,
+            462.0 / 230_230.0,
+        ),
+        (
+            "core/model.rs",
+            "tests/model_test.rs",
+            62,
+            8,
+            5,
+            11,
+            5,
+            462.0 / 65_780.0,
+        ),
+    ];
+    assert_eq!(rows.len(), expected.len());
+    for (row, (a, b, degree, average, shared, ra, rb, p)) in rows.iter().zip(expected) {
+        assert_eq!(
+            (row["entity"].as_str(), row["coupled"].as_str()),
+            (Some(a), Some(b))
+        );
+        assert_eq!(row["degree"].as_u64(), Some(degree));
+        assert_eq!(row["average-revs"].as_u64(), Some(average));
+        assert_eq!(
+            (
+                row["shared"].as_u64(),
+                row["revs_a"].as_u64(),
+                row["revs_b"].as_u64()
+            ),
+            (Some(shared), Some(ra), Some(rb))
+        );
+        let (s, ra, rb) = (shared as f64, ra as f64, rb as f64);
+        for (column, value) in [
+            ("confidence_ab", s / ra),
+            ("confidence_ba", s / rb),
+            ("support", s / n),
+            ("lift", s * n / (ra * rb)),
+            ("jaccard", s / (ra + rb - s)),
+            ("p_value", p),
+        ] {
+            let got = row[column].as_f64().ok_or(column)?;
+            assert!(
+                (got - value).abs() < 1e-9,
+                "{a} {b} {column}: {got} != {value}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn says_why_when_no_pair_passes() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = run_ok(cochange(&dir).args(["coupling", "--no-cache"]))?;
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("no pair passes the thresholds: --min-revs 5 --min-shared 5"),
+        "{stderr}"
+    );
+    Ok(())
+}
