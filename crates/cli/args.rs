@@ -112,6 +112,20 @@ pub enum Command {
     /// Pairs of entities that change together (code-maat's `coupling`), with confidence, support,
     /// lift, Jaccard index and a p-value.
     Coupling(CouplingArgs),
+    /// Sum of coupling: for each entity, how many other entities changed with it, summed over its
+    /// change sets (code-maat's `soc`).
+    Soc(SocArgs),
+}
+
+/// Options of `soc`; the default is code-maat's.
+#[derive(Debug, clap::Args)]
+pub struct SocArgs {
+    /// List entities whose sum of coupling is above this.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub min_revs: u32,
+    /// Which columns to print: all, or exactly code-maat's `entity,soc` in its order.
+    #[arg(long, value_enum, default_value_t = Columns::All)]
+    pub columns: Columns,
 }
 
 /// Thresholds of `coupling`; the defaults are code-maat's.

@@ -173,3 +173,53 @@ fn says_why_when_no_pair_passes() -> Result {
     );
     Ok(())
 }
+
+#[test]
+fn soc_matches_code_maat_byte_for_byte() -> Result {
+    for fixture in [
+        "make_linear",
+        "make_merges",
+        "make_renames",
+        "make_roots",
+        "make_identities",
+        "make_wide_commit",
+        "make_coupled",
+    ] {
+        let dir = scripted_repo(&format!("{fixture}.sh"))?;
+        for (file, options) in [("soc", &["--min-revs", "0"][..]), ("soc-defaults", &[][..])] {
+            let stored = cochange_testtools::workspace_root()
+                .join(format!("tests/fixtures/code-maat/{fixture}.{file}.csv"));
+            let out = run_ok(
+                cochange(&dir)
+                    .args([
+                        "soc",
+                        "--no-cache",
+                        "--no-renames",
+                        "--columns",
+                        "code-maat",
+                        "--format",
+                        "csv",
+                    ])
+                    .args(options),
+            )?;
+            assert_eq!(
+                String::from_utf8(out.stdout)?,
+                std::fs::read_to_string(&stored)?,
+                "{fixture} {file}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn soc_counts_every_change_set_whatever_its_size() -> Result {
+    // api/routes.rs: 8 commits with api/handler.rs (+1 each) and the 35-file formatting run (+34).
+    let dir = scripted_repo("make_coupled.sh")?;
+    let out = run_ok(cochange(&dir).args(["soc", "--no-cache", "--format", "csv", "--top", "2"]))?;
+    assert_eq!(
+        String::from_utf8(out.stdout)?,
+        "entity,soc,revisions\napi/handler.rs,42,11\napi/routes.rs,42,9\n"
+    );
+    Ok(())
+}

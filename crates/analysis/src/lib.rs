@@ -32,11 +32,13 @@ assert!(most_revised.is_some());
 
 mod coupling;
 mod identity;
+mod soc;
 mod summary;
 mod time;
 
 pub use coupling::{CouplingOptions, coupling, coupling_col};
 pub use identity::{changes, revisions};
+pub use soc::{SocOrder, soc};
 pub use summary::summary;
 pub use time::format_time;
 

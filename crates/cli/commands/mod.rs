@@ -4,6 +4,7 @@ mod changes;
 mod coupling;
 mod mine;
 mod revisions;
+mod soc;
 mod summary;
 
 use std::time::Instant;
@@ -26,6 +27,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Summary => summary::run(settings, printer),
         Command::Revisions => revisions::run(settings, printer),
         Command::Coupling(args) => coupling::run(args, settings, printer),
+        Command::Soc(args) => soc::run(args, settings, printer),
     }
 }
 

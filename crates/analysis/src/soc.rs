@@ -1,0 +1,45 @@
+//! Sum of coupling per entity (SPEC §4.3), as code-maat's `soc`.
+
+use cochange_miner::Tables;
+use cochange_miner::col;
+use polars::prelude::*;
+
+/// How `soc` rows are ordered among equal sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocOrder {
+    /// Sum descending, then entity ascending.
+    Ours,
+    /// Sum descending, then entity descending: code-maat's order.
+    CodeMaat,
+}
+
+/// For each entity A, `soc` = Σ over the change sets that touch A of (entities in the set − 1),
+/// with no change-set size limit; `revisions` = those change sets. Lists the entities whose sum
+/// is above `min_revs` (code-maat's `--min-revs`, compared strictly, as code-maat does).
+pub fn soc(tables: &Tables, min_revs: u32, order: SocOrder) -> PolarsResult<DataFrame> {
+    let keys = [col(col::REPO), col(col::COMMIT)];
+    let entities = tables
+        .changes
+        .clone()
+        .lazy()
+        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
+        .unique(None, UniqueKeepStrategy::First);
+    let sizes = entities
+        .clone()
+        .group_by(keys.clone())
+        .agg([len().cast(DataType::UInt64).alias("size")]);
+    entities
+        .join(sizes, keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+        .group_by([col(col::ENTITY)])
+        .agg([
+            (col("size") - lit(1u64)).sum().alias("soc"),
+            len().cast(DataType::UInt64).alias("revisions"),
+        ])
+        .filter(col("soc").gt(lit(u64::from(min_revs))))
+        .sort_by_exprs(
+            [col("soc"), col(col::ENTITY)],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, order == SocOrder::CodeMaat]),
+        )
+        .collect()
+}
