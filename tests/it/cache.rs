@@ -149,3 +149,49 @@ fn cache_from_another_version_is_rebuilt() -> Result {
         }
     })
 }
+
+/// The option folders below the cache root.
+fn cache_flavours(cache: &Path) -> Vec<String> {
+    let mut out: Vec<String> = cache_files(cache)
+        .iter()
+        .filter_map(|f| {
+            f.parent()?
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn analyses_without_line_counts_mine_without_them_or_reuse_a_cache_with_them() -> Result {
+    let repo = scripted_repo("make_linear.sh")?;
+    let cold = tempfile::tempdir()?;
+    run_ok(
+        cochange(&repo)
+            .args(["coupling", "--cache-dir"])
+            .arg(cold.path()),
+    )?;
+    assert_eq!(
+        cache_flavours(cold.path()),
+        ["all-parents-renames-no-lines"]
+    );
+
+    let warm = tempfile::tempdir()?;
+    run_ok(
+        cochange(&repo)
+            .args(["mine", "--cache-dir"])
+            .arg(warm.path()),
+    )?;
+    for command in ["coupling", "soc", "revisions", "summary"] {
+        run_ok(
+            cochange(&repo)
+                .args([command, "--cache-dir"])
+                .arg(warm.path()),
+        )?;
+    }
+    assert_eq!(cache_flavours(warm.path()), ["all-parents-renames-lines"]);
+    Ok(())
+}

@@ -19,7 +19,7 @@ pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyho
         max_degree: args.max_degree,
         max_changeset_size: args.max_changeset_size,
     };
-    let history = super::load_history(settings, printer)?;
+    let history = super::load_history(settings, printer, super::Needs::FileNames)?;
     let mut frame = cochange_analysis::coupling(&history.tables, &options)?;
     if frame.height() == 0 {
         printer.info(format_args!(

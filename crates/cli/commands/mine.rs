@@ -6,7 +6,7 @@ use crate::settings::Settings;
 
 /// Mines into the cache and prints one row per repository saying what was done.
 pub fn run(settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
-    let history = super::load_history(settings, printer)?;
+    let history = super::load_history(settings, printer, super::Needs::LineCounts)?;
     let columns = [
         "repo",
         "commits",

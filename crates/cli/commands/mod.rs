@@ -37,13 +37,37 @@ pub struct History {
     pub tables: Tables,
 }
 
+/// What an analysis needs from mining.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Which files changed; line counts are not used.
+    FileNames,
+    /// Line counts too (unless the user turned them off).
+    LineCounts,
+}
+
 /// Mines every repository (through the cache), reporting warnings and progress.
-pub fn load_history(settings: &Settings, printer: &Printer) -> anyhow::Result<History> {
+///
+/// An analysis that needs only file names uses a cache with line counts when one exists (it
+/// serves both), and otherwise mines without them: counting lines is most of mining's time.
+pub fn load_history(
+    settings: &Settings,
+    printer: &Printer,
+    needs: Needs,
+) -> anyhow::Result<History> {
     let mut outcomes = Vec::new();
     for repo in &settings.repos {
         let started = Instant::now();
+        let mut options = settings.options.clone();
+        if needs == Needs::FileNames
+            && options.mine.line_counts
+            && !cochange_miner::has_cache(repo, &options)?
+        {
+            options.mine.line_counts = false;
+            printer.detail("line counts are not needed here and not cached: mining without them");
+        }
         let bar = Bar::new(printer.progress_target());
-        let outcome = cochange_miner::mine(repo, &settings.options, &bar);
+        let outcome = cochange_miner::mine(repo, &options, &bar);
         bar.finish();
         let outcome =
             outcome.with_context(|| format!("cannot mine the history of `{}`", repo.display()))?;

@@ -5,7 +5,7 @@ use crate::printer::Printer;
 use crate::settings::Settings;
 
 pub fn run(args: &SocArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
-    let history = super::load_history(settings, printer)?;
+    let history = super::load_history(settings, printer, super::Needs::FileNames)?;
     let order = match args.columns {
         Columns::All => SocOrder::Ours,
         Columns::CodeMaat => SocOrder::CodeMaat,

@@ -107,6 +107,20 @@ impl Cache {
         &self.dir
     }
 
+    /// Whether a cache made by this version for this repository and these options is there
+    /// (without reading its tables; [`Cache::load`] still checks them).
+    pub(crate) fn is_present(&self) -> bool {
+        fs::read_to_string(self.dir.join(META))
+            .ok()
+            .and_then(|text| serde_json::from_str::<Meta>(&text).ok())
+            .is_some_and(|meta| {
+                meta.format == FORMAT
+                    && meta.tool_version == env!("CARGO_PKG_VERSION")
+                    && meta.repository == self.repository
+                    && meta.options == self.options
+            })
+    }
+
     /// Reads the cache, checking everything that could make it wrong for this repository.
     pub(crate) fn load(&mut self) -> Loaded {
         let meta_path = self.dir.join(META);

@@ -46,7 +46,7 @@ mod types;
 mod walk;
 
 pub use error::{BoxError, Error};
-pub use mine::mine;
+pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};
 pub use table::col;
 pub use types::{

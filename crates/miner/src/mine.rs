@@ -17,6 +17,17 @@ use crate::{
 /// How many missing blob ids a warning names.
 const MISSING_BLOBS_SHOWN: usize = 5;
 
+/// Whether the repository at or above `path` has a cache for `options` (mining would then read
+/// only new commits). Used to choose between caches that can serve the same analysis.
+pub fn has_cache(path: &Path, options: &Options) -> Result<bool, Error> {
+    let CacheLocation::Dir(root) = &options.cache else {
+        return Ok(false);
+    };
+    let repo = repo::open(path)?;
+    let name = repo::display_name(&repo);
+    Ok(Cache::new(root, &repo::identity(&repo), &name, options.mine).is_present())
+}
+
 /// Mines the repository at or above `path` into the tables of SPEC §3.2.
 ///
 /// ## The algorithm
