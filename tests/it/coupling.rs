@@ -167,10 +167,12 @@ fn says_why_when_no_pair_passes() -> Result {
     let dir = scripted_repo("make_linear.sh")?;
     let out = run_ok(cochange(&dir).args(["coupling", "--no-cache"]))?;
     let stderr = String::from_utf8(out.stderr)?;
-    assert!(
-        stderr.contains("no pair passes the thresholds: --min-revs 5 --min-shared 5"),
-        "{stderr}"
-    );
+    // One candidate pair, src/a.rs and src/b.rs: average revisions 3.5, shared 3, degree 85.
+    let expected = "no pair passes the thresholds. Of 1 pairs that changed together, \
+                    --min-revs 5 removes 1, --min-shared 5 removes 1, --min-degree 30 removes 0, \
+                    --max-degree 100 removes 0 (each counted alone); \
+                    --max-changeset-size 30 left out 0 change sets";
+    assert!(stderr.contains(expected), "{stderr}");
     Ok(())
 }
 

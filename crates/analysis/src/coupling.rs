@@ -68,77 +68,20 @@ pub mod coupling_col {
 /// count, for revisions as for shared changes.
 pub fn coupling(tables: &Tables, options: &CouplingOptions) -> PolarsResult<DataFrame> {
     use coupling_col as c;
-    let keys = [col(col::REPO), col(col::COMMIT)];
-    let entities = tables
-        .changes
-        .clone()
-        .lazy()
-        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
-        .unique(None, UniqueKeepStrategy::First);
-    let sizes = entities
-        .clone()
-        .group_by(keys.clone())
-        .agg([len().cast(DataType::UInt64).alias("size")])
-        .filter(col("size").lt_eq(lit(u64::from(options.max_changeset_size))));
-    let sets = entities
-        .join(
-            sizes.clone(),
-            keys.clone(),
-            keys.clone(),
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
-        .collect()?;
-    let change_sets = sizes.collect()?.height() as u64;
-    let revs = sets
-        .clone()
-        .lazy()
-        .group_by([col(col::ENTITY)])
-        .agg([len().cast(DataType::UInt64).alias(c::REVS_A)]);
-    let partners = sets.clone().lazy().select([
-        col(col::REPO),
-        col(col::COMMIT),
-        col(col::ENTITY).alias(c::COUPLED),
-    ]);
-    let (two, hundred) = (lit(2u64), lit(100u64));
-    let sum = || col(c::REVS_A) + col(c::REVS_B);
-    let pairs = sets
-        .lazy()
-        .join(partners, keys.clone(), keys, JoinArgs::new(JoinType::Inner))
-        .filter(col(col::ENTITY).lt(col(c::COUPLED)))
-        .group_by([col(col::ENTITY), col(c::COUPLED)])
-        .agg([len().cast(DataType::UInt64).alias(c::SHARED)])
-        .join(
-            revs.clone(),
-            [col(col::ENTITY)],
-            [col(col::ENTITY)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            revs.select([
-                col(col::ENTITY).alias(c::COUPLED),
-                col(c::REVS_A).alias(c::REVS_B),
-            ]),
-            [col(c::COUPLED)],
-            [col(c::COUPLED)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        // code-maat's thresholds, on the exact average and degree, in integers.
+    let candidates = candidates(tables, options.max_changeset_size)?;
+    let pairs = candidates
+        .pairs
         .filter(
-            sum()
-                .gt_eq(lit(2 * u64::from(options.min_revs)))
-                .and(col(c::SHARED).gt_eq(lit(u64::from(options.min_shared))))
-                .and(
-                    (two.clone() * hundred.clone() * col(c::SHARED))
-                        .gt_eq(lit(u64::from(options.min_degree)) * sum()),
-                ),
+            thresholds(options)
+                .into_iter()
+                .reduce(Expr::and)
+                .unwrap_or(lit(true)),
         )
         .with_columns([
-            ((two.clone() * hundred * col(c::SHARED)) / sum()).alias(c::DEGREE),
-            ((sum() + lit(1u64)) / two).alias(c::AVERAGE_REVS),
+            ((lit(200u64) * col(c::SHARED)) / revs_sum()).alias(c::DEGREE),
+            ((revs_sum() + lit(1u64)) / lit(2u64)).alias(c::AVERAGE_REVS),
         ])
-        .filter(col(c::DEGREE).lt_eq(lit(u64::from(options.max_degree))))
-        .with_columns(ratios(change_sets))
+        .with_columns(ratios(candidates.change_sets))
         .sort_by_exprs(
             [
                 col(c::DEGREE),
@@ -166,7 +109,141 @@ pub fn coupling(tables: &Tables, options: &CouplingOptions) -> PolarsResult<Data
             .map(col),
         )
         .collect()?;
-    with_p_values(pairs, change_sets)
+    with_p_values(pairs, candidates.change_sets)
+}
+
+/// How many of the candidate pairs each threshold removes, each counted on its own, to explain
+/// an empty result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThresholdCounts {
+    /// Change sets left out for having more than `max_changeset_size` entities.
+    pub large_change_sets: u64,
+    /// Pairs that changed together at least once, in the change sets that count.
+    pub candidates: u64,
+    /// Removed by `min_revs`, `min_shared`, `min_degree` and `max_degree`, in that order.
+    pub removed: [u64; 4],
+}
+
+/// Counts what each threshold of `options` removes (see [`ThresholdCounts`]).
+pub fn coupling_threshold_counts(
+    tables: &Tables,
+    options: &CouplingOptions,
+) -> PolarsResult<ThresholdCounts> {
+    let candidates = candidates(tables, options.max_changeset_size)?;
+    let counts = candidates
+        .pairs
+        .select(
+            thresholds(options)
+                .into_iter()
+                .enumerate()
+                .map(|(i, keep)| {
+                    keep.not()
+                        .cast(DataType::UInt64)
+                        .sum()
+                        .alias(format!("t{i}"))
+                })
+                .chain([len().cast(DataType::UInt64).alias("candidates")])
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    let get =
+        |name: &str| -> PolarsResult<u64> { Ok(counts.column(name)?.u64()?.get(0).unwrap_or(0)) };
+    Ok(ThresholdCounts {
+        large_change_sets: candidates.large_change_sets,
+        candidates: get("candidates")?,
+        removed: [get("t0")?, get("t1")?, get("t2")?, get("t3")?],
+    })
+}
+
+/// All pairs with their shared changes and revisions, before thresholds.
+struct Candidates {
+    pairs: LazyFrame,
+    change_sets: u64,
+    large_change_sets: u64,
+}
+
+fn candidates(tables: &Tables, max_changeset_size: u32) -> PolarsResult<Candidates> {
+    use coupling_col as c;
+    let keys = [col(col::REPO), col(col::COMMIT)];
+    let entities = tables
+        .changes
+        .clone()
+        .lazy()
+        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
+        .unique(None, UniqueKeepStrategy::First);
+    let all_sizes = entities
+        .clone()
+        .group_by(keys.clone())
+        .agg([len().cast(DataType::UInt64).alias("size")])
+        .collect()?;
+    let sizes = all_sizes
+        .clone()
+        .lazy()
+        .filter(col("size").lt_eq(lit(u64::from(max_changeset_size))))
+        .collect()?;
+    let sets = entities
+        .join(
+            sizes.clone().lazy(),
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
+        .collect()?;
+    let revs = sets
+        .clone()
+        .lazy()
+        .group_by([col(col::ENTITY)])
+        .agg([len().cast(DataType::UInt64).alias(c::REVS_A)]);
+    let partners = sets.clone().lazy().select([
+        col(col::REPO),
+        col(col::COMMIT),
+        col(col::ENTITY).alias(c::COUPLED),
+    ]);
+    let pairs = sets
+        .lazy()
+        .join(partners, keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+        .filter(col(col::ENTITY).lt(col(c::COUPLED)))
+        .group_by([col(col::ENTITY), col(c::COUPLED)])
+        .agg([len().cast(DataType::UInt64).alias(c::SHARED)])
+        .join(
+            revs.clone(),
+            [col(col::ENTITY)],
+            [col(col::ENTITY)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            revs.select([
+                col(col::ENTITY).alias(c::COUPLED),
+                col(c::REVS_A).alias(c::REVS_B),
+            ]),
+            [col(c::COUPLED)],
+            [col(c::COUPLED)],
+            JoinArgs::new(JoinType::Inner),
+        );
+    Ok(Candidates {
+        pairs,
+        change_sets: sizes.height() as u64,
+        large_change_sets: (all_sizes.height() - sizes.height()) as u64,
+    })
+}
+
+fn revs_sum() -> Expr {
+    col(coupling_col::REVS_A) + col(coupling_col::REVS_B)
+}
+
+/// code-maat's four conditions for keeping a pair, on the exact average and degree, in integers:
+/// average ≥ `min_revs`, shared ≥ `min_shared`, 100·shared/average ≥ `min_degree`, and
+/// ⌊100·shared/average⌋ ≤ `max_degree`.
+fn thresholds(options: &CouplingOptions) -> [Expr; 4] {
+    use coupling_col as c;
+    let shared200 = || lit(200u64) * col(c::SHARED);
+    [
+        revs_sum().gt_eq(lit(2 * u64::from(options.min_revs))),
+        col(c::SHARED).gt_eq(lit(u64::from(options.min_shared))),
+        shared200().gt_eq(lit(u64::from(options.min_degree)) * revs_sum()),
+        (shared200() / revs_sum()).lt_eq(lit(u64::from(options.max_degree))),
+    ]
 }
 
 /// Confidence both ways, support, lift and Jaccard index, as floats.

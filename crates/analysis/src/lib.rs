@@ -36,7 +36,9 @@ mod soc;
 mod summary;
 mod time;
 
-pub use coupling::{CouplingOptions, coupling, coupling_col};
+pub use coupling::{
+    CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
+};
 pub use identity::{changes, revisions};
 pub use soc::{SocOrder, soc};
 pub use summary::summary;

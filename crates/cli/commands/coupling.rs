@@ -22,14 +22,20 @@ pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyho
     let history = super::load_history(settings, printer, super::Needs::FileNames)?;
     let mut frame = cochange_analysis::coupling(&history.tables, &options)?;
     if frame.height() == 0 {
+        let counts = cochange_analysis::coupling_threshold_counts(&history.tables, &options)?;
+        let [revs, shared, min_degree, max_degree] = counts.removed;
         printer.info(format_args!(
-            "no pair passes the thresholds: --min-revs {} --min-shared {} --min-degree {} \
-             --max-degree {} --max-changeset-size {}",
+            "no pair passes the thresholds. Of {} pairs that changed together, \
+             --min-revs {} removes {revs}, --min-shared {} removes {shared}, \
+             --min-degree {} removes {min_degree}, --max-degree {} removes {max_degree} \
+             (each counted alone); --max-changeset-size {} left out {} change sets",
+            counts.candidates,
             options.min_revs,
             options.min_shared,
             options.min_degree,
             options.max_degree,
-            options.max_changeset_size
+            options.max_changeset_size,
+            counts.large_change_sets
         ));
     }
     if args.columns == Columns::CodeMaat {
