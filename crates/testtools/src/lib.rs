@@ -11,6 +11,8 @@ Deterministic git repositories for cochange's tests and benches.
 - [`git`] gives a `git` command with the same isolated environment, for asking git at test time.
 - [`synthetic_repo`] builds a large, realistic history with `git fast-import` from a seed, for
   benchmarks at 100 000 commits without downloading anything.
+- [`synthetic_changes`] makes change-set rows without git, for measuring analyses on a million
+  change sets.
 
 # Example
 
@@ -23,12 +25,14 @@ assert!(dir.join(".git").is_dir());
 #![deny(missing_docs)]
 
 mod synthetic;
+mod tables;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub use synthetic::{SyntheticOptions, synthetic_repo};
+pub use tables::synthetic_changes;
 
 /// The result type of test helpers: any error, shown with its message.
 pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
