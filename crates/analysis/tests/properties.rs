@@ -43,7 +43,7 @@ const ALL: CouplingOptions = CouplingOptions {
     max_changeset_size: 4,
 };
 
-/// (entity, coupled) -> (shared, revs_a, revs_b, degree, confidence_ab, confidence_ba).
+/// `(entity, coupled)` -> `(shared, revs_a, revs_b, degree, confidence_ab, confidence_ba)`.
 type Measures = BTreeMap<(String, String), (u64, u64, u64, u64, f64, f64)>;
 
 fn measures(tables: &Tables) -> Measures {
