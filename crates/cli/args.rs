@@ -146,6 +146,10 @@ pub struct CouplingArgs {
     /// Leave change sets with more entities than this out (large refactorings, formatting runs).
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub max_changeset_size: u32,
+    /// Folder levels that make a top-level unit: pairs whose folders differ at this depth are
+    /// `cross-folder`.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub component_depth: usize,
     /// Which columns to print: all measures, or exactly code-maat's
     /// `entity,coupled,degree,average-revs`.
     #[arg(long, value_enum, default_value_t = Columns::All)]

@@ -134,6 +134,12 @@ fn every_measure_matches_the_hand_count() -> Result {
             (Some(a), Some(b))
         );
         assert_eq!(row["degree"].as_u64(), Some(degree));
+        let class = match (a, b) {
+            ("api/handler.rs", _) => "same-folder",
+            (_, "db/schema.sql") => "cross-folder",
+            _ => "test-and-code",
+        };
+        assert_eq!(row["class"].as_str(), Some(class));
         assert_eq!(row["average-revs"].as_u64(), Some(average));
         assert_eq!(
             (

@@ -18,6 +18,9 @@ pub struct CouplingOptions {
     pub max_degree: u32,
     /// Leave change sets with more entities than this out of coupling (`--max-changeset-size`).
     pub max_changeset_size: u32,
+    /// Folder levels that count as a top-level unit for the `cross-folder` class
+    /// (`--component-depth`).
+    pub component_depth: usize,
 }
 
 impl Default for CouplingOptions {
@@ -28,6 +31,7 @@ impl Default for CouplingOptions {
             min_degree: 30,
             max_degree: 100,
             max_changeset_size: 30,
+            component_depth: 1,
         }
     }
 }
@@ -60,6 +64,8 @@ pub mod coupling_col {
     pub const JACCARD: &str = "jaccard";
     /// Probability of at least `shared` co-changes if the two changed independently.
     pub const P_VALUE: &str = "p_value";
+    /// `test-and-code`, `same-folder`, `cross-folder` or `nearby` (see [`pair_class`](crate::pair_class)).
+    pub const CLASS: &str = "class";
 }
 
 /// Every pair of entities that changed together, with the measures of SPEC §4.2, filtered and
@@ -109,7 +115,18 @@ pub fn coupling(tables: &Tables, options: &CouplingOptions) -> PolarsResult<Data
             .map(col),
         )
         .collect()?;
-    with_p_values(pairs, candidates.change_sets)
+    let mut pairs = with_p_values(pairs, candidates.change_sets)?;
+    let classes: StringChunked = {
+        let entity = pairs.column(c::ENTITY)?.str()?;
+        let coupled = pairs.column(c::COUPLED)?.str()?;
+        entity
+            .iter()
+            .zip(coupled.iter())
+            .map(|(a, b)| Some(crate::pair_class(a?, b?, options.component_depth)))
+            .collect()
+    };
+    pairs.with_column(classes.with_name(c::CLASS.into()).into_column())?;
+    Ok(pairs)
 }
 
 /// How many of the candidate pairs each threshold removes, each counted on its own, to explain

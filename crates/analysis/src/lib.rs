@@ -30,12 +30,14 @@ assert!(most_revised.is_some());
 */
 #![deny(missing_docs)]
 
+mod classify;
 mod coupling;
 mod identity;
 mod soc;
 mod summary;
 mod time;
 
+pub use classify::{is_test_path, pair_class};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
 };

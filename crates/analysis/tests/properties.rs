@@ -41,6 +41,7 @@ const ALL: CouplingOptions = CouplingOptions {
     min_degree: 0,
     max_degree: 100,
     max_changeset_size: 4,
+    component_depth: 1,
 };
 
 /// `(entity, coupled)` -> `(shared, revs_a, revs_b, degree, confidence_ab, confidence_ba)`.

@@ -18,6 +18,7 @@ pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyho
         min_degree: args.min_degree,
         max_degree: args.max_degree,
         max_changeset_size: args.max_changeset_size,
+        component_depth: args.component_depth,
     };
     let history = super::load_history(settings, printer, super::Needs::FileNames)?;
     let mut frame = cochange_analysis::coupling(&history.tables, &options)?;

@@ -1,0 +1,86 @@
+//! What kind of pair a coupled pair is: SPEC §4.2's classes.
+
+/// Whether a path is a test by the usual conventions of common languages: a `test`, `tests`,
+/// `__tests__` or `spec` folder, or a file named `test_*`, `*_test.*`, `*.test.*`, `*_spec.*`,
+/// `*.spec.*`, `*Test.*`, `*Tests.*` or `*Spec.*`.
+pub fn is_test_path(path: &str) -> bool {
+    let mut components = path.split('/');
+    let file = components.next_back().unwrap_or_default();
+    if components.any(|dir| matches!(dir, "test" | "tests" | "__tests__" | "spec" | "specs")) {
+        return true;
+    }
+    let stem = file.split('.').next().unwrap_or(file);
+    file.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_spec")
+        || stem.ends_with("Test")
+        || stem.ends_with("Tests")
+        || stem.ends_with("Spec")
+        || file.contains(".test.")
+        || file.contains(".spec.")
+}
+
+/// The class of a pair: `test-and-code` when exactly one side is a test, `same-folder` when both
+/// are in one folder, `cross-folder` when their folders differ at the first `depth` levels, and
+/// `nearby` otherwise (different folders below the same ones at that depth).
+pub fn pair_class(a: &str, b: &str, depth: usize) -> &'static str {
+    let folder = |p: &str| p.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+    let top = |p: &str| {
+        let dirs: Vec<&str> = p.split('/').collect();
+        dirs[..dirs.len() - 1]
+            .iter()
+            .take(depth)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    if is_test_path(a) != is_test_path(b) {
+        "test-and-code"
+    } else if folder(a) == folder(b) {
+        "same-folder"
+    } else if top(a) != top(b) {
+        "cross-folder"
+    } else {
+        "nearby"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_test_path, pair_class};
+
+    #[test]
+    fn recognises_tests_of_common_languages() {
+        for path in [
+            "tests/it.rs",
+            "src/__tests__/a.js",
+            "pkg/test_io.py",
+            "pkg/io_test.go",
+            "web/app.spec.ts",
+            "web/app.test.js",
+            "src/main/java/FooTest.java",
+            "lib/foo_spec.rb",
+        ] {
+            assert!(is_test_path(path), "{path}");
+        }
+        for path in [
+            "src/lib.rs",
+            "src/testing.rs",
+            "contest/entry.py",
+            "latest.md",
+        ] {
+            assert!(!is_test_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn classifies_pairs() {
+        assert_eq!(pair_class("src/a.rs", "src/b.rs", 1), "same-folder");
+        assert_eq!(pair_class("src/a.rs", "tests/a.rs", 1), "test-and-code");
+        assert_eq!(pair_class("api/a.rs", "db/b.sql", 1), "cross-folder");
+        assert_eq!(pair_class("src/x/a.rs", "src/y/b.rs", 1), "nearby");
+        assert_eq!(pair_class("src/x/a.rs", "src/y/b.rs", 2), "cross-folder");
+        assert_eq!(pair_class("README.md", "src/lib.rs", 1), "cross-folder");
+        assert_eq!(pair_class("README.md", "Cargo.toml", 1), "same-folder");
+    }
+}
