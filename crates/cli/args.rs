@@ -115,6 +115,14 @@ pub enum Command {
     /// Sum of coupling: for each entity, how many other entities changed with it, summed over its
     /// change sets (code-maat's `soc`).
     Soc(SocArgs),
+    /// Distinct authors and revisions per entity (code-maat's `authors`).
+    Authors,
+    /// Lines added and deleted and commits per entity (code-maat's `entity-churn`).
+    EntityChurn,
+    /// Lines added and deleted and commits per author (code-maat's `author-churn`).
+    AuthorChurn,
+    /// Lines added and deleted and commits per day (code-maat's `abs-churn`).
+    AbsChurn,
 }
 
 /// Options of `soc`; the default is code-maat's.

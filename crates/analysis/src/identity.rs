@@ -4,10 +4,10 @@ use polars::prelude::*;
 
 use crate::format_time;
 
-/// The changes table joined with each commit's author and date, like code-maat's `identity`:
-/// columns `commit, author, author_time, path, old_path, entity, kind, added, deleted, binary`
-/// (plus `repo` first when `with_repo`), in the mined order (newest commit first).
-pub fn changes(tables: &Tables, with_repo: bool) -> PolarsResult<DataFrame> {
+/// The changes table with each commit's `author`, `author_time` (local ISO 8601, like git's
+/// `%aI`) and `date` (the author's local `YYYY-MM-DD`, like `git log --date=short`), in the mined
+/// order.
+pub(crate) fn with_commit_info(tables: &Tables) -> PolarsResult<DataFrame> {
     let commits = tables.commits.select([
         col::REPO,
         col::COMMIT,
@@ -22,12 +22,17 @@ pub fn changes(tables: &Tables, with_repo: bool) -> PolarsResult<DataFrame> {
         .zip(commits.column(col::AUTHOR_TZ)?.i32()?.into_no_null_iter())
         .map(|(t, tz)| format_time(t, tz))
         .collect();
+    let dates: Vec<&str> = times
+        .iter()
+        .map(|t| &t[..t.find('T').unwrap_or(t.len())])
+        .collect();
     let mut commits = commits.drop(col::AUTHOR_TZ)?;
+    commits.with_column(Column::new("date".into(), dates))?;
     commits.replace(
         col::AUTHOR_TIME,
-        Column::new(col::AUTHOR_TIME.into(), times),
+        Column::new(col::AUTHOR_TIME.into(), times.clone()),
     )?;
-    let joined = tables
+    tables
         .changes
         .clone()
         .lazy()
@@ -40,7 +45,14 @@ pub fn changes(tables: &Tables, with_repo: bool) -> PolarsResult<DataFrame> {
                 ..JoinArgs::new(JoinType::Left)
             },
         )
-        .collect()?;
+        .collect()
+}
+
+/// The changes table joined with each commit's author and date, like code-maat's `identity`:
+/// columns `commit, author, author_time, path, old_path, entity, kind, added, deleted, binary`
+/// (plus `repo` first when `with_repo`), in the mined order (newest commit first).
+pub fn changes(tables: &Tables, with_repo: bool) -> PolarsResult<DataFrame> {
+    let joined = with_commit_info(tables)?;
     let mut columns = vec![
         col::COMMIT,
         col::AUTHOR,

@@ -30,6 +30,7 @@ assert!(most_revised.is_some());
 */
 #![deny(missing_docs)]
 
+mod churn;
 mod classify;
 mod coupling;
 mod identity;
@@ -37,6 +38,7 @@ mod soc;
 mod summary;
 mod time;
 
+pub use churn::{abs_churn, author_churn, authors, entity_churn};
 pub use classify::{is_test_path, pair_class};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,

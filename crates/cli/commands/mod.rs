@@ -1,6 +1,7 @@
 //! One module per command: load what it needs, call the libraries, hand the result to the printer.
 
 mod changes;
+mod churn;
 mod coupling;
 mod mine;
 mod revisions;
@@ -28,6 +29,10 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Revisions => revisions::run(settings, printer),
         Command::Coupling(args) => coupling::run(args, settings, printer),
         Command::Soc(args) => soc::run(args, settings, printer),
+        Command::Authors => churn::run(churn::Analysis::Authors, settings, printer),
+        Command::EntityChurn => churn::run(churn::Analysis::EntityChurn, settings, printer),
+        Command::AuthorChurn => churn::run(churn::Analysis::AuthorChurn, settings, printer),
+        Command::AbsChurn => churn::run(churn::Analysis::AbsChurn, settings, printer),
     }
 }
 
