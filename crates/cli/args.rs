@@ -123,6 +123,8 @@ pub enum Command {
     AuthorChurn,
     /// Lines added and deleted and commits per day (code-maat's `abs-churn`).
     AbsChurn,
+    /// Lines added and deleted per entity and author (code-maat's `entity-ownership`).
+    EntityOwnership,
 }
 
 /// Options of `soc`; the default is code-maat's.

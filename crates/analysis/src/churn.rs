@@ -1,5 +1,5 @@
 //! Authors and churn per entity, per author and per day: code-maat's `authors`, `entity-churn`,
-//! `author-churn` and `abs-churn`.
+//! `author-churn`, `abs-churn` and `entity-ownership`.
 
 use cochange_miner::Tables;
 use cochange_miner::col;
@@ -72,6 +72,27 @@ pub fn authors(tables: &Tables) -> PolarsResult<DataFrame> {
         .sort_by_exprs(
             [col("n-authors"), col("n-revs"), col(col::ENTITY)],
             SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
+        )
+        .collect()
+}
+
+/// code-maat's `entity-ownership`: `entity, author, added, deleted` per entity and author, by
+/// entity, then most added, then by author (code-maat sorts by entity only).
+pub fn entity_ownership(tables: &Tables) -> PolarsResult<DataFrame> {
+    let lines = |name: &str| {
+        col(name)
+            .fill_null(lit(0u32))
+            .cast(DataType::UInt64)
+            .sum()
+            .alias(name)
+    };
+    with_commit_info(tables)?
+        .lazy()
+        .group_by([col(col::ENTITY), col(col::AUTHOR)])
+        .agg([lines(col::ADDED), lines(col::DELETED)])
+        .sort_by_exprs(
+            [col(col::ENTITY), col(col::ADDED), col(col::AUTHOR)],
+            SortMultipleOptions::default().with_order_descending_multi([false, true, false]),
         )
         .collect()
 }

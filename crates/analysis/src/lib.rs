@@ -38,7 +38,7 @@ mod soc;
 mod summary;
 mod time;
 
-pub use churn::{abs_churn, author_churn, authors, entity_churn};
+pub use churn::{abs_churn, author_churn, authors, entity_churn, entity_ownership};
 pub use classify::{is_test_path, pair_class};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,

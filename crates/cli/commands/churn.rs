@@ -12,6 +12,7 @@ pub enum Analysis {
     EntityChurn,
     AuthorChurn,
     AbsChurn,
+    EntityOwnership,
 }
 
 impl Analysis {
@@ -21,6 +22,7 @@ impl Analysis {
             Analysis::EntityChurn => "entity-churn",
             Analysis::AuthorChurn => "author-churn",
             Analysis::AbsChurn => "abs-churn",
+            Analysis::EntityOwnership => "entity-ownership",
         }
     }
 
@@ -46,6 +48,7 @@ pub fn run(analysis: Analysis, settings: &Settings, printer: &Printer) -> anyhow
         Analysis::EntityChurn => cochange_analysis::entity_churn(tables)?,
         Analysis::AuthorChurn => cochange_analysis::author_churn(tables)?,
         Analysis::AbsChurn => cochange_analysis::abs_churn(tables)?,
+        Analysis::EntityOwnership => cochange_analysis::entity_ownership(tables)?,
     };
     super::print_frame(analysis.name(), &frame, settings, printer)?;
     Ok(crate::exit::SUCCESS)

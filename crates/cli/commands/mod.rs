@@ -33,6 +33,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::EntityChurn => churn::run(churn::Analysis::EntityChurn, settings, printer),
         Command::AuthorChurn => churn::run(churn::Analysis::AuthorChurn, settings, printer),
         Command::AbsChurn => churn::run(churn::Analysis::AbsChurn, settings, printer),
+        Command::EntityOwnership => churn::run(churn::Analysis::EntityOwnership, settings, printer),
     }
 }
 
