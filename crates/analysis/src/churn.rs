@@ -7,16 +7,18 @@ use polars::prelude::*;
 
 use crate::identity::with_commit_info;
 
+/// The sum of a line-count column, binary changes (null) counting 0 lines as in code-maat.
+fn lines(name: &str) -> Expr {
+    col(name)
+        .fill_null(lit(0u32))
+        .cast(DataType::UInt64)
+        .sum()
+        .alias(name)
+}
+
 /// Lines added and deleted, summed per `group` (binary changes as 0 lines, as code-maat counts
 /// them), and the number of distinct commits.
 fn churn_by(tables: &Tables, group: &str) -> PolarsResult<LazyFrame> {
-    let lines = |name: &str| {
-        col(name)
-            .fill_null(lit(0u32))
-            .cast(DataType::UInt64)
-            .sum()
-            .alias(name)
-    };
     Ok(with_commit_info(tables)?
         .lazy()
         .group_by([col(group)])
@@ -79,13 +81,6 @@ pub fn authors(tables: &Tables) -> PolarsResult<DataFrame> {
 /// code-maat's `entity-ownership`: `entity, author, added, deleted` per entity and author, by
 /// entity, then most added, then by author (code-maat sorts by entity only).
 pub fn entity_ownership(tables: &Tables) -> PolarsResult<DataFrame> {
-    let lines = |name: &str| {
-        col(name)
-            .fill_null(lit(0u32))
-            .cast(DataType::UInt64)
-            .sum()
-            .alias(name)
-    };
     with_commit_info(tables)?
         .lazy()
         .group_by([col(col::ENTITY), col(col::AUTHOR)])

@@ -5,6 +5,8 @@ use cochange_miner::col;
 use polars::prelude::*;
 use statrs::distribution::{DiscreteCDF, Hypergeometric};
 
+use crate::changesets::{SIZE, change_set_entities};
+
 /// Thresholds of the coupling analysis; the defaults are code-maat's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CouplingOptions {
@@ -182,31 +184,23 @@ struct Candidates {
 fn candidates(tables: &Tables, max_changeset_size: u32) -> PolarsResult<Candidates> {
     use coupling_col as c;
     let keys = [col(col::REPO), col(col::COMMIT)];
-    let entities = tables
-        .changes
+    let all = change_set_entities(tables).collect()?;
+    let sets = all
         .clone()
         .lazy()
-        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
-        .unique(None, UniqueKeepStrategy::First);
-    let all_sizes = entities
-        .clone()
-        .group_by(keys.clone())
-        .agg([len().cast(DataType::UInt64).alias("size")])
-        .collect()?;
-    let sizes = all_sizes
-        .clone()
-        .lazy()
-        .filter(col("size").lt_eq(lit(u64::from(max_changeset_size))))
-        .collect()?;
-    let sets = entities
-        .join(
-            sizes.clone().lazy(),
-            keys.clone(),
-            keys.clone(),
-            JoinArgs::new(JoinType::Inner),
-        )
+        .filter(col(SIZE).lt_eq(lit(u64::from(max_changeset_size))))
         .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
         .collect()?;
+    let count_sets = |df: &DataFrame| -> PolarsResult<u64> {
+        Ok(df
+            .clone()
+            .lazy()
+            .select([col(col::REPO), col(col::COMMIT)])
+            .unique(None, UniqueKeepStrategy::First)
+            .collect()?
+            .height() as u64)
+    };
+    let (change_sets, every_set) = (count_sets(&sets)?, count_sets(&all)?);
     let revs = sets
         .clone()
         .lazy()
@@ -240,8 +234,8 @@ fn candidates(tables: &Tables, max_changeset_size: u32) -> PolarsResult<Candidat
         );
     Ok(Candidates {
         pairs,
-        change_sets: sizes.height() as u64,
-        large_change_sets: (all_sizes.height() - sizes.height()) as u64,
+        change_sets,
+        large_change_sets: every_set - change_sets,
     })
 }
 

@@ -30,6 +30,7 @@ assert!(most_revised.is_some());
 */
 #![deny(missing_docs)]
 
+mod changesets;
 mod churn;
 mod classify;
 mod coupling;

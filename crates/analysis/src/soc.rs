@@ -4,6 +4,8 @@ use cochange_miner::Tables;
 use cochange_miner::col;
 use polars::prelude::*;
 
+use crate::changesets::{SIZE, change_set_entities};
+
 /// How `soc` rows are ordered among equal sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SocOrder {
@@ -17,22 +19,10 @@ pub enum SocOrder {
 /// with no change-set size limit; `revisions` = those change sets. Lists the entities whose sum
 /// is above `min_revs` (code-maat's `--min-revs`, compared strictly, as code-maat does).
 pub fn soc(tables: &Tables, min_revs: u32, order: SocOrder) -> PolarsResult<DataFrame> {
-    let keys = [col(col::REPO), col(col::COMMIT)];
-    let entities = tables
-        .changes
-        .clone()
-        .lazy()
-        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
-        .unique(None, UniqueKeepStrategy::First);
-    let sizes = entities
-        .clone()
-        .group_by(keys.clone())
-        .agg([len().cast(DataType::UInt64).alias("size")]);
-    entities
-        .join(sizes, keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+    change_set_entities(tables)
         .group_by([col(col::ENTITY)])
         .agg([
-            (col("size") - lit(1u64)).sum().alias("soc"),
+            (col(SIZE) - lit(1u64)).sum().alias("soc"),
             len().cast(DataType::UInt64).alias("revisions"),
         ])
         .filter(col("soc").gt(lit(u64::from(min_revs))))
