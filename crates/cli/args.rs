@@ -49,6 +49,10 @@ pub struct GlobalArgs {
     /// Keep commits authored at or before this date; a plain `YYYY-MM-DD` includes that whole day.
     #[arg(long, global = true, value_name = "DATE")]
     pub until: Option<String>,
+    /// The moment analyses measure ages against [default: the newest analysed commit's author
+    /// time, so that a report on a fixed history never changes].
+    #[arg(long, global = true, value_name = "DATE")]
+    pub as_of: Option<String>,
     /// Skip counting added and deleted lines (faster mining; churn is then unknown).
     #[arg(long, global = true)]
     pub no_line_counts: bool,
@@ -125,6 +129,8 @@ pub enum Command {
     AbsChurn,
     /// Lines added and deleted per entity and author (code-maat's `entity-ownership`).
     EntityOwnership,
+    /// Months since each entity last changed, as of `--as-of` (code-maat's `age`).
+    Age,
 }
 
 /// Options of `soc`; the default is code-maat's.

@@ -27,6 +27,8 @@ pub struct Settings {
     pub options: Options,
     pub format: Format,
     pub top: Option<usize>,
+    /// `--as-of` in unix seconds; `None` means the newest analysed commit.
+    pub as_of: Option<i64>,
 }
 
 impl Settings {
@@ -36,6 +38,11 @@ impl Settings {
             .since
             .as_deref()
             .map(|s| parse_date("--since", s, &now, false))
+            .transpose()?;
+        let as_of = args
+            .as_of
+            .as_deref()
+            .map(|s| parse_date("--as-of", s, &now, false))
             .transpose()?;
         let until = args
             .until
@@ -91,6 +98,7 @@ impl Settings {
                 FormatArg::Md => Format::Markdown,
             },
             top: args.top,
+            as_of,
         })
     }
 
@@ -112,7 +120,7 @@ impl Settings {
             o.selection.revs.join(", ")
         };
         format!(
-            "settings:\n  repositories: {}\n  start: {revs}\n  window (author time): {} .. {}\n  first parent only: {}\n  renames: {}\n  line counts: {}\n  cache: {cache}\n  threads: {}",
+            "settings:\n  repositories: {}\n  start: {revs}\n  window (author time): {} .. {}\n  as of: {}\n  first parent only: {}\n  renames: {}\n  line counts: {}\n  cache: {cache}\n  threads: {}",
             self.repos
                 .iter()
                 .map(|r| format!("`{}`", r.display()))
@@ -120,6 +128,10 @@ impl Settings {
                 .join(", "),
             date(o.selection.since),
             date(o.selection.until),
+            self.as_of.map_or_else(
+                || "the newest analysed commit".to_owned(),
+                |t| cochange_analysis::format_time(t, 0)
+            ),
             o.mine.first_parent,
             if o.mine.renames {
                 "detected (similarity >= 50%)"

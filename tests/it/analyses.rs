@@ -288,3 +288,46 @@ fn authors_and_churn_match_code_maat() -> Result {
     }
     Ok(())
 }
+
+#[test]
+fn age_matches_code_maat() -> Result {
+    for fixture in ["make_linear", "make_renames", "make_coupled", "make_roots"] {
+        let dir = scripted_repo(&format!("{fixture}.sh"))?;
+        // code-maat's `--age-time-now`; "early" falls inside the history, so later changes do not count.
+        for (file, as_of) in [("age", "2020-03-31"), ("age-early", "2020-01-03")] {
+            let stored = cochange_testtools::workspace_root()
+                .join(format!("tests/fixtures/code-maat/{fixture}.{file}.csv"));
+            let expected = std::fs::read_to_string(&stored)?;
+            let out = run_ok(cochange(&dir).args([
+                "age",
+                "--no-cache",
+                "--no-renames",
+                "--format",
+                "csv",
+                "--as-of",
+                as_of,
+            ]))?;
+            let got = String::from_utf8(out.stdout)?;
+            // code-maat sorts by age-months only.
+            assert_eq!(
+                groups_by(&got, 1..2),
+                groups_by(&expected, 1..2),
+                "{fixture} {file}"
+            );
+            assert_eq!(got.lines().next(), expected.lines().next());
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn age_defaults_to_the_newest_commit() -> Result {
+    // make_linear: src/a.rs last changed on 2020-01-05, the newest commit; src/c.rs on 2020-01-03.
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = run_ok(cochange(&dir).args(["age", "--no-cache", "--format", "csv"]))?;
+    assert_eq!(
+        String::from_utf8(out.stdout)?,
+        "entity,age-months\nsrc/a.rs,0\nsrc/b.rs,0\nsrc/c.rs,0\n"
+    );
+    Ok(())
+}

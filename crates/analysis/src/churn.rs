@@ -1,11 +1,12 @@
 //! Authors and churn per entity, per author and per day: code-maat's `authors`, `entity-churn`,
-//! `author-churn`, `abs-churn` and `entity-ownership`.
+//! `author-churn`, `abs-churn`, `entity-ownership` and `age`.
 
 use cochange_miner::Tables;
 use cochange_miner::col;
 use polars::prelude::*;
 
 use crate::identity::with_commit_info;
+use crate::time::months_between;
 
 /// The sum of a line-count column, binary changes (null) counting 0 lines as in code-maat.
 fn lines(name: &str) -> Expr {
@@ -90,4 +91,43 @@ pub fn entity_ownership(tables: &Tables) -> PolarsResult<DataFrame> {
             SortMultipleOptions::default().with_order_descending_multi([false, true, false]),
         )
         .collect()
+}
+
+/// code-maat's `age`: `entity, age-months`, the whole months from the last day the entity changed
+/// (the author's local date, taken at its start) to `as_of` (unix seconds). Only changes dated
+/// before `as_of` count, as code-maat compares them. Youngest first, then by entity.
+pub fn age(tables: &Tables, as_of: i64) -> PolarsResult<DataFrame> {
+    let changes = with_commit_info(tables)?;
+    let entities = changes.column(col::ENTITY)?.str()?;
+    let dates = changes.column("date")?.str()?;
+    let mut latest: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for (entity, date) in entities.iter().zip(dates.iter()) {
+        let (Some(entity), Some(day)) = (entity, date.and_then(parse_day)) else {
+            continue;
+        };
+        if day * 86_400 < as_of {
+            let slot = latest.entry(entity).or_insert(day);
+            *slot = (*slot).max(day);
+        }
+    }
+    let (names, months): (Vec<&str>, Vec<u64>) = latest
+        .into_iter()
+        .map(|(entity, day)| (entity, months_between(day, as_of) as u64))
+        .unzip();
+    df!(col::ENTITY => names, "age-months" => months)?
+        .lazy()
+        .sort_by_exprs(
+            [col("age-months"), col(col::ENTITY)],
+            SortMultipleOptions::default(),
+        )
+        .collect()
+}
+
+/// Days since 1970 of a `YYYY-MM-DD` date.
+fn parse_day(date: &str) -> Option<i64> {
+    let mut parts = date.splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: u32 = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    Some(crate::time::days_from_civil(year, month, day))
 }

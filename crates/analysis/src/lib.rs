@@ -39,7 +39,7 @@ mod soc;
 mod summary;
 mod time;
 
-pub use churn::{abs_churn, author_churn, authors, entity_churn, entity_ownership};
+pub use churn::{abs_churn, age, author_churn, authors, entity_churn, entity_ownership};
 pub use classify::{is_test_path, pair_class};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
@@ -47,7 +47,7 @@ pub use coupling::{
 pub use identity::{changes, revisions};
 pub use soc::{SocOrder, soc};
 pub use summary::summary;
-pub use time::format_time;
+pub use time::{format_time, months_between};
 
 /// The error of every analysis: a polars computation failed.
 pub type Error = polars::error::PolarsError;

@@ -24,8 +24,39 @@ pub fn format_time(seconds: i64, offset_minutes: i32) -> String {
     format!("{clock}{sign}{:02}:{:02}", off / 60, off % 60)
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Whole months from the start of day `from` (days since 1970) to the instant `to` (unix
+/// seconds), as Joda-Time's `monthsBetween` counts them: the largest `k` such that `from` plus `k`
+/// calendar months (the day clamped to the month's length) is not after `to`.
+pub fn months_between(from_days: i64, to_seconds: i64) -> i64 {
+    let (year, month, day) = civil_from_days(from_days);
+    let add = |k: i64| -> i64 {
+        let total = year * 12 + i64::from(month) - 1 + k;
+        let (y, m) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+        let last = days_from_civil(y + i64::from(m == 12), if m == 12 { 1 } else { m + 1 }, 1) - 1;
+        let clamped = day.min(civil_from_days(last).2);
+        days_from_civil(y, m, clamped) * 86_400
+    };
+    let (to_year, to_month, _) = civil_from_days(to_seconds.div_euclid(86_400));
+    let mut k = (to_year - year) * 12 + i64::from(to_month) - i64::from(month);
+    while k > 0 && add(k) > to_seconds {
+        k -= 1;
+    }
+    k.max(0)
+}
+
 /// Year, month and day of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -40,7 +71,21 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::format_time;
+    use super::{days_from_civil, format_time, months_between};
+
+    #[test]
+    fn months_are_counted_like_joda() {
+        let day = |y, m, d| days_from_civil(y, m, d);
+        let at = |y, m, d| day(y, m, d) * 86_400;
+        assert_eq!(day(1970, 1, 1), 0);
+        assert_eq!(day(2000, 3, 1), 11_017);
+        assert_eq!(months_between(day(2020, 1, 15), at(2020, 3, 15)), 2);
+        assert_eq!(months_between(day(2020, 1, 15), at(2020, 3, 14)), 1);
+        // January 31st plus one month is February 29th (clamped), so a month has passed.
+        assert_eq!(months_between(day(2020, 1, 31), at(2020, 2, 29)), 1);
+        assert_eq!(months_between(day(2020, 1, 31), at(2020, 2, 28)), 0);
+        assert_eq!(months_between(day(2019, 12, 1), at(2021, 1, 1)), 13);
+    }
 
     #[test]
     fn formats_known_dates() {

@@ -13,6 +13,7 @@ pub enum Analysis {
     AuthorChurn,
     AbsChurn,
     EntityOwnership,
+    Age,
 }
 
 impl Analysis {
@@ -23,12 +24,13 @@ impl Analysis {
             Analysis::AuthorChurn => "author-churn",
             Analysis::AbsChurn => "abs-churn",
             Analysis::EntityOwnership => "entity-ownership",
+            Analysis::Age => "age",
         }
     }
 
     fn needs(self) -> Needs {
         match self {
-            Analysis::Authors => Needs::FileNames,
+            Analysis::Authors | Analysis::Age => Needs::FileNames,
             _ => Needs::LineCounts,
         }
     }
@@ -49,6 +51,7 @@ pub fn run(analysis: Analysis, settings: &Settings, printer: &Printer) -> anyhow
         Analysis::AuthorChurn => cochange_analysis::author_churn(tables)?,
         Analysis::AbsChurn => cochange_analysis::abs_churn(tables)?,
         Analysis::EntityOwnership => cochange_analysis::entity_ownership(tables)?,
+        Analysis::Age => cochange_analysis::age(tables, super::as_of(settings, tables)?)?,
     };
     super::print_frame(analysis.name(), &frame, settings, printer)?;
     Ok(crate::exit::SUCCESS)

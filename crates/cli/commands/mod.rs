@@ -34,6 +34,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::AuthorChurn => churn::run(churn::Analysis::AuthorChurn, settings, printer),
         Command::AbsChurn => churn::run(churn::Analysis::AbsChurn, settings, printer),
         Command::EntityOwnership => churn::run(churn::Analysis::EntityOwnership, settings, printer),
+        Command::Age => churn::run(churn::Analysis::Age, settings, printer),
     }
 }
 
@@ -131,6 +132,20 @@ fn combine(outcomes: &[Outcome]) -> PolarsResult<Tables> {
         commits: DataFrame::empty(),
         changes: DataFrame::empty(),
     }))
+}
+
+/// "Now" for analyses: `--as-of`, else the newest analysed commit's author time (so that a report
+/// on a fixed history is reproducible), else the start of 1970 for an empty history.
+pub fn as_of(settings: &Settings, tables: &Tables) -> PolarsResult<i64> {
+    if let Some(as_of) = settings.as_of {
+        return Ok(as_of);
+    }
+    Ok(tables
+        .commits
+        .column(col::AUTHOR_TIME)?
+        .i64()?
+        .max()
+        .unwrap_or(0))
 }
 
 /// Renders an analysis frame as the requested format, honouring `--top`.
