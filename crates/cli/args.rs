@@ -129,6 +129,8 @@ pub enum Command {
     AbsChurn,
     /// Lines added and deleted per entity and author (code-maat's `entity-ownership`).
     EntityOwnership,
+    /// Revisions per entity and author, and the entity's total (code-maat's `entity-effort`).
+    EntityEffort,
     /// Months since each entity last changed, as of `--as-of` (code-maat's `age`).
     Age,
 }

@@ -250,13 +250,14 @@ fn authors_and_churn_match_code_maat() -> Result {
     ] {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
         // code-maat sorts `authors` by n-authors, `entity-churn` by added and
-        // `entity-ownership` by entity only.
+        // `entity-ownership` and `entity-effort` by entity only.
         for (analysis, sorted_by) in [
             ("authors", Some(1)),
             ("entity-churn", Some(1)),
             ("author-churn", None),
             ("abs-churn", None),
             ("entity-ownership", Some(0)),
+            ("entity-effort", Some(0)),
         ] {
             let stored = cochange_testtools::workspace_root()
                 .join(format!("tests/fixtures/code-maat/{fixture}.{analysis}.csv"));

@@ -1,5 +1,5 @@
 //! Authors and churn per entity, per author and per day: code-maat's `authors`, `entity-churn`,
-//! `author-churn`, `abs-churn`, `entity-ownership` and `age`.
+//! `author-churn`, `abs-churn`, `entity-ownership`, `entity-effort` and `age`.
 
 use cochange_miner::Tables;
 use cochange_miner::col;
@@ -130,4 +130,35 @@ fn parse_day(date: &str) -> Option<i64> {
     let month: u32 = parts.next()?.parse().ok()?;
     let day: u32 = parts.next()?.parse().ok()?;
     Some(crate::time::days_from_civil(year, month, day))
+}
+
+/// code-maat's `entity-effort`: `entity, author, author-revs, total-revs`, the revisions of each
+/// author on each entity and the entity's revisions, by entity, then most revisions, then by
+/// author (code-maat sorts by entity only).
+pub fn entity_effort(tables: &Tables) -> PolarsResult<DataFrame> {
+    let changes = with_commit_info(tables)?.lazy();
+    let totals = changes
+        .clone()
+        .group_by([col(col::ENTITY)])
+        .agg([col(col::COMMIT)
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias("total-revs")]);
+    changes
+        .group_by([col(col::ENTITY), col(col::AUTHOR)])
+        .agg([col(col::COMMIT)
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias("author-revs")])
+        .join(
+            totals,
+            [col(col::ENTITY)],
+            [col(col::ENTITY)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .sort_by_exprs(
+            [col(col::ENTITY), col("author-revs"), col(col::AUTHOR)],
+            SortMultipleOptions::default().with_order_descending_multi([false, true, false]),
+        )
+        .collect()
 }

@@ -39,7 +39,9 @@ mod soc;
 mod summary;
 mod time;
 
-pub use churn::{abs_churn, age, author_churn, authors, entity_churn, entity_ownership};
+pub use churn::{
+    abs_churn, age, author_churn, authors, entity_churn, entity_effort, entity_ownership,
+};
 pub use classify::{is_test_path, pair_class};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,

@@ -13,6 +13,7 @@ pub enum Analysis {
     AuthorChurn,
     AbsChurn,
     EntityOwnership,
+    EntityEffort,
     Age,
 }
 
@@ -24,13 +25,14 @@ impl Analysis {
             Analysis::AuthorChurn => "author-churn",
             Analysis::AbsChurn => "abs-churn",
             Analysis::EntityOwnership => "entity-ownership",
+            Analysis::EntityEffort => "entity-effort",
             Analysis::Age => "age",
         }
     }
 
     fn needs(self) -> Needs {
         match self {
-            Analysis::Authors | Analysis::Age => Needs::FileNames,
+            Analysis::Authors | Analysis::EntityEffort | Analysis::Age => Needs::FileNames,
             _ => Needs::LineCounts,
         }
     }
@@ -51,6 +53,7 @@ pub fn run(analysis: Analysis, settings: &Settings, printer: &Printer) -> anyhow
         Analysis::AuthorChurn => cochange_analysis::author_churn(tables)?,
         Analysis::AbsChurn => cochange_analysis::abs_churn(tables)?,
         Analysis::EntityOwnership => cochange_analysis::entity_ownership(tables)?,
+        Analysis::EntityEffort => cochange_analysis::entity_effort(tables)?,
         Analysis::Age => cochange_analysis::age(tables, super::as_of(settings, tables)?)?,
     };
     super::print_frame(analysis.name(), &frame, settings, printer)?;

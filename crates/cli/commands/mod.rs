@@ -34,6 +34,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::AuthorChurn => churn::run(churn::Analysis::AuthorChurn, settings, printer),
         Command::AbsChurn => churn::run(churn::Analysis::AbsChurn, settings, printer),
         Command::EntityOwnership => churn::run(churn::Analysis::EntityOwnership, settings, printer),
+        Command::EntityEffort => churn::run(churn::Analysis::EntityEffort, settings, printer),
         Command::Age => churn::run(churn::Analysis::Age, settings, printer),
     }
 }
