@@ -131,6 +131,15 @@ pub enum Command {
     EntityOwnership,
     /// Revisions per entity and author, and the entity's total (code-maat's `entity-effort`).
     EntityEffort,
+    /// The author who added most lines to each entity, and their share (code-maat's `main-dev`).
+    MainDev(ColumnsArgs),
+    /// The author who deleted most lines from each entity (code-maat's `refactoring-main-dev`).
+    RefactoringMainDev(ColumnsArgs),
+    /// The author with most revisions of each entity (code-maat's `main-dev-by-revs`).
+    MainDevByRevs(ColumnsArgs),
+    /// How spread the work on each entity is over authors: 1 − Σ share² of revisions (code-maat's
+    /// `fragmentation`).
+    Fragmentation(ColumnsArgs),
     /// Months since each entity last changed, as of `--as-of` (code-maat's `age`).
     Age,
 }
@@ -170,6 +179,15 @@ pub struct CouplingArgs {
     pub component_depth: usize,
     /// Which columns to print: all measures, or exactly code-maat's
     /// `entity,coupled,degree,average-revs`.
+    #[arg(long, value_enum, default_value_t = Columns::All)]
+    pub columns: Columns,
+}
+
+/// The `--columns` option alone.
+#[derive(Debug, clap::Args)]
+pub struct ColumnsArgs {
+    /// `code-maat` prints ratios as code-maat does (two significant digits); `all` at full
+    /// precision.
     #[arg(long, value_enum, default_value_t = Columns::All)]
     pub columns: Columns,
 }

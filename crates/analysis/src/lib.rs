@@ -35,6 +35,7 @@ mod churn;
 mod classify;
 mod coupling;
 mod identity;
+mod ownership;
 mod soc;
 mod summary;
 mod time;
@@ -47,6 +48,7 @@ pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
 };
 pub use identity::{changes, revisions};
+pub use ownership::{MainDevBy, code_maat_ratio, fragmentation, main_dev};
 pub use soc::{SocOrder, soc};
 pub use summary::summary;
 pub use time::{format_time, months_between};

@@ -4,6 +4,7 @@ mod changes;
 mod churn;
 mod coupling;
 mod mine;
+mod ownership;
 mod revisions;
 mod soc;
 mod summary;
@@ -11,6 +12,7 @@ mod summary;
 use std::time::Instant;
 
 use anyhow::Context;
+use cochange_analysis::MainDevBy;
 use cochange_miner::polars::prelude::*;
 use cochange_miner::{Outcome, Tables, col};
 use cochange_report::{Table, render};
@@ -36,6 +38,14 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::EntityOwnership => churn::run(churn::Analysis::EntityOwnership, settings, printer),
         Command::EntityEffort => churn::run(churn::Analysis::EntityEffort, settings, printer),
         Command::Age => churn::run(churn::Analysis::Age, settings, printer),
+        Command::MainDev(args) => ownership::main_dev(MainDevBy::Added, args, settings, printer),
+        Command::RefactoringMainDev(args) => {
+            ownership::main_dev(MainDevBy::Deleted, args, settings, printer)
+        }
+        Command::MainDevByRevs(args) => {
+            ownership::main_dev(MainDevBy::Revisions, args, settings, printer)
+        }
+        Command::Fragmentation(args) => ownership::fragmentation(args, settings, printer),
     }
 }
 

@@ -1,0 +1,206 @@
+//! Main developers and fragmentation per entity: code-maat's `main-dev`, `refactoring-main-dev`,
+//! `main-dev-by-revs` and `fragmentation`.
+
+use cochange_miner::Tables;
+use cochange_miner::col;
+use polars::prelude::*;
+
+use crate::identity::with_commit_info;
+
+/// What makes an author the main developer of an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MainDevBy {
+    /// Most lines added (`main-dev`).
+    Added,
+    /// Most lines deleted (`refactoring-main-dev`).
+    Deleted,
+    /// Most revisions (`main-dev-by-revs`).
+    Revisions,
+}
+
+/// Per author and entity: lines added, lines deleted (binary as 0) and revisions.
+fn contributions(tables: &Tables) -> PolarsResult<DataFrame> {
+    let lines = |name: &str| {
+        col(name)
+            .fill_null(lit(0u32))
+            .cast(DataType::UInt64)
+            .sum()
+            .alias(name)
+    };
+    with_commit_info(tables)?
+        .lazy()
+        .group_by([col(col::ENTITY), col(col::AUTHOR)])
+        .agg([
+            lines(col::ADDED),
+            lines(col::DELETED),
+            col(col::COMMIT)
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("revs"),
+        ])
+        .sort_by_exprs(
+            [col(col::ENTITY), col(col::AUTHOR)],
+            SortMultipleOptions::default(),
+        )
+        .collect()
+}
+
+/// The main developer of each entity by `by`, with their share, by entity. Columns are
+/// code-maat's: `entity, main-dev, added, total-added, ownership` (`removed, total-removed` for
+/// [`MainDevBy::Deleted`]). Ownership is `main / max(total, 1)`, a float, or with `code_maat`
+/// text rounded and printed as code-maat prints it. Among authors with the same contribution the
+/// one first by name wins (code-maat leaves that to hash-map order).
+pub fn main_dev(tables: &Tables, by: MainDevBy, code_maat: bool) -> PolarsResult<DataFrame> {
+    let metric = match by {
+        MainDevBy::Added => col::ADDED,
+        MainDevBy::Deleted => col::DELETED,
+        MainDevBy::Revisions => "revs",
+    };
+    let (own, total) = match by {
+        MainDevBy::Deleted => ("removed", "total-removed"),
+        _ => ("added", "total-added"),
+    };
+    contributions(tables)?
+        .lazy()
+        .group_by_stable([col(col::ENTITY)])
+        .agg([
+            col(col::AUTHOR)
+                .sort_by(
+                    [col(metric), col(col::AUTHOR)],
+                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
+                )
+                .first()
+                .alias("main-dev"),
+            col(metric).max().alias(own),
+            col(metric).sum().alias(total),
+        ])
+        .sort_by_exprs([col(col::ENTITY)], SortMultipleOptions::default())
+        .collect()
+        .and_then(|df| with_ratio(df, own, total, "ownership", code_maat))
+}
+
+/// Adds `name` = `numerator / max(denominator, 1)` from two integer columns.
+fn with_ratio(
+    mut df: DataFrame,
+    numerator: &str,
+    denominator: &str,
+    name: &str,
+    code_maat: bool,
+) -> PolarsResult<DataFrame> {
+    let pairs: Vec<(u64, u64)> = df
+        .column(numerator)?
+        .u64()?
+        .iter()
+        .zip(df.column(denominator)?.u64()?.iter())
+        .map(|(n, d)| (n.unwrap_or(0), d.unwrap_or(0).max(1)))
+        .collect();
+    let column = if code_maat {
+        let text: Vec<String> = pairs
+            .iter()
+            .map(|&(n, d)| code_maat_ratio(n.into(), d.into()))
+            .collect();
+        Column::new(name.into(), text)
+    } else {
+        let value: Vec<f64> = pairs.iter().map(|&(n, d)| n as f64 / d as f64).collect();
+        Column::new(name.into(), value)
+    };
+    df.with_column(column)?;
+    Ok(df)
+}
+
+/// code-maat's `fragmentation`: `entity, fractal-value, total-revs`, where fractal-value is
+/// `1 − Σ (author revisions / total revisions)²` (a float, or with `code_maat` text as code-maat
+/// prints it); most fragmented first, then by entity.
+pub fn fragmentation(tables: &Tables, code_maat: bool) -> PolarsResult<DataFrame> {
+    let df = contributions(tables)?
+        .lazy()
+        .group_by([col(col::ENTITY)])
+        .agg([
+            (col("revs") * col("revs")).sum().alias("squares"),
+            col("revs").sum().alias("total-revs"),
+        ])
+        .with_columns([
+            (col("total-revs") * col("total-revs") - col("squares")).alias("spread"),
+            (col("total-revs") * col("total-revs")).alias("all"),
+        ])
+        .sort_by_exprs(
+            [
+                (col("spread").cast(DataType::Float64) / col("all").cast(DataType::Float64)),
+                col(col::ENTITY),
+            ],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
+        .collect()?;
+    with_ratio(df, "spread", "all", "fractal-value", code_maat)?.select([
+        col::ENTITY,
+        "fractal-value",
+        "total-revs",
+    ])
+}
+
+/// `numerator / denominator` rounded to two significant digits (half up) and printed as Java
+/// prints a double, which is how code-maat prints ownership and fragmentation: `1.0`, `0.67`,
+/// `0.4`, `0.0`, `1.2E-4`.
+pub fn code_maat_ratio(numerator: u128, denominator: u128) -> String {
+    if numerator == 0 || denominator == 0 {
+        return "0.0".to_owned();
+    }
+    // Find e with 10 <= n/d * 10^e < 100, then m = round(n/d * 10^e).
+    let mut e: i32 = 0;
+    let (mut n, mut d) = (numerator, denominator);
+    while n * 10 < d * 100 && n < d * 10 {
+        n *= 10;
+        e += 1;
+    }
+    while n >= d * 100 {
+        d *= 10;
+        e -= 1;
+    }
+    let mut m = (2 * n + d) / (2 * d);
+    if m >= 100 {
+        m /= 10;
+        e -= 1;
+    }
+    java_double(m, e)
+}
+
+/// The value `m · 10^-e` (m has two digits) as `Double.toString` prints it.
+fn java_double(m: u128, e: i32) -> String {
+    if e <= 0 {
+        return format!("{}.0", m * 10u128.pow(e.unsigned_abs()));
+    }
+    let value_exponent = 1 - e; // m = d.d × 10^1, so the value is d.d × 10^(1-e)
+    if value_exponent < -3 {
+        let digits = format!("{m}");
+        let (first, rest) = digits.split_at(1);
+        let rest = rest.trim_end_matches('0');
+        let rest = if rest.is_empty() { "0" } else { rest };
+        return format!("{first}.{rest}E{value_exponent}");
+    }
+    let text = format!("{m:0>width$}", width = e as usize + 1);
+    let (int, frac) = text.split_at(text.len() - e as usize);
+    let frac = frac.trim_end_matches('0');
+    format!(
+        "{}.{}",
+        if int.is_empty() { "0" } else { int },
+        if frac.is_empty() { "0" } else { frac }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_maat_ratio;
+
+    #[test]
+    fn ratios_print_like_code_maat() {
+        assert_eq!(code_maat_ratio(1, 1), "1.0");
+        assert_eq!(code_maat_ratio(2, 3), "0.67");
+        assert_eq!(code_maat_ratio(2, 5), "0.4");
+        assert_eq!(code_maat_ratio(4, 9), "0.44");
+        assert_eq!(code_maat_ratio(1, 8), "0.13");
+        assert_eq!(code_maat_ratio(0, 5), "0.0");
+        assert_eq!(code_maat_ratio(1, 80), "0.013");
+        assert_eq!(code_maat_ratio(1, 8000), "1.3E-4");
+        assert_eq!(code_maat_ratio(199, 200), "1.0");
+    }
+}
