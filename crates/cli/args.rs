@@ -140,6 +140,9 @@ pub enum Command {
     /// How spread the work on each entity is over authors: 1 − Σ share² of revisions (code-maat's
     /// `fragmentation`).
     Fragmentation(ColumnsArgs),
+    /// Pairs of authors who work on the same entities, and how strongly (code-maat's
+    /// `communication`).
+    Communication,
     /// Months since each entity last changed, as of `--as-of` (code-maat's `age`).
     Age,
 }

@@ -48,7 +48,7 @@ pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
 };
 pub use identity::{changes, revisions};
-pub use ownership::{MainDevBy, code_maat_ratio, fragmentation, main_dev};
+pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};
 pub use soc::{SocOrder, soc};
 pub use summary::summary;
 pub use time::{format_time, months_between};

@@ -1,5 +1,5 @@
-//! Main developers and fragmentation per entity: code-maat's `main-dev`, `refactoring-main-dev`,
-//! `main-dev-by-revs` and `fragmentation`.
+//! Main developers, fragmentation and communication: code-maat's `main-dev`,
+//! `refactoring-main-dev`, `main-dev-by-revs`, `fragmentation` and `communication`.
 
 use cochange_miner::Tables;
 use cochange_miner::col;
@@ -136,6 +136,60 @@ pub fn fragmentation(tables: &Tables, code_maat: bool) -> PolarsResult<DataFrame
         "fractal-value",
         "total-revs",
     ])
+}
+
+/// code-maat's `communication`: for each ordered pair of different authors, `shared` (entities both
+/// changed), `average` = ⌈(entities of author + entities of peer) / 2⌉ and `strength` =
+/// ⌊100 · shared / average⌋. Strongest first, then by author descending (code-maat's order), then
+/// by peer.
+pub fn communication(tables: &Tables) -> PolarsResult<DataFrame> {
+    let worked = with_commit_info(tables)?
+        .lazy()
+        .select([col(col::ENTITY), col(col::AUTHOR)])
+        .unique(None, UniqueKeepStrategy::First);
+    let entities_of = worked
+        .clone()
+        .group_by([col(col::AUTHOR)])
+        .agg([len().cast(DataType::UInt64).alias("mine")]);
+    let peers = worked
+        .clone()
+        .select([col(col::ENTITY), col(col::AUTHOR).alias("peer")]);
+    worked
+        .join(
+            peers,
+            [col(col::ENTITY)],
+            [col(col::ENTITY)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col(col::AUTHOR).neq(col("peer")))
+        .group_by([col(col::AUTHOR), col("peer")])
+        .agg([len().cast(DataType::UInt64).alias("shared")])
+        .join(
+            entities_of.clone(),
+            [col(col::AUTHOR)],
+            [col(col::AUTHOR)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            entities_of.select([col(col::AUTHOR).alias("peer"), col("mine").alias("theirs")]),
+            [col("peer")],
+            [col("peer")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column(((col("mine") + col("theirs") + lit(1u64)) / lit(2u64)).alias("average"))
+        .with_column(((lit(100u64) * col("shared")) / col("average")).alias("strength"))
+        .sort_by_exprs(
+            [col("strength"), col(col::AUTHOR), col("peer")],
+            SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
+        )
+        .select([
+            col(col::AUTHOR),
+            col("peer"),
+            col("shared"),
+            col("average"),
+            col("strength"),
+        ])
+        .collect()
 }
 
 /// `numerator / denominator` rounded to two significant digits (half up) and printed as Java

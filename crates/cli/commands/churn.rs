@@ -14,6 +14,7 @@ pub enum Analysis {
     AbsChurn,
     EntityOwnership,
     EntityEffort,
+    Communication,
     Age,
 }
 
@@ -26,13 +27,17 @@ impl Analysis {
             Analysis::AbsChurn => "abs-churn",
             Analysis::EntityOwnership => "entity-ownership",
             Analysis::EntityEffort => "entity-effort",
+            Analysis::Communication => "communication",
             Analysis::Age => "age",
         }
     }
 
     fn needs(self) -> Needs {
         match self {
-            Analysis::Authors | Analysis::EntityEffort | Analysis::Age => Needs::FileNames,
+            Analysis::Authors
+            | Analysis::EntityEffort
+            | Analysis::Communication
+            | Analysis::Age => Needs::FileNames,
             _ => Needs::LineCounts,
         }
     }
@@ -54,6 +59,7 @@ pub fn run(analysis: Analysis, settings: &Settings, printer: &Printer) -> anyhow
         Analysis::AbsChurn => cochange_analysis::abs_churn(tables)?,
         Analysis::EntityOwnership => cochange_analysis::entity_ownership(tables)?,
         Analysis::EntityEffort => cochange_analysis::entity_effort(tables)?,
+        Analysis::Communication => cochange_analysis::communication(tables)?,
         Analysis::Age => cochange_analysis::age(tables, super::as_of(settings, tables)?)?,
     };
     super::print_frame(analysis.name(), &frame, settings, printer)?;

@@ -37,6 +37,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::AbsChurn => churn::run(churn::Analysis::AbsChurn, settings, printer),
         Command::EntityOwnership => churn::run(churn::Analysis::EntityOwnership, settings, printer),
         Command::EntityEffort => churn::run(churn::Analysis::EntityEffort, settings, printer),
+        Command::Communication => churn::run(churn::Analysis::Communication, settings, printer),
         Command::Age => churn::run(churn::Analysis::Age, settings, printer),
         Command::MainDev(args) => ownership::main_dev(MainDevBy::Added, args, settings, printer),
         Command::RefactoringMainDev(args) => {
