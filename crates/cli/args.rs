@@ -143,6 +143,9 @@ pub enum Command {
     /// Pairs of authors who work on the same entities, and how strongly (code-maat's
     /// `communication`).
     Communication,
+    /// Changes per entity whose commit message matches a pattern, such as bug fixes (code-maat's
+    /// `messages`).
+    Messages(MessagesArgs),
     /// Months since each entity last changed, as of `--as-of` (code-maat's `age`).
     Age,
 }
@@ -182,6 +185,19 @@ pub struct CouplingArgs {
     pub component_depth: usize,
     /// Which columns to print: all measures, or exactly code-maat's
     /// `entity,coupled,degree,average-revs`.
+    #[arg(long, value_enum, default_value_t = Columns::All)]
+    pub columns: Columns,
+}
+
+/// Options of `messages`.
+#[derive(Debug, clap::Args)]
+pub struct MessagesArgs {
+    /// A regular expression (Rust `regex` syntax) searched for in each commit message, for
+    /// example `(?i)\b(fix|bug)`.
+    #[arg(long, value_name = "REGEX")]
+    pub message_pattern: String,
+    /// `code-maat` searches only each message's subject (its first paragraph, as git's `%s`), as
+    /// code-maat sees it; `all` searches the whole message.
     #[arg(long, value_enum, default_value_t = Columns::All)]
     pub columns: Columns,
 }

@@ -383,3 +383,69 @@ fn main_developers_and_fragmentation_match_code_maat() -> Result {
     }
     Ok(())
 }
+
+#[test]
+fn messages_match_code_maat() -> Result {
+    for (fixture, pattern) in [
+        ("make_coupled", "model"),
+        ("make_identities", "work|mailmap"),
+    ] {
+        let dir = scripted_repo(&format!("{fixture}.sh"))?;
+        let stored = cochange_testtools::workspace_root()
+            .join(format!("tests/fixtures/code-maat/{fixture}.messages.csv"));
+        let out = run_ok(cochange(&dir).args([
+            "messages",
+            "--message-pattern",
+            pattern,
+            "--columns",
+            "code-maat",
+            "--no-cache",
+            "--no-renames",
+            "--format",
+            "csv",
+        ]))?;
+        assert_eq!(
+            String::from_utf8(out.stdout)?,
+            std::fs::read_to_string(&stored)?,
+            "{fixture}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn messages_search_the_whole_message_by_default() -> Result {
+    // "Co-authored-by" is in the body of one commit only, which changed util.py.
+    let dir = scripted_repo("make_identities.sh")?;
+    let args = [
+        "messages",
+        "--message-pattern",
+        "Co-authored-by",
+        "--no-cache",
+        "--format",
+        "csv",
+    ];
+    let out = run_ok(cochange(&dir).args(args))?;
+    assert_eq!(
+        String::from_utf8(out.stdout)?,
+        "entity,matches\nutil.py,1\n"
+    );
+    let out = run_ok(cochange(&dir).args(args).args(["--columns", "code-maat"]))?;
+    assert_eq!(String::from_utf8(out.stdout)?, "entity,matches\n");
+    Ok(())
+}
+
+#[test]
+fn an_invalid_message_pattern_is_a_usage_error() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = cochange(&dir)
+        .args(["messages", "--message-pattern", "fix(", "--no-cache"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("`--message-pattern fix(` is not a valid regular expression"),
+        "{stderr}"
+    );
+    Ok(())
+}

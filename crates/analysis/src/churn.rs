@@ -1,5 +1,5 @@
 //! Authors and churn per entity, per author and per day: code-maat's `authors`, `entity-churn`,
-//! `author-churn`, `abs-churn`, `entity-ownership`, `entity-effort` and `age`.
+//! `author-churn`, `abs-churn`, `entity-ownership`, `entity-effort`, `age` and `messages`.
 
 use cochange_miner::Tables;
 use cochange_miner::col;
@@ -161,4 +161,65 @@ pub fn entity_effort(tables: &Tables) -> PolarsResult<DataFrame> {
             SortMultipleOptions::default().with_order_descending_multi([false, true, false]),
         )
         .collect()
+}
+
+/// code-maat's `messages`: `entity, matches`, the changes of each entity whose commit message
+/// contains a match of `pattern`, most matches first, then by entity descending (code-maat's
+/// order). With `subject_only`, only each message's subject is searched, as code-maat sees it.
+pub fn messages(
+    tables: &Tables,
+    pattern: &regex::Regex,
+    subject_only: bool,
+) -> PolarsResult<DataFrame> {
+    let commits = &tables.commits;
+    let matching: Vec<bool> = commits
+        .column(col::MESSAGE)?
+        .str()?
+        .iter()
+        .map(|m| {
+            let m = m.unwrap_or_default();
+            if subject_only {
+                pattern.is_match(&subject(m))
+            } else {
+                pattern.is_match(m)
+            }
+        })
+        .collect();
+    let matching = DataFrame::new(
+        commits.height(),
+        vec![
+            commits.column(col::REPO)?.clone(),
+            commits.column(col::COMMIT)?.clone(),
+            Column::new("matching".into(), matching),
+        ],
+    )?;
+    tables
+        .changes
+        .clone()
+        .lazy()
+        .join(
+            matching.lazy(),
+            [col(col::REPO), col(col::COMMIT)],
+            [col(col::REPO), col(col::COMMIT)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col("matching"))
+        .group_by([col(col::ENTITY)])
+        .agg([len().cast(DataType::UInt64).alias("matches")])
+        .sort_by_exprs(
+            [col("matches"), col(col::ENTITY)],
+            SortMultipleOptions::default().with_order_descending_multi([true, true]),
+        )
+        .collect()
+}
+
+/// A message's subject as git's `%s` gives it: the first paragraph, its lines joined by spaces.
+fn subject(message: &str) -> String {
+    message
+        .lines()
+        .skip_while(|line| line.trim().is_empty())
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

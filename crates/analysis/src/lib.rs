@@ -41,7 +41,7 @@ mod summary;
 mod time;
 
 pub use churn::{
-    abs_churn, age, author_churn, authors, entity_churn, entity_effort, entity_ownership,
+    abs_churn, age, author_churn, authors, entity_churn, entity_effort, entity_ownership, messages,
 };
 pub use classify::{is_test_path, pair_class};
 pub use coupling::{

@@ -47,6 +47,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
             ownership::main_dev(MainDevBy::Revisions, args, settings, printer)
         }
         Command::Fragmentation(args) => ownership::fragmentation(args, settings, printer),
+        Command::Messages(args) => ownership::messages(args, settings, printer),
     }
 }
 

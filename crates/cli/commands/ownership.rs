@@ -1,9 +1,9 @@
 use cochange_analysis::MainDevBy;
 
 use super::Needs;
-use crate::args::{Columns, ColumnsArgs};
+use crate::args::{Columns, ColumnsArgs, MessagesArgs};
 use crate::printer::Printer;
-use crate::settings::Settings;
+use crate::settings::{Settings, UsageError};
 
 pub fn main_dev(
     by: MainDevBy,
@@ -32,5 +32,19 @@ pub fn fragmentation(
     let frame =
         cochange_analysis::fragmentation(&history.tables, args.columns == Columns::CodeMaat)?;
     super::print_frame("fragmentation", &frame, settings, printer)?;
+    Ok(crate::exit::SUCCESS)
+}
+
+pub fn messages(args: &MessagesArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    let pattern = regex::Regex::new(&args.message_pattern).map_err(|err| {
+        UsageError(format!(
+            "`--message-pattern {}` is not a valid regular expression: {err}",
+            args.message_pattern
+        ))
+    })?;
+    let history = super::load_history(settings, printer, Needs::FileNames)?;
+    let frame =
+        cochange_analysis::messages(&history.tables, &pattern, args.columns == Columns::CodeMaat)?;
+    super::print_frame("messages", &frame, settings, printer)?;
     Ok(crate::exit::SUCCESS)
 }
