@@ -122,3 +122,35 @@ fn help_documents_exit_codes_and_commands() -> Result {
     }
     Ok(())
 }
+
+#[test]
+fn a_threshold_that_is_not_a_number_exits_2() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = cochange(&dir)
+        .args(["coupling", "--no-cache", "--min-revs", "five"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("invalid value 'five' for '--min-revs <N>'"),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+#[test]
+fn min_degree_above_max_degree_exits_2() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = cochange(&dir)
+        .args([
+            "coupling",
+            "--no-cache",
+            "--min-degree",
+            "80",
+            "--max-degree",
+            "50",
+        ])
+        .output()?;
+    fails(&out, 2, &["`--min-degree 80` is above `--max-degree 50`"]);
+    Ok(())
+}
