@@ -58,19 +58,34 @@ fn agrees_with_code_maat(fixture: &str, file: &str, options: &[&str]) -> Result 
     Ok(())
 }
 
+/// Fixtures with stored code-maat coupling and soc outputs (`make_wide_commit` has change sets
+/// beyond every size limit).
+const COUPLING_FIXTURES: [&str; 7] = [
+    "make_linear",
+    "make_merges",
+    "make_renames",
+    "make_roots",
+    "make_identities",
+    "make_wide_commit",
+    "make_coupled",
+];
+
+/// Fixtures with stored code-maat author and churn outputs (`make_binary` has binary changes).
+const AUTHOR_FIXTURES: [&str; 7] = [
+    "make_linear",
+    "make_merges",
+    "make_renames",
+    "make_roots",
+    "make_identities",
+    "make_binary",
+    "make_coupled",
+];
+
 const LOW: &[&str] = &["--min-revs", "1", "--min-shared", "1", "--min-degree", "1"];
 
 #[test]
 fn matches_code_maat_on_every_fixture() -> Result {
-    for fixture in [
-        "make_linear",
-        "make_merges",
-        "make_renames",
-        "make_roots",
-        "make_identities",
-        "make_wide_commit",
-        "make_coupled",
-    ] {
+    for fixture in COUPLING_FIXTURES {
         agrees_with_code_maat(fixture, "coupling", LOW)?;
         agrees_with_code_maat(fixture, "coupling-defaults", &[])?;
     }
@@ -189,15 +204,7 @@ fn says_why_when_no_pair_passes() -> Result {
 
 #[test]
 fn soc_matches_code_maat_byte_for_byte() -> Result {
-    for fixture in [
-        "make_linear",
-        "make_merges",
-        "make_renames",
-        "make_roots",
-        "make_identities",
-        "make_wide_commit",
-        "make_coupled",
-    ] {
+    for fixture in COUPLING_FIXTURES {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
         for (file, options) in [("soc", &["--min-revs", "0"][..]), ("soc-defaults", &[][..])] {
             let stored = cochange_testtools::workspace_root()
@@ -239,15 +246,7 @@ fn soc_counts_every_change_set_whatever_its_size() -> Result {
 
 #[test]
 fn authors_and_churn_match_code_maat() -> Result {
-    for fixture in [
-        "make_linear",
-        "make_merges",
-        "make_renames",
-        "make_roots",
-        "make_identities",
-        "make_binary",
-        "make_coupled",
-    ] {
+    for fixture in AUTHOR_FIXTURES {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
         // code-maat sorts `authors` by n-authors, `entity-churn` by added and
         // `entity-ownership` and `entity-effort` by entity and `communication` by strength and
@@ -337,15 +336,7 @@ fn age_defaults_to_the_newest_commit() -> Result {
 
 #[test]
 fn main_developers_and_fragmentation_match_code_maat() -> Result {
-    for fixture in [
-        "make_linear",
-        "make_merges",
-        "make_renames",
-        "make_roots",
-        "make_identities",
-        "make_binary",
-        "make_coupled",
-    ] {
+    for fixture in AUTHOR_FIXTURES {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
         for analysis in [
             "main-dev",

@@ -5,11 +5,11 @@ use cochange_miner::Tables;
 use cochange_miner::col;
 use polars::prelude::*;
 
-use crate::identity::with_commit_info;
+use crate::identity::{join_per_commit, with_commit_info};
 use crate::time::months_between;
 
 /// The sum of a line-count column, binary changes (null) counting 0 lines as in code-maat.
-fn lines(name: &str) -> Expr {
+pub(crate) fn lines(name: &str) -> Expr {
     col(name)
         .fill_null(lit(0u32))
         .cast(DataType::UInt64)
@@ -193,16 +193,7 @@ pub fn messages(
             Column::new("matching".into(), matching),
         ],
     )?;
-    tables
-        .changes
-        .clone()
-        .lazy()
-        .join(
-            matching.lazy(),
-            [col(col::REPO), col(col::COMMIT)],
-            [col(col::REPO), col(col::COMMIT)],
-            JoinArgs::new(JoinType::Inner),
-        )
+    join_per_commit(tables, matching)
         .filter(col("matching"))
         .group_by([col(col::ENTITY)])
         .agg([len().cast(DataType::UInt64).alias("matches")])

@@ -32,20 +32,21 @@ pub(crate) fn with_commit_info(tables: &Tables) -> PolarsResult<DataFrame> {
         col::AUTHOR_TIME,
         Column::new(col::AUTHOR_TIME.into(), times.clone()),
     )?;
-    tables
-        .changes
-        .clone()
-        .lazy()
-        .join(
-            commits.lazy(),
-            [col(col::REPO), col(col::COMMIT)],
-            [col(col::REPO), col(col::COMMIT)],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .collect()
+    join_per_commit(tables, commits).collect()
+}
+
+/// The changes table with the columns of `per_commit` (keyed by `repo` and `commit`) joined onto
+/// each change, in the mined order.
+pub(crate) fn join_per_commit(tables: &Tables, per_commit: DataFrame) -> LazyFrame {
+    tables.changes.clone().lazy().join(
+        per_commit.lazy(),
+        [col(col::REPO), col(col::COMMIT)],
+        [col(col::REPO), col(col::COMMIT)],
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Left)
+        },
+    )
 }
 
 /// The changes table joined with each commit's author and date, like code-maat's `identity`:

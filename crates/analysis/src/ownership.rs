@@ -5,6 +5,7 @@ use cochange_miner::Tables;
 use cochange_miner::col;
 use polars::prelude::*;
 
+use crate::churn::lines;
 use crate::identity::with_commit_info;
 
 /// What makes an author the main developer of an entity.
@@ -20,13 +21,6 @@ pub enum MainDevBy {
 
 /// Per author and entity: lines added, lines deleted (binary as 0) and revisions.
 fn contributions(tables: &Tables) -> PolarsResult<DataFrame> {
-    let lines = |name: &str| {
-        col(name)
-            .fill_null(lit(0u32))
-            .cast(DataType::UInt64)
-            .sum()
-            .alias(name)
-    };
     with_commit_info(tables)?
         .lazy()
         .group_by([col(col::ENTITY), col(col::AUTHOR)])

@@ -1,13 +1,9 @@
 //! One module per command: load what it needs, call the libraries, hand the result to the printer.
 
-mod changes;
-mod churn;
 mod coupling;
 mod mine;
 mod ownership;
-mod revisions;
 mod soc;
-mod summary;
 
 use std::time::Instant;
 
@@ -26,19 +22,53 @@ use crate::settings::Settings;
 pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
     match command {
         Command::Mine => mine::run(settings, printer),
-        Command::Changes => changes::run(settings, printer),
-        Command::Summary => summary::run(settings, printer),
-        Command::Revisions => revisions::run(settings, printer),
+        Command::Changes => run_analysis("changes", Needs::LineCounts, settings, printer, |h| {
+            cochange_analysis::changes(&h.tables, h.outcomes.len() > 1)
+        }),
+        Command::Summary => run_analysis("summary", Needs::FileNames, settings, printer, |h| {
+            cochange_analysis::summary(&h.tables)
+        }),
+        Command::Revisions => run_analysis("revisions", Needs::FileNames, settings, printer, |h| {
+            cochange_analysis::revisions(&h.tables)
+        }),
         Command::Coupling(args) => coupling::run(args, settings, printer),
         Command::Soc(args) => soc::run(args, settings, printer),
-        Command::Authors => churn::run(churn::Analysis::Authors, settings, printer),
-        Command::EntityChurn => churn::run(churn::Analysis::EntityChurn, settings, printer),
-        Command::AuthorChurn => churn::run(churn::Analysis::AuthorChurn, settings, printer),
-        Command::AbsChurn => churn::run(churn::Analysis::AbsChurn, settings, printer),
-        Command::EntityOwnership => churn::run(churn::Analysis::EntityOwnership, settings, printer),
-        Command::EntityEffort => churn::run(churn::Analysis::EntityEffort, settings, printer),
-        Command::Communication => churn::run(churn::Analysis::Communication, settings, printer),
-        Command::Age => churn::run(churn::Analysis::Age, settings, printer),
+        Command::Authors => run_analysis("authors", Needs::FileNames, settings, printer, |h| {
+            cochange_analysis::authors(&h.tables)
+        }),
+        Command::EntityChurn => {
+            run_analysis("entity-churn", Needs::LineSums, settings, printer, |h| {
+                cochange_analysis::entity_churn(&h.tables)
+            })
+        }
+        Command::AuthorChurn => {
+            run_analysis("author-churn", Needs::LineSums, settings, printer, |h| {
+                cochange_analysis::author_churn(&h.tables)
+            })
+        }
+        Command::AbsChurn => run_analysis("abs-churn", Needs::LineSums, settings, printer, |h| {
+            cochange_analysis::abs_churn(&h.tables)
+        }),
+        Command::EntityOwnership => run_analysis(
+            "entity-ownership",
+            Needs::LineSums,
+            settings,
+            printer,
+            |h| cochange_analysis::entity_ownership(&h.tables),
+        ),
+        Command::EntityEffort => {
+            run_analysis("entity-effort", Needs::FileNames, settings, printer, |h| {
+                cochange_analysis::entity_effort(&h.tables)
+            })
+        }
+        Command::Communication => {
+            run_analysis("communication", Needs::FileNames, settings, printer, |h| {
+                cochange_analysis::communication(&h.tables)
+            })
+        }
+        Command::Age => run_analysis("age", Needs::FileNames, settings, printer, |h| {
+            cochange_analysis::age(&h.tables, as_of(settings, &h.tables)?)
+        }),
         Command::MainDev(args) => ownership::main_dev(MainDevBy::Added, args, settings, printer),
         Command::RefactoringMainDev(args) => {
             ownership::main_dev(MainDevBy::Deleted, args, settings, printer)
@@ -62,8 +92,10 @@ pub struct History {
 pub enum Needs {
     /// Which files changed; line counts are not used.
     FileNames,
-    /// Line counts too (unless the user turned them off).
+    /// Line counts too, shown as they are (empty when the user turned them off).
     LineCounts,
+    /// Line counts, summed: with `--no-line-counts` they count as 0, which the user is told.
+    LineSums,
 }
 
 /// Mines every repository (through the cache), reporting warnings and progress.
@@ -159,6 +191,24 @@ pub fn as_of(settings: &Settings, tables: &Tables) -> PolarsResult<i64> {
         .i64()?
         .max()
         .unwrap_or(0))
+}
+
+/// Runs an analysis that needs only the mined history: mine what it needs, analyse, print.
+pub(super) fn run_analysis(
+    name: &str,
+    needs: Needs,
+    settings: &Settings,
+    printer: &Printer,
+    analysis: impl FnOnce(&History) -> PolarsResult<DataFrame>,
+) -> anyhow::Result<u8> {
+    let history = load_history(settings, printer, needs)?;
+    if needs == Needs::LineSums && !settings.options.mine.line_counts {
+        printer.warn(format_args!(
+            "`{name}` sums line counts, which `--no-line-counts` turned off: added and deleted are 0"
+        ));
+    }
+    print_frame(name, &analysis(&history)?, settings, printer)?;
+    Ok(crate::exit::SUCCESS)
 }
 
 /// Renders an analysis frame as the requested format, honouring `--top`.

@@ -1,6 +1,9 @@
+//! The analyses with options of their own besides thresholds: main developers, fragmentation and
+//! commit messages.
+
 use cochange_analysis::MainDevBy;
 
-use super::Needs;
+use super::{Needs, run_analysis};
 use crate::args::{Columns, ColumnsArgs, MessagesArgs};
 use crate::printer::Printer;
 use crate::settings::{Settings, UsageError};
@@ -12,15 +15,14 @@ pub fn main_dev(
     printer: &Printer,
 ) -> anyhow::Result<u8> {
     let (name, needs) = match by {
-        MainDevBy::Added => ("main-dev", Needs::LineCounts),
-        MainDevBy::Deleted => ("refactoring-main-dev", Needs::LineCounts),
+        MainDevBy::Added => ("main-dev", Needs::LineSums),
+        MainDevBy::Deleted => ("refactoring-main-dev", Needs::LineSums),
         MainDevBy::Revisions => ("main-dev-by-revs", Needs::FileNames),
     };
-    let history = super::load_history(settings, printer, needs)?;
-    let frame =
-        cochange_analysis::main_dev(&history.tables, by, args.columns == Columns::CodeMaat)?;
-    super::print_frame(name, &frame, settings, printer)?;
-    Ok(crate::exit::SUCCESS)
+    let code_maat = args.columns == Columns::CodeMaat;
+    run_analysis(name, needs, settings, printer, |h| {
+        cochange_analysis::main_dev(&h.tables, by, code_maat)
+    })
 }
 
 pub fn fragmentation(
@@ -28,11 +30,10 @@ pub fn fragmentation(
     settings: &Settings,
     printer: &Printer,
 ) -> anyhow::Result<u8> {
-    let history = super::load_history(settings, printer, Needs::FileNames)?;
-    let frame =
-        cochange_analysis::fragmentation(&history.tables, args.columns == Columns::CodeMaat)?;
-    super::print_frame("fragmentation", &frame, settings, printer)?;
-    Ok(crate::exit::SUCCESS)
+    let code_maat = args.columns == Columns::CodeMaat;
+    run_analysis("fragmentation", Needs::FileNames, settings, printer, |h| {
+        cochange_analysis::fragmentation(&h.tables, code_maat)
+    })
 }
 
 pub fn messages(args: &MessagesArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
@@ -42,9 +43,8 @@ pub fn messages(args: &MessagesArgs, settings: &Settings, printer: &Printer) -> 
             args.message_pattern
         ))
     })?;
-    let history = super::load_history(settings, printer, Needs::FileNames)?;
-    let frame =
-        cochange_analysis::messages(&history.tables, &pattern, args.columns == Columns::CodeMaat)?;
-    super::print_frame("messages", &frame, settings, printer)?;
-    Ok(crate::exit::SUCCESS)
+    let subject_only = args.columns == Columns::CodeMaat;
+    run_analysis("messages", Needs::FileNames, settings, printer, |h| {
+        cochange_analysis::messages(&h.tables, &pattern, subject_only)
+    })
 }

@@ -1,19 +1,23 @@
 use cochange_analysis::SocOrder;
 
+use super::{Needs, run_analysis};
 use crate::args::{Columns, SocArgs};
 use crate::printer::Printer;
 use crate::settings::Settings;
 
 pub fn run(args: &SocArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
-    let history = super::load_history(settings, printer, super::Needs::FileNames)?;
-    let order = match args.columns {
-        Columns::All => SocOrder::Ours,
-        Columns::CodeMaat => SocOrder::CodeMaat,
+    let code_maat = args.columns == Columns::CodeMaat;
+    let order = if code_maat {
+        SocOrder::CodeMaat
+    } else {
+        SocOrder::Ours
     };
-    let mut frame = cochange_analysis::soc(&history.tables, args.min_revs, order)?;
-    if args.columns == Columns::CodeMaat {
-        frame = frame.select(["entity", "soc"])?;
-    }
-    super::print_frame("soc", &frame, settings, printer)?;
-    Ok(crate::exit::SUCCESS)
+    run_analysis("soc", Needs::FileNames, settings, printer, |h| {
+        let frame = cochange_analysis::soc(&h.tables, args.min_revs, order)?;
+        if code_maat {
+            frame.select(["entity", "soc"])
+        } else {
+            Ok(frame)
+        }
+    })
 }
