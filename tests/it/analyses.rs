@@ -28,9 +28,7 @@ fn groups_by(csv: &str, columns: &[usize]) -> Vec<BTreeSet<String>> {
 
 fn agrees_with_code_maat(fixture: &str, file: &str, options: &[&str]) -> Result {
     let dir = scripted_repo(&format!("{fixture}.sh"))?;
-    let stored = cochange_testtools::workspace_root()
-        .join(format!("tests/fixtures/code-maat/{fixture}.{file}.csv"));
-    let expected = std::fs::read_to_string(&stored)?;
+    let expected = stored(&format!("{fixture}.{file}"))?;
     let out = run_ok(
         cochange(&dir)
             .args([
@@ -80,6 +78,13 @@ const AUTHOR_FIXTURES: [&str; 7] = [
     "make_binary",
     "make_coupled",
 ];
+
+/// code-maat's stored answer `tests/fixtures/code-maat/<name>.csv`.
+fn stored(name: &str) -> Result<String> {
+    let path =
+        cochange_testtools::workspace_root().join(format!("tests/fixtures/code-maat/{name}.csv"));
+    Ok(std::fs::read_to_string(path)?)
+}
 
 const LOW: &[&str] = &["--min-revs", "1", "--min-shared", "1", "--min-degree", "1"];
 
@@ -207,8 +212,7 @@ fn soc_matches_code_maat_byte_for_byte() -> Result {
     for fixture in COUPLING_FIXTURES {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
         for (file, options) in [("soc", &["--min-revs", "0"][..]), ("soc-defaults", &[][..])] {
-            let stored = cochange_testtools::workspace_root()
-                .join(format!("tests/fixtures/code-maat/{fixture}.{file}.csv"));
+            let expected = stored(&format!("{fixture}.{file}"))?;
             let out = run_ok(
                 cochange(&dir)
                     .args([
@@ -222,11 +226,7 @@ fn soc_matches_code_maat_byte_for_byte() -> Result {
                     ])
                     .args(options),
             )?;
-            assert_eq!(
-                String::from_utf8(out.stdout)?,
-                std::fs::read_to_string(&stored)?,
-                "{fixture} {file}"
-            );
+            assert_eq!(String::from_utf8(out.stdout)?, expected, "{fixture} {file}");
         }
     }
     Ok(())
@@ -260,9 +260,7 @@ fn authors_and_churn_match_code_maat() -> Result {
             ("entity-effort", Some(vec![0])),
             ("communication", Some(vec![4, 0])),
         ] {
-            let stored = cochange_testtools::workspace_root()
-                .join(format!("tests/fixtures/code-maat/{fixture}.{analysis}.csv"));
-            let expected = std::fs::read_to_string(&stored)?;
+            let expected = stored(&format!("{fixture}.{analysis}"))?;
             let out = run_ok(cochange(&dir).args([
                 analysis,
                 "--no-cache",
@@ -297,9 +295,7 @@ fn age_matches_code_maat() -> Result {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
         // code-maat's `--age-time-now`; "early" falls inside the history, so later changes do not count.
         for (file, as_of) in [("age", "2020-03-31"), ("age-early", "2020-01-03")] {
-            let stored = cochange_testtools::workspace_root()
-                .join(format!("tests/fixtures/code-maat/{fixture}.{file}.csv"));
-            let expected = std::fs::read_to_string(&stored)?;
+            let expected = stored(&format!("{fixture}.{file}"))?;
             let out = run_ok(cochange(&dir).args([
                 "age",
                 "--no-cache",
@@ -344,9 +340,7 @@ fn main_developers_and_fragmentation_match_code_maat() -> Result {
             "main-dev-by-revs",
             "fragmentation",
         ] {
-            let stored = cochange_testtools::workspace_root()
-                .join(format!("tests/fixtures/code-maat/{fixture}.{analysis}.csv"));
-            let expected = std::fs::read_to_string(&stored)?;
+            let expected = stored(&format!("{fixture}.{analysis}"))?;
             let out = run_ok(cochange(&dir).args([
                 analysis,
                 "--no-cache",
@@ -382,8 +376,7 @@ fn messages_match_code_maat() -> Result {
         ("make_identities", "work|mailmap"),
     ] {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
-        let stored = cochange_testtools::workspace_root()
-            .join(format!("tests/fixtures/code-maat/{fixture}.messages.csv"));
+        let expected = stored(&format!("{fixture}.messages"))?;
         let out = run_ok(cochange(&dir).args([
             "messages",
             "--message-pattern",
@@ -395,11 +388,7 @@ fn messages_match_code_maat() -> Result {
             "--format",
             "csv",
         ]))?;
-        assert_eq!(
-            String::from_utf8(out.stdout)?,
-            std::fs::read_to_string(&stored)?,
-            "{fixture}"
-        );
+        assert_eq!(String::from_utf8(out.stdout)?, expected, "{fixture}");
     }
     Ok(())
 }

@@ -19,10 +19,10 @@ pub(crate) fn lines(name: &str) -> Expr {
 
 /// Lines added and deleted, summed per `group` (binary changes as 0 lines, as code-maat counts
 /// them), and the number of distinct commits.
-fn churn_by(tables: &Tables, group: &str) -> PolarsResult<LazyFrame> {
+pub(crate) fn churn_by(tables: &Tables, groups: &[&str]) -> PolarsResult<LazyFrame> {
     Ok(with_commit_info(tables)?
         .lazy()
-        .group_by([col(group)])
+        .group_by(groups.iter().map(|g| col(*g)).collect::<Vec<_>>())
         .agg([
             lines(col::ADDED),
             lines(col::DELETED),
@@ -36,7 +36,7 @@ fn churn_by(tables: &Tables, group: &str) -> PolarsResult<LazyFrame> {
 /// code-maat's `entity-churn`: `entity, added, deleted, commits`, most added
 /// first, then by entity.
 pub fn entity_churn(tables: &Tables) -> PolarsResult<DataFrame> {
-    churn_by(tables, col::ENTITY)?
+    churn_by(tables, &[col::ENTITY])?
         .sort_by_exprs(
             [col(col::ADDED), col(col::ENTITY)],
             SortMultipleOptions::default().with_order_descending_multi([true, false]),
@@ -46,7 +46,7 @@ pub fn entity_churn(tables: &Tables) -> PolarsResult<DataFrame> {
 
 /// code-maat's `author-churn`: `author, added, deleted, commits`, by author.
 pub fn author_churn(tables: &Tables) -> PolarsResult<DataFrame> {
-    churn_by(tables, col::AUTHOR)?
+    churn_by(tables, &[col::AUTHOR])?
         .sort_by_exprs([col(col::AUTHOR)], SortMultipleOptions::default())
         .collect()
 }
@@ -54,7 +54,7 @@ pub fn author_churn(tables: &Tables) -> PolarsResult<DataFrame> {
 /// code-maat's `abs-churn`: `date, added, deleted, commits` per day of the
 /// author's local date, oldest first.
 pub fn abs_churn(tables: &Tables) -> PolarsResult<DataFrame> {
-    churn_by(tables, "date")?
+    churn_by(tables, &["date"])?
         .sort_by_exprs([col("date")], SortMultipleOptions::default())
         .collect()
 }

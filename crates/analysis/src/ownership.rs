@@ -5,7 +5,7 @@ use cochange_miner::Tables;
 use cochange_miner::col;
 use polars::prelude::*;
 
-use crate::churn::lines;
+use crate::churn::churn_by;
 use crate::identity::with_commit_info;
 
 /// What makes an author the main developer of an entity.
@@ -19,19 +19,9 @@ pub enum MainDevBy {
     Revisions,
 }
 
-/// Per author and entity: lines added, lines deleted (binary as 0) and revisions.
+/// Per author and entity: lines added, lines deleted (binary as 0) and revisions (`commits`).
 fn contributions(tables: &Tables) -> PolarsResult<DataFrame> {
-    with_commit_info(tables)?
-        .lazy()
-        .group_by([col(col::ENTITY), col(col::AUTHOR)])
-        .agg([
-            lines(col::ADDED),
-            lines(col::DELETED),
-            col(col::COMMIT)
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias("revs"),
-        ])
+    churn_by(tables, &[col::ENTITY, col::AUTHOR])?
         .sort_by_exprs(
             [col(col::ENTITY), col(col::AUTHOR)],
             SortMultipleOptions::default(),
@@ -48,7 +38,7 @@ pub fn main_dev(tables: &Tables, by: MainDevBy, code_maat: bool) -> PolarsResult
     let metric = match by {
         MainDevBy::Added => col::ADDED,
         MainDevBy::Deleted => col::DELETED,
-        MainDevBy::Revisions => "revs",
+        MainDevBy::Revisions => "commits",
     };
     let (own, total) = match by {
         MainDevBy::Deleted => ("removed", "total-removed"),
@@ -110,8 +100,8 @@ pub fn fragmentation(tables: &Tables, code_maat: bool) -> PolarsResult<DataFrame
         .lazy()
         .group_by([col(col::ENTITY)])
         .agg([
-            (col("revs") * col("revs")).sum().alias("squares"),
-            col("revs").sum().alias("total-revs"),
+            (col("commits") * col("commits")).sum().alias("squares"),
+            col("commits").sum().alias("total-revs"),
         ])
         .with_columns([
             (col("total-revs") * col("total-revs") - col("squares")).alias("spread"),
