@@ -1,7 +1,7 @@
 //! Coupling and sum of coupling on synthetic change sets (no git involved).
 //! `COCHANGE_BENCH_CHANGE_SETS` sets the number of change sets (default 100 000).
 
-use cochange_analysis::{CouplingOptions, SocOrder, coupling, soc};
+use cochange_analysis::{CouplingOptions, Grouping, SocOrder, coupling, soc};
 use cochange_miner::Tables;
 use cochange_miner::col;
 use cochange_miner::polars::prelude::*;
@@ -33,7 +33,7 @@ fn analyses(c: &mut Criterion) {
         b.iter(|| coupling(&tables, &CouplingOptions::default()).expect("coupling succeeds"));
     });
     group.bench_function("soc", |b| {
-        b.iter(|| soc(&tables, 5, SocOrder::Ours).expect("soc succeeds"));
+        b.iter(|| soc(&tables, &Grouping::Commit, 5, SocOrder::Ours).expect("soc succeeds"));
     });
     group.finish();
 }

@@ -13,7 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         threads: 0,
     };
     let outcome = mine(std::path::Path::new(&path), &options, &NoProgress)?;
-    let revisions = cochange_analysis::revisions(&outcome.tables)?;
+    let revisions =
+        cochange_analysis::revisions(&outcome.tables, &cochange_analysis::Grouping::Commit)?;
     let mut table = Table::from_frame("revisions", &revisions)?;
     table.truncate(10);
     render(&table, Format::Table, &mut std::io::stdout().lock())?;

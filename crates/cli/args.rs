@@ -53,6 +53,36 @@ pub struct GlobalArgs {
     /// time, so that a report on a fixed history never changes].
     #[arg(long, global = true, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Analyse only files matching this glob (repeatable). Globs are gitignore-like: `*.rs`
+    /// matches at any depth, `src/*.rs` from the root, `**` crosses folders, `vendor/` means
+    /// everything under that folder.
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave files matching this glob out (repeatable), on top of the default excludes (lock
+    /// files, vendored, generated and minified files; `--explain` lists them).
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Analyse only commits whose author matches this regular expression, tried against
+    /// `Name <email>` as `git log --author` does (repeatable: any may match).
+    #[arg(long, global = true, value_name = "REGEX")]
+    pub author: Vec<String>,
+    /// Leave out commits whose `Name <email>` matches this regular expression (repeatable), on top
+    /// of the default bot pattern.
+    #[arg(long, global = true, value_name = "REGEX")]
+    pub exclude_author: Vec<String>,
+    /// Turn off the default path excludes and the default bot filter.
+    #[arg(long, global = true)]
+    pub no_default_excludes: bool,
+    /// How commits form the change sets that coupling, sum of coupling and revisions count.
+    #[arg(long, global = true, value_enum, default_value_t = GroupBy::Commit)]
+    pub group_by: GroupBy,
+    /// The window of `--group-by author-day`, in days [default: 1, or `window-days` in
+    /// `[thresholds]`].
+    #[arg(long, global = true, value_name = "N")]
+    pub window_days: Option<u32>,
+    /// The config file [default: `.cochange.toml` at the repository's root, if there is one].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Skip counting added and deleted lines (faster mining; churn is then unknown).
     #[arg(long, global = true)]
     pub no_line_counts: bool,
@@ -89,6 +119,22 @@ pub struct GlobalArgs {
     pub explain: bool,
 }
 
+/// Ways of forming change sets (SPEC §4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// One non-merge commit is one change set.
+    Commit,
+    /// A merge on the first-parent line, with every commit it brought in, is one change set;
+    /// other first-parent commits are their own.
+    Pr,
+    /// Commits whose messages name the same ticket (`[ticket] pattern` in the config, default
+    /// `[A-Z][A-Z0-9]+-[0-9]+`) are one change set; others are their own.
+    Ticket,
+    /// One author's commits within `--window-days` of the set's first commit are one change set,
+    /// across repositories.
+    AuthorDay,
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -108,11 +154,11 @@ pub enum Command {
     /// Mine the history into the cache and report what was done.
     Mine,
     /// Every file change: commit, author, date, path, rename, kind and lines (code-maat's `identity`).
-    Changes,
+    Changes(ColumnsArgs),
     /// Numbers of commits, entities, entity changes and authors (code-maat's `summary`).
-    Summary,
+    Summary(ColumnsArgs),
     /// Revisions per entity, most revised first (code-maat's `revisions`).
-    Revisions,
+    Revisions(ColumnsArgs),
     /// Pairs of entities that change together (code-maat's `coupling`), with confidence, support,
     /// lift, Jaccard index and a p-value.
     Coupling(CouplingArgs),
@@ -120,17 +166,17 @@ pub enum Command {
     /// change sets (code-maat's `soc`).
     Soc(SocArgs),
     /// Distinct authors and revisions per entity (code-maat's `authors`).
-    Authors,
+    Authors(ColumnsArgs),
     /// Lines added and deleted and commits per entity (code-maat's `entity-churn`).
-    EntityChurn,
+    EntityChurn(ColumnsArgs),
     /// Lines added and deleted and commits per author (code-maat's `author-churn`).
-    AuthorChurn,
+    AuthorChurn(ColumnsArgs),
     /// Lines added and deleted and commits per day (code-maat's `abs-churn`).
-    AbsChurn,
+    AbsChurn(ColumnsArgs),
     /// Lines added and deleted per entity and author (code-maat's `entity-ownership`).
-    EntityOwnership,
+    EntityOwnership(ColumnsArgs),
     /// Revisions per entity and author, and the entity's total (code-maat's `entity-effort`).
-    EntityEffort,
+    EntityEffort(ColumnsArgs),
     /// The author who added most lines to each entity, and their share (code-maat's `main-dev`).
     MainDev(ColumnsArgs),
     /// The author who deleted most lines from each entity (code-maat's `refactoring-main-dev`).
@@ -142,20 +188,20 @@ pub enum Command {
     Fragmentation(ColumnsArgs),
     /// Pairs of authors who work on the same entities, and how strongly (code-maat's
     /// `communication`).
-    Communication,
+    Communication(ColumnsArgs),
     /// Changes per entity whose commit message matches a pattern, such as bug fixes (code-maat's
     /// `messages`).
     Messages(MessagesArgs),
     /// Months since each entity last changed, as of `--as-of` (code-maat's `age`).
-    Age,
+    Age(ColumnsArgs),
 }
 
 /// Options of `soc`; the default is code-maat's.
 #[derive(Debug, clap::Args)]
 pub struct SocArgs {
-    /// List entities whose sum of coupling is above this.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub min_revs: u32,
+    /// List entities whose sum of coupling is above this [default: 5].
+    #[arg(long, value_name = "N")]
+    pub min_revs: Option<u32>,
     /// Which columns to print: all, or exactly code-maat's `entity,soc` in its order.
     #[arg(long, value_enum, default_value_t = Columns::All)]
     pub columns: Columns,
@@ -164,21 +210,22 @@ pub struct SocArgs {
 /// Thresholds of `coupling`; the defaults are code-maat's.
 #[derive(Debug, clap::Args)]
 pub struct CouplingArgs {
-    /// Keep pairs whose average number of revisions is at least this.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub min_revs: u32,
-    /// Keep pairs that changed together in at least this many change sets.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub min_shared: u32,
-    /// Keep pairs whose degree of coupling is at least this percentage.
-    #[arg(long, default_value_t = 30, value_name = "PERCENT")]
-    pub min_degree: u32,
-    /// Keep pairs whose degree of coupling is at most this percentage.
-    #[arg(long, default_value_t = 100, value_name = "PERCENT")]
-    pub max_degree: u32,
-    /// Leave change sets with more entities than this out (large refactorings, formatting runs).
-    #[arg(long, default_value_t = 30, value_name = "N")]
-    pub max_changeset_size: u32,
+    /// Keep pairs whose average number of revisions is at least this [default: 5].
+    #[arg(long, value_name = "N")]
+    pub min_revs: Option<u32>,
+    /// Keep pairs that changed together in at least this many change sets [default: 5].
+    #[arg(long, value_name = "N")]
+    pub min_shared: Option<u32>,
+    /// Keep pairs whose degree of coupling is at least this percentage [default: 30].
+    #[arg(long, value_name = "PERCENT")]
+    pub min_degree: Option<u32>,
+    /// Keep pairs whose degree of coupling is at most this percentage [default: 100].
+    #[arg(long, value_name = "PERCENT")]
+    pub max_degree: Option<u32>,
+    /// Leave change sets with more entities than this out (large refactorings, formatting runs)
+    /// [default: 30].
+    #[arg(long, value_name = "N")]
+    pub max_changeset_size: Option<u32>,
     /// Folder levels that make a top-level unit: pairs whose folders differ at this depth are
     /// `cross-folder`.
     #[arg(long, default_value_t = 1, value_name = "N")]
@@ -205,8 +252,9 @@ pub struct MessagesArgs {
 /// The `--columns` option alone.
 #[derive(Debug, clap::Args)]
 pub struct ColumnsArgs {
-    /// `code-maat` prints ratios as code-maat does (two significant digits); `all` at full
-    /// precision.
+    /// `code-maat` reads the history as code-maat does (no default excludes, no bot filter) and
+    /// prints its columns, with ratios to two significant digits as it does; `all` prints every
+    /// column at full precision.
     #[arg(long, value_enum, default_value_t = Columns::All)]
     pub columns: Columns,
 }
@@ -216,6 +264,35 @@ pub struct ColumnsArgs {
 pub enum Columns {
     /// Every column cochange computes.
     All,
-    /// Exactly code-maat's columns, in its order.
+    /// Exactly code-maat's columns, in its order, over the history as code-maat reads it: the
+    /// default path excludes and the bot filter are off unless given explicitly.
     CodeMaat,
+}
+
+impl Command {
+    /// Whether the command asked for code-maat's columns and input semantics.
+    pub fn code_maat_columns(&self) -> bool {
+        let columns = match self {
+            Command::Mine => return false,
+            Command::Coupling(args) => args.columns,
+            Command::Soc(args) => args.columns,
+            Command::Messages(args) => args.columns,
+            Command::Changes(args)
+            | Command::Summary(args)
+            | Command::Revisions(args)
+            | Command::Authors(args)
+            | Command::EntityChurn(args)
+            | Command::AuthorChurn(args)
+            | Command::AbsChurn(args)
+            | Command::EntityOwnership(args)
+            | Command::EntityEffort(args)
+            | Command::Communication(args)
+            | Command::Age(args)
+            | Command::MainDev(args)
+            | Command::RefactoringMainDev(args)
+            | Command::MainDevByRevs(args)
+            | Command::Fragmentation(args) => args.columns,
+        };
+        columns == Columns::CodeMaat
+    }
 }

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod config;
 mod exit;
 mod printer;
 mod progress;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         args.global.verbose,
         args.global.output.clone(),
     );
-    let result = settings::Settings::from_args(&args.global)
+    let result = settings::Settings::from_args(&args.global, args.command.code_maat_columns())
         .map_err(anyhow::Error::from)
         .and_then(|settings| {
             if args.global.explain {

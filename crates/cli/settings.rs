@@ -3,10 +3,16 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use cochange_analysis::{
+    DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, DEFAULT_TICKET_PATTERN, Filters, Grouping,
+    glob_set, path_glob,
+};
 use cochange_miner::{CacheLocation, MineOptions, Options, Selection};
 use cochange_report::Format;
+use regex::Regex;
 
-use crate::args::{FormatArg, GlobalArgs};
+use crate::args::{FormatArg, GlobalArgs, GroupBy};
+use crate::config::{self, Thresholds};
 
 /// A mistake on the command line or in the configuration: exit code 2.
 #[derive(Debug)]
@@ -29,10 +35,20 @@ pub struct Settings {
     pub top: Option<usize>,
     /// `--as-of` in unix seconds; `None` means the newest analysed commit.
     pub as_of: Option<i64>,
+    /// Path and author filters every analysis runs after.
+    pub filters: Filters,
+    /// How commits form change sets.
+    pub grouping: Grouping,
+    /// `[thresholds]` of the config file; the command line overrides each.
+    pub thresholds: Thresholds,
+    /// What `--explain` says about the config, the filters and the change sets.
+    explained_filters: Vec<String>,
 }
 
 impl Settings {
-    pub fn from_args(args: &GlobalArgs) -> Result<Settings, UsageError> {
+    /// Checks the arguments and reads the config file. `code_maat` is whether the command asked
+    /// for code-maat's semantics, which turns the default excludes off.
+    pub fn from_args(args: &GlobalArgs, code_maat: bool) -> Result<Settings, UsageError> {
         let now = gix::date::Zoned::now();
         let since = args
             .since
@@ -74,7 +90,28 @@ impl Settings {
         } else {
             args.repo.clone()
         };
+        let loaded = config::load(args.config.as_deref(), &repos[0])?;
+        let mut explained_filters = vec![format!(
+            "config: {}",
+            loaded
+                .source
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), |s| format!("`{}`", s.path.display()))
+        )];
+        let unused = loaded.unused_sections();
+        if !unused.is_empty() {
+            explained_filters.push(format!(
+                "config sections not used yet: {}",
+                unused.join(", ")
+            ));
+        }
+        let filters = filters(args, code_maat, &loaded, &mut explained_filters)?;
+        let grouping = grouping(args, &loaded, &mut explained_filters)?;
         Ok(Settings {
+            filters,
+            grouping,
+            thresholds: loaded.config.thresholds,
+            explained_filters,
             repos,
             options: Options {
                 mine: MineOptions {
@@ -104,6 +141,15 @@ impl Settings {
 
     /// The effective settings, for `--explain`.
     pub fn explain(&self) -> String {
+        let mut text = self.explain_mining();
+        for line in &self.explained_filters {
+            text.push_str("\n  ");
+            text.push_str(line);
+        }
+        text
+    }
+
+    fn explain_mining(&self) -> String {
         let o = &self.options;
         let date = |t: Option<i64>| {
             t.map_or_else(|| "-".to_owned(), |t| cochange_analysis::format_time(t, 0))
@@ -146,6 +192,233 @@ impl Settings {
             },
         )
     }
+}
+
+/// Builds the path and author filters: defaults (unless turned off), then `[exclude]` from the
+/// config, then the command line.
+fn filters(
+    args: &GlobalArgs,
+    code_maat: bool,
+    loaded: &config::Loaded,
+    explained: &mut Vec<String>,
+) -> Result<Filters, UsageError> {
+    let defaults = !args.no_default_excludes && !code_maat;
+    let section = &loaded.config.exclude;
+    let mut excludes = Vec::new();
+    let mut excluded_names = Vec::new();
+    if defaults {
+        excludes.extend(
+            DEFAULT_PATH_EXCLUDES.iter().map(|p| {
+                path_glob(p).map_err(|e| UsageError(format!("default exclude `{p}`: {e}")))
+            }),
+        );
+        excluded_names.push(format!(
+            "the defaults ({})",
+            DEFAULT_PATH_EXCLUDES.join(" ")
+        ));
+    }
+    if let Some(source) = &loaded.source {
+        for pattern in &section.paths {
+            excludes.push(path_glob(pattern.get_ref()).map_err(|e| {
+                source.error(
+                    pattern.span(),
+                    format!(
+                        "`{}` in [exclude] paths is not a valid glob: {e}",
+                        pattern.get_ref()
+                    ),
+                )
+            }));
+            excluded_names.push(pattern.get_ref().clone());
+        }
+    }
+    for pattern in &args.exclude {
+        excludes
+            .push(path_glob(pattern).map_err(|e| {
+                UsageError(format!("`--exclude {pattern}` is not a valid glob: {e}"))
+            }));
+        excluded_names.push(pattern.clone());
+    }
+    let includes = args
+        .include
+        .iter()
+        .map(|pattern| {
+            path_glob(pattern)
+                .map_err(|e| UsageError(format!("`--include {pattern}` is not a valid glob: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let set = |globs: Vec<globset::Glob>| {
+        glob_set(globs).map_err(|e| UsageError(format!("cannot combine the globs: {e}")))
+    };
+    let exclude = excludes.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let exclude = if exclude.is_empty() {
+        None
+    } else {
+        Some(set(exclude)?)
+    };
+    let include = if includes.is_empty() {
+        None
+    } else {
+        Some(set(includes)?)
+    };
+
+    explained.push(format!(
+        "paths included: {}",
+        if args.include.is_empty() {
+            "all".to_owned()
+        } else {
+            args.include.join(" ")
+        }
+    ));
+    explained.push(format!(
+        "paths excluded: {}",
+        if excluded_names.is_empty() {
+            "none".to_owned()
+        } else {
+            excluded_names.join(", ")
+        }
+    ));
+    let (author, exclude_author) = author_filters(args, defaults, loaded, explained)?;
+    Ok(Filters {
+        include,
+        exclude,
+        author,
+        exclude_author,
+    })
+}
+
+/// The author filters: `--author`, and the excludes (the bot pattern unless turned off, then
+/// `[exclude] authors`, then `--exclude-author`).
+fn author_filters(
+    args: &GlobalArgs,
+    defaults: bool,
+    loaded: &config::Loaded,
+    explained: &mut Vec<String>,
+) -> Result<(Option<Regex>, Option<Regex>), UsageError> {
+    let section = &loaded.config.exclude;
+    let mut author_excludes = Vec::new();
+    if defaults {
+        author_excludes.push(DEFAULT_AUTHOR_EXCLUDE.to_owned());
+    }
+    if let Some(source) = &loaded.source {
+        for pattern in &section.authors {
+            Regex::new(pattern.get_ref()).map_err(|e| {
+                source.error(
+                    pattern.span(),
+                    format!(
+                        "`{}` in [exclude] authors is not a valid regular expression: {}",
+                        pattern.get_ref(),
+                        one_line(&e)
+                    ),
+                )
+            })?;
+            author_excludes.push(pattern.get_ref().clone());
+        }
+    }
+    author_excludes.extend(args.exclude_author.iter().cloned());
+    let exclude_author = any_of("--exclude-author", &author_excludes)?;
+    let author = any_of("--author", &args.author)?;
+
+    explained.push(format!(
+        "authors: {}; excluded: {}",
+        if args.author.is_empty() {
+            "all".to_owned()
+        } else {
+            args.author.join(" or ")
+        },
+        if author_excludes.is_empty() {
+            "none".to_owned()
+        } else {
+            author_excludes.join(" or ")
+        }
+    ));
+    Ok((author, exclude_author))
+}
+
+/// One regular expression matching when any of `patterns` does; each is checked on its own first
+/// so that the error names the bad one.
+fn any_of(flag: &str, patterns: &[String]) -> Result<Option<Regex>, UsageError> {
+    for pattern in patterns {
+        Regex::new(pattern).map_err(|e| {
+            UsageError(format!(
+                "`{flag} {pattern}` is not a valid regular expression: {}",
+                one_line(&e)
+            ))
+        })?;
+    }
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let joined = patterns
+        .iter()
+        .map(|p| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    Regex::new(&joined).map(Some).map_err(|e| {
+        UsageError(format!(
+            "cannot combine the `{flag}` patterns: {}",
+            one_line(&e)
+        ))
+    })
+}
+
+/// regex errors draw a caret under the pattern over several lines; messages here are one line.
+pub fn one_line(err: &regex::Error) -> String {
+    match err {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn grouping(
+    args: &GlobalArgs,
+    loaded: &config::Loaded,
+    explained: &mut Vec<String>,
+) -> Result<Grouping, UsageError> {
+    let window_days = args
+        .window_days
+        .or(loaded.config.thresholds.window_days)
+        .unwrap_or(1);
+    if window_days == 0 {
+        return Err(UsageError("`--window-days` must be at least 1".into()));
+    }
+    let grouping = match args.group_by {
+        GroupBy::Commit => Grouping::Commit,
+        GroupBy::Pr => Grouping::PullRequest,
+        GroupBy::AuthorDay => Grouping::AuthorWindow { days: window_days },
+        GroupBy::Ticket => {
+            let pattern = match (&loaded.source, &loaded.config.ticket.pattern) {
+                (Some(source), Some(pattern)) => Regex::new(pattern.get_ref()).map_err(|e| {
+                    source.error(
+                        pattern.span(),
+                        format!(
+                            "`{}` in [ticket] pattern is not a valid regular expression: {}",
+                            pattern.get_ref(),
+                            one_line(&e)
+                        ),
+                    )
+                })?,
+                _ => Regex::new(DEFAULT_TICKET_PATTERN)
+                    .map_err(|e| UsageError(format!("the default ticket pattern: {e}")))?,
+            };
+            Grouping::Ticket(pattern)
+        }
+    };
+    explained.push(format!(
+        "change sets: {}",
+        match &grouping {
+            Grouping::Commit => "one per non-merge commit".to_owned(),
+            Grouping::PullRequest =>
+                "one per first-parent commit, merges with their branch".to_owned(),
+            Grouping::Ticket(p) => format!("commits sharing a ticket key matching `{p}`"),
+            Grouping::AuthorWindow { days } => format!("one author's commits within {days} day(s)"),
+        }
+    ));
+    Ok(grouping)
 }
 
 /// `$COCHANGE_CACHE_DIR`, else `$XDG_CACHE_HOME/cochange`, else `~/.cache/cochange`.

@@ -265,6 +265,8 @@ fn authors_and_churn_match_code_maat() -> Result {
                 analysis,
                 "--no-cache",
                 "--no-renames",
+                "--columns",
+                "code-maat",
                 "--format",
                 "csv",
             ]))?;
@@ -300,6 +302,8 @@ fn age_matches_code_maat() -> Result {
                 "age",
                 "--no-cache",
                 "--no-renames",
+                "--columns",
+                "code-maat",
                 "--format",
                 "csv",
                 "--as-of",

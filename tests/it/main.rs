@@ -5,5 +5,6 @@ mod analyses;
 mod cache;
 mod corpus;
 mod errors;
+mod filters;
 mod mining;
 mod util;

@@ -151,11 +151,18 @@ fn parse_name_status(data: &[u8]) -> Vec<(String, String, Option<String>, String
     out
 }
 
-/// The changes cochange reports for the repository at `dir` with extra `args`.
+/// The changes cochange reports for the repository at `dir` with extra `args`: all of them, as
+/// git lists them, so without the default excludes.
 pub fn cochange_rows(dir: &Path, args: &[&str]) -> Result<BTreeSet<Row>> {
     let out = run_ok(
         cochange(dir)
-            .args(["changes", "--no-cache", "--format", "json"])
+            .args([
+                "changes",
+                "--no-cache",
+                "--no-default-excludes",
+                "--format",
+                "json",
+            ])
             .args(args),
     )?;
     change_rows(&out)

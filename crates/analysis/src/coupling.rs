@@ -5,10 +5,10 @@ use cochange_miner::col;
 use polars::prelude::*;
 use statrs::distribution::{DiscreteCDF, Hypergeometric};
 
-use crate::changesets::{SIZE, change_set_entities};
+use crate::changesets::{CHANGE_SET, Grouping, SIZE, change_set_entities};
 
 /// Thresholds of the coupling analysis; the defaults are code-maat's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CouplingOptions {
     /// Keep pairs whose average revisions are at least this (`--min-revs`).
     pub min_revs: u32,
@@ -23,6 +23,8 @@ pub struct CouplingOptions {
     /// Folder levels that count as a top-level unit for the `cross-folder` class
     /// (`--component-depth`).
     pub component_depth: usize,
+    /// How commits form change sets (`--group-by`).
+    pub grouping: Grouping,
 }
 
 impl Default for CouplingOptions {
@@ -34,6 +36,7 @@ impl Default for CouplingOptions {
             max_degree: 100,
             max_changeset_size: 30,
             component_depth: 1,
+            grouping: Grouping::Commit,
         }
     }
 }
@@ -72,11 +75,11 @@ pub mod coupling_col {
 
 /// Every pair of entities that changed together, with the measures of SPEC §4.2, filtered and
 /// sorted as code-maat's `coupling` analysis (degree, then average revisions, both descending;
-/// ties by name). Change sets are commits; only those with at most `max_changeset_size` entities
-/// count, for revisions as for shared changes.
+/// ties by name). Change sets are formed by `options.grouping`; only those with at most
+/// `max_changeset_size` entities count, for revisions as for shared changes.
 pub fn coupling(tables: &Tables, options: &CouplingOptions) -> PolarsResult<DataFrame> {
     use coupling_col as c;
-    let candidates = candidates(tables, options.max_changeset_size)?;
+    let candidates = candidates(tables, options)?;
     let pairs = candidates
         .pairs
         .filter(
@@ -148,7 +151,7 @@ pub fn coupling_threshold_counts(
     tables: &Tables,
     options: &CouplingOptions,
 ) -> PolarsResult<ThresholdCounts> {
-    let candidates = candidates(tables, options.max_changeset_size)?;
+    let candidates = candidates(tables, options)?;
     let counts = candidates
         .pairs
         .select(
@@ -181,36 +184,28 @@ struct Candidates {
     large_change_sets: u64,
 }
 
-fn candidates(tables: &Tables, max_changeset_size: u32) -> PolarsResult<Candidates> {
+fn candidates(tables: &Tables, options: &CouplingOptions) -> PolarsResult<Candidates> {
     use coupling_col as c;
-    let keys = [col(col::REPO), col(col::COMMIT)];
-    let all = change_set_entities(tables).collect()?;
+    let keys = [col(CHANGE_SET)];
+    let all = change_set_entities(tables, &options.grouping)?.collect()?;
     let sets = all
         .clone()
         .lazy()
-        .filter(col(SIZE).lt_eq(lit(u64::from(max_changeset_size))))
-        .select([col(col::REPO), col(col::COMMIT), col(col::ENTITY)])
+        .filter(col(SIZE).lt_eq(lit(u64::from(options.max_changeset_size))))
+        .select([col(CHANGE_SET), col(col::ENTITY)])
         .collect()?;
-    let count_sets = |df: &DataFrame| -> PolarsResult<u64> {
-        Ok(df
-            .clone()
-            .lazy()
-            .select([col(col::REPO), col(col::COMMIT)])
-            .unique(None, UniqueKeepStrategy::First)
-            .collect()?
-            .height() as u64)
-    };
+    let count_sets =
+        |df: &DataFrame| -> PolarsResult<u64> { Ok(df.column(CHANGE_SET)?.n_unique()? as u64) };
     let (change_sets, every_set) = (count_sets(&sets)?, count_sets(&all)?);
     let revs = sets
         .clone()
         .lazy()
         .group_by([col(col::ENTITY)])
         .agg([len().cast(DataType::UInt64).alias(c::REVS_A)]);
-    let partners = sets.clone().lazy().select([
-        col(col::REPO),
-        col(col::COMMIT),
-        col(col::ENTITY).alias(c::COUPLED),
-    ]);
+    let partners = sets
+        .clone()
+        .lazy()
+        .select([col(CHANGE_SET), col(col::ENTITY).alias(c::COUPLED)]);
     let pairs = sets
         .lazy()
         .join(partners, keys.clone(), keys, JoinArgs::new(JoinType::Inner))

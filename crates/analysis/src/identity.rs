@@ -2,6 +2,7 @@ use cochange_miner::Tables;
 use cochange_miner::col;
 use polars::prelude::*;
 
+use crate::changesets::{Grouping, change_set_entities};
 use crate::format_time;
 
 /// The changes table with each commit's `author`, `author_time` (local ISO 8601, like git's
@@ -73,12 +74,9 @@ pub fn changes(tables: &Tables, with_repo: bool) -> PolarsResult<DataFrame> {
 }
 
 /// Revisions per entity, code-maat's `revisions`: columns `entity, n-revs`, most revised first,
-/// then by entity.
-pub fn revisions(tables: &Tables) -> PolarsResult<DataFrame> {
-    tables
-        .changes
-        .clone()
-        .lazy()
+/// then by entity. A revision is a change set that touches the entity.
+pub fn revisions(tables: &Tables, grouping: &Grouping) -> PolarsResult<DataFrame> {
+    change_set_entities(tables, grouping)?
         .group_by([col(col::ENTITY)])
         .agg([len().cast(DataType::UInt64).alias("n-revs")])
         .sort_by_exprs(

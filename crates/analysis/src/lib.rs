@@ -21,7 +21,7 @@ let options = Options {
     threads: 0,
 };
 let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
-let revisions = cochange_analysis::revisions(&outcome.tables)?;
+let revisions = cochange_analysis::revisions(&outcome.tables, &cochange_analysis::Grouping::Commit)?;
 // Columns `entity` and `n-revs`, the most revised entity first.
 let most_revised = revisions.column("entity")?.str()?.get(0);
 assert!(most_revised.is_some());
@@ -34,18 +34,23 @@ mod changesets;
 mod churn;
 mod classify;
 mod coupling;
+mod filter;
 mod identity;
 mod ownership;
 mod soc;
 mod summary;
 mod time;
 
+pub use changesets::{DEFAULT_TICKET_PATTERN, Grouping};
 pub use churn::{
     abs_churn, age, author_churn, authors, entity_churn, entity_effort, entity_ownership, messages,
 };
 pub use classify::{is_test_path, pair_class};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
+};
+pub use filter::{
+    DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterStatistics, Filters, glob_set, path_glob,
 };
 pub use identity::{changes, revisions};
 pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};

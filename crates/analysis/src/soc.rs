@@ -4,7 +4,7 @@ use cochange_miner::Tables;
 use cochange_miner::col;
 use polars::prelude::*;
 
-use crate::changesets::{SIZE, change_set_entities};
+use crate::changesets::{Grouping, SIZE, change_set_entities};
 
 /// How `soc` rows are ordered among equal sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +18,13 @@ pub enum SocOrder {
 /// For each entity A, `soc` = Σ over the change sets that touch A of (entities in the set − 1),
 /// with no change-set size limit; `revisions` = those change sets. Lists the entities whose sum
 /// is above `min_revs` (code-maat's `--min-revs`, compared strictly, as code-maat does).
-pub fn soc(tables: &Tables, min_revs: u32, order: SocOrder) -> PolarsResult<DataFrame> {
-    change_set_entities(tables)
+pub fn soc(
+    tables: &Tables,
+    grouping: &Grouping,
+    min_revs: u32,
+    order: SocOrder,
+) -> PolarsResult<DataFrame> {
+    change_set_entities(tables, grouping)?
         .group_by([col(col::ENTITY)])
         .agg([
             (col(SIZE) - lit(1u64)).sum().alias("soc"),

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cochange_analysis::{CouplingOptions, coupling, coupling_col as c};
+use cochange_analysis::{CouplingOptions, Grouping, coupling, coupling_col as c};
 use cochange_miner::Tables;
 use cochange_miner::col;
 use cochange_miner::polars::prelude::*;
@@ -42,6 +42,7 @@ const ALL: CouplingOptions = CouplingOptions {
     max_degree: 100,
     max_changeset_size: 4,
     component_depth: 1,
+    grouping: Grouping::Commit,
 };
 
 /// `(entity, coupled)` -> `(shared, revs_a, revs_b, degree, confidence_ab, confidence_ba)`.

@@ -5,21 +5,39 @@ use crate::printer::Printer;
 use crate::settings::{Settings, UsageError};
 
 pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
-    if args.min_degree > args.max_degree {
+    let configured = &settings.thresholds;
+    let defaults = CouplingOptions::default();
+    let options = CouplingOptions {
+        min_revs: args
+            .min_revs
+            .or(configured.min_revs)
+            .unwrap_or(defaults.min_revs),
+        min_shared: args
+            .min_shared
+            .or(configured.min_shared)
+            .unwrap_or(defaults.min_shared),
+        min_degree: args
+            .min_degree
+            .or(configured.min_degree)
+            .unwrap_or(defaults.min_degree),
+        max_degree: args
+            .max_degree
+            .or(configured.max_degree)
+            .unwrap_or(defaults.max_degree),
+        max_changeset_size: args
+            .max_changeset_size
+            .or(configured.max_changeset_size)
+            .unwrap_or(defaults.max_changeset_size),
+        component_depth: args.component_depth,
+        grouping: settings.grouping.clone(),
+    };
+    if options.min_degree > options.max_degree {
         return Err(UsageError(format!(
             "`--min-degree {}` is above `--max-degree {}`: no pair can match",
-            args.min_degree, args.max_degree
+            options.min_degree, options.max_degree
         ))
         .into());
     }
-    let options = CouplingOptions {
-        min_revs: args.min_revs,
-        min_shared: args.min_shared,
-        min_degree: args.min_degree,
-        max_degree: args.max_degree,
-        max_changeset_size: args.max_changeset_size,
-        component_depth: args.component_depth,
-    };
     let history = super::load_history(settings, printer, super::Needs::FileNames)?;
     let mut frame = cochange_analysis::coupling(&history.tables, &options)?;
     if frame.height() == 0 {

@@ -8,7 +8,7 @@ mod soc;
 use std::time::Instant;
 
 use anyhow::Context;
-use cochange_analysis::MainDevBy;
+use cochange_analysis::{FilterStatistics, MainDevBy};
 use cochange_miner::polars::prelude::*;
 use cochange_miner::{Outcome, Tables, col};
 use cochange_report::{Table, render};
@@ -22,51 +22,55 @@ use crate::settings::Settings;
 pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
     match command {
         Command::Mine => mine::run(settings, printer),
-        Command::Changes => run_analysis("changes", Needs::LineCounts, settings, printer, |h| {
+        Command::Changes(_) => run_analysis("changes", Needs::LineCounts, settings, printer, |h| {
             cochange_analysis::changes(&h.tables, h.outcomes.len() > 1)
         }),
-        Command::Summary => run_analysis("summary", Needs::FileNames, settings, printer, |h| {
+        Command::Summary(_) => run_analysis("summary", Needs::FileNames, settings, printer, |h| {
             cochange_analysis::summary(&h.tables)
         }),
-        Command::Revisions => run_analysis("revisions", Needs::FileNames, settings, printer, |h| {
-            cochange_analysis::revisions(&h.tables)
-        }),
+        Command::Revisions(_) => {
+            run_analysis("revisions", Needs::FileNames, settings, printer, |h| {
+                cochange_analysis::revisions(&h.tables, &settings.grouping)
+            })
+        }
         Command::Coupling(args) => coupling::run(args, settings, printer),
         Command::Soc(args) => soc::run(args, settings, printer),
-        Command::Authors => run_analysis("authors", Needs::FileNames, settings, printer, |h| {
+        Command::Authors(_) => run_analysis("authors", Needs::FileNames, settings, printer, |h| {
             cochange_analysis::authors(&h.tables)
         }),
-        Command::EntityChurn => {
+        Command::EntityChurn(_) => {
             run_analysis("entity-churn", Needs::LineSums, settings, printer, |h| {
                 cochange_analysis::entity_churn(&h.tables)
             })
         }
-        Command::AuthorChurn => {
+        Command::AuthorChurn(_) => {
             run_analysis("author-churn", Needs::LineSums, settings, printer, |h| {
                 cochange_analysis::author_churn(&h.tables)
             })
         }
-        Command::AbsChurn => run_analysis("abs-churn", Needs::LineSums, settings, printer, |h| {
-            cochange_analysis::abs_churn(&h.tables)
-        }),
-        Command::EntityOwnership => run_analysis(
+        Command::AbsChurn(_) => {
+            run_analysis("abs-churn", Needs::LineSums, settings, printer, |h| {
+                cochange_analysis::abs_churn(&h.tables)
+            })
+        }
+        Command::EntityOwnership(_) => run_analysis(
             "entity-ownership",
             Needs::LineSums,
             settings,
             printer,
             |h| cochange_analysis::entity_ownership(&h.tables),
         ),
-        Command::EntityEffort => {
+        Command::EntityEffort(_) => {
             run_analysis("entity-effort", Needs::FileNames, settings, printer, |h| {
                 cochange_analysis::entity_effort(&h.tables)
             })
         }
-        Command::Communication => {
+        Command::Communication(_) => {
             run_analysis("communication", Needs::FileNames, settings, printer, |h| {
                 cochange_analysis::communication(&h.tables)
             })
         }
-        Command::Age => run_analysis("age", Needs::FileNames, settings, printer, |h| {
+        Command::Age(_) => run_analysis("age", Needs::FileNames, settings, printer, |h| {
             cochange_analysis::age(&h.tables, as_of(settings, &h.tables)?)
         }),
         Command::MainDev(args) => ownership::main_dev(MainDevBy::Added, args, settings, printer),
@@ -139,7 +143,13 @@ pub fn load_history(
         ));
         outcomes.push(outcome);
     }
-    let tables = combine(&outcomes)?;
+    let (tables, removed) = settings.filters.apply(&combine(&outcomes)?)?;
+    if removed != FilterStatistics::default() {
+        printer.detail(format_args!(
+            "filters left out {} commits and {} changes (`--explain` lists them)",
+            removed.commits_removed, removed.changes_removed
+        ));
+    }
     Ok(History { outcomes, tables })
 }
 

@@ -39,8 +39,9 @@ pub fn fragmentation(
 pub fn messages(args: &MessagesArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
     let pattern = regex::Regex::new(&args.message_pattern).map_err(|err| {
         UsageError(format!(
-            "`--message-pattern {}` is not a valid regular expression: {err}",
-            args.message_pattern
+            "`--message-pattern {}` is not a valid regular expression: {}",
+            args.message_pattern,
+            crate::settings::one_line(&err)
         ))
     })?;
     let subject_only = args.columns == Columns::CodeMaat;

@@ -12,8 +12,9 @@ pub fn run(args: &SocArgs, settings: &Settings, printer: &Printer) -> anyhow::Re
     } else {
         SocOrder::Ours
     };
+    let min_revs = args.min_revs.or(settings.thresholds.min_revs).unwrap_or(5);
     run_analysis("soc", Needs::FileNames, settings, printer, |h| {
-        let frame = cochange_analysis::soc(&h.tables, args.min_revs, order)?;
+        let frame = cochange_analysis::soc(&h.tables, &settings.grouping, min_revs, order)?;
         if code_maat {
             frame.select(["entity", "soc"])
         } else {

@@ -1,0 +1,245 @@
+//! The filters every analysis runs after (SPEC §4): path include/exclude globs and author patterns.
+
+use std::collections::{HashMap, HashSet};
+
+use cochange_miner::Tables;
+use cochange_miner::col;
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use polars::prelude::*;
+use regex::Regex;
+
+/// Paths excluded unless `--no-default-excludes` (or `--columns code-maat`): files that change
+/// with every dependency bump or build and say nothing about the design.
+pub const DEFAULT_PATH_EXCLUDES: &[&str] = &[
+    // Lock files.
+    "Cargo.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lockb",
+    "composer.lock",
+    "Gemfile.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "go.sum",
+    "flake.lock",
+    "packages.lock.json",
+    // Vendored code.
+    "vendor/",
+    "node_modules/",
+    "third_party/",
+    "third-party/",
+    // Generated code and build output.
+    "generated/",
+    "*.generated.*",
+    "*.pb.go",
+    "*_pb2.py",
+    "*.designer.cs",
+    // Minified assets and their maps.
+    "*.min.js",
+    "*.min.css",
+    "*.js.map",
+    "*.css.map",
+];
+
+/// Authors excluded unless `--no-default-excludes` (or `--columns code-maat`): bots, matched
+/// against `Name <email>`.
+pub const DEFAULT_AUTHOR_EXCLUDE: &str = r"(?i)\[bot\]|^(dependabot|renovate|github-actions|greenkeeper|mergify|snyk-bot|pre-commit-ci)\b";
+
+/// A path pattern, gitignore-like: without a `/` it matches a file name at any depth (`*.lock`),
+/// with one it matches from the repository root (`src/*.rs`); `*` stays within a folder, `**`
+/// crosses folders, and a trailing `/` means everything under that folder (`vendor/`).
+pub fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
+    let mut text = pattern.strip_prefix('/').unwrap_or(pattern).to_owned();
+    let anchored = pattern.trim_end_matches('/').contains('/');
+    if text.ends_with('/') {
+        text.push_str("**");
+    }
+    if !anchored {
+        text.insert_str(0, "**/");
+    }
+    GlobBuilder::new(&text)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+}
+
+/// Which changes and commits the analyses see.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// When set, only entities matching one of these globs are kept.
+    pub include: Option<GlobSet>,
+    /// Entities matching one of these globs are dropped.
+    pub exclude: Option<GlobSet>,
+    /// When set, only commits whose `Name <email>` matches are kept (`--author`).
+    pub author: Option<Regex>,
+    /// Commits whose `Name <email>` matches are dropped (bots by default).
+    pub exclude_author: Option<Regex>,
+}
+
+/// What the filters removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FilterStatistics {
+    /// Commits dropped by the author filters.
+    pub commits_removed: usize,
+    /// Changes dropped, by the author or the path filters.
+    pub changes_removed: usize,
+}
+
+/// Builds one glob set from patterns already checked one by one with [`path_glob`].
+pub fn glob_set(globs: impl IntoIterator<Item = Glob>) -> Result<GlobSet, globset::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        builder.add(glob);
+    }
+    builder.build()
+}
+
+impl Filters {
+    /// Whether no filter is set.
+    pub fn is_empty(&self) -> bool {
+        self.include.is_none()
+            && self.exclude.is_none()
+            && self.author.is_none()
+            && self.exclude_author.is_none()
+    }
+
+    /// The tables with filtered commits and changes removed.
+    pub fn apply(&self, tables: &Tables) -> PolarsResult<(Tables, FilterStatistics)> {
+        if self.is_empty() {
+            return Ok((tables.clone(), FilterStatistics::default()));
+        }
+        let commits = self.filter_commits(&tables.commits)?;
+        let kept_commits: HashSet<(&str, &str)> = commits
+            .column(col::REPO)?
+            .str()?
+            .iter()
+            .map(Option::unwrap_or_default)
+            .zip(
+                commits
+                    .column(col::COMMIT)?
+                    .str()?
+                    .iter()
+                    .map(Option::unwrap_or_default),
+            )
+            .collect();
+        let changes = &tables.changes;
+        let mut entity_kept: HashMap<&str, bool> = HashMap::new();
+        let mask: BooleanChunked = changes
+            .column(col::REPO)?
+            .str()?
+            .iter()
+            .map(Option::unwrap_or_default)
+            .zip(
+                changes
+                    .column(col::COMMIT)?
+                    .str()?
+                    .iter()
+                    .map(Option::unwrap_or_default),
+            )
+            .zip(
+                changes
+                    .column(col::ENTITY)?
+                    .str()?
+                    .iter()
+                    .map(Option::unwrap_or_default),
+            )
+            .map(|(key, entity)| {
+                kept_commits.contains(&key)
+                    && *entity_kept
+                        .entry(entity)
+                        .or_insert_with(|| self.keeps_path(entity))
+            })
+            .collect();
+        let changes = changes.filter(&mask)?;
+        let statistics = FilterStatistics {
+            commits_removed: tables.commits.height() - commits.height(),
+            changes_removed: tables.changes.height() - changes.height(),
+        };
+        Ok((Tables { commits, changes }, statistics))
+    }
+
+    fn keeps_path(&self, entity: &str) -> bool {
+        self.include.as_ref().is_none_or(|set| set.is_match(entity))
+            && !self
+                .exclude
+                .as_ref()
+                .is_some_and(|set| set.is_match(entity))
+    }
+
+    fn filter_commits(&self, commits: &DataFrame) -> PolarsResult<DataFrame> {
+        if self.author.is_none() && self.exclude_author.is_none() {
+            return Ok(commits.clone());
+        }
+        let mut identity = String::new();
+        let mask: BooleanChunked = commits
+            .column(col::AUTHOR)?
+            .str()?
+            .iter()
+            .map(Option::unwrap_or_default)
+            .zip(
+                commits
+                    .column(col::EMAIL)?
+                    .str()?
+                    .iter()
+                    .map(Option::unwrap_or_default),
+            )
+            .map(|(name, email)| {
+                identity.clear();
+                identity.push_str(name);
+                identity.push_str(" <");
+                identity.push_str(email);
+                identity.push('>');
+                self.author.as_ref().is_none_or(|re| re.is_match(&identity))
+                    && !self
+                        .exclude_author
+                        .as_ref()
+                        .is_some_and(|re| re.is_match(&identity))
+            })
+            .collect();
+        commits.filter(&mask)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, path: &str) -> bool {
+        path_glob(pattern).unwrap().compile_matcher().is_match(path)
+    }
+
+    #[test]
+    fn patterns_are_gitignore_like() {
+        assert!(matches("Cargo.lock", "Cargo.lock"));
+        assert!(matches("Cargo.lock", "crates/a/Cargo.lock"));
+        assert!(!matches("Cargo.lock", "Cargo.lock.bak"));
+        assert!(matches("*.min.js", "web/static/app.min.js"));
+        assert!(matches("vendor/", "vendor/x/y.c"));
+        assert!(matches("vendor/", "src/vendor/y.c"));
+        assert!(!matches("vendor/", "vendored.c"));
+        assert!(matches("src/*.rs", "src/main.rs"));
+        assert!(!matches("src/*.rs", "src/a/main.rs"));
+        assert!(!matches("src/*.rs", "lib/src/main.rs"));
+        assert!(matches("/src/**", "src/a/main.rs"));
+        assert!(matches("docs/**/*.md", "docs/a/b/c.md"));
+    }
+
+    #[test]
+    fn default_patterns_are_valid() {
+        for pattern in DEFAULT_PATH_EXCLUDES {
+            assert!(path_glob(pattern).is_ok(), "{pattern}");
+        }
+        let bots = Regex::new(DEFAULT_AUTHOR_EXCLUDE).unwrap();
+        assert!(
+            bots.is_match("dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>")
+        );
+        assert!(bots.is_match("renovate-bot <bot@renovateapp.com>"));
+        assert!(
+            bots.is_match("github-actions <41898282+github-actions[bot]@users.noreply.github.com>")
+        );
+        assert!(!bots.is_match("Abbott Robotham <abbott@example.com>"));
+    }
+}

@@ -1,0 +1,163 @@
+//! `.cochange.toml` (SPEC §6): read with serde; every mistake names the file, the line and the value.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::settings::UsageError;
+
+/// The config file's name at the repository root.
+pub const FILE_NAME: &str = ".cochange.toml";
+
+/// The whole file. Sections other issues fill in are accepted and reported as unused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub exclude: Exclude,
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    #[serde(default)]
+    pub ticket: Ticket,
+    pub components: Option<toml::Table>,
+    pub teams: Option<toml::Table>,
+    pub criticality: Option<toml::Table>,
+    pub check: Option<toml::Table>,
+}
+
+/// `[exclude]`: more paths and authors to leave out, on top of the defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclude {
+    /// Path globs, as `--exclude`.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Author regular expressions matched against `Name <email>`.
+    #[serde(default)]
+    pub authors: Vec<Spanned<String>>,
+}
+
+/// `[thresholds]`: defaults for the analyses' thresholds; the command line overrides them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Thresholds {
+    pub min_revs: Option<u32>,
+    pub min_shared: Option<u32>,
+    pub min_degree: Option<u32>,
+    pub max_degree: Option<u32>,
+    pub max_changeset_size: Option<u32>,
+    pub window_days: Option<u32>,
+}
+
+/// `[ticket]`: how ticket keys look in commit messages.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ticket {
+    pub pattern: Option<Spanned<String>>,
+}
+
+/// A loaded config and where it came from, to name it in errors.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub config: Config,
+    /// `None` when no file was found.
+    pub source: Option<Source>,
+}
+
+/// A config file's path and text.
+#[derive(Debug)]
+pub struct Source {
+    pub path: PathBuf,
+    text: String,
+}
+
+impl Source {
+    /// The text of the line holding byte `offset`.
+    fn line_at(&self, offset: usize) -> &str {
+        let offset = offset.min(self.text.len());
+        let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        &self.text[start..end]
+    }
+
+    /// A usage error about the value at `span`: `FILE:LINE: what`.
+    pub fn error(&self, span: Range<usize>, what: impl fmt::Display) -> UsageError {
+        let line = self.text[..span.start.min(self.text.len())]
+            .bytes()
+            .filter(|&b| b == b'\n')
+            .count()
+            + 1;
+        UsageError(format!("{}:{line}: {what}", self.path.display()))
+    }
+}
+
+/// Reads `explicit` (`--config`), or else `.cochange.toml` at the root of the first repository's
+/// work tree when there is one.
+pub fn load(explicit: Option<&Path>, repo: &Path) -> Result<Loaded, UsageError> {
+    let path = match explicit {
+        Some(path) => path.to_owned(),
+        None => match repository_root(repo) {
+            Some(root) if root.join(FILE_NAME).is_file() => root.join(FILE_NAME),
+            _ => return Ok(Loaded::default()),
+        },
+    };
+    let text = std::fs::read_to_string(&path).map_err(|err| {
+        UsageError(format!(
+            "cannot read the config file `{}`: {err}",
+            path.display()
+        ))
+    })?;
+    let source = Source { path, text };
+    let config: Config = toml::from_str(&source.text).map_err(|err| {
+        let message = err.message().trim_end().replace('\n', " ");
+        match err.span() {
+            Some(span) => {
+                let line = source.line_at(span.start);
+                source.error(span, format!("{message}, in `{}`", shorten(line.trim())))
+            }
+            None => UsageError(format!("{}: {message}", source.path.display())),
+        }
+    })?;
+    Ok(Loaded {
+        config,
+        source: Some(source),
+    })
+}
+
+impl Loaded {
+    /// The sections present that this version does not use yet, with their first line.
+    pub fn unused_sections(&self) -> Vec<String> {
+        let c = &self.config;
+        let sections: BTreeMap<&str, bool> = [
+            ("components", c.components.is_some()),
+            ("teams", c.teams.is_some()),
+            ("criticality", c.criticality.is_some()),
+            ("check", c.check.is_some()),
+        ]
+        .into_iter()
+        .collect();
+        sections
+            .into_iter()
+            .filter(|&(_, present)| present)
+            .map(|(name, _)| format!("[{name}]"))
+            .collect()
+    }
+}
+
+fn shorten(value: &str) -> String {
+    const MAX: usize = 60;
+    match value.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_owned(),
+    }
+}
+
+/// The work tree root of the repository at or above `path`, if it has one.
+fn repository_root(path: &Path) -> Option<PathBuf> {
+    let repo = gix::discover(path).ok()?;
+    repo.workdir().map(Path::to_path_buf)
+}
