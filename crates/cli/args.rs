@@ -194,6 +194,43 @@ pub enum Command {
     Messages(MessagesArgs),
     /// Months since each entity last changed, as of `--as-of` (code-maat's `age`).
     Age(ColumnsArgs),
+    /// Files that change often and are complex: revisions in the window against indentation
+    /// complexity read from the blobs at the analysed revision, with loc, churn, authors and age.
+    Hotspots(HotspotsArgs),
+    /// What to refactor first: hotspots ranked with their coupling, test signal or coverage,
+    /// ownership risk and declared criticality, each row with its reasons in plain words.
+    Backlog(BacklogArgs),
+}
+
+/// Options of `hotspots`.
+#[derive(Debug, clap::Args)]
+pub struct HotspotsArgs {
+    /// The revision whose files are measured (and where the walk starts unless `--rev` is given)
+    /// [default: HEAD].
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
+    /// The window of revisions, in months before `--as-of`; `--since` overrides it.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub months: u32,
+}
+
+/// Options of `backlog`.
+#[derive(Debug, clap::Args)]
+pub struct BacklogArgs {
+    /// The revision whose files are measured (and where the walk starts unless `--rev` is given)
+    /// [default: HEAD].
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
+    /// The window, in months before `--as-of`; `--since` overrides it.
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub months: u32,
+    /// Line coverage of the analysed revision: an lcov `.info` or a Cobertura XML file. Its
+    /// coverage gap replaces the test signal where it names the file.
+    #[arg(long, value_name = "FILE")]
+    pub coverage: Option<PathBuf>,
+    /// Months without a commit after which an author counts as inactive.
+    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
+    pub inactive_after: u32,
 }
 
 /// Options of `soc`; the default is code-maat's.
@@ -270,10 +307,19 @@ pub enum Columns {
 }
 
 impl Command {
+    /// The revision `--at` names, for the commands that measure files.
+    pub fn at(&self) -> Option<&str> {
+        match self {
+            Command::Hotspots(args) => args.at.as_deref(),
+            Command::Backlog(args) => args.at.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the command asked for code-maat's columns and input semantics.
     pub fn code_maat_columns(&self) -> bool {
         let columns = match self {
-            Command::Mine => return false,
+            Command::Mine | Command::Hotspots(_) | Command::Backlog(_) => return false,
             Command::Coupling(args) => args.columns,
             Command::Soc(args) => args.columns,
             Command::Messages(args) => args.columns,

@@ -23,10 +23,23 @@ pub struct Config {
     pub thresholds: Thresholds,
     #[serde(default)]
     pub ticket: Ticket,
+    #[serde(default)]
+    pub tests: Tests,
+    /// Glob → weight (a number, such as `2.0`); default weight 1.
+    #[serde(default)]
+    pub criticality: BTreeMap<String, Spanned<f64>>,
     pub components: Option<toml::Table>,
     pub teams: Option<toml::Table>,
-    pub criticality: Option<toml::Table>,
     pub check: Option<toml::Table>,
+}
+
+/// `[tests]`: which files are tests, replacing the default conventions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tests {
+    /// Path globs.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
 }
 
 /// `[exclude]`: more paths and authors to leave out, on top of the defaults.
@@ -80,7 +93,9 @@ impl Source {
     fn line_at(&self, offset: usize) -> &str {
         let offset = offset.min(self.text.len());
         let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        let end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
         &self.text[start..end]
     }
 
@@ -135,7 +150,6 @@ impl Loaded {
         let sections: BTreeMap<&str, bool> = [
             ("components", c.components.is_some()),
             ("teams", c.teams.is_some()),
-            ("criticality", c.criticality.is_some()),
             ("check", c.check.is_some()),
         ]
         .into_iter()

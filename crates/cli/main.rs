@@ -21,7 +21,14 @@ use crate::printer::Printer;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args = args::Args::parse();
+    let mut args = args::Args::parse();
+    // `--at REV` also starts the walk there, unless the walk has its own start.
+    if let Some(at) = args.command.at()
+        && args.global.rev.is_empty()
+        && !args.global.all
+    {
+        args.global.rev.push(at.to_owned());
+    }
     let printer = Printer::new(
         args.global.quiet,
         args.global.verbose,

@@ -4,8 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use cochange_analysis::{
-    DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, DEFAULT_TICKET_PATTERN, Filters, Grouping,
-    glob_set, path_glob,
+    Criticality, DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, DEFAULT_TICKET_PATTERN, Filters,
+    Grouping, TestPaths, glob_set, path_glob,
 };
 use cochange_miner::{CacheLocation, MineOptions, Options, Selection};
 use cochange_report::Format;
@@ -41,6 +41,10 @@ pub struct Settings {
     pub grouping: Grouping,
     /// `[thresholds]` of the config file; the command line overrides each.
     pub thresholds: Thresholds,
+    /// Which files are tests (`[tests] paths`, else the default conventions).
+    pub tests: TestPaths,
+    /// `[criticality]` weights.
+    pub criticality: Criticality,
     /// What `--explain` says about the config, the filters and the change sets.
     explained_filters: Vec<String>,
 }
@@ -107,7 +111,10 @@ impl Settings {
         }
         let filters = filters(args, code_maat, &loaded, &mut explained_filters)?;
         let grouping = grouping(args, &loaded, &mut explained_filters)?;
+        let (tests, criticality) = tests_and_criticality(&loaded)?;
         Ok(Settings {
+            tests,
+            criticality,
             filters,
             grouping,
             thresholds: loaded.config.thresholds,
@@ -332,6 +339,61 @@ fn author_filters(
         }
     ));
     Ok((author, exclude_author))
+}
+
+/// `[tests] paths` and `[criticality]` of the config, checked.
+fn tests_and_criticality(loaded: &config::Loaded) -> Result<(TestPaths, Criticality), UsageError> {
+    let Some(source) = &loaded.source else {
+        return Ok((TestPaths::default(), Criticality::default()));
+    };
+    let bad_glob = |section: &str, pattern: &str, span, e: globset::Error| {
+        source.error(
+            span,
+            format!("`{pattern}` in [{section}] is not a valid glob: {e}"),
+        )
+    };
+    let combine =
+        |globs| glob_set(globs).map_err(|e| UsageError(format!("cannot combine the globs: {e}")));
+    let test_globs = loaded
+        .config
+        .tests
+        .paths
+        .iter()
+        .map(|p| path_glob(p.get_ref()).map_err(|e| bad_glob("tests", p.get_ref(), p.span(), e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tests = TestPaths {
+        globs: if test_globs.is_empty() {
+            None
+        } else {
+            Some(combine(test_globs)?)
+        },
+    };
+    let mut globs = Vec::new();
+    let mut weights = Vec::new();
+    for (pattern, weight) in &loaded.config.criticality {
+        let glob =
+            path_glob(pattern).map_err(|e| bad_glob("criticality", pattern, weight.span(), e))?;
+        let value = *weight.get_ref();
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(source.error(
+                weight.span(),
+                format!(
+                    "the weight of `{pattern}` in [criticality] must be a number of at least 0"
+                ),
+            ));
+        }
+        globs.push(glob);
+        weights.push(value);
+    }
+    let criticality = Criticality {
+        globs: if globs.is_empty() {
+            None
+        } else {
+            Some(combine(globs)?)
+        },
+        weights,
+    };
+    Ok((tests, criticality))
 }
 
 /// One regular expression matching when any of `patterns` does; each is checked on its own first

@@ -104,3 +104,78 @@ fn flask_agrees_with_git() -> Result {
 fn tokio_agrees_with_git() -> Result {
     corpus_agrees_with_git("tokio")
 }
+
+/// Non-blank lines of `text`, counted here without cochange's code: a line is blank when only
+/// spaces, tabs, carriage returns, vertical tabs or form feeds remain.
+fn non_blank_lines(text: &[u8]) -> u64 {
+    text.split(|&b| b == b'\n')
+        .filter(|line| {
+            line.iter()
+                .any(|b| !matches!(b, b' ' | b'\t' | b'\r' | 0x0b | 0x0c))
+        })
+        .count() as u64
+}
+
+/// `loc` of every file `hotspots` lists equals the non-blank lines of `git show HEAD:<path>`.
+fn loc_agrees_with_git_show(name: &str) -> Result {
+    let Some(repo) = corpus_repo(name)? else {
+        return Ok(());
+    };
+    let out = run_ok(cochange(&repo).args([
+        "hotspots",
+        "--no-cache",
+        "--no-line-counts",
+        "--format",
+        "json",
+    ]))?;
+    let rows = json_rows(&out)?;
+    assert!(rows.len() > 100, "{name}: only {} files", rows.len());
+    // One `git cat-file --batch` for all files instead of a `git show` each.
+    let mut input = String::new();
+    for row in &rows {
+        let path = row["entity"].as_str().ok_or("entity")?;
+        input.push_str("HEAD:");
+        input.push_str(path);
+        input.push('\n');
+    }
+    let mut child = git(&repo)
+        .args(["cat-file", "--batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().ok_or("stdin")?;
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output()?;
+    writer.join().map_err(|_| "writer panicked")??;
+    let mut data = &output.stdout[..];
+    let mut compared = 0;
+    for row in &rows {
+        let header_end = data.iter().position(|&b| b == b'\n').ok_or("header")?;
+        let header = std::str::from_utf8(&data[..header_end])?;
+        let size: usize = header.rsplit(' ').next().ok_or("size")?.parse()?;
+        let content = &data[header_end + 1..header_end + 1 + size];
+        data = &data[header_end + 2 + size..];
+        assert_eq!(
+            row["loc"].as_u64(),
+            Some(non_blank_lines(content)),
+            "{name}: {}",
+            row["entity"]
+        );
+        compared += 1;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "{name}: loc of {compared} files agrees with git cat-file"
+    );
+    Ok(())
+}
+
+#[test]
+fn flask_loc_agrees_with_git_show() -> Result {
+    loc_agrees_with_git_show("flask")
+}
+
+#[test]
+fn tokio_loc_agrees_with_git_show() -> Result {
+    loc_agrees_with_git_show("tokio")
+}

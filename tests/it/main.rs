@@ -6,5 +6,6 @@ mod cache;
 mod corpus;
 mod errors;
 mod filters;
+mod hotspots;
 mod mining;
 mod util;

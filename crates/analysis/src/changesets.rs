@@ -62,6 +62,11 @@ pub(crate) fn change_set_entities(tables: &Tables, grouping: &Grouping) -> Polar
     ))
 }
 
+/// The number of change sets (that changed at least one entity).
+pub fn change_set_count(tables: &Tables, grouping: &Grouping) -> PolarsResult<u64> {
+    Ok(change_set_ids(tables, grouping)?.n_unique()? as u64)
+}
+
 /// The change set of each row of the changes table.
 fn change_set_ids(tables: &Tables, grouping: &Grouping) -> PolarsResult<UInt32Chunked> {
     let changes = &tables.changes;

@@ -161,7 +161,8 @@ impl Filters {
         Ok((Tables { commits, changes }, statistics))
     }
 
-    fn keeps_path(&self, entity: &str) -> bool {
+    /// Whether the path filters keep `entity`.
+    pub fn keeps_path(&self, entity: &str) -> bool {
         self.include.as_ref().is_none_or(|set| set.is_match(entity))
             && !self
                 .exclude

@@ -30,33 +30,43 @@ assert!(most_revised.is_some());
 */
 #![deny(missing_docs)]
 
+mod backlog;
 mod changesets;
 mod churn;
 mod classify;
+mod complexity;
 mod coupling;
+mod coverage;
 mod filter;
+mod hotspots;
 mod identity;
 mod ownership;
 mod soc;
 mod summary;
 mod time;
 
-pub use changesets::{DEFAULT_TICKET_PATTERN, Grouping};
+pub use backlog::{BacklogInput, Criticality, Owner, backlog, owners};
+pub use changesets::{DEFAULT_TICKET_PATTERN, Grouping, change_set_count};
 pub use churn::{
     abs_churn, age, author_churn, authors, entity_churn, entity_effort, entity_ownership, messages,
 };
 pub use classify::{is_test_path, pair_class};
+pub use complexity::{TextMeasures, language_of, measure_text};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
 };
+pub use coverage::{Coverage, CoverageError, parse_coverage};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterStatistics, Filters, glob_set, path_glob,
+};
+pub use hotspots::{
+    TestPaths, TestSignal, hotspot_col, hotspots, percent_ranks, test_signal, window,
 };
 pub use identity::{changes, revisions};
 pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};
 pub use soc::{SocOrder, soc};
 pub use summary::summary;
-pub use time::{format_time, months_between};
+pub use time::{format_time, months_before, months_between};
 
 /// The error of every analysis: a polars computation failed.
 pub type Error = polars::error::PolarsError;

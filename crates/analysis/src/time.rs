@@ -55,6 +55,19 @@ pub fn months_between(from_days: i64, to_seconds: i64) -> i64 {
     k.max(0)
 }
 
+/// The instant `months` calendar months before `seconds` (the day clamped to the month's length,
+/// the time of day kept): the start of "the last N months".
+pub fn months_before(seconds: i64, months: u32) -> i64 {
+    let days = seconds.div_euclid(86_400);
+    let time_of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let total = year * 12 + i64::from(month) - 1 - i64::from(months);
+    let (y, m) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+    let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    let last_day = civil_from_days(days_from_civil(next.0, next.1, 1) - 1).2;
+    days_from_civil(y, m, day.min(last_day)) * 86_400 + time_of_day
+}
+
 /// Year, month and day of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
 pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -71,7 +84,15 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::{days_from_civil, format_time, months_between};
+    use super::{days_from_civil, format_time, months_before, months_between};
+
+    #[test]
+    fn months_before_clamps_the_day() {
+        let day = |y, m, d| days_from_civil(y, m, d) * 86_400;
+        assert_eq!(months_before(day(2024, 3, 31) + 5, 1), day(2024, 2, 29) + 5);
+        assert_eq!(months_before(day(2025, 1, 15), 12), day(2024, 1, 15));
+        assert_eq!(months_before(day(2025, 1, 15), 6), day(2024, 7, 15));
+    }
 
     #[test]
     fn months_are_counted_like_joda() {

@@ -4,40 +4,62 @@ use crate::args::{Columns, CouplingArgs};
 use crate::printer::Printer;
 use crate::settings::{Settings, UsageError};
 
-pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+/// The coupling options of the configuration (`[thresholds]`, else code-maat's defaults), for
+/// analyses that use coupling without taking its options.
+pub fn configured_options(settings: &Settings) -> Result<CouplingOptions, UsageError> {
+    options(None, settings)
+}
+
+/// Each threshold from the command line, else `[thresholds]`, else code-maat's default.
+fn options(
+    args: Option<&CouplingArgs>,
+    settings: &Settings,
+) -> Result<CouplingOptions, UsageError> {
     let configured = &settings.thresholds;
     let defaults = CouplingOptions::default();
+    let pick = |given: Option<u32>, configured: Option<u32>, default: u32| {
+        given.or(configured).unwrap_or(default)
+    };
     let options = CouplingOptions {
-        min_revs: args
-            .min_revs
-            .or(configured.min_revs)
-            .unwrap_or(defaults.min_revs),
-        min_shared: args
-            .min_shared
-            .or(configured.min_shared)
-            .unwrap_or(defaults.min_shared),
-        min_degree: args
-            .min_degree
-            .or(configured.min_degree)
-            .unwrap_or(defaults.min_degree),
-        max_degree: args
-            .max_degree
-            .or(configured.max_degree)
-            .unwrap_or(defaults.max_degree),
-        max_changeset_size: args
-            .max_changeset_size
-            .or(configured.max_changeset_size)
-            .unwrap_or(defaults.max_changeset_size),
-        component_depth: args.component_depth,
+        min_revs: pick(
+            args.and_then(|a| a.min_revs),
+            configured.min_revs,
+            defaults.min_revs,
+        ),
+        min_shared: pick(
+            args.and_then(|a| a.min_shared),
+            configured.min_shared,
+            defaults.min_shared,
+        ),
+        min_degree: pick(
+            args.and_then(|a| a.min_degree),
+            configured.min_degree,
+            defaults.min_degree,
+        ),
+        max_degree: pick(
+            args.and_then(|a| a.max_degree),
+            configured.max_degree,
+            defaults.max_degree,
+        ),
+        max_changeset_size: pick(
+            args.and_then(|a| a.max_changeset_size),
+            configured.max_changeset_size,
+            defaults.max_changeset_size,
+        ),
+        component_depth: args.map_or(defaults.component_depth, |a| a.component_depth),
         grouping: settings.grouping.clone(),
     };
     if options.min_degree > options.max_degree {
         return Err(UsageError(format!(
             "`--min-degree {}` is above `--max-degree {}`: no pair can match",
             options.min_degree, options.max_degree
-        ))
-        .into());
+        )));
     }
+    Ok(options)
+}
+
+pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    let options = options(Some(args), settings)?;
     let history = super::load_history(settings, printer, super::Needs::FileNames)?;
     let mut frame = cochange_analysis::coupling(&history.tables, &options)?;
     if frame.height() == 0 {

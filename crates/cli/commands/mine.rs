@@ -49,6 +49,9 @@ pub fn run(settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
         name: "mine".into(),
         columns: columns.iter().map(ToString::to_string).collect(),
         rows,
+        title: None,
+        context: Vec::new(),
+        legend: Vec::new(),
     };
     printer.data(|out| render(&table, settings.format, out))?;
     Ok(crate::exit::SUCCESS)

@@ -1,6 +1,7 @@
 //! One module per command: load what it needs, call the libraries, hand the result to the printer.
 
 mod coupling;
+mod hotspots;
 mod mine;
 mod ownership;
 mod soc;
@@ -82,6 +83,8 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         }
         Command::Fragmentation(args) => ownership::fragmentation(args, settings, printer),
         Command::Messages(args) => ownership::messages(args, settings, printer),
+        Command::Hotspots(args) => hotspots::hotspots(args, settings, printer),
+        Command::Backlog(args) => hotspots::backlog(args, settings, printer),
     }
 }
 
@@ -228,7 +231,11 @@ pub fn print_frame(
     settings: &Settings,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let mut table = Table::from_frame(name, frame)?;
+    print_table(Table::from_frame(name, frame)?, settings, printer)
+}
+
+/// Renders a table as the requested format, honouring `--top`.
+pub fn print_table(mut table: Table, settings: &Settings, printer: &Printer) -> anyhow::Result<()> {
     if let Some(top) = settings.top {
         table.truncate(top);
     }

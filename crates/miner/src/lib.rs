@@ -41,6 +41,7 @@ mod record;
 mod renames;
 mod repo;
 mod select;
+mod snapshot;
 mod table;
 mod types;
 mod walk;
@@ -48,6 +49,7 @@ mod walk;
 pub use error::{BoxError, Error};
 pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};
+pub use snapshot::{Snapshot, read_snapshot};
 pub use table::col;
 pub use types::{
     CacheLocation, CacheStatus, MineOptions, NoProgress, Options, Outcome, Progress, Selection,

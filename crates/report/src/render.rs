@@ -76,9 +76,24 @@ fn text(table: &Table, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "{}", text.trim_end())
     };
+    if let Some(title) = &table.title {
+        writeln!(out, "{title}")?;
+    }
+    for (key, value) in &table.context {
+        writeln!(out, "{key}: {value}")?;
+    }
+    if table.title.is_some() || !table.context.is_empty() {
+        writeln!(out)?;
+    }
     line(out, &table.columns)?;
     for row in &cells {
         line(out, row)?;
+    }
+    if !table.legend.is_empty() {
+        writeln!(out)?;
+        for text in &table.legend {
+            writeln!(out, "{text}")?;
+        }
     }
     Ok(())
 }
@@ -92,10 +107,20 @@ fn csv_field(value: &str) -> String {
 }
 
 fn csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
-    let header: Vec<String> = table.columns.iter().map(|c| csv_field(c)).collect();
+    let header: Vec<String> = table
+        .columns
+        .iter()
+        .chain(table.context.iter().map(|(key, _)| key))
+        .map(|c| csv_field(c))
+        .collect();
     writeln!(out, "{}", header.join(","))?;
     for row in &table.rows {
-        let fields: Vec<String> = row.iter().map(|c| csv_field(&c.text())).collect();
+        let fields: Vec<String> = row
+            .iter()
+            .map(Cell::text)
+            .chain(table.context.iter().map(|(_, value)| value.clone()))
+            .map(|text| csv_field(&text))
+            .collect();
         writeln!(out, "{}", fields.join(","))?;
     }
     Ok(())
@@ -127,18 +152,35 @@ fn json(table: &Table, out: &mut dyn Write) -> io::Result<()> {
             serde_json::Value::Object(object)
         })
         .collect();
-    let document = serde_json::json!({
+    let mut document = serde_json::json!({
         "schema_version": SCHEMA_VERSION,
         "analysis": table.name,
         "columns": table.columns,
         "rows": rows,
     });
+    if !table.context.is_empty() {
+        let context: serde_json::Map<String, serde_json::Value> = table
+            .context
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone().into()))
+            .collect();
+        document["context"] = context.into();
+    }
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
 }
 
 fn markdown(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    if let Some(title) = &table.title {
+        writeln!(out, "## {}\n", escape(title))?;
+    }
+    for (key, value) in &table.context {
+        writeln!(out, "**{}**: {}  ", escape(key), escape(value))?;
+    }
+    if !table.context.is_empty() {
+        writeln!(out)?;
+    }
     let header: Vec<String> = table.columns.iter().map(|c| escape(c)).collect();
     writeln!(out, "| {} |", header.join(" | "))?;
     let align: Vec<&str> = (0..table.columns.len())
@@ -154,6 +196,12 @@ fn markdown(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     for row in &table.rows {
         let cells: Vec<String> = row.iter().map(|c| escape(&c.text())).collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    if !table.legend.is_empty() {
+        writeln!(out)?;
+        for text in &table.legend {
+            writeln!(out, "- {}", escape(text))?;
+        }
     }
     Ok(())
 }
@@ -175,6 +223,24 @@ mod tests {
                     Cell::Text("say \"hi\"".into()),
                 ],
             ],
+            title: None,
+            context: Vec::new(),
+            legend: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn context_reaches_every_format() {
+        let mut table = sample();
+        table.context = vec![("window".into(), "2024-01-01 .. 2024-12-31".into())];
+        for format in [Format::Table, Format::Csv, Format::Json, Format::Markdown] {
+            let mut out = Vec::new();
+            render(&table, format, &mut out).expect("writing to memory");
+            let text = String::from_utf8(out).expect("utf-8");
+            assert!(
+                text.contains("2024-01-01 .. 2024-12-31"),
+                "{format:?}: {text}"
+            );
         }
     }
 

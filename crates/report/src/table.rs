@@ -71,6 +71,14 @@ pub struct Table {
     pub columns: Vec<String>,
     /// Rows; each has one cell per column.
     pub rows: Vec<Vec<Cell>>,
+    /// A heading, shown above the table in text and Markdown.
+    pub title: Option<String>,
+    /// What the numbers cover (for example the window and the as-of date), as `(key, value)`:
+    /// lines above the table in text and Markdown, an object in JSON, and columns repeated on
+    /// every row in CSV, so that no format loses them.
+    pub context: Vec<(String, String)>,
+    /// Lines explaining the columns, below the table in text and Markdown.
+    pub legend: Vec<String>,
 }
 
 impl Table {
@@ -92,6 +100,9 @@ impl Table {
             name: name.to_owned(),
             columns,
             rows,
+            title: None,
+            context: Vec::new(),
+            legend: Vec::new(),
         })
     }
 

@@ -1,0 +1,367 @@
+//! The refactoring backlog (SPEC §4.6): one ranked list of files, each with its factors and a
+//! reason in plain words.
+
+use std::collections::HashMap;
+
+use cochange_miner::Tables;
+use cochange_miner::col;
+use globset::GlobSet;
+use polars::prelude::*;
+
+use crate::coupling::coupling_col;
+use crate::hotspots::{TestPaths, TestSignal, hotspot_col};
+use crate::identity::join_per_commit;
+use crate::time::{civil_from_days, months_before};
+
+/// The main developer of a file: most lines added over the analysed history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owner {
+    /// Canonical author name.
+    pub author: String,
+    /// Their share of the file's added lines.
+    pub share: f64,
+    /// Their newest commit anywhere in the history (author time).
+    pub last_active: i64,
+}
+
+/// Main developer per entity by added lines (ties: the name first in order), with their last
+/// commit anywhere, over `history`.
+pub fn owners(history: &Tables) -> PolarsResult<HashMap<String, Owner>> {
+    let authors = history
+        .commits
+        .select([col::REPO, col::COMMIT, col::AUTHOR])?;
+    let added = join_per_commit(history, authors)
+        .group_by([col(col::ENTITY), col(col::AUTHOR)])
+        .agg([col(col::ADDED)
+            .fill_null(lit(0u32))
+            .cast(DataType::UInt64)
+            .sum()
+            .alias("added")])
+        .collect()?;
+    let last_active: HashMap<&str, i64> = {
+        let mut map = HashMap::new();
+        let names = history.commits.column(col::AUTHOR)?.str()?;
+        let times = history.commits.column(col::AUTHOR_TIME)?.i64()?;
+        for (name, time) in names.iter().zip(times.iter()) {
+            if let (Some(name), Some(time)) = (name, time) {
+                let slot = map.entry(name).or_insert(time);
+                *slot = (*slot).max(time);
+            }
+        }
+        map
+    };
+    let entity = added.column(col::ENTITY)?.str()?;
+    let author = added.column(col::AUTHOR)?.str()?;
+    let lines = added.column("added")?.u64()?;
+    let mut best: HashMap<&str, (&str, u64, u64)> = HashMap::new();
+    for i in 0..added.height() {
+        let (Some(e), Some(a), Some(n)) = (entity.get(i), author.get(i), lines.get(i)) else {
+            continue;
+        };
+        let slot = best.entry(e).or_insert((a, n, 0));
+        slot.2 += n;
+        if n > slot.1 || (n == slot.1 && a < slot.0) {
+            slot.0 = a;
+            slot.1 = n;
+        }
+    }
+    Ok(best
+        .into_iter()
+        .map(|(entity, (author, lines, total))| {
+            let share = if total == 0 {
+                0.0
+            } else {
+                lines as f64 / total as f64
+            };
+            let owner = Owner {
+                author: author.to_owned(),
+                share,
+                last_active: last_active.get(author).copied().unwrap_or(i64::MIN),
+            };
+            (entity.to_owned(), owner)
+        })
+        .collect())
+}
+
+/// Declared criticality: globs with weights; a file takes the largest weight of the globs it
+/// matches, 1.0 when none does.
+#[derive(Debug, Clone, Default)]
+pub struct Criticality {
+    /// The globs, one per weight.
+    pub globs: Option<GlobSet>,
+    /// Weight of each glob, in the set's order.
+    pub weights: Vec<f64>,
+}
+
+impl Criticality {
+    /// The weight of `path`.
+    pub fn weight(&self, path: &str) -> f64 {
+        let Some(set) = &self.globs else {
+            return 1.0;
+        };
+        set.matches(path)
+            .into_iter()
+            .map(|i| self.weights[i])
+            .reduce(f64::max)
+            .unwrap_or(1.0)
+    }
+}
+
+/// Everything the backlog combines.
+#[derive(Debug)]
+pub struct BacklogInput<'a> {
+    /// [`hotspots`](crate::hotspots) over the backlog's window.
+    pub hotspots: &'a DataFrame,
+    /// [`coupling`](crate::coupling) over the same window (all columns).
+    pub coupling: &'a DataFrame,
+    /// [`test_signal`](crate::test_signal) over the same window.
+    pub tests: &'a HashMap<String, TestSignal>,
+    /// Line coverage per file in [0, 1], when a coverage file was given.
+    pub coverage: Option<&'a HashMap<String, f64>>,
+    /// [`owners`] over the whole analysed history.
+    pub owners: &'a HashMap<String, Owner>,
+    /// Which files are tests (they are left out of the backlog).
+    pub test_paths: &'a TestPaths,
+    /// Declared criticality.
+    pub criticality: &'a Criticality,
+    /// Change sets in the window, for the reason text.
+    pub change_sets: u64,
+    /// The as-of date (unix seconds).
+    pub as_of: i64,
+    /// Months without a commit after which an author counts as inactive.
+    pub inactive_after_months: u32,
+}
+
+/// The ranked backlog. For each non-test file with a positive hotspot score:
+///
+/// `score = criticality · hotspot_score · (1 + coupling + test_gap + ownership) / 4`, where
+/// `coupling = 1 − 1 / (1 + coupled + coupled_cross)`, `test_gap = 1 − coverage` when coverage is
+/// known and `1 − test_share` otherwise, and `ownership = main_dev_share`, halved while the main
+/// developer is active. Sorted by score descending, then hotspot rank.
+pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
+    use hotspot_col as h;
+    let spots = input.hotspots;
+    let entity = spots.column(h::ENTITY)?.str()?;
+    let score = spots.column(h::SCORE)?.f64()?;
+    let revisions = spots.column(h::REVISIONS)?.u64()?;
+    let loc = spots.column(h::LOC)?.u64()?;
+    let indent_max = spots.column(h::COMPLEXITY_MAX)?.f64()?;
+    let (coupled, crossing) = coupling_breadth(input.coupling)?;
+    let all_revisions: Vec<u64> = revisions.iter().map(Option::unwrap_or_default).collect();
+    let inactive_since = months_before(input.as_of, input.inactive_after_months);
+
+    let mut rows: Vec<Row> = Vec::new();
+    for i in 0..spots.height() {
+        let (Some(path), Some(hotspot)) = (entity.get(i), score.get(i)) else {
+            continue;
+        };
+        if hotspot <= 0.0 || input.test_paths.is_test(path) {
+            continue;
+        }
+        let revs = revisions.get(i).unwrap_or(0);
+        let n_coupled = coupled.get(path).copied().unwrap_or(0);
+        let n_cross = crossing.get(path).copied().unwrap_or(0);
+        let coupling = 1.0 - 1.0 / (1.0 + (n_coupled + n_cross) as f64);
+        let signal = input.tests.get(path).cloned().unwrap_or_default();
+        let coverage = input.coverage.and_then(|c| c.get(path).copied());
+        let test_gap = 1.0 - coverage.unwrap_or_else(|| signal.share());
+        let owner = input.owners.get(path);
+        let inactive = owner.is_some_and(|o| o.last_active < inactive_since);
+        let ownership = owner.map_or(0.0, |o| o.share * if inactive { 1.0 } else { 0.5 });
+        let weight = input.criticality.weight(path);
+        let total = weight * hotspot * (1.0 + coupling + test_gap + ownership) / 4.0;
+        let higher = all_revisions.iter().filter(|&&r| r > revs).count() as u64;
+        let top = (100 * (higher + 1)).div_ceil(all_revisions.len().max(1) as u64);
+        let reason = Reason {
+            revisions: revs,
+            change_sets: input.change_sets,
+            top,
+            size: loc.get(i).zip(indent_max.get(i)),
+            coupled: n_coupled,
+            cross: n_cross,
+            coverage,
+            test_share: signal.share(),
+            owner,
+            inactive,
+            weight,
+        }
+        .text();
+        rows.push(Row {
+            entity: path.to_owned(),
+            score: total,
+            hotspot,
+            revisions: revs,
+            loc: loc.get(i),
+            indent_max: indent_max.get(i),
+            coupled: n_coupled,
+            cross: n_cross,
+            test_share: signal.share(),
+            test_partner: signal.partner.map(|p| p.0),
+            coverage,
+            owner: owner.map(|o| o.author.clone()),
+            owner_share: owner.map(|o| o.share),
+            inactive,
+            weight,
+            reason,
+            hotspot_rank: i,
+        });
+    }
+    rows.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.hotspot_rank.cmp(&b.hotspot_rank))
+    });
+    df!(
+        "rank" => (1..=rows.len() as u64).collect::<Vec<_>>(),
+        "entity" => rows.iter().map(|r| r.entity.as_str()).collect::<Vec<_>>(),
+        "score" => rows.iter().map(|r| r.score).collect::<Vec<_>>(),
+        "hotspot_score" => rows.iter().map(|r| r.hotspot).collect::<Vec<_>>(),
+        "revisions" => rows.iter().map(|r| r.revisions).collect::<Vec<_>>(),
+        "loc" => rows.iter().map(|r| r.loc).collect::<Vec<_>>(),
+        "complexity_max" => rows.iter().map(|r| r.indent_max).collect::<Vec<_>>(),
+        "coupled" => rows.iter().map(|r| r.coupled).collect::<Vec<_>>(),
+        "coupled_cross" => rows.iter().map(|r| r.cross).collect::<Vec<_>>(),
+        "test_share" => rows.iter().map(|r| r.test_share).collect::<Vec<_>>(),
+        "test_partner" => rows.iter().map(|r| r.test_partner.as_deref()).collect::<Vec<_>>(),
+        "coverage" => rows.iter().map(|r| r.coverage).collect::<Vec<_>>(),
+        "main_dev" => rows.iter().map(|r| r.owner.as_deref()).collect::<Vec<_>>(),
+        "main_dev_share" => rows.iter().map(|r| r.owner_share).collect::<Vec<_>>(),
+        "main_dev_inactive" => rows.iter().map(|r| r.inactive).collect::<Vec<_>>(),
+        "criticality" => rows.iter().map(|r| r.weight).collect::<Vec<_>>(),
+        "reason" => rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
+    )
+}
+
+/// The facts behind one row, told in plain words.
+struct Reason<'a> {
+    revisions: u64,
+    change_sets: u64,
+    top: u64,
+    size: Option<(u64, f64)>,
+    coupled: u64,
+    cross: u64,
+    coverage: Option<f64>,
+    test_share: f64,
+    owner: Option<&'a Owner>,
+    inactive: bool,
+    weight: f64,
+}
+
+impl Reason<'_> {
+    fn text(&self) -> String {
+        let mut parts = vec![
+            format!(
+                "changed in {} of {} change sets (top {} %)",
+                self.revisions, self.change_sets, self.top
+            ),
+            match self.size {
+                Some((loc, max)) => format!("{} lines, max indent {}", group(loc), trim(max)),
+                None => "size unknown (blob missing)".to_owned(),
+            },
+            if self.coupled == 0 {
+                "no strong coupling".to_owned()
+            } else {
+                format!(
+                    "changes with {} {}, {} in other folders",
+                    self.coupled,
+                    if self.coupled == 1 { "file" } else { "files" },
+                    self.cross
+                )
+            },
+            match self.coverage {
+                Some(c) => format!("line coverage {} %", (c * 100.0).round()),
+                None => format!(
+                    "a test changed alongside in {} % of its changes",
+                    (self.test_share * 100.0).round()
+                ),
+            },
+        ];
+        if let Some(o) = self.owner {
+            let mut text = format!("{} % by {}", (o.share * 100.0).round(), o.author);
+            if self.inactive {
+                let (y, m, _) = civil_from_days(o.last_active.div_euclid(86_400));
+                text = format!("{text}, inactive since {y}-{m:02}");
+            }
+            parts.push(text);
+        }
+        if (self.weight - 1.0).abs() > f64::EPSILON {
+            parts.push(format!("criticality ×{}", trim(self.weight)));
+        }
+        parts.join("; ")
+    }
+}
+
+struct Row {
+    entity: String,
+    score: f64,
+    hotspot: f64,
+    revisions: u64,
+    loc: Option<u64>,
+    indent_max: Option<f64>,
+    coupled: u64,
+    cross: u64,
+    test_share: f64,
+    test_partner: Option<String>,
+    coverage: Option<f64>,
+    owner: Option<String>,
+    owner_share: Option<f64>,
+    inactive: bool,
+    weight: f64,
+    reason: String,
+    hotspot_rank: usize,
+}
+
+/// Per entity: how many entities it is coupled with, and how many of those pairs are
+/// `cross-folder`.
+fn coupling_breadth(
+    pairs: &DataFrame,
+) -> PolarsResult<(HashMap<String, u64>, HashMap<String, u64>)> {
+    use coupling_col as c;
+    let (mut coupled, mut crossing) = (HashMap::new(), HashMap::new());
+    let a = pairs.column(c::ENTITY)?.str()?;
+    let b = pairs.column(c::COUPLED)?.str()?;
+    let class = pairs.column(c::CLASS)?.str()?;
+    for ((a, b), class) in a.iter().zip(b.iter()).zip(class.iter()) {
+        let (Some(a), Some(b)) = (a, b) else { continue };
+        for side in [a, b] {
+            *coupled.entry(side.to_owned()).or_insert(0) += 1;
+            if class == Some("cross-folder") {
+                *crossing.entry(side.to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok((coupled, crossing))
+}
+
+/// `1310` → `1 310`: thousands apart, as the reasons are read, not parsed.
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A number without trailing zeros: `9`, `2.5`.
+fn trim(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{group, trim};
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(group(1310), "1 310");
+        assert_eq!(group(999), "999");
+        assert_eq!(group(1_000_000), "1 000 000");
+        assert_eq!(trim(9.0), "9");
+        assert_eq!(trim(2.5), "2.5");
+    }
+}

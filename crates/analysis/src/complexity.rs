@@ -1,0 +1,158 @@
+//! Size and language-neutral complexity of a file's text (SPEC §4.4).
+
+/// What one file's content measures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextMeasures {
+    /// The content looks binary (a NUL byte in the first 8 000 bytes, git's test): not measured.
+    pub binary: bool,
+    /// Non-blank lines.
+    pub loc: u64,
+    /// Σ over non-blank lines of the leading indentation, tabs + spaces / 4.
+    pub indent_total: f64,
+    /// The largest indentation of a non-blank line.
+    pub indent_max: f64,
+}
+
+impl TextMeasures {
+    /// Mean indentation per non-blank line (0 for an empty file).
+    pub fn indent_mean(&self) -> f64 {
+        if self.loc == 0 {
+            0.0
+        } else {
+            self.indent_total / self.loc as f64
+        }
+    }
+}
+
+/// Measures `content`. A line is split at `\n`; it is blank when it holds only spaces, tabs,
+/// carriage returns, vertical tabs or form feeds. Its indentation counts leading tabs as 1 and
+/// leading spaces as 1/4 each, up to the first other character.
+pub fn measure_text(content: &[u8]) -> TextMeasures {
+    let head = &content[..content.len().min(8000)];
+    if head.contains(&0) {
+        return TextMeasures {
+            binary: true,
+            loc: 0,
+            indent_total: 0.0,
+            indent_max: 0.0,
+        };
+    }
+    let mut loc = 0;
+    // In quarter units, so that sums stay exact integers.
+    let (mut total, mut max) = (0u64, 0u64);
+    for line in content.split(|&b| b == b'\n') {
+        if line
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | 0x0b | 0x0c))
+        {
+            continue;
+        }
+        loc += 1;
+        let indent: u64 = line
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .map(|&b| if b == b'\t' { 4 } else { 1 })
+            .sum();
+        total += indent;
+        max = max.max(indent);
+    }
+    TextMeasures {
+        binary: false,
+        loc,
+        indent_total: total as f64 / 4.0,
+        indent_max: max as f64 / 4.0,
+    }
+}
+
+/// A language name for display, from the file's extension or name (`""` when unknown).
+pub fn language_of(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name {
+        "Makefile" | "makefile" | "GNUmakefile" => return "Makefile",
+        "Dockerfile" => return "Dockerfile",
+        "CMakeLists.txt" => return "CMake",
+        _ => {}
+    }
+    let Some((_, extension)) = name.rsplit_once('.') else {
+        return "";
+    };
+    match extension.to_ascii_lowercase().as_str() {
+        "rs" => "Rust",
+        "py" | "pyi" => "Python",
+        "js" | "mjs" | "cjs" | "jsx" => "JavaScript",
+        "ts" | "tsx" | "mts" | "cts" => "TypeScript",
+        "go" => "Go",
+        "java" => "Java",
+        "kt" | "kts" => "Kotlin",
+        "scala" => "Scala",
+        "c" | "h" => "C",
+        "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" => "C++",
+        "cs" => "C#",
+        "rb" => "Ruby",
+        "php" => "PHP",
+        "swift" => "Swift",
+        "m" | "mm" => "Objective-C",
+        "clj" | "cljs" | "cljc" | "edn" => "Clojure",
+        "ex" | "exs" => "Elixir",
+        "erl" | "hrl" => "Erlang",
+        "hs" => "Haskell",
+        "ml" | "mli" => "OCaml",
+        "lua" => "Lua",
+        "sh" | "bash" | "zsh" => "Shell",
+        "ps1" => "PowerShell",
+        "sql" => "SQL",
+        "html" | "htm" => "HTML",
+        "css" | "scss" | "sass" | "less" => "CSS",
+        "vue" => "Vue",
+        "svelte" => "Svelte",
+        "md" | "markdown" => "Markdown",
+        "rst" => "reStructuredText",
+        "txt" => "Text",
+        "json" => "JSON",
+        "yml" | "yaml" => "YAML",
+        "toml" => "TOML",
+        "xml" => "XML",
+        "proto" => "Protocol Buffers",
+        "tf" => "Terraform",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_non_blank_lines_and_indentation_by_hand() {
+        // Lines: "fn f() {" (0), "    let x = 1;" (1), "" (blank), "\tif x {" (1),
+        // "\t\t  y();" (2.5), "   \t" (blank), "}" (0) -> loc 5, total 4.5, max 2.5.
+        let text = b"fn f() {\n    let x = 1;\n\n\tif x {\n\t\t  y();\n   \t\n}";
+        let m = measure_text(text);
+        assert_eq!(m.loc, 5);
+        assert!((m.indent_total - 4.5).abs() < 1e-12);
+        assert!((m.indent_max - 2.5).abs() < 1e-12);
+        assert!((m.indent_mean() - 0.9).abs() < 1e-12);
+        assert!(!m.binary);
+    }
+
+    #[test]
+    fn crlf_and_empty_files() {
+        let m = measure_text(b"a\r\n  b\r\n\r\n");
+        assert_eq!((m.loc, m.indent_total), (2, 0.5));
+        let empty = measure_text(b"");
+        assert_eq!((empty.loc, empty.indent_mean()), (0, 0.0));
+    }
+
+    #[test]
+    fn nul_means_binary() {
+        assert!(measure_text(b"PNG\0\x01\x02").binary);
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(language_of("src/main.rs"), "Rust");
+        assert_eq!(language_of("a/b/Makefile"), "Makefile");
+        assert_eq!(language_of("web/App.TSX"), "TypeScript");
+        assert_eq!(language_of("LICENSE"), "");
+    }
+}

@@ -1,0 +1,276 @@
+//! `hotspots` and `backlog`: history joined with the files measured at the analysed revision.
+
+use std::collections::{BTreeSet, HashMap};
+
+use anyhow::Context;
+use cochange_analysis::{BacklogInput, TextMeasures, format_time, months_before};
+use cochange_miner::Tables;
+use cochange_miner::polars::prelude::*;
+use cochange_report::Table;
+
+use super::{History, Needs, as_of, load_history};
+use crate::args::{BacklogArgs, HotspotsArgs};
+use crate::printer::Printer;
+use crate::settings::{Settings, UsageError};
+
+/// The analysed history cut at the as-of date, its window and the measured files.
+struct Measured {
+    history: History,
+    /// All history up to `as_of`.
+    upto: Tables,
+    /// The window `[from, as_of]`.
+    windowed: Tables,
+    from: i64,
+    as_of: i64,
+    files: Vec<(String, Option<TextMeasures>)>,
+    /// `rev (commit)` per repository, for the output's context.
+    revisions: Vec<String>,
+}
+
+fn measure(
+    settings: &Settings,
+    printer: &Printer,
+    at: Option<&str>,
+    months: u32,
+) -> anyhow::Result<Measured> {
+    let history = load_history(settings, printer, Needs::LineSums)?;
+    let as_of = as_of(settings, &history.tables)?;
+    let from = settings
+        .options
+        .selection
+        .since
+        .unwrap_or_else(|| months_before(as_of, months));
+    let upto = cochange_analysis::window(&history.tables, i64::MIN, as_of)?;
+    let windowed = cochange_analysis::window(&history.tables, from, as_of)?;
+    let rev = at.or(settings.options.selection.revs.first().map(String::as_str));
+    let several = settings.repos.len() > 1;
+    let (mut files, mut revisions) = (Vec::new(), Vec::new());
+    let (mut binary, mut excluded, mut missing) = (0, 0, Vec::new());
+    for (repo, outcome) in settings.repos.iter().zip(&history.outcomes) {
+        let prefix = |path: &str| {
+            if several {
+                format!("{}/{path}", outcome.repo)
+            } else {
+                path.to_owned()
+            }
+        };
+        let snapshot = cochange_miner::read_snapshot(
+            repo,
+            rev,
+            settings.options.threads,
+            |path| settings.filters.keeps_path(&prefix(path)),
+            cochange_analysis::measure_text,
+        )
+        .with_context(|| format!("cannot read the files of `{}`", repo.display()))?;
+        revisions.push(format!(
+            "{} ({})",
+            rev.unwrap_or("HEAD"),
+            &snapshot.commit[..snapshot.commit.len().min(12)]
+        ));
+        excluded += snapshot.skipped;
+        missing.extend(snapshot.missing);
+        for (path, measures) in snapshot.files {
+            match measures {
+                Some(m) if m.binary => binary += 1,
+                other => files.push((prefix(&path), other)),
+            }
+        }
+    }
+    if !missing.is_empty() {
+        printer.warn(format_args!(
+            "{} blobs are missing (a partial or blobless clone?): their size and complexity are \
+             unknown; the first: {}",
+            missing.len(),
+            missing
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    printer.info(format_args!(
+        "measured {} text files at {}; skipped {binary} binary and {excluded} excluded by the path filters",
+        files.len(),
+        revisions.join(", ")
+    ));
+    Ok(Measured {
+        history,
+        upto,
+        windowed,
+        from,
+        as_of,
+        files,
+        revisions,
+    })
+}
+
+impl Measured {
+    fn context(&self) -> Vec<(String, String)> {
+        let repos: Vec<&str> = self
+            .history
+            .outcomes
+            .iter()
+            .map(|o| o.repo.as_str())
+            .collect();
+        vec![
+            ("repository".to_owned(), repos.join(", ")),
+            ("revision".to_owned(), self.revisions.join(", ")),
+            (
+                "window".to_owned(),
+                format!("{} .. {}", day(self.from), day(self.as_of)),
+            ),
+            ("as_of".to_owned(), day(self.as_of)),
+        ]
+    }
+
+    fn hotspots(&self, settings: &Settings) -> anyhow::Result<DataFrame> {
+        Ok(cochange_analysis::hotspots(
+            &self.files,
+            &self.windowed,
+            &self.upto,
+            &settings.grouping,
+            self.as_of,
+        )?)
+    }
+}
+
+fn day(seconds: i64) -> String {
+    let text = format_time(seconds, 0);
+    text[..text.find('T').unwrap_or(text.len())].to_owned()
+}
+
+pub fn hotspots(args: &HotspotsArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    let measured = measure(settings, printer, args.at.as_deref(), args.months)?;
+    let frame = measured.hotspots(settings)?;
+    let mut table = Table::from_frame("hotspots", &frame)?;
+    table.context = measured.context();
+    super::print_table(table, settings, printer)?;
+    Ok(crate::exit::SUCCESS)
+}
+
+pub fn backlog(args: &BacklogArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    let coverage = args
+        .coverage
+        .as_ref()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).map_err(|err| {
+                UsageError(format!(
+                    "cannot read the coverage file `{}`: {err}",
+                    path.display()
+                ))
+            })?;
+            cochange_analysis::parse_coverage(&text).map_err(|err| {
+                UsageError(format!(
+                    "the coverage file `{}` does not parse: {err}",
+                    path.display()
+                ))
+            })
+        })
+        .transpose()?;
+    let measured = measure(settings, printer, args.at.as_deref(), args.months)?;
+    let spots = measured.hotspots(settings)?;
+    let options = super::coupling::configured_options(settings)?;
+    let pairs = cochange_analysis::coupling(&measured.windowed, &options)?;
+    let tests =
+        cochange_analysis::test_signal(&measured.windowed, &settings.grouping, &settings.tests)?;
+    let owners = cochange_analysis::owners(&measured.upto)?;
+    let coverage = coverage.map(|c| match_coverage(&c, &measured, settings, printer));
+    let change_sets = cochange_analysis::change_set_count(&measured.windowed, &settings.grouping)?;
+    let frame = cochange_analysis::backlog(&BacklogInput {
+        hotspots: &spots,
+        coupling: &pairs,
+        tests: &tests,
+        coverage: coverage.as_ref(),
+        owners: &owners,
+        test_paths: &settings.tests,
+        criticality: &settings.criticality,
+        change_sets,
+        as_of: measured.as_of,
+        inactive_after_months: args.inactive_after,
+    })?;
+    let mut table = Table::from_frame("backlog", &frame)?;
+    table.title = Some(format!(
+        "Refactoring backlog: {}",
+        measured
+            .history
+            .outcomes
+            .iter()
+            .map(|o| o.repo.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    table.context = measured.context();
+    table.legend = vec![
+        "score = criticality × hotspot_score × (1 + coupling + test gap + ownership) / 4 (docs/metrics.md)".into(),
+        "hotspot_score: percent rank of revisions in the window × percent rank of indentation complexity".into(),
+        "coupled / coupled_cross: files it changes with (coupling thresholds in force), and how many of them are in other top-level folders".into(),
+        "test_share: share of its change sets in which a test file changed too; coverage: line coverage, when given".into(),
+        format!(
+            "main_dev: most lines added; inactive after {} months without a commit",
+            args.inactive_after
+        ),
+        "criticality: weight from [criticality] in .cochange.toml (1 when none matches)".into(),
+    ];
+    super::print_table(table, settings, printer)?;
+    Ok(crate::exit::SUCCESS)
+}
+
+/// Coverage per file of the analysed revision. Coverage paths may be relative to the repository,
+/// absolute inside its work tree, or relative to a Cobertura `<source>`; files the repository does
+/// not have are reported, not fatal.
+fn match_coverage(
+    coverage: &cochange_analysis::Coverage,
+    measured: &Measured,
+    settings: &Settings,
+    printer: &Printer,
+) -> HashMap<String, f64> {
+    let known: BTreeSet<&str> = measured.files.iter().map(|(p, _)| p.as_str()).collect();
+    let roots: Vec<String> = settings
+        .repos
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .filter_map(|r| {
+            gix::discover(&r)
+                .ok()
+                .and_then(|g| g.workdir().map(std::path::Path::to_path_buf))
+        })
+        .filter_map(|w| std::fs::canonicalize(w).ok())
+        .map(|w| format!("{}/", w.display()))
+        .collect();
+    let mut matched = HashMap::new();
+    let mut unknown = Vec::new();
+    for (name, &(found, hit)) in &coverage.files {
+        let mut candidates = vec![name.trim_start_matches("./").to_owned()];
+        for source in &coverage.sources {
+            candidates.push(format!("{}/{name}", source.trim_end_matches('/')));
+        }
+        let candidates: Vec<String> = candidates
+            .iter()
+            .flat_map(|c| {
+                let mut forms = vec![c.clone()];
+                for root in &roots {
+                    if let Some(rest) = c.strip_prefix(root.as_str()) {
+                        forms.push(rest.to_owned());
+                    }
+                }
+                forms
+            })
+            .collect();
+        match candidates.iter().find(|c| known.contains(c.as_str())) {
+            Some(path) if found > 0 => {
+                matched.insert(path.clone(), hit as f64 / found as f64);
+            }
+            Some(_) => {}
+            None => unknown.push(name.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        printer.warn(format_args!(
+            "the coverage file names {} files that the analysed revision does not have (or that the filters leave out); the first: {}",
+            unknown.len(),
+            unknown.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    matched
+}

@@ -1,0 +1,128 @@
+//! The files of one revision, read from its tree and blobs: no checkout, bare repositories too.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use gix::ObjectId;
+use gix::objs::FindExt;
+
+use crate::{Error, repo};
+
+/// The regular files of a revision, each measured by the caller's function.
+#[derive(Debug, Clone)]
+pub struct Snapshot<T> {
+    /// The commit the files were read at, 40 hex digits.
+    pub commit: String,
+    /// Files the caller wanted, in path order, with their measure (`None`: the blob is missing,
+    /// as in blobless clones).
+    pub files: Vec<(String, Option<T>)>,
+    /// Regular files the caller did not want (`wanted` said no).
+    pub skipped: usize,
+    /// Ids of missing blobs, for the warning.
+    pub missing: Vec<String>,
+}
+
+/// Reads every regular file (not symlinks or submodules) of `rev` (HEAD when `None`) in the
+/// repository at or above `path`. Files whose (escaped) path `wanted` accepts are read and passed
+/// to `measure`, on `threads` threads (0: one per core).
+pub fn read_snapshot<T: Send>(
+    path: &Path,
+    rev: Option<&str>,
+    threads: usize,
+    wanted: impl Fn(&str) -> bool + Sync,
+    measure: impl Fn(&[u8]) -> T + Sync,
+) -> Result<Snapshot<T>, Error> {
+    let repo = repo::open(path)?;
+    let rev = rev.unwrap_or("HEAD");
+    let revision_error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Revision {
+        rev: rev.to_owned(),
+        source: err,
+    };
+    let commit = repo
+        .rev_parse_single(rev)
+        .map_err(|e| revision_error(Box::new(e)))?
+        .object()
+        .map_err(|e| revision_error(Box::new(e)))?
+        .peel_to_commit()
+        .map_err(|e| revision_error(Box::new(e)))?;
+    let tree = commit.tree().map_err(|err| Error::Object {
+        kind: "tree",
+        id: commit.id.to_string(),
+        source: Box::new(err),
+    })?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|err| Error::Object {
+            kind: "tree",
+            id: tree.id.to_string(),
+            source: Box::new(err),
+        })?;
+    let mut entries: Vec<(String, ObjectId)> = Vec::new();
+    let mut skipped = 0;
+    for entry in recorder.records {
+        if !entry.mode.is_blob() {
+            continue;
+        }
+        let path = crate::escape_path(&entry.filepath);
+        if wanted(&path) {
+            entries.push((path, entry.oid));
+        } else {
+            skipped += 1;
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        threads
+    };
+    let chunk = entries.len().div_ceil(threads).max(1);
+    let results: Mutex<Vec<(usize, Option<T>)>> = Mutex::new(Vec::with_capacity(entries.len()));
+    let safe = repo.clone().into_sync();
+    std::thread::scope(|scope| {
+        for (n, part) in entries.chunks(chunk).enumerate() {
+            let (safe, results, measure) = (&safe, &results, &measure);
+            scope.spawn(move || {
+                let mut repo = safe.to_thread_local();
+                repo::configure_caches(&mut repo);
+                let mut buf = Vec::new();
+                let mut local = Vec::with_capacity(part.len());
+                for (i, (_, id)) in part.iter().enumerate() {
+                    let measured = repo
+                        .objects
+                        .find_blob(id, &mut buf)
+                        .ok()
+                        .map(|blob| measure(blob.data));
+                    local.push((n * chunk + i, measured));
+                }
+                results
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(local);
+            });
+        }
+    });
+    let mut measured = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    measured.sort_by_key(|(i, _)| *i);
+    let mut missing = Vec::new();
+    let files = entries
+        .into_iter()
+        .zip(measured)
+        .map(|((path, id), (_, value))| {
+            if value.is_none() {
+                missing.push(id.to_string());
+            }
+            (path, value)
+        })
+        .collect();
+    Ok(Snapshot {
+        commit: commit.id.to_string(),
+        files,
+        skipped,
+        missing,
+    })
+}
