@@ -234,7 +234,7 @@ fn usage_error(out: &Output, needles: &[&str]) {
 #[test]
 fn a_bad_config_names_the_file_the_line_and_the_value() -> Result {
     let dir = scripted_repo("make_linear.sh")?;
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 8] = [
         (
             "[exclude]\npathz = [\"x\"]\n",
             &[":2:", "unknown field `pathz`"],
@@ -259,6 +259,14 @@ fn a_bad_config_names_the_file_the_line_and_the_value() -> Result {
             &[":2:", "min-revs", "\"five\""],
         ),
         ("[colours]\nred = 1\n", &[":1:", "unknown field `colours`"]),
+        (
+            "[criticality]\n\"src/**\" = \"high\"\n",
+            &[":2:", "\"high\""],
+        ),
+        (
+            "[tests]\npaths = [\"a/[\"]\n",
+            &[":2:", "`a/[` in [tests] is not a valid glob"],
+        ),
     ];
     for (text, needles) in cases {
         let config = tempfile::NamedTempFile::new()?;

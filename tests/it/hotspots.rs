@@ -63,6 +63,25 @@ fn hotspots_print_their_window_in_every_format() -> Result {
             "{format}: {text}"
         );
     }
+    let out = run_ok(cochange(&dir).args(["hotspots", "--no-cache", "--format", "json"]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(
+        doc["context"]["files"],
+        "6 text files measured; skipped 0 binary, 0 excluded by the path filters; 0 blobs missing"
+    );
+    let out = run_ok(cochange(&dir).args([
+        "hotspots",
+        "--no-cache",
+        "--format",
+        "json",
+        "--exclude",
+        "docs/",
+    ]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(
+        doc["context"]["files"],
+        "5 text files measured; skipped 0 binary, 1 excluded by the path filters; 0 blobs missing"
+    );
     // --since overrides the window.
     let out = run_ok(cochange(&dir).args([
         "hotspots",
@@ -132,6 +151,20 @@ fn criticality_reorders_the_backlog() -> Result {
             .as_str()
             .is_some_and(|r| r.ends_with("; criticality ×2"))
     );
+    Ok(())
+}
+
+#[test]
+fn test_files_follow_the_config() -> Result {
+    let dir = scripted_repo("make_hotspots.sh")?;
+    let config = tempfile::NamedTempFile::new()?;
+    // web/ now holds tests: web/view.js leaves the backlog, and tests/ is ordinary code.
+    std::fs::write(config.path(), "[tests]\npaths = [\"web/\"]\n")?;
+    let config = config.path().to_str().ok_or("temp path")?;
+    let rows = json(&dir, &["backlog", "--config", config])?;
+    let order: Vec<&str> = rows.iter().filter_map(|r| r["entity"].as_str()).collect();
+    assert_eq!(order, ["src/engine.rs", "app/service.py"]);
+    assert_eq!(rows[0]["test_partner"], "web/view.js");
     Ok(())
 }
 

@@ -25,6 +25,8 @@ struct Measured {
     files: Vec<(String, Option<TextMeasures>)>,
     /// `rev (commit)` per repository, for the output's context.
     revisions: Vec<String>,
+    /// What was measured and skipped, for the output's context.
+    statistics: String,
 }
 
 fn measure(
@@ -89,11 +91,11 @@ fn measure(
                 .join(", ")
         ));
     }
-    printer.info(format_args!(
-        "measured {} text files at {}; skipped {binary} binary and {excluded} excluded by the path filters",
+    let statistics = format!(
+        "{} text files measured; skipped {binary} binary, {excluded} excluded by the path filters; {} blobs missing",
         files.len(),
-        revisions.join(", ")
-    ));
+        missing.len()
+    );
     Ok(Measured {
         history,
         upto,
@@ -102,6 +104,7 @@ fn measure(
         as_of,
         files,
         revisions,
+        statistics,
     })
 }
 
@@ -121,6 +124,7 @@ impl Measured {
                 format!("{} .. {}", day(self.from), day(self.as_of)),
             ),
             ("as_of".to_owned(), day(self.as_of)),
+            ("files".to_owned(), self.statistics.clone()),
         ]
     }
 
