@@ -231,6 +231,10 @@ pub struct BacklogArgs {
     /// Months without a commit after which an author counts as inactive.
     #[arg(long, default_value_t = 6, value_name = "MONTHS")]
     pub inactive_after: u32,
+    /// Also list prose, data and configuration files (Markdown, reStructuredText, text, JSON,
+    /// YAML, TOML, XML and unknown extensions), which are left out by default.
+    #[arg(long)]
+    pub all_files: bool,
 }
 
 /// Options of `soc`; the default is code-maat's.

@@ -130,9 +130,12 @@ pub struct BacklogInput<'a> {
     pub as_of: i64,
     /// Months without a commit after which an author counts as inactive.
     pub inactive_after_months: u32,
+    /// Also list prose, data and configuration files (see [`is_code`](crate::is_code)).
+    pub all_files: bool,
 }
 
-/// The ranked backlog. For each non-test file with a positive hotspot score:
+/// The ranked backlog. For each non-test file of program code (any file with `all_files`) with
+/// a positive hotspot score:
 ///
 /// `score = criticality · hotspot_score · (1 + coupling + test_gap + ownership) / 4`, where
 /// `coupling = 1 − 1 / (1 + coupled + coupled_cross)`, `test_gap = 1 − coverage` when coverage is
@@ -155,7 +158,8 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
         let (Some(path), Some(hotspot)) = (entity.get(i), score.get(i)) else {
             continue;
         };
-        if hotspot <= 0.0 || input.test_paths.is_test(path) {
+        let code = input.all_files || crate::is_code(crate::language_of(path));
+        if hotspot <= 0.0 || !code || input.test_paths.is_test(path) {
             continue;
         }
         let revs = revisions.get(i).unwrap_or(0);

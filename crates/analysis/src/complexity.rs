@@ -118,6 +118,15 @@ pub fn language_of(path: &str) -> &'static str {
     }
 }
 
+/// Whether a language (as [`language_of`] names it) is program code rather than prose, data or
+/// configuration; unknown extensions are not.
+pub fn is_code(language: &str) -> bool {
+    !matches!(
+        language,
+        "" | "Markdown" | "reStructuredText" | "Text" | "JSON" | "YAML" | "TOML" | "XML"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +163,7 @@ mod tests {
         assert_eq!(language_of("a/b/Makefile"), "Makefile");
         assert_eq!(language_of("web/App.TSX"), "TypeScript");
         assert_eq!(language_of("LICENSE"), "");
+        assert!(is_code("Rust") && is_code("Shell"));
+        assert!(!is_code("YAML") && !is_code("Markdown") && !is_code(""));
     }
 }

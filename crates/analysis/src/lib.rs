@@ -51,7 +51,7 @@ pub use churn::{
     abs_churn, age, author_churn, authors, entity_churn, entity_effort, entity_ownership, messages,
 };
 pub use classify::{is_test_path, pair_class};
-pub use complexity::{TextMeasures, language_of, measure_text};
+pub use complexity::{TextMeasures, is_code, language_of, measure_text};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
 };

@@ -192,6 +192,7 @@ pub fn backlog(args: &BacklogArgs, settings: &Settings, printer: &Printer) -> an
         change_sets,
         as_of: measured.as_of,
         inactive_after_months: args.inactive_after,
+        all_files: args.all_files,
     })?;
     let mut table = Table::from_frame("backlog", &frame)?;
     table.title = Some(format!(
