@@ -99,7 +99,8 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Write the output to this file instead of stdout (replaced only once complete).
+    /// Write the output to this file instead of stdout (replaced only once complete); for
+    /// `report`, the folder to write.
     #[arg(long, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Show at most this many rows.
@@ -146,6 +147,10 @@ pub enum FormatArg {
     Json,
     /// A Markdown table.
     Md,
+    /// A Graphviz graph (`coupling` only).
+    Dot,
+    /// A `GraphML` graph (`coupling` only).
+    Graphml,
 }
 
 /// The analyses and tasks.
@@ -200,6 +205,24 @@ pub enum Command {
     /// What to refactor first: hotspots ranked with their coupling, test signal or coverage,
     /// ownership risk and declared criticality, each row with its reasons in plain words.
     Backlog(BacklogArgs),
+    /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
+    /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
+    Report(ReportArgs),
+}
+
+/// Options of `report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The revision whose files are measured (and where the walk starts unless `--rev` is given)
+    /// [default: HEAD].
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
+    /// The window, in months before `--as-of`; `--since` overrides it.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub months: u32,
+    /// Months without a commit after which an author counts as inactive.
+    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
+    pub inactive_after: u32,
 }
 
 /// Options of `hotspots`.
@@ -316,6 +339,7 @@ impl Command {
         match self {
             Command::Hotspots(args) => args.at.as_deref(),
             Command::Backlog(args) => args.at.as_deref(),
+            Command::Report(args) => args.at.as_deref(),
             _ => None,
         }
     }
@@ -323,7 +347,9 @@ impl Command {
     /// Whether the command asked for code-maat's columns and input semantics.
     pub fn code_maat_columns(&self) -> bool {
         let columns = match self {
-            Command::Mine | Command::Hotspots(_) | Command::Backlog(_) => return false,
+            Command::Mine | Command::Hotspots(_) | Command::Backlog(_) | Command::Report(_) => {
+                return false;
+            }
             Command::Coupling(args) => args.columns,
             Command::Soc(args) => args.columns,
             Command::Messages(args) => args.columns,

@@ -25,6 +25,11 @@ impl Printer {
         }
     }
 
+    /// `--output`, when given.
+    pub fn output_path(&self) -> Option<&Path> {
+        self.output.as_deref()
+    }
+
     /// An informational line on stderr, hidden by `--quiet`.
     pub fn info(&self, message: impl Display) {
         if !self.quiet {

@@ -140,6 +140,8 @@ impl Settings {
                 FormatArg::Csv => Format::Csv,
                 FormatArg::Json => Format::Json,
                 FormatArg::Md => Format::Markdown,
+                FormatArg::Dot => Format::Dot,
+                FormatArg::Graphml => Format::GraphMl,
             },
             top: args.top,
             as_of,

@@ -8,4 +8,5 @@ mod errors;
 mod filters;
 mod hotspots;
 mod mining;
+mod report;
 mod util;

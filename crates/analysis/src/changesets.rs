@@ -68,7 +68,7 @@ pub fn change_set_count(tables: &Tables, grouping: &Grouping) -> PolarsResult<u6
 }
 
 /// The change set of each row of the changes table.
-fn change_set_ids(tables: &Tables, grouping: &Grouping) -> PolarsResult<UInt32Chunked> {
+pub(crate) fn change_set_ids(tables: &Tables, grouping: &Grouping) -> PolarsResult<UInt32Chunked> {
     let changes = &tables.changes;
     let commit_group = match grouping {
         Grouping::Commit => HashMap::new(),

@@ -14,22 +14,22 @@ use crate::printer::Printer;
 use crate::settings::{Settings, UsageError};
 
 /// The analysed history cut at the as-of date, its window and the measured files.
-struct Measured {
-    history: History,
+pub(super) struct Measured {
+    pub history: History,
     /// All history up to `as_of`.
-    upto: Tables,
+    pub upto: Tables,
     /// The window `[from, as_of]`.
-    windowed: Tables,
-    from: i64,
-    as_of: i64,
-    files: Vec<(String, Option<TextMeasures>)>,
+    pub windowed: Tables,
+    pub from: i64,
+    pub as_of: i64,
+    pub files: Vec<(String, Option<TextMeasures>)>,
     /// `rev (commit)` per repository, for the output's context.
     revisions: Vec<String>,
     /// What was measured and skipped, for the output's context.
     statistics: String,
 }
 
-fn measure(
+pub(super) fn measure(
     settings: &Settings,
     printer: &Printer,
     at: Option<&str>,
@@ -109,7 +109,7 @@ fn measure(
 }
 
 impl Measured {
-    fn context(&self) -> Vec<(String, String)> {
+    pub(super) fn context(&self) -> Vec<(String, String)> {
         let repos: Vec<&str> = self
             .history
             .outcomes
@@ -128,7 +128,7 @@ impl Measured {
         ]
     }
 
-    fn hotspots(&self, settings: &Settings) -> anyhow::Result<DataFrame> {
+    pub(super) fn hotspots(&self, settings: &Settings) -> anyhow::Result<DataFrame> {
         Ok(cochange_analysis::hotspots(
             &self.files,
             &self.windowed,
@@ -139,7 +139,61 @@ impl Measured {
     }
 }
 
-fn day(seconds: i64) -> String {
+impl Measured {
+    /// The history up to the as-of date of the files that exist at the analysed revision.
+    pub(super) fn existing(&self) -> anyhow::Result<Tables> {
+        let files: std::collections::HashSet<&str> =
+            self.files.iter().map(|(p, _)| p.as_str()).collect();
+        let changes = &self.upto.changes;
+        let mask: BooleanChunked = changes
+            .column(cochange_miner::col::ENTITY)?
+            .str()?
+            .iter()
+            .map(|e| e.is_some_and(|e| files.contains(e)))
+            .collect();
+        Ok(Tables {
+            commits: self.upto.commits.clone(),
+            changes: changes.filter(&mask)?,
+        })
+    }
+
+    /// Coupling over the window, with the configured thresholds.
+    pub(super) fn coupling(&self, settings: &Settings) -> anyhow::Result<DataFrame> {
+        let options = super::coupling::configured_options(settings)?;
+        Ok(cochange_analysis::coupling(&self.windowed, &options)?)
+    }
+
+    /// The backlog over the window, from its hotspots and coupling.
+    pub(super) fn backlog(
+        &self,
+        settings: &Settings,
+        hotspots: &DataFrame,
+        coupling: &DataFrame,
+        coverage: Option<&HashMap<String, f64>>,
+        inactive_after: u32,
+        all_files: bool,
+    ) -> anyhow::Result<DataFrame> {
+        let tests =
+            cochange_analysis::test_signal(&self.windowed, &settings.grouping, &settings.tests)?;
+        let owners = cochange_analysis::owners(&self.upto)?;
+        let change_sets = cochange_analysis::change_set_count(&self.windowed, &settings.grouping)?;
+        Ok(cochange_analysis::backlog(&BacklogInput {
+            hotspots,
+            coupling,
+            tests: &tests,
+            coverage,
+            owners: &owners,
+            test_paths: &settings.tests,
+            criticality: &settings.criticality,
+            change_sets,
+            as_of: self.as_of,
+            inactive_after_months: inactive_after,
+            all_files,
+        })?)
+    }
+}
+
+pub(super) fn day(seconds: i64) -> String {
     let text = format_time(seconds, 0);
     text[..text.find('T').unwrap_or(text.len())].to_owned()
 }
@@ -174,26 +228,16 @@ pub fn backlog(args: &BacklogArgs, settings: &Settings, printer: &Printer) -> an
         .transpose()?;
     let measured = measure(settings, printer, args.at.as_deref(), args.months)?;
     let spots = measured.hotspots(settings)?;
-    let options = super::coupling::configured_options(settings)?;
-    let pairs = cochange_analysis::coupling(&measured.windowed, &options)?;
-    let tests =
-        cochange_analysis::test_signal(&measured.windowed, &settings.grouping, &settings.tests)?;
-    let owners = cochange_analysis::owners(&measured.upto)?;
+    let pairs = measured.coupling(settings)?;
     let coverage = coverage.map(|c| match_coverage(&c, &measured, settings, printer));
-    let change_sets = cochange_analysis::change_set_count(&measured.windowed, &settings.grouping)?;
-    let frame = cochange_analysis::backlog(&BacklogInput {
-        hotspots: &spots,
-        coupling: &pairs,
-        tests: &tests,
-        coverage: coverage.as_ref(),
-        owners: &owners,
-        test_paths: &settings.tests,
-        criticality: &settings.criticality,
-        change_sets,
-        as_of: measured.as_of,
-        inactive_after_months: args.inactive_after,
-        all_files: args.all_files,
-    })?;
+    let frame = measured.backlog(
+        settings,
+        &spots,
+        &pairs,
+        coverage.as_ref(),
+        args.inactive_after,
+        args.all_files,
+    )?;
     let mut table = Table::from_frame("backlog", &frame)?;
     table.title = Some(format!(
         "Refactoring backlog: {}",

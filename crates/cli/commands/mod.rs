@@ -4,6 +4,7 @@ mod coupling;
 mod hotspots;
 mod mine;
 mod ownership;
+mod report;
 mod soc;
 
 use std::time::Instant;
@@ -12,7 +13,7 @@ use anyhow::Context;
 use cochange_analysis::{FilterStatistics, MainDevBy};
 use cochange_miner::polars::prelude::*;
 use cochange_miner::{Outcome, Tables, col};
-use cochange_report::{Table, render};
+use cochange_report::{Format, Table, render};
 
 use crate::args::Command;
 use crate::printer::Printer;
@@ -85,6 +86,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Messages(args) => ownership::messages(args, settings, printer),
         Command::Hotspots(args) => hotspots::hotspots(args, settings, printer),
         Command::Backlog(args) => hotspots::backlog(args, settings, printer),
+        Command::Report(args) => report::run(args, settings, printer),
     }
 }
 
@@ -236,6 +238,16 @@ pub fn print_frame(
 
 /// Renders a table as the requested format, honouring `--top`.
 pub fn print_table(mut table: Table, settings: &Settings, printer: &Printer) -> anyhow::Result<()> {
+    let is_pairs = ["entity", "coupled"]
+        .iter()
+        .all(|name| table.columns.iter().any(|c| c == name));
+    if matches!(settings.format, Format::Dot | Format::GraphMl) && !is_pairs {
+        return Err(crate::settings::UsageError(format!(
+            "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling`, not `{}`",
+            table.name
+        ))
+        .into());
+    }
     if let Some(top) = settings.top {
         table.truncate(top);
     }

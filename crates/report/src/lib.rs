@@ -1,6 +1,6 @@
 /*!
 Renders analysis results for people and for programs: aligned text tables, CSV, JSON and
-Markdown (SPEC §5).
+Markdown, SVG charts drawn with plotters, and the report directory (SPEC §5).
 
 # Brief overview
 
@@ -24,8 +24,15 @@ assert_eq!(String::from_utf8(out)?, "entity,n-revs\nsrc/a.rs,4\nsrc/b.rs,3\n");
 */
 #![deny(missing_docs)]
 
+mod charts;
 mod render;
+mod report;
 mod table;
 
+pub use charts::{
+    ChartError, HotspotPoint, Node, activity_chart, coupling_graph, heatmap, hotspot_chart,
+    ownership_chart,
+};
 pub use render::{Format, SCHEMA_VERSION, render};
+pub use report::{PAGE_ROWS, Report, Section, write_report};
 pub use table::{Cell, Table};

@@ -16,6 +16,11 @@ pub enum Format {
     Json,
     /// A GitHub-flavoured Markdown table.
     Markdown,
+    /// A Graphviz graph of a table of pairs (`entity`, `coupled`): one edge per row, labelled
+    /// with its degree when there is one.
+    Dot,
+    /// The same graph as `GraphML`, every other column an edge attribute.
+    GraphMl,
 }
 
 /// Writes `table` to `out` in `format`.
@@ -25,7 +30,128 @@ pub fn render(table: &Table, format: Format, out: &mut dyn Write) -> io::Result<
         Format::Csv => csv(table, out),
         Format::Json => json(table, out),
         Format::Markdown => markdown(table, out),
+        Format::Dot => dot(table, out),
+        Format::GraphMl => graphml(table, out),
     }
+}
+
+/// The columns naming the two ends of each row's edge, or an error for tables that are not pairs.
+fn pair_columns(table: &Table) -> io::Result<(usize, usize)> {
+    let find = |name: &str| table.columns.iter().position(|c| c == name);
+    match (find("entity"), find("coupled")) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "`{}` is not a table of pairs: graph formats need `entity` and `coupled` columns (as `coupling` has)",
+                table.name
+            ),
+        )),
+    }
+}
+
+/// Nodes in order of first appearance.
+fn nodes(table: &Table, a: usize, b: usize) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut nodes = Vec::new();
+    for row in &table.rows {
+        for i in [a, b] {
+            let name = row[i].text();
+            if seen.insert(name.clone()) {
+                nodes.push(name);
+            }
+        }
+    }
+    nodes
+}
+
+fn dot(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let (a, b) = pair_columns(table)?;
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let degree = table.columns.iter().position(|c| c == "degree");
+    writeln!(out, "graph {} {{", quote(&table.name))?;
+    writeln!(
+        out,
+        "  node [shape=box, fontname=\"sans-serif\", fontsize=10];"
+    )?;
+    for node in nodes(table, a, b) {
+        writeln!(out, "  {};", quote(&node))?;
+    }
+    for row in &table.rows {
+        let label = degree.map_or_else(String::new, |d| {
+            let v = row[d].text();
+            format!(
+                " [label={}, weight={v}, penwidth={:.2}]",
+                quote(&v),
+                0.5 + v.parse::<f64>().unwrap_or(0.0) / 25.0
+            )
+        });
+        writeln!(
+            out,
+            "  {} -- {}{label};",
+            quote(&row[a].text()),
+            quote(&row[b].text())
+        )?;
+    }
+    writeln!(out, "}}")
+}
+
+fn graphml(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    let (a, b) = pair_columns(table)?;
+    let xml = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    writeln!(
+        out,
+        "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">"
+    )?;
+    let attributes: Vec<usize> = (0..table.columns.len())
+        .filter(|&i| i != a && i != b)
+        .collect();
+    for &i in &attributes {
+        let kind = match table.rows.first().map(|r| &r[i]) {
+            Some(Cell::Int(_)) => "long",
+            Some(Cell::Float(_)) => "double",
+            Some(Cell::Bool(_)) => "boolean",
+            _ => "string",
+        };
+        writeln!(
+            out,
+            "  <key id=\"e{i}\" for=\"edge\" attr.name=\"{}\" attr.type=\"{kind}\"/>",
+            xml(&table.columns[i])
+        )?;
+    }
+    writeln!(
+        out,
+        "  <graph id=\"{}\" edgedefault=\"undirected\">",
+        xml(&table.name)
+    )?;
+    for node in nodes(table, a, b) {
+        writeln!(out, "    <node id=\"{}\"/>", xml(&node))?;
+    }
+    for row in &table.rows {
+        writeln!(
+            out,
+            "    <edge source=\"{}\" target=\"{}\">",
+            xml(&row[a].text()),
+            xml(&row[b].text())
+        )?;
+        for &i in &attributes {
+            if row[i] != Cell::Null {
+                writeln!(
+                    out,
+                    "      <data key=\"e{i}\">{}</data>",
+                    xml(&row[i].text())
+                )?;
+            }
+        }
+        writeln!(out, "    </edge>")?;
+    }
+    writeln!(out, "  </graph>\n</graphml>")
 }
 
 fn text(table: &Table, out: &mut dyn Write) -> io::Result<()> {
@@ -126,7 +252,7 @@ fn csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn json_value(cell: &Cell) -> serde_json::Value {
+pub(crate) fn json_value(cell: &Cell) -> serde_json::Value {
     match cell {
         Cell::Null => serde_json::Value::Null,
         Cell::Text(s) => s.clone().into(),

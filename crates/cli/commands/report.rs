@@ -1,0 +1,310 @@
+//! `report`: every analysis of one window, with charts, written as a directory (SPEC §5).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use cochange_analysis::{coupling_col, hotspot_col};
+use cochange_miner::polars::prelude::*;
+use cochange_report::{HotspotPoint, Node, Report, Section, Table};
+
+use super::hotspots::{Measured, day, measure};
+use crate::args::ReportArgs;
+use crate::printer::Printer;
+use crate::settings::Settings;
+
+/// Hotspots drawn in the chart (the strongest), and how many of them get a label.
+const CHART_POINTS: usize = 300;
+const LABELLED: usize = 10;
+/// Entities in the heatmap, folders in the graph and in the ownership chart.
+const HEATMAP_ENTITIES: usize = 20;
+const GRAPH_FOLDERS: usize = 40;
+const OWNERSHIP_FOLDERS: usize = 30;
+
+pub fn run(args: &ReportArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    let dir = printer
+        .output_path()
+        .map_or_else(|| PathBuf::from("cochange-report"), PathBuf::from);
+    printer.info("[1/3] mining the history and reading the files");
+    let measured = measure(settings, printer, args.at.as_deref(), args.months)?;
+    printer.info("[2/3] analysing");
+    let sections = sections(args, settings, printer, &measured)?;
+    let report = Report {
+        title: format!("cochange report: {}", repositories(&measured)),
+        header: header(&measured, settings)?,
+        settings: settings
+            .explain()
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.trim().split_once(": "))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        sections,
+    };
+    let files = cochange_report::write_report(&dir, &report)?;
+    printer.detail(format_args!("{} files written", files.len()));
+    printer.info(format_args!(
+        "report written to {}",
+        dir.join("index.html").display()
+    ));
+    Ok(crate::exit::SUCCESS)
+}
+
+/// Runs the analyses and draws the charts, one section each.
+fn sections(
+    args: &ReportArgs,
+    settings: &Settings,
+    printer: &Printer,
+    measured: &Measured,
+) -> anyhow::Result<Vec<Section>> {
+    let window = format!("{} .. {}", day(measured.from), day(measured.as_of));
+    let spots = measured.hotspots(settings)?;
+    let pairs = measured.coupling(settings)?;
+    let backlog = measured.backlog(settings, &spots, &pairs, None, args.inactive_after, false)?;
+    let min_revs = settings.thresholds.min_revs.unwrap_or(5);
+    let soc = cochange_analysis::soc(
+        &measured.windowed,
+        &settings.grouping,
+        min_revs,
+        cochange_analysis::SocOrder::Ours,
+    )?;
+    let ownership = cochange_analysis::folder_ownership(&measured.existing()?, 1)?;
+    let activity = cochange_analysis::activity_by_month(&measured.upto, &settings.grouping)?;
+    let folders = cochange_analysis::by_folder(&measured.windowed, 1)?;
+    let folder_revisions = cochange_analysis::revisions(&folders, &settings.grouping)?;
+    // Folders change far more often than files: every pair that changed together twice and
+    // reaches 10 % is drawn, the width showing the degree.
+    let folder_options = cochange_analysis::CouplingOptions {
+        min_revs: 1,
+        min_shared: 2,
+        min_degree: 10,
+        ..super::coupling::configured_options(settings)?
+    };
+    let folder_pairs = cochange_analysis::coupling(&folders, &folder_options)?;
+
+    printer.info("[3/3] drawing and writing");
+    let sections = vec![
+        Section {
+            id: "hotspots".into(),
+            title: "Hotspots".into(),
+            text: format!(
+                "Files that changed often in the window and are complex (indentation read from the blobs at the analysed revision); hotspot_score = percent rank of revisions × percent rank of complexity. Window {window}."
+            ),
+            table: Table::from_frame("hotspots", &spots)?,
+            charts: vec![("hotspots.svg".into(), hotspot_chart(&spots, &window)?)],
+            highlight: None,
+        },
+        Section {
+            id: "backlog".into(),
+            title: "Refactoring backlog".into(),
+            text: format!(
+                "What to refactor first: hotspots weighed by coupling breadth, the test signal, ownership risk (main developer inactive after {} months) and criticality; score = criticality × hotspot_score × (1 + coupling + test gap + ownership) / 4.",
+                args.inactive_after
+            ),
+            table: Table::from_frame("backlog", &reason_first(&backlog)?)?,
+            charts: Vec::new(),
+            highlight: Some(("main_dev_inactive".into(), "true".into())),
+        },
+        Section {
+            id: "coupling".into(),
+            title: "Change coupling".into(),
+            text: "Pairs of files that change together in the window, with code-maat's measures and thresholds and more; pairs across top-level folders are highlighted.".into(),
+            table: Table::from_frame("coupling", &pairs)?,
+            charts: vec![
+                ("coupling-heatmap.svg".into(), heatmap(&pairs, &window)?),
+                (
+                    "coupling-folders.svg".into(),
+                    folder_graph(&folder_revisions, &folder_pairs, &window)?,
+                ),
+            ],
+            highlight: Some((coupling_col::CLASS.into(), "cross-folder".into())),
+        },
+        Section {
+            id: "soc".into(),
+            title: "Sum of coupling".into(),
+            text: format!(
+                "For each file, how many other files changed with it, summed over its change sets in the window (listed above {min_revs})."
+            ),
+            table: Table::from_frame("soc", &soc)?,
+            charts: Vec::new(),
+            highlight: None,
+        },
+        Section {
+            id: "ownership".into(),
+            title: "Ownership".into(),
+            text: "Per top-level folder of the analysed revision, the author who added most lines to its files over the analysed history, and their share.".into(),
+            table: Table::from_frame("ownership", &ownership)?,
+            charts: vec![("ownership.svg".into(), ownership_chart(&ownership, measured)?)],
+            highlight: None,
+        },
+        Section {
+            id: "activity".into(),
+            title: "Activity over time".into(),
+            text: "Change sets per month and the mean number of files per change set, over the analysed history.".into(),
+            table: Table::from_frame("activity", &activity)?,
+            charts: vec![("activity.svg".into(), activity_chart(&activity, measured)?)],
+            highlight: None,
+        },
+    ];
+    Ok(sections)
+}
+
+/// The backlog with its reason right after the entity, where a reader looks.
+fn reason_first(backlog: &DataFrame) -> anyhow::Result<DataFrame> {
+    let mut columns: Vec<&str> = vec!["rank", "entity", "score", "reason"];
+    for name in backlog.get_column_names() {
+        if !columns.contains(&name.as_str()) {
+            columns.push(name.as_str());
+        }
+    }
+    Ok(backlog.select(columns)?)
+}
+
+fn repositories(measured: &Measured) -> String {
+    measured
+        .history
+        .outcomes
+        .iter()
+        .map(|o| o.repo.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn header(measured: &Measured, settings: &Settings) -> anyhow::Result<Vec<(String, String)>> {
+    let w = &measured.windowed;
+    let mut header = measured.context();
+    header.extend([
+        (
+            "commits in the window".to_owned(),
+            w.commits.height().to_string(),
+        ),
+        (
+            "change sets in the window".to_owned(),
+            cochange_analysis::change_set_count(w, &settings.grouping)?.to_string(),
+        ),
+        (
+            "authors in the window".to_owned(),
+            w.commits
+                .column(cochange_miner::col::AUTHOR)?
+                .n_unique()?
+                .to_string(),
+        ),
+    ]);
+    Ok(header)
+}
+
+fn hotspot_chart(spots: &DataFrame, window: &str) -> anyhow::Result<String> {
+    use hotspot_col as h;
+    let entity = spots.column(h::ENTITY)?.str()?;
+    let revisions = spots.column(h::REVISIONS)?.u64()?;
+    let complexity = spots.column(h::COMPLEXITY)?.f64()?;
+    let loc = spots.column(h::LOC)?.u64()?;
+    let points: Vec<HotspotPoint> = (0..spots.height())
+        .filter(|&i| revisions.get(i).unwrap_or(0) > 0)
+        .take(CHART_POINTS)
+        .filter_map(|i| {
+            Some(HotspotPoint {
+                name: entity.get(i)?.to_owned(),
+                revisions: revisions.get(i)? as f64,
+                complexity: complexity.get(i).unwrap_or(0.0),
+                loc: loc.get(i).unwrap_or(0) as f64,
+            })
+        })
+        .collect();
+    Ok(cochange_report::hotspot_chart(&points, LABELLED, window)?)
+}
+
+/// The entities of the strongest pairs, in order of first appearance, and their degrees.
+fn heatmap(pairs: &DataFrame, window: &str) -> anyhow::Result<String> {
+    use coupling_col as c;
+    let a = pairs.column(c::ENTITY)?.str()?;
+    let b = pairs.column(c::COUPLED)?.str()?;
+    let degree = pairs.column(c::DEGREE)?.u64()?;
+    let mut names: Vec<String> = Vec::new();
+    for (a, b) in a.iter().zip(b.iter()) {
+        for name in [a, b].into_iter().flatten() {
+            if names.len() < HEATMAP_ENTITIES && !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut matrix = vec![vec![0u32; names.len()]; names.len()];
+    for ((a, b), d) in a.iter().zip(b.iter()).zip(degree.iter()) {
+        if let (Some(&i), Some(&j), Some(d)) = (
+            a.and_then(|a| index.get(a)),
+            b.and_then(|b| index.get(b)),
+            d,
+        ) {
+            matrix[i][j] = d as u32;
+            matrix[j][i] = d as u32;
+        }
+    }
+    Ok(cochange_report::heatmap(&names, &matrix, window)?)
+}
+
+fn folder_graph(revisions: &DataFrame, pairs: &DataFrame, window: &str) -> anyhow::Result<String> {
+    use coupling_col as c;
+    let names = revisions.column("entity")?.str()?;
+    let counts = revisions.column("n-revs")?.u64()?;
+    let nodes: Vec<Node> = names
+        .iter()
+        .zip(counts.iter())
+        .take(GRAPH_FOLDERS)
+        .filter_map(|(n, r)| {
+            Some(Node {
+                name: n?.to_owned(),
+                revisions: r? as f64,
+            })
+        })
+        .collect();
+    let index: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.as_str(), i))
+        .collect();
+    let a = pairs.column(c::ENTITY)?.str()?;
+    let b = pairs.column(c::COUPLED)?.str()?;
+    let degree = pairs.column(c::DEGREE)?.u64()?;
+    let edges: Vec<(usize, usize, u32)> = a
+        .iter()
+        .zip(b.iter())
+        .zip(degree.iter())
+        .filter_map(|((a, b), d)| Some((*index.get(a?)?, *index.get(b?)?, d? as u32)))
+        .collect();
+    Ok(cochange_report::coupling_graph(&nodes, &edges, window)?)
+}
+
+fn ownership_chart(ownership: &DataFrame, measured: &Measured) -> anyhow::Result<String> {
+    let folder = ownership.column("folder")?.str()?;
+    let developer = ownership.column("main_dev")?.str()?;
+    let share = ownership.column("main_dev_share")?.f64()?;
+    let rows: Vec<(String, String, f64)> = (0..ownership.height().min(OWNERSHIP_FOLDERS))
+        .filter_map(|i| {
+            Some((
+                folder.get(i)?.to_owned(),
+                developer.get(i)?.to_owned(),
+                share.get(i)?,
+            ))
+        })
+        .collect();
+    let span = format!("history up to {}", day(measured.as_of));
+    Ok(cochange_report::ownership_chart(&rows, &span)?)
+}
+
+fn activity_chart(activity: &DataFrame, measured: &Measured) -> anyhow::Result<String> {
+    let month = activity.column("month")?.str()?;
+    let sets = activity.column("change_sets")?.u64()?;
+    let mean = activity.column("mean_files")?.f64()?;
+    let rows: Vec<(String, u64, f64)> = (0..activity.height())
+        .filter_map(|i| Some((month.get(i)?.to_owned(), sets.get(i)?, mean.get(i)?)))
+        .collect();
+    let span = match (rows.first(), rows.last()) {
+        (Some(first), Some(last)) => format!("{} .. {}", first.0, last.0),
+        _ => format!("history up to {}", day(measured.as_of)),
+    };
+    Ok(cochange_report::activity_chart(&rows, &span)?)
+}
