@@ -116,7 +116,7 @@ nav{padding:.6em 2em;background:#eaeef2;position:sticky;top:0}nav a{margin-right
 main{padding:0 2em 3em 2em}section{margin-top:2em}h2{border-bottom:1px solid #d0d7de;padding-bottom:.3em}\
 figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto;background:#fff;border:1px solid #d0d7de}\
 .table{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;background:#fff}\
-th,td{border:1px solid #d0d7de;padding:.25em .6em;text-align:left;vertical-align:top;white-space:nowrap}td.long{white-space:normal;min-width:36em}\
+th,td{border:1px solid #d0d7de;padding:.25em .6em;text-align:left;vertical-align:top;white-space:nowrap}div.long{white-space:normal;width:38em}\
 th{background:#f6f8fa;cursor:pointer;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 tr.hl td{background:#fff4d6}p.note{color:#57606a;font-size:.85em}details{margin-top:2em}";
 
@@ -141,15 +141,18 @@ fn html_table(section: &Section) -> String {
     }
     out.push_str("</tr></thead><tbody>");
     for row in table.rows.iter().take(PAGE_ROWS) {
-        let marked = highlight.is_some_and(|(i, v)| row[i] == Cell::Text(v.to_owned()));
+        let marked = highlight.is_some_and(|(i, v)| row[i].text() == v);
         out.push_str(if marked { "<tr class=\"hl\">" } else { "<tr>" });
         for cell in row {
-            let class = if cell.is_numeric() {
-                " class=\"n\""
-            } else {
-                ""
+            let text = escape(&cell.text());
+            let _ = match cell {
+                _ if cell.is_numeric() => write!(out, "<td class=\"n\">{text}</td>"),
+                // Long text wraps in a column of its own width instead of widening the table.
+                Cell::Text(long) if long.chars().count() > 60 => {
+                    write!(out, "<td><div class=\"long\">{text}</div></td>")
+                }
+                _ => write!(out, "<td>{text}</td>"),
             };
-            let _ = write!(out, "<td{class}>{}</td>", escape(&cell.text()));
         }
         out.push_str("</tr>");
     }
