@@ -39,8 +39,23 @@ pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// The workspace root (where the top-level `Cargo.toml` is): two levels above this crate.
 pub fn workspace_root() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..");
-    fs::canonicalize(&root).unwrap_or(root)
+    // Cargo sets `CARGO_MANIFEST_DIR` when it runs a test too; prefer that over the folder this
+    // crate was compiled in, which a target directory shared between clones may carry over.
+    let runtime = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let compiled = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    runtime
+        .into_iter()
+        .chain([compiled.clone()])
+        .find_map(|start| {
+            start
+                .ancestors()
+                .find(|dir| dir.join("tests/fixtures/lib.sh").is_file())
+                .map(Path::to_path_buf)
+        })
+        .map_or_else(
+            || compiled.join("..").join(".."),
+            |root| fs::canonicalize(&root).unwrap_or(root),
+        )
 }
 
 fn fixtures_dir() -> PathBuf {
