@@ -205,9 +205,39 @@ pub enum Command {
     /// What to refactor first: hotspots ranked with their coupling, test signal or coverage,
     /// ownership risk and declared criticality, each row with its reasons in plain words.
     Backlog(BacklogArgs),
+    /// Components (from the config, CODEOWNERS, workspaces or folders): their revisions and
+    /// authors, coupling between them with the file pairs behind it, cycles, fan-in and fan-out,
+    /// and clusters of files that change together set beside the declared components.
+    Components(ComponentsArgs),
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
+}
+
+/// Options of `components`.
+#[derive(Debug, clap::Args)]
+pub struct ComponentsArgs {
+    /// Folder levels that make a component when no other source maps a file.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub component_depth: usize,
+    /// Print one table only (CSV holds one table) [default: all but `files`].
+    #[arg(long, value_enum)]
+    pub show: Option<ComponentsView>,
+}
+
+/// The tables of `components`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComponentsView {
+    /// Per component: where it comes from, files, revisions, authors, fan-in, fan-out.
+    Components,
+    /// Pairs of components with the coupling measures and their strongest file pairs.
+    Coupling,
+    /// Sets of components that change in a cycle.
+    Cycles,
+    /// Clusters of files that change together, beside their declared components.
+    Clusters,
+    /// Every file of the analysed revision with its component and the source that mapped it.
+    Files,
 }
 
 /// Options of `report`.
@@ -290,8 +320,8 @@ pub struct CouplingArgs {
     /// [default: 30].
     #[arg(long, value_name = "N")]
     pub max_changeset_size: Option<u32>,
-    /// Folder levels that make a top-level unit: pairs whose folders differ at this depth are
-    /// `cross-folder`.
+    /// Folder levels that make a component when no other source (config, CODEOWNERS,
+    /// workspaces) maps a file; pairs in different components are `cross-component`.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub component_depth: usize,
     /// Which columns to print: all measures, or exactly code-maat's
@@ -347,7 +377,11 @@ impl Command {
     /// Whether the command asked for code-maat's columns and input semantics.
     pub fn code_maat_columns(&self) -> bool {
         let columns = match self {
-            Command::Mine | Command::Hotspots(_) | Command::Backlog(_) | Command::Report(_) => {
+            Command::Mine
+            | Command::Hotspots(_)
+            | Command::Backlog(_)
+            | Command::Report(_)
+            | Command::Components(_) => {
                 return false;
             }
             Command::Coupling(args) => args.columns,

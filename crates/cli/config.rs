@@ -28,7 +28,8 @@ pub struct Config {
     /// Glob → weight (a number, such as `2.0`); default weight 1.
     #[serde(default)]
     pub criticality: BTreeMap<String, Spanned<f64>>,
-    pub components: Option<toml::Table>,
+    /// Component name → globs, in file order (the first match wins).
+    pub components: Option<Spanned<toml::Table>>,
     pub teams: Option<toml::Table>,
     pub check: Option<toml::Table>,
 }
@@ -143,17 +144,40 @@ pub fn load(explicit: Option<&Path>, repo: &Path) -> Result<Loaded, UsageError> 
     })
 }
 
+/// A table of the config with what is needed to name its file and line in errors.
+#[derive(Debug, Clone)]
+pub struct SourcedTable {
+    pub table: toml::Table,
+    path: PathBuf,
+    line: usize,
+}
+
+impl SourcedTable {
+    /// A usage error about this table: `FILE:LINE: what`.
+    pub fn error(&self, what: impl fmt::Display) -> UsageError {
+        UsageError(format!("{}:{}: {what}", self.path.display(), self.line))
+    }
+}
+
 impl Loaded {
+    /// `[components]`, when the config has it.
+    pub fn components(&self) -> Option<SourcedTable> {
+        let (source, table) = (self.source.as_ref()?, self.config.components.as_ref()?);
+        let start = table.span().start.min(source.text.len());
+        Some(SourcedTable {
+            table: table.get_ref().clone(),
+            path: source.path.clone(),
+            line: source.text[..start].matches('\n').count() + 1,
+        })
+    }
+
     /// The sections present that this version does not use yet, with their first line.
     pub fn unused_sections(&self) -> Vec<String> {
         let c = &self.config;
-        let sections: BTreeMap<&str, bool> = [
-            ("components", c.components.is_some()),
-            ("teams", c.teams.is_some()),
-            ("check", c.check.is_some()),
-        ]
-        .into_iter()
-        .collect();
+        let sections: BTreeMap<&str, bool> =
+            [("teams", c.teams.is_some()), ("check", c.check.is_some())]
+                .into_iter()
+                .collect();
         sections
             .into_iter()
             .filter(|&(_, present)| present)

@@ -45,6 +45,10 @@ pub struct Settings {
     pub tests: TestPaths,
     /// `[criticality]` weights.
     pub criticality: Criticality,
+    /// `[components]` of the config, unparsed until a command needs components.
+    pub components: Option<config::SourcedTable>,
+    /// Whether `--explain` was given.
+    pub explain: bool,
     /// What `--explain` says about the config, the filters and the change sets.
     explained_filters: Vec<String>,
 }
@@ -112,9 +116,12 @@ impl Settings {
         let filters = filters(args, code_maat, &loaded, &mut explained_filters)?;
         let grouping = grouping(args, &loaded, &mut explained_filters)?;
         let (tests, criticality) = tests_and_criticality(&loaded)?;
+        let components = loaded.components();
         Ok(Settings {
             tests,
             criticality,
+            components,
+            explain: args.explain,
             filters,
             grouping,
             thresholds: loaded.config.thresholds,

@@ -161,7 +161,7 @@ fn every_measure_matches_the_hand_count() -> Result {
         assert_eq!(row["degree"].as_u64(), Some(degree));
         let class = match (a, b) {
             ("api/handler.rs", _) => "same-folder",
-            (_, "db/schema.sql") => "cross-folder",
+            (_, "db/schema.sql") => "cross-component",
             _ => "test-and-code",
         };
         assert_eq!(row["class"].as_str(), Some(class));

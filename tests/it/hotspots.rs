@@ -115,7 +115,7 @@ fn backlog_combines_the_factors_as_documented() -> Result {
     assert_eq!(
         engine["reason"],
         "changed in 6 of 8 change sets (top 17 %); 7 lines, max indent 2; changes with 3 files, \
-         2 in other folders; a test changed alongside in 33 % of its changes; 92 % by alice"
+         2 in other components; a test changed alongside in 33 % of its changes; 92 % by alice"
     );
     let service = &rows[1];
     assert_eq!(service["main_dev"], "bob");

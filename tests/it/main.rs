@@ -3,6 +3,7 @@
 
 mod analyses;
 mod cache;
+mod components;
 mod corpus;
 mod errors;
 mod filters;

@@ -103,7 +103,7 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
         assert!(markdown.contains(&format!("]({chart})")), "{chart}");
     }
     assert_eq!(html.matches("<svg").count(), 5);
-    // The fixture's cross-folder pairs (src/engine.rs with app/ and web/) are highlighted.
+    // The fixture's cross-component pairs (src/engine.rs with app/ and web/) are highlighted.
     assert!(html.contains("<tr class=\"hl\">"), "highlighted rows");
     Ok(())
 }

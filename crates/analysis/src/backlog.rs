@@ -266,7 +266,7 @@ impl Reason<'_> {
                 "no strong coupling".to_owned()
             } else {
                 format!(
-                    "changes with {} {}, {} in other folders",
+                    "changes with {} {}, {} in other components",
                     self.coupled,
                     if self.coupled == 1 { "file" } else { "files" },
                     self.cross
@@ -316,7 +316,7 @@ struct Row {
 }
 
 /// Per entity: how many entities it is coupled with, and how many of those pairs are
-/// `cross-folder`.
+/// `cross-component`.
 fn coupling_breadth(
     pairs: &DataFrame,
 ) -> PolarsResult<(HashMap<String, u64>, HashMap<String, u64>)> {
@@ -329,7 +329,7 @@ fn coupling_breadth(
         let (Some(a), Some(b)) = (a, b) else { continue };
         for side in [a, b] {
             *coupled.entry(side.to_owned()).or_insert(0) += 1;
-            if class == Some("cross-folder") {
+            if class == Some("cross-component") {
                 *crossing.entry(side.to_owned()).or_insert(0) += 1;
             }
         }

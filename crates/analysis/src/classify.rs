@@ -1,5 +1,7 @@
 //! What kind of pair a coupled pair is: SPEC §4.2's classes.
 
+use crate::components::ComponentRules;
+
 /// Whether a path is a test by the usual conventions of common languages: a `test`, `tests`,
 /// `__tests__` or `spec` folder, or a file named `test_*`, `*_test.*`, `*.test.*`, `*_spec.*`,
 /// `*.spec.*`, `*Test.*`, `*Tests.*` or `*Spec.*`.
@@ -21,25 +23,16 @@ pub fn is_test_path(path: &str) -> bool {
 }
 
 /// The class of a pair: `test-and-code` when exactly one side is a test, `same-folder` when both
-/// are in one folder, `cross-folder` when their folders differ at the first `depth` levels, and
-/// `nearby` otherwise (different folders below the same ones at that depth).
-pub fn pair_class(a: &str, b: &str, depth: usize) -> &'static str {
+/// are in one folder, `cross-component` when `components` maps them to different components, and
+/// `nearby` otherwise (different folders of one component).
+pub fn pair_class(a: &str, b: &str, components: &ComponentRules) -> &'static str {
     let folder = |p: &str| p.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
-    let top = |p: &str| {
-        let dirs: Vec<&str> = p.split('/').collect();
-        dirs[..dirs.len() - 1]
-            .iter()
-            .take(depth)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("/")
-    };
     if is_test_path(a) != is_test_path(b) {
         "test-and-code"
     } else if folder(a) == folder(b) {
         "same-folder"
-    } else if top(a) != top(b) {
-        "cross-folder"
+    } else if components.component_of(a).0 != components.component_of(b).0 {
+        "cross-component"
     } else {
         "nearby"
     }
@@ -48,6 +41,7 @@ pub fn pair_class(a: &str, b: &str, depth: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::{is_test_path, pair_class};
+    use crate::components::ComponentRules;
 
     #[test]
     fn recognises_tests_of_common_languages() {
@@ -75,12 +69,28 @@ mod tests {
 
     #[test]
     fn classifies_pairs() {
-        assert_eq!(pair_class("src/a.rs", "src/b.rs", 1), "same-folder");
-        assert_eq!(pair_class("src/a.rs", "tests/a.rs", 1), "test-and-code");
-        assert_eq!(pair_class("api/a.rs", "db/b.sql", 1), "cross-folder");
-        assert_eq!(pair_class("src/x/a.rs", "src/y/b.rs", 1), "nearby");
-        assert_eq!(pair_class("src/x/a.rs", "src/y/b.rs", 2), "cross-folder");
-        assert_eq!(pair_class("README.md", "src/lib.rs", 1), "cross-folder");
-        assert_eq!(pair_class("README.md", "Cargo.toml", 1), "same-folder");
+        let depth = |d| ComponentRules::new(Vec::new(), d);
+        assert_eq!(pair_class("src/a.rs", "src/b.rs", &depth(1)), "same-folder");
+        assert_eq!(
+            pair_class("src/a.rs", "tests/a.rs", &depth(1)),
+            "test-and-code"
+        );
+        assert_eq!(
+            pair_class("api/a.rs", "db/b.sql", &depth(1)),
+            "cross-component"
+        );
+        assert_eq!(pair_class("src/x/a.rs", "src/y/b.rs", &depth(1)), "nearby");
+        assert_eq!(
+            pair_class("src/x/a.rs", "src/y/b.rs", &depth(2)),
+            "cross-component"
+        );
+        assert_eq!(
+            pair_class("README.md", "src/lib.rs", &depth(1)),
+            "cross-component"
+        );
+        assert_eq!(
+            pair_class("README.md", "Cargo.toml", &depth(1)),
+            "same-folder"
+        );
     }
 }

@@ -5,7 +5,10 @@ use cochange_miner::col;
 use polars::prelude::*;
 use statrs::distribution::{DiscreteCDF, Hypergeometric};
 
+use std::sync::Arc;
+
 use crate::changesets::{CHANGE_SET, Grouping, SIZE, change_set_entities};
+use crate::components::ComponentRules;
 
 /// Thresholds of the coupling analysis; the defaults are code-maat's.
 #[derive(Debug, Clone)]
@@ -20,9 +23,8 @@ pub struct CouplingOptions {
     pub max_degree: u32,
     /// Leave change sets with more entities than this out of coupling (`--max-changeset-size`).
     pub max_changeset_size: u32,
-    /// Folder levels that count as a top-level unit for the `cross-folder` class
-    /// (`--component-depth`).
-    pub component_depth: usize,
+    /// Components, for the `cross-component` class.
+    pub components: Arc<ComponentRules>,
     /// How commits form change sets (`--group-by`).
     pub grouping: Grouping,
 }
@@ -35,7 +37,7 @@ impl Default for CouplingOptions {
             min_degree: 30,
             max_degree: 100,
             max_changeset_size: 30,
-            component_depth: 1,
+            components: Arc::new(ComponentRules::new(Vec::new(), 1)),
             grouping: Grouping::Commit,
         }
     }
@@ -69,7 +71,7 @@ pub mod coupling_col {
     pub const JACCARD: &str = "jaccard";
     /// Probability of at least `shared` co-changes if the two changed independently.
     pub const P_VALUE: &str = "p_value";
-    /// `test-and-code`, `same-folder`, `cross-folder` or `nearby` (see [`pair_class`](crate::pair_class)).
+    /// `test-and-code`, `same-folder`, `cross-component` or `nearby` (see [`pair_class`](crate::pair_class)).
     pub const CLASS: &str = "class";
 }
 
@@ -127,7 +129,7 @@ pub fn coupling(tables: &Tables, options: &CouplingOptions) -> PolarsResult<Data
         entity
             .iter()
             .zip(coupled.iter())
-            .map(|(a, b)| Some(crate::pair_class(a?, b?, options.component_depth)))
+            .map(|(a, b)| Some(crate::pair_class(a?, b?, &options.components)))
             .collect()
     };
     pairs.with_column(classes.with_name(c::CLASS.into()).into_column())?;

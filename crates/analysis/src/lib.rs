@@ -35,6 +35,8 @@ mod changesets;
 mod churn;
 mod classify;
 mod complexity;
+mod component_graph;
+mod components;
 mod coupling;
 mod coverage;
 mod filter;
@@ -53,6 +55,8 @@ pub use churn::{
 };
 pub use classify::{is_test_path, pair_class};
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
+pub use component_graph::{ComponentReport, components, map_entities};
+pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
 };

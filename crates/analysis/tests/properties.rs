@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cochange_analysis::{CouplingOptions, Grouping, coupling, coupling_col as c};
+use cochange_analysis::{CouplingOptions, coupling, coupling_col as c};
 use cochange_miner::Tables;
 use cochange_miner::col;
 use cochange_miner::polars::prelude::*;
@@ -35,21 +35,22 @@ fn tables(sets: &[Vec<u8>], name: impl Fn(u8) -> String) -> Tables {
     }
 }
 
-const ALL: CouplingOptions = CouplingOptions {
-    min_revs: 0,
-    min_shared: 0,
-    min_degree: 0,
-    max_degree: 100,
-    max_changeset_size: 4,
-    component_depth: 1,
-    grouping: Grouping::Commit,
-};
+fn all() -> CouplingOptions {
+    CouplingOptions {
+        min_revs: 0,
+        min_shared: 0,
+        min_degree: 0,
+        max_degree: 100,
+        max_changeset_size: 4,
+        ..CouplingOptions::default()
+    }
+}
 
 /// `(entity, coupled)` -> `(shared, revs_a, revs_b, degree, confidence_ab, confidence_ba)`.
 type Measures = BTreeMap<(String, String), (u64, u64, u64, u64, f64, f64)>;
 
 fn measures(tables: &Tables) -> Measures {
-    let df = coupling(tables, &ALL).expect("coupling succeeds");
+    let df = coupling(tables, &all()).expect("coupling succeeds");
     let s = |name| {
         df.column(name)
             .expect("column")

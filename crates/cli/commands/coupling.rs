@@ -1,13 +1,22 @@
+use std::sync::Arc;
+
 use cochange_analysis::{CouplingOptions, coupling_col};
 
 use crate::args::{Columns, CouplingArgs};
 use crate::printer::Printer;
 use crate::settings::{Settings, UsageError};
 
-/// The coupling options of the configuration (`[thresholds]`, else code-maat's defaults), for
-/// analyses that use coupling without taking its options.
-pub fn configured_options(settings: &Settings) -> Result<CouplingOptions, UsageError> {
-    options(None, settings)
+/// The coupling options of the configuration (`[thresholds]`, else code-maat's defaults), with
+/// the components of `rev`, for analyses that use coupling without taking its options.
+pub fn configured_options(
+    settings: &Settings,
+    rev: Option<&str>,
+) -> anyhow::Result<CouplingOptions> {
+    let mapping = super::components::mapping(settings, rev, 1)?;
+    Ok(CouplingOptions {
+        components: Arc::new(mapping.rules),
+        ..options(None, settings)?
+    })
 }
 
 /// Each threshold from the command line, else `[thresholds]`, else code-maat's default.
@@ -46,8 +55,8 @@ fn options(
             configured.max_changeset_size,
             defaults.max_changeset_size,
         ),
-        component_depth: args.map_or(defaults.component_depth, |a| a.component_depth),
         grouping: settings.grouping.clone(),
+        components: defaults.components,
     };
     if options.min_degree > options.max_degree {
         return Err(UsageError(format!(
@@ -59,7 +68,11 @@ fn options(
 }
 
 pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
-    let options = options(Some(args), settings)?;
+    let mapping = super::components::mapping(settings, None, args.component_depth)?;
+    let options = CouplingOptions {
+        components: Arc::new(mapping.rules),
+        ..options(Some(args), settings)?
+    };
     let history = super::load_history(settings, printer, super::Needs::FileNames)?;
     let mut frame = cochange_analysis::coupling(&history.tables, &options)?;
     if frame.height() == 0 {

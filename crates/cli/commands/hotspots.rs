@@ -159,7 +159,7 @@ impl Measured {
 
     /// Coupling over the window, with the configured thresholds.
     pub(super) fn coupling(&self, settings: &Settings) -> anyhow::Result<DataFrame> {
-        let options = super::coupling::configured_options(settings)?;
+        let options = super::coupling::configured_options(settings, None)?;
         Ok(cochange_analysis::coupling(&self.windowed, &options)?)
     }
 

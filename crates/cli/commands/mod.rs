@@ -1,5 +1,6 @@
 //! One module per command: load what it needs, call the libraries, hand the result to the printer.
 
+mod components;
 mod coupling;
 mod hotspots;
 mod mine;
@@ -87,6 +88,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Hotspots(args) => hotspots::hotspots(args, settings, printer),
         Command::Backlog(args) => hotspots::backlog(args, settings, printer),
         Command::Report(args) => report::run(args, settings, printer),
+        Command::Components(args) => components::run(args, settings, printer),
     }
 }
 
@@ -234,6 +236,43 @@ pub fn print_frame(
     printer: &Printer,
 ) -> anyhow::Result<()> {
     print_table(Table::from_frame(name, frame)?, settings, printer)
+}
+
+/// Renders several tables: one after the other with their names as titles in text and Markdown,
+/// as one JSON document, and only one at a time in CSV.
+pub fn print_tables(
+    mut tables: Vec<Table>,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    if tables.len() == 1 {
+        return print_table(tables.remove(0), settings, printer);
+    }
+    if let Some(top) = settings.top {
+        for table in &mut tables {
+            table.truncate(top);
+        }
+    }
+    match settings.format {
+        Format::Csv | Format::Dot | Format::GraphMl => Err(crate::settings::UsageError(
+            "this format holds one table: choose one with `--show`".into(),
+        )
+        .into()),
+        Format::Json => printer.data(|out| cochange_report::render_many(&tables, out)),
+        Format::Table | Format::Markdown => printer.data(|out| {
+            for (i, table) in tables.iter_mut().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                table.title.get_or_insert_with(|| table.name.clone());
+                if i > 0 {
+                    table.context.clear();
+                }
+                render(table, settings.format, out)?;
+            }
+            Ok(())
+        }),
+    }
 }
 
 /// Renders a table as the requested format, honouring `--top`.

@@ -77,7 +77,7 @@ fn sections(
         min_revs: 1,
         min_shared: 2,
         min_degree: 10,
-        ..super::coupling::configured_options(settings)?
+        ..super::coupling::configured_options(settings, None)?
     };
     let folder_pairs = cochange_analysis::coupling(&folders, &folder_options)?;
 
@@ -116,7 +116,7 @@ fn sections(
                     folder_graph(&folder_revisions, &folder_pairs, &window)?,
                 ),
             ],
-            highlight: Some((coupling_col::CLASS.into(), "cross-folder".into())),
+            highlight: Some((coupling_col::CLASS.into(), "cross-component".into())),
         },
         Section {
             id: "soc".into(),

@@ -49,7 +49,7 @@ mod walk;
 pub use error::{BoxError, Error};
 pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};
-pub use snapshot::{Snapshot, read_snapshot};
+pub use snapshot::{Snapshot, list_files, read_snapshot};
 pub use table::col;
 pub use types::{
     CacheLocation, CacheStatus, MineOptions, NoProgress, Options, Outcome, Progress, Selection,

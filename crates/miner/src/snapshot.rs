@@ -33,46 +33,16 @@ pub fn read_snapshot<T: Send>(
     measure: impl Fn(&[u8]) -> T + Sync,
 ) -> Result<Snapshot<T>, Error> {
     let repo = repo::open(path)?;
-    let rev = rev.unwrap_or("HEAD");
-    let revision_error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Revision {
-        rev: rev.to_owned(),
-        source: err,
-    };
-    let commit = repo
-        .rev_parse_single(rev)
-        .map_err(|e| revision_error(Box::new(e)))?
-        .object()
-        .map_err(|e| revision_error(Box::new(e)))?
-        .peel_to_commit()
-        .map_err(|e| revision_error(Box::new(e)))?;
-    let tree = commit.tree().map_err(|err| Error::Object {
-        kind: "tree",
-        id: commit.id.to_string(),
-        source: Box::new(err),
-    })?;
-    let mut recorder = gix::traverse::tree::Recorder::default();
-    tree.traverse()
-        .breadthfirst(&mut recorder)
-        .map_err(|err| Error::Object {
-            kind: "tree",
-            id: tree.id.to_string(),
-            source: Box::new(err),
-        })?;
+    let (commit, all) = regular_files(&repo, rev)?;
     let mut entries: Vec<(String, ObjectId)> = Vec::new();
     let mut skipped = 0;
-    for entry in recorder.records {
-        if !entry.mode.is_blob() {
-            continue;
-        }
-        let path = crate::escape_path(&entry.filepath);
+    for (path, id) in all {
         if wanted(&path) {
-            entries.push((path, entry.oid));
+            entries.push((path, id));
         } else {
             skipped += 1;
         }
     }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     } else {
@@ -120,9 +90,57 @@ pub fn read_snapshot<T: Send>(
         })
         .collect();
     Ok(Snapshot {
-        commit: commit.id.to_string(),
+        commit,
         files,
         skipped,
         missing,
     })
+}
+
+/// The paths of the regular files of `rev` (HEAD when `None`), sorted, without reading a blob.
+pub fn list_files(path: &Path, rev: Option<&str>) -> Result<(String, Vec<String>), Error> {
+    let repo = repo::open(path)?;
+    let (commit, files) = regular_files(&repo, rev)?;
+    Ok((commit, files.into_iter().map(|(p, _)| p).collect()))
+}
+
+/// The commit id of `rev` and its regular files (not symlinks or submodules) with their blob
+/// ids, in path order.
+fn regular_files(
+    repo: &gix::Repository,
+    rev: Option<&str>,
+) -> Result<(String, Vec<(String, ObjectId)>), Error> {
+    let rev = rev.unwrap_or("HEAD");
+    let revision_error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Revision {
+        rev: rev.to_owned(),
+        source: err,
+    };
+    let commit = repo
+        .rev_parse_single(rev)
+        .map_err(|e| revision_error(Box::new(e)))?
+        .object()
+        .map_err(|e| revision_error(Box::new(e)))?
+        .peel_to_commit()
+        .map_err(|e| revision_error(Box::new(e)))?;
+    let tree = commit.tree().map_err(|err| Error::Object {
+        kind: "tree",
+        id: commit.id.to_string(),
+        source: Box::new(err),
+    })?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|err| Error::Object {
+            kind: "tree",
+            id: tree.id.to_string(),
+            source: Box::new(err),
+        })?;
+    let mut files: Vec<(String, ObjectId)> = recorder
+        .records
+        .into_iter()
+        .filter(|entry| entry.mode.is_blob())
+        .map(|entry| (crate::escape_path(&entry.filepath), entry.oid))
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((commit.id.to_string(), files))
 }

@@ -33,6 +33,6 @@ pub use charts::{
     ChartError, HotspotPoint, Node, activity_chart, coupling_graph, heatmap, hotspot_chart,
     ownership_chart,
 };
-pub use render::{Format, SCHEMA_VERSION, render};
+pub use render::{Format, SCHEMA_VERSION, render, render_many};
 pub use report::{PAGE_ROWS, Report, Section, write_report};
 pub use table::{Cell, Table};

@@ -264,7 +264,24 @@ pub(crate) fn json_value(cell: &Cell) -> serde_json::Value {
     }
 }
 
+/// Writes several tables as one JSON document:
+/// `{"schema_version", "tables": {name: {"columns", "rows", "context"?}}}`.
+pub fn render_many(tables: &[Table], out: &mut dyn Write) -> io::Result<()> {
+    let mut map = serde_json::Map::new();
+    for table in tables {
+        map.insert(table.name.clone(), json_document(table));
+    }
+    let document = serde_json::json!({ "schema_version": SCHEMA_VERSION, "tables": map });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
 fn json(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &json_document(table))?;
+    writeln!(out)
+}
+
+fn json_document(table: &Table) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = table
         .rows
         .iter()
@@ -292,8 +309,7 @@ fn json(table: &Table, out: &mut dyn Write) -> io::Result<()> {
             .collect();
         document["context"] = context.into();
     }
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    document
 }
 
 fn markdown(table: &Table, out: &mut dyn Write) -> io::Result<()> {
