@@ -144,10 +144,7 @@ fn file_pairs_by_component(
 }
 
 /// The component pairs with a `file_pairs` column: the three strongest file pairs across them.
-fn with_file_pairs(
-    mut pairs: DataFrame,
-    file_pairs: &FilePairs,
-) -> PolarsResult<DataFrame> {
+fn with_file_pairs(mut pairs: DataFrame, file_pairs: &FilePairs) -> PolarsResult<DataFrame> {
     let a = strs(&pairs, coupling_col::ENTITY)?;
     let b = strs(&pairs, coupling_col::COUPLED)?;
     let text: Vec<String> = a
