@@ -209,6 +209,12 @@ pub enum Command {
     /// authors, coupling between them with the file pairs behind it, cycles, fan-in and fan-out,
     /// and clusters of files that change together set beside the declared components.
     Components(ComponentsArgs),
+    /// Who knows what: main developer and share per file and component, knowledge loss (lines at
+    /// the analysed revision last added by inactive authors, from blame) and bus factor.
+    Knowledge(KnowledgeArgs),
+    /// Teams (`[teams]` in the config): team × component revisions, teams per component, and
+    /// pairs of teams that change coupled files.
+    Teams(TeamsArgs),
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
@@ -238,6 +244,54 @@ pub enum ComponentsView {
     Clusters,
     /// Every file of the analysed revision with its component and the source that mapped it.
     Files,
+}
+
+/// Options of `knowledge`.
+#[derive(Debug, clap::Args)]
+pub struct KnowledgeArgs {
+    /// The revision whose lines are blamed [default: HEAD].
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
+    /// Months without a commit after which an author counts as inactive.
+    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
+    pub inactive_after: u32,
+    /// Folder levels that make a component when no other source maps a file.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub component_depth: usize,
+    /// Print one table only (CSV holds one table) [default: both].
+    #[arg(long, value_enum)]
+    pub show: Option<KnowledgeView>,
+}
+
+/// The tables of `knowledge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KnowledgeView {
+    /// Per component, with the bus factor.
+    Components,
+    /// Per file.
+    Files,
+}
+
+/// Options of `teams`.
+#[derive(Debug, clap::Args)]
+pub struct TeamsArgs {
+    /// Folder levels that make a component when no other source maps a file.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub component_depth: usize,
+    /// Print one table only (CSV holds one table) [default: all].
+    #[arg(long, value_enum)]
+    pub show: Option<TeamsView>,
+}
+
+/// The tables of `teams`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TeamsView {
+    /// Team × component change sets.
+    Matrix,
+    /// Teams per component.
+    Components,
+    /// Pairs of teams that change coupled files.
+    Coordination,
 }
 
 /// Options of `report`.
@@ -370,6 +424,7 @@ impl Command {
             Command::Hotspots(args) => args.at.as_deref(),
             Command::Backlog(args) => args.at.as_deref(),
             Command::Report(args) => args.at.as_deref(),
+            Command::Knowledge(args) => args.at.as_deref(),
             _ => None,
         }
     }
@@ -381,7 +436,9 @@ impl Command {
             | Command::Hotspots(_)
             | Command::Backlog(_)
             | Command::Report(_)
-            | Command::Components(_) => {
+            | Command::Components(_)
+            | Command::Knowledge(_)
+            | Command::Teams(_) => {
                 return false;
             }
             Command::Coupling(args) => args.columns,

@@ -30,7 +30,8 @@ pub struct Config {
     pub criticality: BTreeMap<String, Spanned<f64>>,
     /// Component name → globs, in file order (the first match wins).
     pub components: Option<Spanned<toml::Table>>,
-    pub teams: Option<toml::Table>,
+    /// Team name → emails or name globs, in file order (the first team that lists an author).
+    pub teams: Option<Spanned<toml::Table>>,
     pub check: Option<toml::Table>,
 }
 
@@ -162,7 +163,16 @@ impl SourcedTable {
 impl Loaded {
     /// `[components]`, when the config has it.
     pub fn components(&self) -> Option<SourcedTable> {
-        let (source, table) = (self.source.as_ref()?, self.config.components.as_ref()?);
+        self.sourced(self.config.components.as_ref()?)
+    }
+
+    /// `[teams]`, when the config has it.
+    pub fn teams(&self) -> Option<SourcedTable> {
+        self.sourced(self.config.teams.as_ref()?)
+    }
+
+    fn sourced(&self, table: &Spanned<toml::Table>) -> Option<SourcedTable> {
+        let source = self.source.as_ref()?;
         let start = table.span().start.min(source.text.len());
         Some(SourcedTable {
             table: table.get_ref().clone(),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use cochange_analysis::{
     Criticality, DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, DEFAULT_TICKET_PATTERN, Filters,
-    Grouping, TestPaths, glob_set, path_glob,
+    Grouping, Member, Teams, TestPaths, glob_set, path_glob,
 };
 use cochange_miner::{CacheLocation, MineOptions, Options, Selection};
 use cochange_report::Format;
@@ -47,6 +47,8 @@ pub struct Settings {
     pub criticality: Criticality,
     /// `[components]` of the config, unparsed until a command needs components.
     pub components: Option<config::SourcedTable>,
+    /// `[teams]` of the config.
+    pub teams: Teams,
     /// Whether `--explain` was given.
     pub explain: bool,
     /// What `--explain` says about the config, the filters and the change sets.
@@ -117,7 +119,9 @@ impl Settings {
         let grouping = grouping(args, &loaded, &mut explained_filters)?;
         let (tests, criticality) = tests_and_criticality(&loaded)?;
         let components = loaded.components();
+        let teams = teams(&loaded)?;
         Ok(Settings {
+            teams,
             tests,
             criticality,
             components,
@@ -348,6 +352,44 @@ fn author_filters(
         }
     ));
     Ok((author, exclude_author))
+}
+
+/// `[teams]` of the config: each member an email (with `@`) or a glob on the author's name.
+fn teams(loaded: &config::Loaded) -> Result<Teams, UsageError> {
+    let Some(table) = loaded.teams() else {
+        return Ok(Teams::default());
+    };
+    let mut teams = Vec::new();
+    for (team, value) in &table.table {
+        let members: Vec<&str> = match value {
+            toml::Value::String(s) => vec![s.as_str()],
+            toml::Value::Array(items) => items.iter().filter_map(toml::Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if members.is_empty() {
+            return Err(table.error(format!(
+                "[teams] `{team}`: give an email or name glob, or a list of them"
+            )));
+        }
+        let members = members
+            .iter()
+            .map(|m| {
+                if m.contains('@') {
+                    Ok(Member::Email((*m).to_owned()))
+                } else {
+                    globset::GlobBuilder::new(m)
+                        .case_insensitive(true)
+                        .build()
+                        .map(|g| Member::Name(g.compile_matcher()))
+                        .map_err(|e| {
+                            table.error(format!("[teams] `{team}`: `{m}` is not a valid glob: {e}"))
+                        })
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        teams.push((team.clone(), members));
+    }
+    Ok(Teams { teams })
 }
 
 /// `[tests] paths` and `[criticality]` of the config, checked.

@@ -240,3 +240,114 @@ fn csv_needs_one_table() -> Result {
     assert!(String::from_utf8(out.stdout)?.starts_with("cycle,size,components"));
     Ok(())
 }
+
+#[test]
+fn knowledge_loss_and_bus_factor_by_hand() -> Result {
+    let dir = scripted_repo("make_knowledge.sh")?;
+    let out = run_ok(cochange(&dir).args(["knowledge", "--no-cache", "--format", "json"]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    let files = doc["tables"]["knowledge-files"]["rows"]
+        .as_array()
+        .ok_or("rows")?;
+    let row = |name: &str| files.iter().find(|r| r["file"] == name).cloned();
+    let close = |v: &Value, x: f64| v.as_f64().is_some_and(|v| (v - x).abs() < 1e-9);
+    let a = row("core/a.rs").ok_or("a")?;
+    assert_eq!(
+        (a["lines"].clone(), a["inactive_lines"].clone()),
+        (6.into(), 4.into())
+    );
+    assert!(close(&a["knowledge_loss"], 4.0 / 6.0), "{a}");
+    assert_eq!(a["main_dev"], "alice");
+    assert!(close(&a["main_dev_share"], 5.0 / 7.0), "{a}");
+    let b = row("core/b.rs").ok_or("b")?;
+    assert!(close(&b["knowledge_loss"], 0.0) && b["main_dev"] == "bob");
+    let c = row("ui/c.js").ok_or("c")?;
+    assert!(close(&c["knowledge_loss"], 1.0), "{c}");
+
+    let components = doc["tables"]["knowledge-components"]["rows"]
+        .as_array()
+        .ok_or("rows")?;
+    let core = components
+        .iter()
+        .find(|r| r["component"] == "core")
+        .ok_or("core")?;
+    assert_eq!(
+        (core["lines"].clone(), core["inactive_lines"].clone()),
+        (8.into(), 4.into())
+    );
+    assert!(close(&core["knowledge_loss"], 0.5));
+    assert!(close(&core["main_dev_share"], 5.0 / 9.0), "{core}");
+    assert_eq!(core["bus_factor"], 2);
+    let ui = components
+        .iter()
+        .find(|r| r["component"] == "ui")
+        .ok_or("ui")?;
+    assert_eq!(ui["bus_factor"], 0);
+    assert!(close(&ui["knowledge_loss"], 1.0));
+    Ok(())
+}
+
+#[test]
+fn teams_matrix_and_coordination_needs() -> Result {
+    // make_hotspots.sh: alice (core) and bob and carol (apps); components are top-level folders.
+    let dir = scripted_repo("make_hotspots.sh")?;
+    let config = tempfile::NamedTempFile::new()?;
+    std::fs::write(
+        config.path(),
+        "[thresholds]\nmin-revs = 1\nmin-shared = 2\n\n[teams]\ncore = [\"alice@example.com\"]\napps = [\"B*\", \"carol@example.com\"]\n",
+    )?;
+    let config = config.path().to_str().ok_or("temp path")?;
+    let out = run_ok(cochange(&dir).args([
+        "teams",
+        "--no-cache",
+        "--format",
+        "csv",
+        "--show",
+        "matrix",
+        "--config",
+        config,
+    ]))?;
+    assert_eq!(
+        String::from_utf8(out.stdout)?,
+        "team,src,app,web,tests,(unmapped),docs\napps,1,2,1,0,0,0\ncore,5,1,2,2,1,1\n"
+    );
+    let out = run_ok(cochange(&dir).args([
+        "teams",
+        "--no-cache",
+        "--format",
+        "csv",
+        "--show",
+        "components",
+        "--config",
+        config,
+    ]))?;
+    assert_eq!(
+        String::from_utf8(out.stdout)?,
+        "component,teams,team_list,revisions\n\
+         src,2,\"core (5), apps (1)\",6\n\
+         app,2,\"apps (2), core (1)\",3\n\
+         web,2,\"core (2), apps (1)\",3\n\
+         tests,1,core (2),2\n\
+         (unmapped),1,core (1),1\n\
+         docs,1,core (1),1\n"
+    );
+    let out = run_ok(cochange(&dir).args([
+        "teams",
+        "--no-cache",
+        "--format",
+        "csv",
+        "--show",
+        "coordination",
+        "--config",
+        config,
+    ]))?;
+    assert_eq!(
+        String::from_utf8(out.stdout)?,
+        "team_a,team_b,coupled_pairs,example\napps,core,3,src/engine.rs + tests/engine_test.rs\n"
+    );
+    // Without [teams] the command says what to write.
+    let out = cochange(&dir).args(["teams", "--no-cache"]).output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs `[teams]` in the config"));
+    Ok(())
+}

@@ -43,9 +43,11 @@ mod filter;
 mod folders;
 mod hotspots;
 mod identity;
+mod knowledge;
 mod ownership;
 mod soc;
 mod summary;
+mod teams;
 mod time;
 
 pub use backlog::{BacklogInput, Criticality, Owner, backlog, owners};
@@ -69,9 +71,11 @@ pub use hotspots::{
     TestPaths, TestSignal, hotspot_col, hotspots, percent_ranks, test_signal, window,
 };
 pub use identity::{changes, revisions};
+pub use knowledge::knowledge;
 pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};
 pub use soc::{SocOrder, soc};
 pub use summary::summary;
+pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};
 pub use time::{format_time, months_before, months_between};
 
 /// The error of every analysis: a polars computation failed.

@@ -5,6 +5,7 @@ mod coupling;
 mod hotspots;
 mod mine;
 mod ownership;
+mod people;
 mod report;
 mod soc;
 
@@ -89,6 +90,8 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Backlog(args) => hotspots::backlog(args, settings, printer),
         Command::Report(args) => report::run(args, settings, printer),
         Command::Components(args) => components::run(args, settings, printer),
+        Command::Knowledge(args) => people::knowledge(args, settings, printer),
+        Command::Teams(args) => people::teams(args, settings, printer),
     }
 }
 

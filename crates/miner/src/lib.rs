@@ -31,6 +31,7 @@ assert!(commits > 0 && file_changes > 0);
 */
 #![deny(missing_docs)]
 
+mod blame;
 mod cache;
 mod diff;
 mod error;
@@ -46,6 +47,7 @@ mod table;
 mod types;
 mod walk;
 
+pub use blame::{BlamedFile, blame_files};
 pub use error::{BoxError, Error};
 pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};

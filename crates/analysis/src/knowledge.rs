@@ -1,0 +1,257 @@
+//! Knowledge risk (SPEC §4.5): main developers, knowledge loss from blame, and bus factor per
+//! component.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cochange_miner::{BlamedFile, Tables, col};
+use polars::prelude::*;
+
+use crate::components::ComponentRules;
+use crate::identity::join_per_commit;
+use crate::time::months_before;
+
+/// Who authored each commit and when each author was last seen.
+struct People<'a> {
+    author_of: HashMap<&'a str, &'a str>,
+    last_seen: HashMap<&'a str, i64>,
+    inactive_since: i64,
+}
+
+impl People<'_> {
+    fn active(&self, author: &str) -> bool {
+        self.last_seen
+            .get(author)
+            .is_some_and(|&t| t >= self.inactive_since)
+    }
+}
+
+/// Per file and per component of the analysed revision:
+///
+/// - `main_dev` and `main_dev_share`: most lines added over `history` (ties: the first name);
+/// - `lines`: non-blank lines at the revision (from blame) and `inactive_lines`, those last added
+///   by authors without a commit since `inactive_after_months` months before `as_of`, or by
+///   commits the history does not hold; `knowledge_loss` = `inactive_lines / lines`;
+/// - per component, `bus_factor`: the fewest authors whose removal leaves more than half of its
+///   files without an active author who changed them (greedy: each step removes the author whose
+///   files lose their last active author most often; 0 when more than half have none already).
+pub fn knowledge(
+    history: &Tables,
+    blamed: &[BlamedFile],
+    rules: &ComponentRules,
+    as_of: i64,
+    inactive_after_months: u32,
+) -> PolarsResult<(DataFrame, DataFrame)> {
+    let commit = history.commits.column(col::COMMIT)?.str()?;
+    let author = history.commits.column(col::AUTHOR)?.str()?;
+    let time = history.commits.column(col::AUTHOR_TIME)?.i64()?;
+    let mut people = People {
+        author_of: HashMap::new(),
+        last_seen: HashMap::new(),
+        inactive_since: months_before(as_of, inactive_after_months),
+    };
+    for i in 0..history.commits.height() {
+        let (Some(c), Some(a), Some(t)) = (commit.get(i), author.get(i), time.get(i)) else {
+            continue;
+        };
+        people.author_of.insert(c, a);
+        let seen = people.last_seen.entry(a).or_insert(t);
+        *seen = (*seen).max(t);
+    }
+    let (added, changers) = added_lines(history)?;
+
+    let mut files = Vec::new();
+    let mut per_component: BTreeMap<String, ComponentAcc> = BTreeMap::new();
+    for file in blamed {
+        let lines: u64 = file.lines.iter().map(|(_, n)| u64::from(*n)).sum();
+        let inactive: u64 = file
+            .lines
+            .iter()
+            .filter(|(c, _)| {
+                people
+                    .author_of
+                    .get(c.as_str())
+                    .is_none_or(|a| !people.active(a))
+            })
+            .map(|(_, n)| u64::from(*n))
+            .sum();
+        let by_author = added.get(file.path.as_str());
+        let (main, share) = main_developer(by_author);
+        let component = rules.component_of(&file.path).0;
+        let acc = per_component.entry(component.clone()).or_default();
+        acc.files += 1;
+        acc.lines += lines;
+        acc.inactive += inactive;
+        for (a, n) in by_author.into_iter().flatten() {
+            *acc.added.entry(a.clone()).or_default() += n;
+        }
+        let active: BTreeSet<String> = changers
+            .get(file.path.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|a| people.active(a))
+            .cloned()
+            .collect();
+        acc.active_authors.push(active);
+        files.push((file.path.as_str(), component, main, share, lines, inactive));
+    }
+    let files = df!(
+        "file" => files.iter().map(|f| f.0).collect::<Vec<_>>(),
+        "component" => files.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        "main_dev" => files.iter().map(|f| f.2.as_deref()).collect::<Vec<_>>(),
+        "main_dev_share" => files.iter().map(|f| f.3).collect::<Vec<_>>(),
+        "lines" => files.iter().map(|f| f.4).collect::<Vec<_>>(),
+        "inactive_lines" => files.iter().map(|f| f.5).collect::<Vec<_>>(),
+        "knowledge_loss" => files.iter().map(|f| ratio(f.5, f.4)).collect::<Vec<_>>(),
+    )?;
+    let rows: Vec<(&String, &ComponentAcc)> = per_component.iter().collect();
+    let components = df!(
+        "component" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        "files" => rows.iter().map(|r| r.1.files).collect::<Vec<_>>(),
+        "main_dev" => rows.iter().map(|r| main_developer(Some(&r.1.added)).0).collect::<Vec<_>>(),
+        "main_dev_share" => rows.iter().map(|r| main_developer(Some(&r.1.added)).1).collect::<Vec<_>>(),
+        "lines" => rows.iter().map(|r| r.1.lines).collect::<Vec<_>>(),
+        "inactive_lines" => rows.iter().map(|r| r.1.inactive).collect::<Vec<_>>(),
+        "knowledge_loss" => rows.iter().map(|r| ratio(r.1.inactive, r.1.lines)).collect::<Vec<_>>(),
+        "bus_factor" => rows.iter().map(|r| bus_factor(&r.1.active_authors)).collect::<Vec<_>>(),
+    )?;
+    Ok((files, components))
+}
+
+#[derive(Default)]
+struct ComponentAcc {
+    files: u64,
+    lines: u64,
+    inactive: u64,
+    added: BTreeMap<String, u64>,
+    active_authors: Vec<BTreeSet<String>>,
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Entity → author → lines added.
+type AddedLines = HashMap<String, BTreeMap<String, u64>>;
+/// Entity → authors who changed it.
+type Changers = HashMap<String, BTreeSet<String>>;
+
+/// Lines added per entity and author, and who changed each entity, over `history`.
+fn added_lines(history: &Tables) -> PolarsResult<(AddedLines, Changers)> {
+    let authors = history
+        .commits
+        .select([col::REPO, col::COMMIT, col::AUTHOR])?;
+    let rows = join_per_commit(history, authors)
+        .select([
+            col(col::ENTITY),
+            col(col::AUTHOR),
+            col(col::ADDED).fill_null(lit(0u32)).cast(DataType::UInt64),
+        ])
+        .collect()?;
+    let entity = rows.column(col::ENTITY)?.str()?;
+    let author = rows.column(col::AUTHOR)?.str()?;
+    let added = rows.column(col::ADDED)?.u64()?;
+    let mut by_entity = AddedLines::new();
+    let mut changers = Changers::new();
+    for i in 0..rows.height() {
+        let (Some(e), Some(a)) = (entity.get(i), author.get(i)) else {
+            continue;
+        };
+        *by_entity
+            .entry(e.to_owned())
+            .or_default()
+            .entry(a.to_owned())
+            .or_default() += added.get(i).unwrap_or(0);
+        changers
+            .entry(e.to_owned())
+            .or_default()
+            .insert(a.to_owned());
+    }
+    Ok((by_entity, changers))
+}
+
+fn main_developer(by_author: Option<&BTreeMap<String, u64>>) -> (Option<String>, f64) {
+    let Some(by_author) = by_author else {
+        return (None, 0.0);
+    };
+    let total: u64 = by_author.values().sum();
+    let best = by_author
+        .iter()
+        .fold(None::<(&String, u64)>, |best, (a, &n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((a, n)),
+        });
+    match best {
+        Some((a, n)) => (Some(a.clone()), ratio(n, total)),
+        None => (None, 0.0),
+    }
+}
+
+/// See [`knowledge`].
+fn bus_factor(active_authors: &[BTreeSet<String>]) -> u64 {
+    let half = active_authors.len() / 2;
+    let mut remaining: Vec<BTreeSet<&str>> = active_authors
+        .iter()
+        .map(|s| s.iter().map(String::as_str).collect())
+        .collect();
+    let mut removed = 0;
+    loop {
+        let orphaned = remaining.iter().filter(|s| s.is_empty()).count();
+        if orphaned > half {
+            return removed;
+        }
+        // The author whose removal orphans most files now, then who covers most files, then name.
+        let mut score: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for set in &remaining {
+            for &a in set {
+                let entry = score.entry(a).or_default();
+                entry.1 += 1;
+                if set.len() == 1 {
+                    entry.0 += 1;
+                }
+            }
+        }
+        let Some((&pick, _)) = score.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))) else {
+            return removed;
+        };
+        for set in &mut remaining {
+            set.remove(pick);
+        }
+        removed += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::bus_factor;
+
+    fn sets(list: &[&[&str]]) -> Vec<BTreeSet<String>> {
+        list.iter()
+            .map(|s| s.iter().map(|a| (*a).to_owned()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn bus_factor_by_hand() {
+        // Four files: alice alone on two, alice+bob on one, carol on one. Removing alice
+        // orphans two (not more than half); then bob or carol: three. Bus factor 2.
+        assert_eq!(
+            bus_factor(&sets(&[
+                &["alice"],
+                &["alice"],
+                &["alice", "bob"],
+                &["carol"]
+            ])),
+            2
+        );
+        // More than half without an active author already: 0.
+        assert_eq!(bus_factor(&sets(&[&[], &[], &["bob"]])), 0);
+        // One author on everything: 1.
+        assert_eq!(bus_factor(&sets(&[&["a"], &["a"], &["a"]])), 1);
+    }
+}
