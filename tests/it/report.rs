@@ -11,7 +11,7 @@ const FILES: &[&str] = &[
     "activity.csv",
     "activity.svg",
     "backlog.csv",
-    "coupling-folders.svg",
+    "coupling-components.svg",
     "coupling-heatmap.svg",
     "coupling.csv",
     "hotspots.csv",

@@ -67,7 +67,8 @@ pub fn components(
         ..options.clone()
     };
     let all_pairs = coupling(&mapped, &everything)?;
-    let pairs = coupling(&mapped, options)?;
+    // Every pair of components crosses components: the file-pair class says nothing here.
+    let pairs = coupling(&mapped, options)?.drop(coupling_col::CLASS)?;
     let file_pairs = file_pairs_by_component(tables, rules, options)?;
     let pairs = with_file_pairs(pairs, &file_pairs)?;
     let (fan, cycles) = graph(&all_pairs, options)?;

@@ -253,7 +253,7 @@ pub fn backlog(args: &BacklogArgs, settings: &Settings, printer: &Printer) -> an
     table.legend = vec![
         "score = criticality × hotspot_score × (1 + coupling + test gap + ownership) / 4 (docs/metrics.md)".into(),
         "hotspot_score: percent rank of revisions in the window × percent rank of indentation complexity".into(),
-        "coupled / coupled_cross: files it changes with (coupling thresholds in force), and how many of them are in other top-level folders".into(),
+        "coupled / coupled_cross: files it changes with (coupling thresholds in force), and how many of them are in other components".into(),
         "test_share: share of its change sets in which a test file changed too; coverage: line coverage, when given".into(),
         format!(
             "main_dev: most lines added; inactive after {} months without a commit",

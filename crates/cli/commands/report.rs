@@ -69,15 +69,20 @@ fn sections(
     )?;
     let ownership = cochange_analysis::folder_ownership(&measured.existing()?, 1)?;
     let activity = cochange_analysis::activity_by_month(&measured.upto, &settings.grouping)?;
-    let folders = cochange_analysis::by_folder(&measured.windowed, 1)?;
+    // The graph shows components (config, CODEOWNERS, workspaces, else top-level folders).
+    let configured = super::coupling::configured_options(settings, None)?;
+    let rules = configured.components.clone();
+    let folders = cochange_analysis::map_entities(&measured.windowed, &|path: &str| {
+        rules.component_of(path).0
+    })?;
     let folder_revisions = cochange_analysis::revisions(&folders, &settings.grouping)?;
-    // Folders change far more often than files: every pair that changed together twice and
+    // Components change far more often than files: every pair that changed together twice and
     // reaches 10 % is drawn, the width showing the degree.
     let folder_options = cochange_analysis::CouplingOptions {
         min_revs: 1,
         min_shared: 2,
         min_degree: 10,
-        ..super::coupling::configured_options(settings, None)?
+        ..configured
     };
     let folder_pairs = cochange_analysis::coupling(&folders, &folder_options)?;
 
@@ -107,12 +112,12 @@ fn sections(
         Section {
             id: "coupling".into(),
             title: "Change coupling".into(),
-            text: "Pairs of files that change together in the window, with code-maat's measures and thresholds and more; pairs across top-level folders are highlighted.".into(),
+            text: "Pairs of files that change together in the window, with code-maat's measures and thresholds and more; pairs across components are highlighted.".into(),
             table: Table::from_frame("coupling", &pairs)?,
             charts: vec![
                 ("coupling-heatmap.svg".into(), heatmap(&pairs, &window)?),
                 (
-                    "coupling-folders.svg".into(),
+                    "coupling-components.svg".into(),
                     folder_graph(&folder_revisions, &folder_pairs, &window)?,
                 ),
             ],

@@ -232,7 +232,7 @@ pub struct Node {
     pub revisions: f64,
 }
 
-/// Folders on a circle, sized by revisions, joined by edges whose width and darkness follow the
+/// Components (or folders) on a circle, sized by revisions, joined by edges whose width and darkness follow the
 /// degree of coupling; labels sit outside the circle, turned away from it.
 pub fn coupling_graph(
     nodes: &[Node],
@@ -259,7 +259,7 @@ pub fn coupling_graph(
         root.fill(&WHITE).map_err(|e| fail(&e))?;
         root.draw(&Text::new(
             format!(
-                "Coupling between folders (edges: degree ≥ 10 %, darker and wider when stronger; node: revisions), {window}"
+                "Coupling between components (edges: degree ≥ 10 %, darker and wider when stronger; node: revisions), {window}"
             ),
             (16, 12),
             (FONT, 20).into_font().color(&BLACK),
