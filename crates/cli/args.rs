@@ -151,6 +151,8 @@ pub enum FormatArg {
     Dot,
     /// A `GraphML` graph (`coupling` only).
     Graphml,
+    /// SARIF 2.1.0 for code scanning (`check` only).
+    Sarif,
 }
 
 /// The analyses and tasks.
@@ -215,6 +217,14 @@ pub enum Command {
     /// Teams (`[teams]` in the config): team × component revisions, teams per component, and
     /// pairs of teams that change coupled files.
     Teams(TeamsArgs),
+    /// Per month (or week or quarter): change sets, files per change set, the share crossing
+    /// components, coupled pairs, hotspot concentration, active authors, teams per component.
+    Trends(TrendsArgs),
+    /// Compare two report snapshots: couplings, hotspots, knowledge risks and trend metrics.
+    Diff(DiffArgs),
+    /// The CI gate: apply the `[check]` rules of the config against a baseline snapshot; exit 1
+    /// only on new findings.
+    Check(CheckArgs),
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
@@ -294,9 +304,9 @@ pub enum TeamsView {
     Coordination,
 }
 
-/// Options of `report`.
+/// What a report covers; `check` builds the same report in memory.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {
+pub struct ReportWindow {
     /// The revision whose files are measured (and where the walk starts unless `--rev` is given)
     /// [default: HEAD].
     #[arg(long, value_name = "REV")]
@@ -307,6 +317,83 @@ pub struct ReportArgs {
     /// Months without a commit after which an author counts as inactive.
     #[arg(long, default_value_t = 6, value_name = "MONTHS")]
     pub inactive_after: u32,
+}
+
+/// Options of `report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub window: ReportWindow,
+    /// A `snapshot.json` of an earlier report: adds "since last time" sections.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub baseline: Option<PathBuf>,
+}
+
+/// Options of `trends`.
+#[derive(Debug, clap::Args)]
+pub struct TrendsArgs {
+    /// The length of a period.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
+    pub period: PeriodArg,
+    /// Periods of history that the coupled-pair counts of each period look back over
+    /// [default: a year: 12 months, 52 weeks or 4 quarters].
+    #[arg(long, value_name = "N")]
+    pub trailing: Option<usize>,
+    /// Folder levels that make a component when no other source maps a file.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub component_depth: usize,
+}
+
+/// Trend periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    /// ISO weeks, Monday first (UTC).
+    Week,
+    /// Calendar months (UTC).
+    Month,
+    /// Calendar quarters (UTC).
+    Quarter,
+}
+
+/// Options of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot (`snapshot.json` of a report).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later snapshot.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Hotspots compared: the first N of each snapshot.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub hotspots: usize,
+    /// Print one table only (CSV holds one table) [default: all].
+    #[arg(long, value_enum)]
+    pub show: Option<DiffView>,
+}
+
+/// The tables of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffView {
+    /// New, grown, shrunk and dissolved couplings.
+    Coupling,
+    /// Hotspots that entered, left or moved.
+    Hotspots,
+    /// New knowledge risks.
+    Knowledge,
+    /// Trend metrics of the last period.
+    Trends,
+}
+
+/// Options of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub window: ReportWindow,
+    /// The snapshot to compare with (`snapshot.json` of last month's report); without it only the
+    /// absolute rules run.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// Options of `hotspots`.
@@ -423,7 +510,8 @@ impl Command {
         match self {
             Command::Hotspots(args) => args.at.as_deref(),
             Command::Backlog(args) => args.at.as_deref(),
-            Command::Report(args) => args.at.as_deref(),
+            Command::Report(args) => args.window.at.as_deref(),
+            Command::Check(args) => args.window.at.as_deref(),
             Command::Knowledge(args) => args.at.as_deref(),
             _ => None,
         }
@@ -438,7 +526,10 @@ impl Command {
             | Command::Report(_)
             | Command::Components(_)
             | Command::Knowledge(_)
-            | Command::Teams(_) => {
+            | Command::Teams(_)
+            | Command::Trends(_)
+            | Command::Diff(_)
+            | Command::Check(_) => {
                 return false;
             }
             Command::Coupling(args) => args.columns,

@@ -13,7 +13,7 @@ use crate::settings::UsageError;
 /// The config file's name at the repository root.
 pub const FILE_NAME: &str = ".cochange.toml";
 
-/// The whole file. Sections other issues fill in are accepted and reported as unused.
+/// The whole file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -32,7 +32,19 @@ pub struct Config {
     pub components: Option<Spanned<toml::Table>>,
     /// Team name → emails or name globs, in file order (the first team that lists an author).
     pub teams: Option<Spanned<toml::Table>>,
-    pub check: Option<toml::Table>,
+    #[serde(default)]
+    pub check: Check,
+}
+
+/// `[check]`: the rules of `cochange check` (see `cochange_report::CheckRules`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Check {
+    pub new_cross_component_degree: Option<u64>,
+    pub new_top_hotspots: Option<usize>,
+    pub crossing_growth: Option<f64>,
+    pub cross_component_degree: Option<u64>,
+    pub hotspot_score: Option<f64>,
 }
 
 /// `[tests]`: which files are tests, replacing the default conventions.
@@ -179,20 +191,6 @@ impl Loaded {
             path: source.path.clone(),
             line: source.text[..start].matches('\n').count() + 1,
         })
-    }
-
-    /// The sections present that this version does not use yet, with their first line.
-    pub fn unused_sections(&self) -> Vec<String> {
-        let c = &self.config;
-        let sections: BTreeMap<&str, bool> =
-            [("teams", c.teams.is_some()), ("check", c.check.is_some())]
-                .into_iter()
-                .collect();
-        sections
-            .into_iter()
-            .filter(|&(_, present)| present)
-            .map(|(name, _)| format!("[{name}]"))
-            .collect()
     }
 }
 

@@ -49,6 +49,10 @@ pub struct Settings {
     pub components: Option<config::SourcedTable>,
     /// `[teams]` of the config.
     pub teams: Teams,
+    /// `--format sarif` (which only `check` accepts).
+    pub sarif: bool,
+    /// `[check]` of the config.
+    pub check: cochange_report::CheckRules,
     /// Whether `--explain` was given.
     pub explain: bool,
     /// What `--explain` says about the config, the filters and the change sets.
@@ -108,19 +112,14 @@ impl Settings {
                 .as_ref()
                 .map_or_else(|| "none".to_owned(), |s| format!("`{}`", s.path.display()))
         )];
-        let unused = loaded.unused_sections();
-        if !unused.is_empty() {
-            explained_filters.push(format!(
-                "config sections not used yet: {}",
-                unused.join(", ")
-            ));
-        }
         let filters = filters(args, code_maat, &loaded, &mut explained_filters)?;
         let grouping = grouping(args, &loaded, &mut explained_filters)?;
         let (tests, criticality) = tests_and_criticality(&loaded)?;
         let components = loaded.components();
         let teams = teams(&loaded)?;
         Ok(Settings {
+            sarif: args.format == FormatArg::Sarif,
+            check: check_rules(&loaded.config.check),
             teams,
             tests,
             criticality,
@@ -149,7 +148,8 @@ impl Settings {
             format: match args.format {
                 FormatArg::Table => Format::Table,
                 FormatArg::Csv => Format::Csv,
-                FormatArg::Json => Format::Json,
+                // Only `check` writes SARIF (see `sarif`); elsewhere it is refused.
+                FormatArg::Json | FormatArg::Sarif => Format::Json,
                 FormatArg::Md => Format::Markdown,
                 FormatArg::Dot => Format::Dot,
                 FormatArg::Graphml => Format::GraphMl,
@@ -352,6 +352,17 @@ fn author_filters(
         }
     ));
     Ok((author, exclude_author))
+}
+
+/// `[check]` of the config as the gate's rules.
+fn check_rules(rules: &config::Check) -> cochange_report::CheckRules {
+    cochange_report::CheckRules {
+        new_cross_component_degree: rules.new_cross_component_degree,
+        new_top_hotspots: rules.new_top_hotspots,
+        crossing_growth: rules.crossing_growth,
+        cross_component_degree: rules.cross_component_degree,
+        hotspot_score: rules.hotspot_score,
+    }
 }
 
 /// `[teams]` of the config: each member an email (with `@`) or a glob on the author's name.

@@ -9,5 +9,6 @@ mod errors;
 mod filters;
 mod hotspots;
 mod mining;
+mod monthly;
 mod report;
 mod util;

@@ -22,6 +22,8 @@ const FILES: &[&str] = &[
     "report.md",
     "snapshot.json",
     "soc.csv",
+    "trends.csv",
+    "trends.svg",
 ];
 
 fn extension(file: &str) -> &str {
@@ -92,6 +94,7 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
         "id=\"soc\"",
         "id=\"ownership\"",
         "id=\"activity\"",
+        "id=\"trends\"",
         "<svg",
         "2019-03-15 .. 2020-03-15",
     ] {
@@ -102,7 +105,7 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
     for chart in FILES.iter().filter(|f| extension(f) == "svg") {
         assert!(markdown.contains(&format!("]({chart})")), "{chart}");
     }
-    assert_eq!(html.matches("<svg").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 6);
     // The fixture's cross-component pairs (src/engine.rs with app/ and web/) are highlighted.
     assert!(html.contains("<tr class=\"hl\">"), "highlighted rows");
     Ok(())

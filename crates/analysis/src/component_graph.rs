@@ -272,8 +272,9 @@ fn summary(
     )
 }
 
-/// Change sets that touch more than one component, and all change sets.
-fn crossing(mapped: &Tables, grouping: &crate::Grouping) -> PolarsResult<(u64, u64)> {
+/// Change sets that touch more than one entity of `mapped` (tables whose entities are
+/// components), and all change sets.
+pub fn crossing(mapped: &Tables, grouping: &crate::Grouping) -> PolarsResult<(u64, u64)> {
     let ids = change_set_ids(mapped, grouping)?;
     let entities = strs(&mapped.changes, col::ENTITY)?;
     let mut sets: HashMap<u32, BTreeSet<&str>> = HashMap::new();

@@ -49,6 +49,7 @@ mod soc;
 mod summary;
 mod teams;
 mod time;
+mod trends;
 
 pub use backlog::{BacklogInput, Criticality, Owner, backlog, owners};
 pub use changesets::{DEFAULT_TICKET_PATTERN, Grouping, change_set_count};
@@ -57,7 +58,7 @@ pub use churn::{
 };
 pub use classify::{is_test_path, pair_class};
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
-pub use component_graph::{ComponentReport, components, map_entities};
+pub use component_graph::{ComponentReport, components, crossing, map_entities};
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
 pub use coupling::{
     CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
@@ -77,6 +78,7 @@ pub use soc::{SocOrder, soc};
 pub use summary::summary;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};
 pub use time::{format_time, months_before, months_between};
+pub use trends::{Period, trends};
 
 /// The error of every analysis: a polars computation failed.
 pub type Error = polars::error::PolarsError;

@@ -1,5 +1,6 @@
 //! One module per command: load what it needs, call the libraries, hand the result to the printer.
 
+mod compare;
 mod components;
 mod coupling;
 mod hotspots;
@@ -92,6 +93,9 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Components(args) => components::run(args, settings, printer),
         Command::Knowledge(args) => people::knowledge(args, settings, printer),
         Command::Teams(args) => people::teams(args, settings, printer),
+        Command::Trends(args) => compare::trends(args, settings, printer),
+        Command::Diff(args) => compare::diff(args, settings, printer),
+        Command::Check(args) => compare::check(args, settings, printer),
     }
 }
 
@@ -280,6 +284,13 @@ pub fn print_tables(
 
 /// Renders a table as the requested format, honouring `--top`.
 pub fn print_table(mut table: Table, settings: &Settings, printer: &Printer) -> anyhow::Result<()> {
+    if settings.sarif && table.name != "check" {
+        return Err(crate::settings::UsageError(format!(
+            "`--format sarif` is for the findings of `check`, not `{}`",
+            table.name
+        ))
+        .into());
+    }
     let is_pairs = ["entity", "coupled"]
         .iter()
         .all(|name| table.columns.iter().any(|c| c == name));

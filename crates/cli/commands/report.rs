@@ -8,7 +8,7 @@ use cochange_miner::polars::prelude::*;
 use cochange_report::{HotspotPoint, Node, Report, Section, Table};
 
 use super::hotspots::{Measured, day, measure};
-use crate::args::ReportArgs;
+use crate::args::{ReportArgs, ReportWindow};
 use crate::printer::Printer;
 use crate::settings::Settings;
 
@@ -24,22 +24,18 @@ pub fn run(args: &ReportArgs, settings: &Settings, printer: &Printer) -> anyhow:
     let dir = printer
         .output_path()
         .map_or_else(|| PathBuf::from("cochange-report"), PathBuf::from);
-    printer.info("[1/3] mining the history and reading the files");
-    let measured = measure(settings, printer, args.at.as_deref(), args.months)?;
-    printer.info("[2/3] analysing");
-    let sections = sections(args, settings, printer, &measured)?;
-    let report = Report {
-        title: format!("cochange report: {}", repositories(&measured)),
-        header: header(&measured, settings)?,
-        settings: settings
-            .explain()
-            .lines()
-            .skip(1)
-            .filter_map(|line| line.trim().split_once(": "))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-        sections,
-    };
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(super::compare::read_snapshot)
+        .transpose()?;
+    let mut report = build(&args.window, settings, printer)?;
+    if let Some(baseline) = &baseline {
+        let current = cochange_report::snapshot_value(&report);
+        let since = since_last_time(baseline, &current);
+        report.sections.splice(0..0, since);
+    }
+    printer.info("[3/3] writing");
     let files = cochange_report::write_report(&dir, &report)?;
     printer.detail(format_args!("{} files written", files.len()));
     printer.info(format_args!(
@@ -49,13 +45,80 @@ pub fn run(args: &ReportArgs, settings: &Settings, printer: &Printer) -> anyhow:
     Ok(crate::exit::SUCCESS)
 }
 
-/// Runs the analyses and draws the charts, one section each.
-fn sections(
-    args: &ReportArgs,
+/// Mines, measures and analyses everything a report holds, in memory.
+pub(super) fn build(
+    window: &ReportWindow,
     settings: &Settings,
     printer: &Printer,
+) -> anyhow::Result<Report> {
+    printer.info("[1/3] mining the history and reading the files");
+    let measured = measure(settings, printer, window.at.as_deref(), window.months)?;
+    printer.info("[2/3] analysing and drawing");
+    let (sections, crossing_share) = sections(window, settings, &measured)?;
+    Ok(Report {
+        title: format!("cochange report: {}", repositories(&measured)),
+        header: header(&measured, settings)?,
+        settings: settings
+            .explain()
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.trim().split_once(": "))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        metrics: vec![("crossing_share".to_owned(), crossing_share)],
+        sections,
+    })
+}
+
+/// The "since last time" sections: what changed against the baseline snapshot.
+fn since_last_time(baseline: &serde_json::Value, current: &serde_json::Value) -> Vec<Section> {
+    let since = baseline["header"]["as_of"]
+        .as_str()
+        .unwrap_or("the baseline")
+        .to_owned();
+    cochange_report::diff(baseline, current, 20)
+        .into_iter()
+        .map(|table| {
+            let (id, title, text) = match table.name.as_str() {
+                "coupling-changes" => (
+                    "since-coupling",
+                    "Since last time: coupling",
+                    "Couplings that are new, grew, shrank or dissolved since the baseline, with the degree before and after.",
+                ),
+                "hotspot-changes" => (
+                    "since-hotspots",
+                    "Since last time: hotspots",
+                    "Files that entered, left or moved within the top 20 hotspots.",
+                ),
+                "new-knowledge-risks" => (
+                    "since-knowledge",
+                    "Since last time: knowledge risks",
+                    "Backlog files whose main developer has become inactive since the baseline.",
+                ),
+                _ => (
+                    "since-trends",
+                    "Since last time: trends",
+                    "The trend metrics of the last period, in the baseline and now.",
+                ),
+            };
+            Section {
+                id: id.into(),
+                title: title.into(),
+                text: format!("{text} Baseline as of {since}."),
+                table,
+                charts: Vec::new(),
+                highlight: None,
+            }
+        })
+        .collect()
+}
+
+/// Runs the analyses and draws the charts, one section each.
+fn sections(
+    args: &ReportWindow,
+    settings: &Settings,
     measured: &Measured,
-) -> anyhow::Result<Vec<Section>> {
+) -> anyhow::Result<(Vec<Section>, f64)> {
     let window = format!("{} .. {}", day(measured.from), day(measured.as_of));
     let spots = measured.hotspots(settings)?;
     let pairs = measured.coupling(settings)?;
@@ -69,24 +132,8 @@ fn sections(
     )?;
     let ownership = cochange_analysis::folder_ownership(&measured.existing()?, 1)?;
     let activity = cochange_analysis::activity_by_month(&measured.upto, &settings.grouping)?;
-    // The graph shows components (config, CODEOWNERS, workspaces, else top-level folders).
     let configured = super::coupling::configured_options(settings, None)?;
-    let rules = configured.components.clone();
-    let folders = cochange_analysis::map_entities(&measured.windowed, &|path: &str| {
-        rules.component_of(path).0
-    })?;
-    let folder_revisions = cochange_analysis::revisions(&folders, &settings.grouping)?;
-    // Components change far more often than files: every pair that changed together twice and
-    // reaches 10 % is drawn, the width showing the degree.
-    let folder_options = cochange_analysis::CouplingOptions {
-        min_revs: 1,
-        min_shared: 2,
-        min_degree: 10,
-        ..configured
-    };
-    let folder_pairs = cochange_analysis::coupling(&folders, &folder_options)?;
-
-    printer.info("[3/3] drawing and writing");
+    let (graph, crossing_share) = component_graph(measured, settings, &configured, &window)?;
     let sections = vec![
         Section {
             id: "hotspots".into(),
@@ -116,10 +163,7 @@ fn sections(
             table: Table::from_frame("coupling", &pairs)?,
             charts: vec![
                 ("coupling-heatmap.svg".into(), heatmap(&pairs, &window)?),
-                (
-                    "coupling-components.svg".into(),
-                    folder_graph(&folder_revisions, &folder_pairs, &window)?,
-                ),
+                ("coupling-components.svg".into(), graph),
             ],
             highlight: Some((coupling_col::CLASS.into(), "cross-component".into())),
         },
@@ -149,8 +193,103 @@ fn sections(
             charts: vec![("activity.svg".into(), activity_chart(&activity, measured)?)],
             highlight: None,
         },
+        trends_section(measured, settings, &configured)?,
     ];
-    Ok(sections)
+    Ok((sections, crossing_share))
+}
+
+/// The coupling graph of components, and the share of change sets in the window that touch more
+/// than one component.
+fn component_graph(
+    measured: &Measured,
+    settings: &Settings,
+    configured: &cochange_analysis::CouplingOptions,
+    window: &str,
+) -> anyhow::Result<(String, f64)> {
+    let rules = configured.components.clone();
+    let components = cochange_analysis::map_entities(&measured.windowed, &|path: &str| {
+        rules.component_of(path).0
+    })?;
+    let revisions = cochange_analysis::revisions(&components, &settings.grouping)?;
+    // Components change far more often than files: every pair that changed together twice and
+    // reaches 10 % is drawn, the width showing the degree.
+    let options = cochange_analysis::CouplingOptions {
+        min_revs: 1,
+        min_shared: 2,
+        min_degree: 10,
+        ..configured.clone()
+    };
+    let pairs = cochange_analysis::coupling(&components, &options)?;
+    let (crossing, total) = cochange_analysis::crossing(&components, &settings.grouping)?;
+    let share = if total == 0 {
+        0.0
+    } else {
+        crossing as f64 / total as f64
+    };
+    Ok((folder_graph(&revisions, &pairs, window)?, share))
+}
+
+/// Monthly trends over the analysed history, with the trailing 12 months for coupled pairs.
+fn trends_section(
+    measured: &Measured,
+    settings: &Settings,
+    configured: &cochange_analysis::CouplingOptions,
+) -> anyhow::Result<Section> {
+    let trends = cochange_analysis::trends(
+        &measured.upto,
+        cochange_analysis::Period::Month,
+        12,
+        &configured.components,
+        &settings.teams,
+        configured,
+    )?;
+    Ok(Section {
+        id: "trends".into(),
+        title: "Trends".into(),
+        text: "Per month: change sets, files per change set, the share crossing components, coupled pairs over the trailing 12 months, hotspot concentration, active authors and teams per component.".into(),
+        table: Table::from_frame("trends", &trends)?,
+        charts: vec![("trends.svg".into(), trend_chart(&trends)?)],
+        highlight: None,
+    })
+}
+
+/// One small chart per trend metric.
+fn trend_chart(trends: &DataFrame) -> anyhow::Result<String> {
+    let labels: Vec<String> = trends
+        .column("period")?
+        .str()?
+        .iter()
+        .map(|l| l.unwrap_or_default().to_owned())
+        .collect();
+    let mut series = Vec::new();
+    for (name, unit) in [
+        ("change_sets", "change sets"),
+        ("mean_files", "files per change set"),
+        ("p90_files", "files (90th percentile)"),
+        ("crossing_share", "share crossing components"),
+        ("coupled_pairs", "pairs (trailing 12 months)"),
+        ("cross_component_pairs", "pairs (trailing 12 months)"),
+        (
+            "hotspot_concentration",
+            "share of revisions in top 5 % files",
+        ),
+        ("active_authors", "authors"),
+        ("teams_per_component", "teams"),
+    ] {
+        let values: Vec<f64> = trends
+            .column(name)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(0.0))
+            .collect();
+        series.push((name.to_owned(), unit.to_owned(), values));
+    }
+    let span = match (labels.first(), labels.last()) {
+        (Some(a), Some(b)) => format!("{a} .. {b}"),
+        _ => String::new(),
+    };
+    Ok(cochange_report::trend_chart(&labels, &series, &span)?)
 }
 
 /// The backlog with its reason right after the entity, where a reader looks.

@@ -451,3 +451,70 @@ pub fn ownership_chart(
     }
     Ok(svg)
 }
+
+/// One small line chart per series, three to a row: `(name, unit, values)` over `labels`.
+pub fn trend_chart(
+    labels: &[String],
+    series: &[(String, String, Vec<f64>)],
+    span: &str,
+) -> Result<String, ChartError> {
+    let fail = failed("trends");
+    let rows = series.len().div_ceil(3).max(1);
+    let height = 60 + 260 * rows as u32;
+    let n = labels.len().max(1);
+    let label_every = n.div_ceil(6).max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        root.draw(&Text::new(
+            format!("Trends per period, {span}"),
+            (16, 12),
+            (FONT, 20).into_font().color(&BLACK),
+        ))
+        .map_err(|e| fail(&e))?;
+        let body = root.margin(50, 0, 0, 0);
+        let panels = body.split_evenly((rows, 3));
+        for ((name, unit, values), panel) in series.iter().zip(panels.iter()) {
+            let max = values.iter().copied().fold(0.0, f64::max);
+            let top = if max > 0.0 { max * 1.1 } else { 1.0 };
+            let mut chart = ChartBuilder::on(panel)
+                .caption(name.replace('_', " "), (FONT, 14))
+                .margin(8)
+                .x_label_area_size(28)
+                .y_label_area_size(48)
+                .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
+                .map_err(|e| fail(&e))?;
+            let label_of = |x: &f64| {
+                let i = x.round() as usize;
+                if (*x - x.round()).abs() < 1e-9
+                    && i < labels.len()
+                    && i.is_multiple_of(label_every)
+                {
+                    labels[i].clone()
+                } else {
+                    String::new()
+                }
+            };
+            chart
+                .configure_mesh()
+                .x_labels(n.min(6))
+                .x_label_formatter(&label_of)
+                .y_labels(4)
+                .y_desc(unit.as_str())
+                .label_style((FONT, 10))
+                .axis_desc_style((FONT, 10))
+                .disable_x_mesh()
+                .draw()
+                .map_err(|e| fail(&e))?;
+            chart
+                .draw_series(LineSeries::new(
+                    values.iter().enumerate().map(|(i, v)| (i as f64, *v)),
+                    RGBColor(31, 119, 180).stroke_width(2),
+                ))
+                .map_err(|e| fail(&e))?;
+        }
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}

@@ -25,14 +25,18 @@ assert_eq!(String::from_utf8(out)?, "entity,n-revs\nsrc/a.rs,4\nsrc/b.rs,3\n");
 #![deny(missing_docs)]
 
 mod charts;
+mod compare;
 mod render;
 mod report;
 mod table;
 
 pub use charts::{
     ChartError, HotspotPoint, Node, activity_chart, coupling_graph, heatmap, hotspot_chart,
-    ownership_chart,
+    ownership_chart, trend_chart,
+};
+pub use compare::{
+    CheckRules, Finding, SnapshotError, check, diff, findings_table, parse_snapshot, sarif,
 };
 pub use render::{Format, SCHEMA_VERSION, render, render_many};
-pub use report::{PAGE_ROWS, Report, Section, write_report};
+pub use report::{PAGE_ROWS, Report, Section, snapshot_value, write_report};
 pub use table::{Cell, Table};

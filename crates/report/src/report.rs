@@ -21,6 +21,8 @@ pub struct Report {
     pub header: Vec<(String, String)>,
     /// The settings used, so that a later run can be compared.
     pub settings: Vec<(String, String)>,
+    /// Single numbers a later run compares against (for example `crossing_share`).
+    pub metrics: Vec<(String, f64)>,
     /// The sections, in page order.
     pub sections: Vec<Section>,
 }
@@ -247,6 +249,15 @@ fn markdown(report: &Report) -> io::Result<String> {
 }
 
 fn snapshot(report: &Report) -> io::Result<String> {
+    let mut text =
+        serde_json::to_string_pretty(&snapshot_value(report)).map_err(io::Error::other)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The snapshot of a report: `schema_version`, title, header, settings, metrics and every table
+/// in full under `analyses`.
+pub fn snapshot_value(report: &Report) -> serde_json::Value {
     let pairs = |list: &[(String, String)]| -> serde_json::Map<String, serde_json::Value> {
         list.iter()
             .map(|(k, v)| (k.clone(), v.clone().into()))
@@ -277,14 +288,17 @@ fn snapshot(report: &Report) -> io::Result<String> {
             )
         })
         .collect();
-    let document = serde_json::json!({
+    let metrics: serde_json::Map<String, serde_json::Value> = report
+        .metrics
+        .iter()
+        .map(|(k, v)| (k.clone(), (*v).into()))
+        .collect();
+    serde_json::json!({
         "schema_version": SCHEMA_VERSION,
         "title": report.title,
         "header": pairs(&report.header),
         "settings": pairs(&report.settings),
+        "metrics": metrics,
         "analyses": analyses,
-    });
-    let mut text = serde_json::to_string_pretty(&document).map_err(io::Error::other)?;
-    text.push('\n');
-    Ok(text)
+    })
 }

@@ -1,0 +1,317 @@
+//! Trends (SPEC §4.7): the shape of change per calendar period.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cochange_miner::{Tables, col};
+use polars::prelude::*;
+
+use crate::changesets::change_set_ids;
+use crate::components::ComponentRules;
+use crate::coupling::{CouplingOptions, coupling, coupling_col};
+use crate::teams::{NO_TEAM, Teams};
+use crate::time::{civil_from_days, days_from_civil};
+
+/// The length of a trend period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Monday to Sunday (ISO weeks), UTC.
+    Week,
+    /// Calendar months, UTC.
+    Month,
+    /// Calendar quarters, UTC.
+    Quarter,
+}
+
+impl Period {
+    /// The start (unix seconds) of the period holding `t`, and its label.
+    fn of(self, t: i64) -> (i64, String) {
+        let days = t.div_euclid(86_400);
+        let (year, month, _) = civil_from_days(days);
+        match self {
+            Period::Week => {
+                // 1970-01-01 was a Thursday: Monday is 3 days before.
+                let monday = days - (days + 3).rem_euclid(7);
+                let (y, m, d) = civil_from_days(monday);
+                (monday * 86_400, format!("{y:04}-{m:02}-{d:02}"))
+            }
+            Period::Month => (
+                days_from_civil(year, month, 1) * 86_400,
+                format!("{year:04}-{month:02}"),
+            ),
+            Period::Quarter => {
+                let first = (month - 1) / 3 * 3 + 1;
+                (
+                    days_from_civil(year, first, 1) * 86_400,
+                    format!("{year:04}-Q{}", (month - 1) / 3 + 1),
+                )
+            }
+        }
+    }
+
+    /// The start of the period after the one starting at `start`.
+    fn next(self, start: i64) -> i64 {
+        let (y, m, _) = civil_from_days(start.div_euclid(86_400));
+        match self {
+            Period::Week => start + 7 * 86_400,
+            Period::Month => {
+                let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+                days_from_civil(y, m, 1) * 86_400
+            }
+            Period::Quarter => {
+                let (y, m) = if m >= 10 { (y + 1, 1) } else { (y, m + 3) };
+                days_from_civil(y, m, 1) * 86_400
+            }
+        }
+    }
+}
+
+/// What one change set contributes to its period.
+struct ChangeSet<'a> {
+    time: i64,
+    entities: BTreeSet<&'a str>,
+    authors: BTreeSet<(&'a str, &'a str)>,
+}
+
+/// One row per period from the first to the last change set (empty periods included):
+///
+/// - `period` (label), `change_sets`, `mean_files` and `p90_files` (distinct files per change
+///   set; p90 by nearest rank), `crossing_share` (change sets touching more than one component);
+/// - `coupled_pairs` and `cross_component_pairs`: pairs passing `options` over the change sets of
+///   the `trailing` periods that end with this one;
+/// - `hotspot_concentration`: the share of the period's file revisions that fall on its top 5 %
+///   of files (at least one file), by revisions;
+/// - `active_authors`: distinct authors (name and email);
+/// - `teams_per_component`: the mean number of teams changing each component changed in the
+///   period, when `teams` has any (null otherwise).
+pub fn trends(
+    tables: &Tables,
+    period: Period,
+    trailing: usize,
+    rules: &ComponentRules,
+    teams: &Teams,
+    options: &CouplingOptions,
+) -> PolarsResult<DataFrame> {
+    let sets = change_sets(tables, &options.grouping)?;
+    let Some(first) = sets.iter().map(|s| s.time).min() else {
+        return empty();
+    };
+    let last = sets.iter().map(|s| s.time).max().unwrap_or(first);
+    let mut starts = vec![period.of(first)];
+    while starts.last().is_some_and(|(s, _)| period.next(*s) <= last) {
+        let next = period.next(starts.last().map_or(first, |s| s.0));
+        starts.push(period.of(next));
+    }
+    let mut rows = Vec::new();
+    for (i, (start, label)) in starts.iter().enumerate() {
+        let end = period.next(*start);
+        let here: Vec<&ChangeSet<'_>> = sets
+            .iter()
+            .filter(|s| s.time >= *start && s.time < end)
+            .collect();
+        let window_start = starts[i.saturating_sub(trailing.max(1) - 1)].0;
+        let (coupled, crossing_pairs) = pairs_in(tables, window_start, end, options)?;
+        rows.push(Row {
+            label: label.clone(),
+            metrics: metrics(&here, rules, teams),
+            coupled,
+            crossing_pairs,
+        });
+    }
+    df!(
+        "period" => rows.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
+        "change_sets" => rows.iter().map(|r| r.metrics.change_sets).collect::<Vec<_>>(),
+        "mean_files" => rows.iter().map(|r| r.metrics.mean_files).collect::<Vec<_>>(),
+        "p90_files" => rows.iter().map(|r| r.metrics.p90_files).collect::<Vec<_>>(),
+        "crossing_share" => rows.iter().map(|r| r.metrics.crossing_share).collect::<Vec<_>>(),
+        "coupled_pairs" => rows.iter().map(|r| r.coupled).collect::<Vec<_>>(),
+        "cross_component_pairs" => rows.iter().map(|r| r.crossing_pairs).collect::<Vec<_>>(),
+        "hotspot_concentration" => rows.iter().map(|r| r.metrics.concentration).collect::<Vec<_>>(),
+        "active_authors" => rows.iter().map(|r| r.metrics.authors).collect::<Vec<_>>(),
+        "teams_per_component" => rows.iter().map(|r| r.metrics.teams_per_component).collect::<Vec<_>>(),
+    )
+}
+
+struct Row {
+    label: String,
+    metrics: Metrics,
+    coupled: u64,
+    crossing_pairs: u64,
+}
+
+#[derive(Default)]
+struct Metrics {
+    change_sets: u64,
+    mean_files: f64,
+    p90_files: u64,
+    crossing_share: f64,
+    concentration: f64,
+    authors: u64,
+    teams_per_component: Option<f64>,
+}
+
+fn empty() -> PolarsResult<DataFrame> {
+    df!(
+        "period" => Vec::<String>::new(),
+        "change_sets" => Vec::<u64>::new(),
+        "mean_files" => Vec::<f64>::new(),
+        "p90_files" => Vec::<u64>::new(),
+        "crossing_share" => Vec::<f64>::new(),
+        "coupled_pairs" => Vec::<u64>::new(),
+        "cross_component_pairs" => Vec::<u64>::new(),
+        "hotspot_concentration" => Vec::<f64>::new(),
+        "active_authors" => Vec::<u64>::new(),
+        "teams_per_component" => Vec::<Option<f64>>::new(),
+    )
+}
+
+/// The change sets with their earliest author time, entities and authors.
+fn change_sets<'a>(
+    tables: &'a Tables,
+    grouping: &crate::Grouping,
+) -> PolarsResult<Vec<ChangeSet<'a>>> {
+    let ids = change_set_ids(tables, grouping)?;
+    let commits = &tables.commits;
+    let mut info: HashMap<(&str, &str), (i64, &str, &str)> = HashMap::new();
+    let (repo, id) = (
+        commits.column(col::REPO)?.str()?,
+        commits.column(col::COMMIT)?.str()?,
+    );
+    let (name, email) = (
+        commits.column(col::AUTHOR)?.str()?,
+        commits.column(col::EMAIL)?.str()?,
+    );
+    let time = commits.column(col::AUTHOR_TIME)?.i64()?;
+    for i in 0..commits.height() {
+        if let (Some(r), Some(c), Some(t), Some(n), Some(e)) = (
+            repo.get(i),
+            id.get(i),
+            time.get(i),
+            name.get(i),
+            email.get(i),
+        ) {
+            info.insert((r, c), (t, n, e));
+        }
+    }
+    let changes = &tables.changes;
+    let (repo, id) = (
+        changes.column(col::REPO)?.str()?,
+        changes.column(col::COMMIT)?.str()?,
+    );
+    let entity = changes.column(col::ENTITY)?.str()?;
+    let mut sets: BTreeMap<u32, ChangeSet<'a>> = BTreeMap::new();
+    for i in 0..changes.height() {
+        let (Some(set), Some(repo_name), Some(commit), Some(path)) =
+            (ids.get(i), repo.get(i), id.get(i), entity.get(i))
+        else {
+            continue;
+        };
+        let Some(&(time, name, mail)) = info.get(&(repo_name, commit)) else {
+            continue;
+        };
+        let entry = sets.entry(set).or_insert_with(|| ChangeSet {
+            time,
+            entities: BTreeSet::new(),
+            authors: BTreeSet::new(),
+        });
+        entry.time = entry.time.min(time);
+        entry.entities.insert(path);
+        entry.authors.insert((name, mail));
+    }
+    Ok(sets.into_values().collect())
+}
+
+fn metrics(sets: &[&ChangeSet<'_>], rules: &ComponentRules, teams: &Teams) -> Metrics {
+    if sets.is_empty() {
+        return Metrics {
+            teams_per_component: (!teams.teams.is_empty()).then_some(0.0),
+            ..Metrics::default()
+        };
+    }
+    let mut sizes: Vec<u64> = sets.iter().map(|s| s.entities.len() as u64).collect();
+    sizes.sort_unstable();
+    let n = sizes.len();
+    let p90 = sizes[(n * 9).div_ceil(10).max(1) - 1];
+    let crossing = sets
+        .iter()
+        .filter(|s| {
+            s.entities
+                .iter()
+                .map(|e| rules.component_of(e).0)
+                .collect::<BTreeSet<_>>()
+                .len()
+                > 1
+        })
+        .count();
+    let mut revisions: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut authors: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut teams_of: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for set in sets {
+        authors.extend(set.authors.iter().copied());
+        for &e in &set.entities {
+            *revisions.entry(e).or_default() += 1;
+            let component = rules.component_of(e).0;
+            for &(name, email) in &set.authors {
+                let team = teams.team_of(name, email);
+                let teams_here = teams_of.entry(component.clone()).or_default();
+                if team != NO_TEAM {
+                    teams_here.insert(team);
+                }
+            }
+        }
+    }
+    let mut counts: Vec<u64> = revisions.values().copied().collect();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let top = counts.len().div_ceil(20).max(1);
+    let total: u64 = counts.iter().sum();
+    let in_top: u64 = counts.iter().take(top).sum();
+    Metrics {
+        change_sets: n as u64,
+        mean_files: sizes.iter().sum::<u64>() as f64 / n as f64,
+        p90_files: p90,
+        crossing_share: crossing as f64 / n as f64,
+        concentration: if total == 0 {
+            0.0
+        } else {
+            in_top as f64 / total as f64
+        },
+        authors: authors.len() as u64,
+        teams_per_component: (!teams.teams.is_empty()).then(|| {
+            teams_of.values().map(|t| t.len() as f64).sum::<f64>() / teams_of.len().max(1) as f64
+        }),
+    }
+}
+
+/// Coupled pairs, and cross-component ones, over the commits authored in `[from, to)`.
+fn pairs_in(
+    tables: &Tables,
+    from: i64,
+    to: i64,
+    options: &CouplingOptions,
+) -> PolarsResult<(u64, u64)> {
+    let windowed = crate::window(tables, from, to - 1)?;
+    let pairs = coupling(&windowed, options)?;
+    let crossing = pairs
+        .column(coupling_col::CLASS)?
+        .str()?
+        .iter()
+        .filter(|c| *c == Some("cross-component"))
+        .count() as u64;
+    Ok((pairs.height() as u64, crossing))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Period;
+    use crate::time::days_from_civil;
+
+    #[test]
+    fn periods_start_where_the_calendar_says() {
+        let day = |y, m, d| days_from_civil(y, m, d) * 86_400;
+        // 2020-01-01 was a Wednesday: its week starts Monday 2019-12-30.
+        assert_eq!(Period::Week.of(day(2020, 1, 1) + 5).1, "2019-12-30");
+        assert_eq!(Period::Month.of(day(2020, 2, 29)).1, "2020-02");
+        assert_eq!(Period::Quarter.of(day(2020, 5, 3)).1, "2020-Q2");
+        assert_eq!(Period::Quarter.next(day(2020, 10, 1)), day(2021, 1, 1));
+        assert_eq!(Period::Month.next(day(2020, 12, 1)), day(2021, 1, 1));
+    }
+}

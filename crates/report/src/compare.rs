@@ -1,0 +1,415 @@
+//! Comparing two report snapshots (SPEC §4.7): `diff` lists what changed, `check` applies the
+//! rules of the CI gate and reports only what is new (a ratchet).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::render::SCHEMA_VERSION;
+use crate::{Cell, Table};
+
+/// A snapshot that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Not JSON, or not a snapshot.
+    #[error("`{name}` is not a cochange snapshot: {reason}")]
+    Invalid {
+        /// The file.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Written by a version whose layout this one does not read.
+    #[error(
+        "`{name}` has schema_version {found}; this cochange reads schema_version {SCHEMA_VERSION}: \
+         write a new baseline with `cochange report`"
+    )]
+    Version {
+        /// The file.
+        name: String,
+        /// Its version.
+        found: u64,
+    },
+}
+
+/// Parses a snapshot and checks its schema version; `name` is used in errors.
+pub fn parse_snapshot(name: &str, text: &str) -> Result<Value, SnapshotError> {
+    let invalid = |reason: String| SnapshotError::Invalid {
+        name: name.to_owned(),
+        reason,
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let version = value
+        .get("schema_version")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| invalid("no `schema_version`".into()))?;
+    if version != u64::from(SCHEMA_VERSION) {
+        return Err(SnapshotError::Version {
+            name: name.to_owned(),
+            found: version,
+        });
+    }
+    if !value.get("analyses").is_some_and(Value::is_object) {
+        return Err(invalid("no `analyses`".into()));
+    }
+    Ok(value)
+}
+
+fn rows<'a>(snapshot: &'a Value, analysis: &str) -> &'a [Value] {
+    snapshot["analyses"][analysis]["rows"]
+        .as_array()
+        .map_or(&[], Vec::as_slice)
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+fn opt_int(v: Option<u64>) -> Cell {
+    v.map_or(Cell::Null, |v| Cell::Int(v as i64))
+}
+
+fn table(name: &str, columns: &[&str], rows: Vec<Vec<Cell>>) -> Table {
+    Table {
+        name: name.to_owned(),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        rows,
+        title: None,
+        context: Vec::new(),
+        legend: Vec::new(),
+    }
+}
+
+/// `(entity, coupled) -> (degree, class)`.
+fn couplings(snapshot: &Value) -> BTreeMap<(String, String), (u64, String)> {
+    rows(snapshot, "coupling")
+        .iter()
+        .map(|r| {
+            (
+                (text(&r["entity"]), text(&r["coupled"])),
+                (r["degree"].as_u64().unwrap_or(0), text(&r["class"])),
+            )
+        })
+        .collect()
+}
+
+/// `entity -> rank` for the first `top` hotspots.
+fn top_hotspots(snapshot: &Value, top: usize) -> BTreeMap<String, u64> {
+    rows(snapshot, "hotspots")
+        .iter()
+        .filter(|r| r["revisions"].as_u64().unwrap_or(0) > 0)
+        .take(top)
+        .map(|r| (text(&r["entity"]), r["rank"].as_u64().unwrap_or(0)))
+        .collect()
+}
+
+/// Files whose main developer is inactive, from the backlog.
+fn knowledge_risks(snapshot: &Value) -> BTreeMap<String, (String, f64)> {
+    rows(snapshot, "backlog")
+        .iter()
+        .filter(|r| r["main_dev_inactive"].as_bool() == Some(true))
+        .map(|r| {
+            (
+                text(&r["entity"]),
+                (
+                    text(&r["main_dev"]),
+                    r["main_dev_share"].as_f64().unwrap_or(0.0),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The differences between two snapshots: couplings (new, grown, shrunk, dissolved), the first
+/// `top` hotspots (entered, left, moved), new knowledge risks, and the trend metrics of each
+/// snapshot's last period.
+pub fn diff(old: &Value, new: &Value, top: usize) -> Vec<Table> {
+    vec![
+        coupling_changes(old, new),
+        hotspot_changes(old, new, top),
+        knowledge_changes(old, new),
+        trend_changes(old, new),
+    ]
+}
+
+fn coupling_changes(old: &Value, new: &Value) -> Table {
+    let (before, after) = (couplings(old), couplings(new));
+    let keys: BTreeSet<&(String, String)> = before.keys().chain(after.keys()).collect();
+    let mut coupling_rows: Vec<(usize, i64, Vec<Cell>)> = Vec::new();
+    for key in keys {
+        let (b, a) = (before.get(key), after.get(key));
+        let (kind, order) = match (b, a) {
+            (None, Some(_)) => ("new", 0),
+            (Some((x, _)), Some((y, _))) if y > x => ("grown", 1),
+            (Some((x, _)), Some((y, _))) if y < x => ("shrunk", 2),
+            (Some(_), None) => ("dissolved", 3),
+            _ => continue,
+        };
+        let delta = a.map_or(0, |v| v.0 as i64) - b.map_or(0, |v| v.0 as i64);
+        let class = a.or(b).map(|v| v.1.clone()).unwrap_or_default();
+        coupling_rows.push((
+            order,
+            -delta.abs(),
+            vec![
+                Cell::Text(kind.into()),
+                Cell::Text(key.0.clone()),
+                Cell::Text(key.1.clone()),
+                Cell::Text(class),
+                opt_int(b.map(|v| v.0)),
+                opt_int(a.map(|v| v.0)),
+            ],
+        ));
+    }
+    coupling_rows.sort_by(|x, y| {
+        (x.0, x.1)
+            .cmp(&(y.0, y.1))
+            .then(x.2.iter().map(Cell::text).cmp(y.2.iter().map(Cell::text)))
+    });
+    table(
+        "coupling-changes",
+        &[
+            "change",
+            "entity",
+            "coupled",
+            "class",
+            "degree_before",
+            "degree_after",
+        ],
+        coupling_rows.into_iter().map(|r| r.2).collect(),
+    )
+}
+
+fn hotspot_changes(old: &Value, new: &Value, top: usize) -> Table {
+    let (before, after) = (top_hotspots(old, top), top_hotspots(new, top));
+    let mut hotspot_rows: Vec<(usize, u64, Vec<Cell>)> = Vec::new();
+    for entity in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
+        let (b, a) = (before.get(entity).copied(), after.get(entity).copied());
+        let (kind, order) = match (b, a) {
+            (None, Some(_)) => ("entered", 0),
+            (Some(_), None) => ("left", 2),
+            (Some(x), Some(y)) if x != y => ("moved", 1),
+            _ => continue,
+        };
+        hotspot_rows.push((
+            order,
+            a.or(b).unwrap_or(0),
+            vec![
+                Cell::Text(kind.into()),
+                Cell::Text(entity.clone()),
+                opt_int(b),
+                opt_int(a),
+            ],
+        ));
+    }
+    hotspot_rows.sort_by_key(|x| (x.0, x.1));
+    table(
+        "hotspot-changes",
+        &["change", "entity", "rank_before", "rank_after"],
+        hotspot_rows.into_iter().map(|r| r.2).collect(),
+    )
+}
+
+fn knowledge_changes(old: &Value, new: &Value) -> Table {
+    let known = knowledge_risks(old);
+    table(
+        "new-knowledge-risks",
+        &["entity", "main_dev", "main_dev_share"],
+        knowledge_risks(new)
+            .into_iter()
+            .filter(|(entity, _)| !known.contains_key(entity))
+            .map(|(entity, (dev, share))| {
+                vec![Cell::Text(entity), Cell::Text(dev), Cell::Float(share)]
+            })
+            .collect(),
+    )
+}
+
+fn trend_changes(old: &Value, new: &Value) -> Table {
+    let last = |s: &Value| rows(s, "trends").last().cloned().unwrap_or(Value::Null);
+    let (b, a) = (last(old), last(new));
+    let mut trend_rows = Vec::new();
+    if let (Some(bo), Some(ao)) = (b.as_object(), a.as_object()) {
+        for (metric, after) in ao {
+            let before = bo.get(metric).cloned().unwrap_or(Value::Null);
+            let cell = |v: &Value| match v {
+                Value::Number(n) if n.is_u64() => Cell::Int(n.as_u64().unwrap_or(0) as i64),
+                Value::Number(n) => Cell::Float(n.as_f64().unwrap_or(0.0)),
+                Value::Null => Cell::Null,
+                other => Cell::Text(text(other)),
+            };
+            let change = match (before.as_f64(), after.as_f64()) {
+                (Some(x), Some(y)) => Cell::Float(y - x),
+                _ => Cell::Null,
+            };
+            trend_rows.push(vec![
+                Cell::Text(metric.clone()),
+                cell(&before),
+                cell(after),
+                change,
+            ]);
+        }
+    }
+    table(
+        "trend-changes",
+        &["metric", "before", "after", "change"],
+        trend_rows,
+    )
+}
+
+/// The rules of `[check]`. Ratchet rules compare against a baseline and are skipped without one;
+/// absolute rules look at the current snapshot alone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckRules {
+    /// Ratchet: a cross-component pair at this degree or above that the baseline did not have at
+    /// this degree or above.
+    pub new_cross_component_degree: Option<u64>,
+    /// Ratchet: a file in the top-K hotspots that the baseline's top K did not have.
+    pub new_top_hotspots: Option<usize>,
+    /// Ratchet: the share of change sets crossing components grew by more than this many points.
+    pub crossing_growth: Option<f64>,
+    /// Absolute: any cross-component pair at this degree or above.
+    pub cross_component_degree: Option<u64>,
+    /// Absolute: any file with a hotspot score at or above this.
+    pub hotspot_score: Option<f64>,
+}
+
+/// One thing a rule found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The rule's name, as in `[check]`.
+    pub rule: &'static str,
+    /// The file (or pair) it is about.
+    pub location: String,
+    /// What was found, in words.
+    pub message: String,
+}
+
+fn crossing_share(snapshot: &Value) -> Option<f64> {
+    snapshot["metrics"]["crossing_share"].as_f64()
+}
+
+/// Applies `rules` to `current`, against `baseline` for the ratchet rules.
+pub fn check(current: &Value, baseline: Option<&Value>, rules: &CheckRules) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let pairs = couplings(current);
+    if let (Some(limit), Some(baseline)) = (rules.new_cross_component_degree, baseline) {
+        let old = couplings(baseline);
+        for ((a, b), (degree, class)) in &pairs {
+            let before = old.get(&(a.clone(), b.clone())).map_or(0, |v| v.0);
+            if class == "cross-component" && *degree >= limit && before < limit {
+                findings.push(Finding {
+                    rule: "new-cross-component-degree",
+                    location: a.clone(),
+                    message: format!(
+                        "new cross-component coupling: {a} and {b} at degree {degree} (baseline: {}; limit {limit})",
+                        if before == 0 { "not coupled".to_owned() } else { before.to_string() }
+                    ),
+                });
+            }
+        }
+    }
+    if let (Some(top), Some(baseline)) = (rules.new_top_hotspots, baseline) {
+        let old = top_hotspots(baseline, top);
+        for (entity, rank) in top_hotspots(current, top) {
+            if !old.contains_key(&entity) {
+                findings.push(Finding {
+                    rule: "new-top-hotspots",
+                    message: format!("{entity} entered the top {top} hotspots at rank {rank}"),
+                    location: entity,
+                });
+            }
+        }
+    }
+    if let (Some(points), Some(baseline)) = (rules.crossing_growth, baseline)
+        && let (Some(before), Some(after)) = (crossing_share(baseline), crossing_share(current))
+        && (after - before) * 100.0 > points
+    {
+        findings.push(Finding {
+            rule: "crossing-growth",
+            location: String::new(),
+            message: format!(
+                "the share of change sets crossing components grew from {:.1} % to {:.1} % (limit +{points} points)",
+                before * 100.0,
+                after * 100.0
+            ),
+        });
+    }
+    if let Some(limit) = rules.cross_component_degree {
+        for ((a, b), (degree, class)) in &pairs {
+            if class == "cross-component" && *degree >= limit {
+                findings.push(Finding {
+                    rule: "cross-component-degree",
+                    location: a.clone(),
+                    message: format!(
+                        "cross-component coupling: {a} and {b} at degree {degree} (limit {limit})"
+                    ),
+                });
+            }
+        }
+    }
+    if let Some(limit) = rules.hotspot_score {
+        for row in rows(current, "hotspots") {
+            let score = row["hotspot_score"].as_f64().unwrap_or(0.0);
+            if score >= limit {
+                let entity = text(&row["entity"]);
+                findings.push(Finding {
+                    rule: "hotspot-score",
+                    message: format!("{entity} has hotspot score {score:.3} (limit {limit})"),
+                    location: entity,
+                });
+            }
+        }
+    }
+    findings
+}
+
+/// The findings as a table: `rule, location, message`.
+pub fn findings_table(findings: &[Finding]) -> Table {
+    table(
+        "check",
+        &["rule", "location", "message"],
+        findings
+            .iter()
+            .map(|f| {
+                vec![
+                    Cell::Text(f.rule.into()),
+                    Cell::Text(f.location.clone()),
+                    Cell::Text(f.message.clone()),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// The findings as SARIF 2.1.0, for code scanning annotations.
+pub fn sarif(findings: &[Finding], tool_version: &str) -> Value {
+    let rules: BTreeSet<&str> = findings.iter().map(|f| f.rule).collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let mut result = serde_json::json!({
+                "ruleId": f.rule,
+                "level": "error",
+                "message": { "text": f.message },
+            });
+            if !f.location.is_empty() {
+                result["locations"] = serde_json::json!([{
+                    "physicalLocation": { "artifactLocation": { "uri": f.location } }
+                }]);
+            }
+            result
+        })
+        .collect();
+    serde_json::json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "cochange",
+                "version": tool_version,
+                "rules": rules.iter().map(|r| serde_json::json!({ "id": r })).collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    })
+}
