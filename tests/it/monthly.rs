@@ -282,3 +282,23 @@ fn snapshots_of_another_schema_are_refused() -> Result {
 fn path_str(path: &Path) -> Result<&str> {
     Ok(path.to_str().ok_or("path")?)
 }
+
+#[test]
+fn the_ci_examples_run_the_tested_commands() -> Result {
+    let root = cochange_testtools::workspace_root().join("examples/ci");
+    for file in ["github-actions.yml", "gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root.join(file))?;
+        for command in [
+            "cochange mine",
+            "cochange report",
+            "--output cochange-report",
+            "--baseline baseline/snapshot.json",
+            "cochange check",
+            "--format sarif --output check.sarif",
+            "cochange-report/snapshot.json",
+        ] {
+            assert!(text.contains(command), "{file} lacks `{command}`");
+        }
+    }
+    Ok(())
+}
