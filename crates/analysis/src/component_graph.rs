@@ -14,14 +14,14 @@ use crate::changesets::change_set_ids;
 use crate::components::ComponentRules;
 use crate::coupling::{CouplingOptions, coupling, coupling_col};
 
-/// The tables with each entity replaced by `map(entity)`.
+/// The tables with each entity replaced by `map(entity)`, called once per distinct entity.
 pub fn map_entities(tables: &Tables, map: &dyn Fn(&str) -> String) -> PolarsResult<Tables> {
     let mut changes = tables.changes.clone();
-    let mapped: StringChunked = changes
-        .column(col::ENTITY)?
-        .str()?
+    let mut seen: HashMap<&str, String> = HashMap::new();
+    let entities = changes.column(col::ENTITY)?.str()?.clone();
+    let mapped: StringChunked = entities
         .iter()
-        .map(|e| e.map(map))
+        .map(|e| e.map(|e| seen.entry(e).or_insert_with(|| map(e)).clone()))
         .collect();
     changes.replace(
         col::ENTITY,

@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use crate::changesets::change_set_ids;
 use crate::components::ComponentRules;
-use crate::coupling::{CouplingOptions, coupling, coupling_col};
+use crate::coupling::CouplingOptions;
 use crate::teams::{NO_TEAM, Teams};
 use crate::time::{civil_from_days, days_from_civil};
 
@@ -101,18 +101,37 @@ pub fn trends(
         let next = period.next(starts.last().map_or(first, |s| s.0));
         starts.push(period.of(next));
     }
+    // Components once per file, not once per change.
+    let component: HashMap<&str, String> = sets
+        .iter()
+        .flat_map(|s| s.entities.iter().copied())
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .map(|e| (e, rules.component_of(e).0))
+        .collect();
+    let mut by_period: Vec<Vec<&ChangeSet<'_>>> = vec![Vec::new(); starts.len()];
+    for set in &sets {
+        // The last period starting at or before the change set.
+        let i = starts.partition_point(|(start, _)| *start <= set.time);
+        by_period[i.saturating_sub(1)].push(set);
+    }
+    let mut sliding = SlidingPairs::new(&sets);
+    let trailing = trailing.max(1);
     let mut rows = Vec::new();
-    for (i, (start, label)) in starts.iter().enumerate() {
-        let end = period.next(*start);
-        let here: Vec<&ChangeSet<'_>> = sets
-            .iter()
-            .filter(|s| s.time >= *start && s.time < end)
-            .collect();
-        let window_start = starts[i.saturating_sub(trailing.max(1) - 1)].0;
-        let (coupled, crossing_pairs) = pairs_in(tables, window_start, end, options)?;
+    for (i, (_, label)) in starts.iter().enumerate() {
+        for set in &by_period[i] {
+            sliding.update(set, options.max_changeset_size, true);
+        }
+        if i >= trailing {
+            for set in &by_period[i - trailing] {
+                sliding.update(set, options.max_changeset_size, false);
+            }
+        }
+        let here = &by_period[i];
+        let (coupled, crossing_pairs) = sliding.count(options);
         rows.push(Row {
             label: label.clone(),
-            metrics: metrics(&here, rules, teams),
+            metrics: metrics(here, &component, teams),
             coupled,
             crossing_pairs,
         });
@@ -220,7 +239,7 @@ fn change_sets<'a>(
     Ok(sets.into_values().collect())
 }
 
-fn metrics(sets: &[&ChangeSet<'_>], rules: &ComponentRules, teams: &Teams) -> Metrics {
+fn metrics(sets: &[&ChangeSet<'_>], component: &HashMap<&str, String>, teams: &Teams) -> Metrics {
     if sets.is_empty() {
         return Metrics {
             teams_per_component: (!teams.teams.is_empty()).then_some(0.0),
@@ -236,7 +255,7 @@ fn metrics(sets: &[&ChangeSet<'_>], rules: &ComponentRules, teams: &Teams) -> Me
         .filter(|s| {
             s.entities
                 .iter()
-                .map(|e| rules.component_of(e).0)
+                .map(|e| &component[e])
                 .collect::<BTreeSet<_>>()
                 .len()
                 > 1
@@ -249,7 +268,10 @@ fn metrics(sets: &[&ChangeSet<'_>], rules: &ComponentRules, teams: &Teams) -> Me
         authors.extend(set.authors.iter().copied());
         for &e in &set.entities {
             *revisions.entry(e).or_default() += 1;
-            let component = rules.component_of(e).0;
+            if teams.teams.is_empty() {
+                continue;
+            }
+            let component = component[e].clone();
             for &(name, email) in &set.authors {
                 let team = teams.team_of(name, email);
                 let teams_here = teams_of.entry(component.clone()).or_default();
@@ -281,22 +303,90 @@ fn metrics(sets: &[&ChangeSet<'_>], rules: &ComponentRules, teams: &Teams) -> Me
     }
 }
 
-/// Coupled pairs, and cross-component ones, over the commits authored in `[from, to)`.
-fn pairs_in(
-    tables: &Tables,
-    from: i64,
-    to: i64,
-    options: &CouplingOptions,
-) -> PolarsResult<(u64, u64)> {
-    let windowed = crate::window(tables, from, to - 1)?;
-    let pairs = coupling(&windowed, options)?;
-    let crossing = pairs
-        .column(coupling_col::CLASS)?
-        .str()?
-        .iter()
-        .filter(|c| *c == Some("cross-component"))
-        .count() as u64;
-    Ok((pairs.height() as u64, crossing))
+/// Revisions and shared change sets over a sliding window of periods: change sets are added as
+/// the window reaches their period and removed as it leaves, so each period costs only its own
+/// change sets and the pairs in the window. Counts only change sets of at most
+/// `max_changeset_size` entities, as `coupling`. Entities are numbered to keep hashing cheap.
+struct SlidingPairs<'a> {
+    names: Vec<&'a str>,
+    number: HashMap<&'a str, u32>,
+    revisions: Vec<u64>,
+    /// `(a << 32) | b` with `a < b` → shared change sets; pairs leave when they reach 0.
+    shared: HashMap<u64, u64>,
+    cross_component: HashMap<u64, bool>,
+}
+
+impl<'a> SlidingPairs<'a> {
+    fn new(sets: &[ChangeSet<'a>]) -> Self {
+        let names: Vec<&'a str> = sets
+            .iter()
+            .flat_map(|s| s.entities.iter().copied())
+            .collect::<BTreeSet<&str>>()
+            .into_iter()
+            .collect();
+        let number = names
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (n, i as u32))
+            .collect();
+        SlidingPairs {
+            revisions: vec![0; names.len()],
+            names,
+            number,
+            shared: HashMap::new(),
+            cross_component: HashMap::new(),
+        }
+    }
+
+    fn update(&mut self, set: &ChangeSet<'a>, max_size: u32, add: bool) {
+        if set.entities.len() > max_size as usize {
+            return;
+        }
+        // Entities are sorted by name, so numbers are increasing.
+        let ids: Vec<u32> = set.entities.iter().map(|e| self.number[e]).collect();
+        for (i, &a) in ids.iter().enumerate() {
+            let revisions = &mut self.revisions[a as usize];
+            *revisions = if add {
+                *revisions + 1
+            } else {
+                revisions.saturating_sub(1)
+            };
+            for &b in &ids[i + 1..] {
+                let key = (u64::from(a) << 32) | u64::from(b);
+                if add {
+                    *self.shared.entry(key).or_default() += 1;
+                } else if let Some(count) = self.shared.get_mut(&key) {
+                    *count -= 1;
+                    if *count == 0 {
+                        self.shared.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pairs passing `options` (code-maat's four conditions, as `coupling` applies them), and the
+    /// cross-component ones among them.
+    fn count(&mut self, options: &CouplingOptions) -> (u64, u64) {
+        let (mut pairs, mut crossing) = (0, 0);
+        for (&key, &shared) in &self.shared {
+            let (a, b) = ((key >> 32) as usize, (key & 0xffff_ffff) as usize);
+            let sum = self.revisions[a] + self.revisions[b];
+            let passes = sum >= 2 * u64::from(options.min_revs)
+                && shared >= u64::from(options.min_shared)
+                && 200 * shared >= u64::from(options.min_degree) * sum
+                && 200 * shared / sum.max(1) <= u64::from(options.max_degree);
+            if passes {
+                pairs += 1;
+                let names = &self.names;
+                let cross = *self.cross_component.entry(key).or_insert_with(|| {
+                    crate::pair_class(names[a], names[b], &options.components) == "cross-component"
+                });
+                crossing += u64::from(cross);
+            }
+        }
+        (pairs, crossing)
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub fn trends(args: &TrendsArgs, settings: &Settings, printer: &Printer) -> anyh
     let mapping = super::components::mapping(settings, None, args.component_depth)?;
     let options = cochange_analysis::CouplingOptions {
         components: std::sync::Arc::new(mapping.rules.clone()),
-        ..super::coupling::configured_options(settings, None)?
+        ..super::coupling::threshold_options(settings)?
     };
     let (period, year) = match args.period {
         PeriodArg::Week => (Period::Week, 52),

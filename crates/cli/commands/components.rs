@@ -40,12 +40,12 @@ pub fn mapping(settings: &Settings, rev: Option<&str>, depth: usize) -> anyhow::
         |bytes| String::from_utf8_lossy(bytes).into_owned(),
     )
     .with_context(|| format!("cannot read the files of `{}`", repo.display()))?;
+    let files = snapshot.paths;
     let contents: HashMap<String, String> = snapshot
         .files
         .into_iter()
         .filter_map(|(path, text)| Some((path, text?)))
         .collect();
-    let (_, files) = cochange_miner::list_files(repo, rev)?;
     let read = |path: &str| contents.get(path).cloned();
     rules.read_codeowners(&read);
     rules.read_workspaces(&files, &read);
@@ -85,7 +85,7 @@ pub fn run(args: &ComponentsArgs, settings: &Settings, printer: &Printer) -> any
     let mapping = mapping(settings, None, args.component_depth)?;
     let options = cochange_analysis::CouplingOptions {
         components: std::sync::Arc::new(mapping.rules.clone()),
-        ..super::coupling::configured_options(settings, None)?
+        ..super::coupling::threshold_options(settings)?
     };
     let report =
         cochange_analysis::components(&history.tables, &mapping.files, &mapping.rules, &options)?;

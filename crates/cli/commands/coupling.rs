@@ -15,8 +15,14 @@ pub fn configured_options(
     let mapping = super::components::mapping(settings, rev, 1)?;
     Ok(CouplingOptions {
         components: Arc::new(mapping.rules),
-        ..options(None, settings)?
+        ..threshold_options(settings)?
     })
+}
+
+/// The thresholds of the configuration with the folder stand-in for components, for callers
+/// that bring their own component mapping.
+pub fn threshold_options(settings: &Settings) -> Result<CouplingOptions, UsageError> {
+    options(None, settings)
 }
 
 /// Each threshold from the command line, else `[thresholds]`, else code-maat's default.

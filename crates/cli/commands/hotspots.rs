@@ -27,6 +27,8 @@ pub(super) struct Measured {
     revisions: Vec<String>,
     /// What was measured and skipped, for the output's context.
     statistics: String,
+    /// The coupling options with the components of the revision, read once.
+    options: std::cell::OnceCell<cochange_analysis::CouplingOptions>,
 }
 
 pub(super) fn measure(
@@ -105,6 +107,7 @@ pub(super) fn measure(
         files,
         revisions,
         statistics,
+        options: std::cell::OnceCell::new(),
     })
 }
 
@@ -157,10 +160,24 @@ impl Measured {
         })
     }
 
+    /// The configured coupling options with the components of the analysed revision.
+    pub(super) fn options(
+        &self,
+        settings: &Settings,
+    ) -> anyhow::Result<&cochange_analysis::CouplingOptions> {
+        if let Some(options) = self.options.get() {
+            return Ok(options);
+        }
+        let options = super::coupling::configured_options(settings, None)?;
+        Ok(self.options.get_or_init(|| options))
+    }
+
     /// Coupling over the window, with the configured thresholds.
     pub(super) fn coupling(&self, settings: &Settings) -> anyhow::Result<DataFrame> {
-        let options = super::coupling::configured_options(settings, None)?;
-        Ok(cochange_analysis::coupling(&self.windowed, &options)?)
+        Ok(cochange_analysis::coupling(
+            &self.windowed,
+            self.options(settings)?,
+        )?)
     }
 
     /// The backlog over the window, from its hotspots and coupling.

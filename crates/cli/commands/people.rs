@@ -95,7 +95,7 @@ pub fn teams(args: &TeamsArgs, settings: &Settings, printer: &Printer) -> anyhow
     let mapping = super::components::mapping(settings, None, args.component_depth)?;
     let options = cochange_analysis::CouplingOptions {
         components: std::sync::Arc::new(mapping.rules.clone()),
-        ..super::coupling::configured_options(settings, None)?
+        ..super::coupling::threshold_options(settings)?
     };
     let pairs = cochange_analysis::coupling(&history.tables, &options)?;
     let report =

@@ -54,7 +54,15 @@ pub(super) fn build(
     printer.info("[1/3] mining the history and reading the files");
     let measured = measure(settings, printer, window.at.as_deref(), window.months)?;
     printer.info("[2/3] analysing and drawing");
-    let (sections, crossing_share) = sections(window, settings, &measured)?;
+    // Trends read the whole history; they run beside the other analyses.
+    let configured = measured.options(settings)?.clone();
+    let (analysed, trends) = std::thread::scope(|scope| {
+        let trends = scope.spawn(|| trends_section(&measured.upto, &settings.teams, &configured));
+        let analysed = sections(window, settings, &measured);
+        (analysed, trends.join())
+    });
+    let (mut sections, crossing_share) = analysed?;
+    sections.push(trends.map_err(|_| anyhow::anyhow!("the trends analysis panicked"))??);
     Ok(Report {
         title: format!("cochange report: {}", repositories(&measured)),
         header: header(&measured, settings)?,
@@ -132,7 +140,7 @@ fn sections(
     )?;
     let ownership = cochange_analysis::folder_ownership(&measured.existing()?, 1)?;
     let activity = cochange_analysis::activity_by_month(&measured.upto, &settings.grouping)?;
-    let configured = super::coupling::configured_options(settings, None)?;
+    let configured = measured.options(settings)?.clone();
     let (graph, crossing_share) = component_graph(measured, settings, &configured, &window)?;
     let sections = vec![
         Section {
@@ -193,7 +201,6 @@ fn sections(
             charts: vec![("activity.svg".into(), activity_chart(&activity, measured)?)],
             highlight: None,
         },
-        trends_section(measured, settings, &configured)?,
     ];
     Ok((sections, crossing_share))
 }
@@ -231,16 +238,16 @@ fn component_graph(
 
 /// Monthly trends over the analysed history, with the trailing 12 months for coupled pairs.
 fn trends_section(
-    measured: &Measured,
-    settings: &Settings,
+    upto: &cochange_miner::Tables,
+    teams: &cochange_analysis::Teams,
     configured: &cochange_analysis::CouplingOptions,
 ) -> anyhow::Result<Section> {
     let trends = cochange_analysis::trends(
-        &measured.upto,
+        upto,
         cochange_analysis::Period::Month,
         12,
         &configured.components,
-        &settings.teams,
+        teams,
         configured,
     )?;
     Ok(Section {

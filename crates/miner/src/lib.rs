@@ -51,7 +51,7 @@ pub use blame::{BlamedFile, blame_files};
 pub use error::{BoxError, Error};
 pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};
-pub use snapshot::{Snapshot, list_files, read_snapshot};
+pub use snapshot::{Snapshot, read_snapshot};
 pub use table::col;
 pub use types::{
     CacheLocation, CacheStatus, MineOptions, NoProgress, Options, Outcome, Progress, Selection,

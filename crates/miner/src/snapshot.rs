@@ -18,6 +18,8 @@ pub struct Snapshot<T> {
     pub files: Vec<(String, Option<T>)>,
     /// Regular files the caller did not want (`wanted` said no).
     pub skipped: usize,
+    /// Every regular file of the revision, wanted or not, in path order.
+    pub paths: Vec<String>,
     /// Ids of missing blobs, for the warning.
     pub missing: Vec<String>,
 }
@@ -34,6 +36,7 @@ pub fn read_snapshot<T: Send>(
 ) -> Result<Snapshot<T>, Error> {
     let repo = repo::open(path)?;
     let (commit, all) = regular_files(&repo, rev)?;
+    let paths: Vec<String> = all.iter().map(|(p, _)| p.clone()).collect();
     let mut entries: Vec<(String, ObjectId)> = Vec::new();
     let mut skipped = 0;
     for (path, id) in all {
@@ -93,15 +96,9 @@ pub fn read_snapshot<T: Send>(
         commit,
         files,
         skipped,
+        paths,
         missing,
     })
-}
-
-/// The paths of the regular files of `rev` (HEAD when `None`), sorted, without reading a blob.
-pub fn list_files(path: &Path, rev: Option<&str>) -> Result<(String, Vec<String>), Error> {
-    let repo = repo::open(path)?;
-    let (commit, files) = regular_files(&repo, rev)?;
-    Ok((commit, files.into_iter().map(|(p, _)| p).collect()))
 }
 
 /// The commit id of `rev` and its regular files (not symlinks or submodules) with their blob
