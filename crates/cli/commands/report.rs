@@ -283,13 +283,12 @@ fn trend_chart(trends: &DataFrame) -> anyhow::Result<String> {
         ("active_authors", "authors"),
         ("teams_per_component", "teams"),
     ] {
-        let values: Vec<f64> = trends
-            .column(name)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect();
+        let column = trends.column(name)?.cast(&DataType::Float64)?;
+        // Teams per component is empty without `[teams]`: no panel then.
+        if column.null_count() == column.len() && column.len() > 0 {
+            continue;
+        }
+        let values: Vec<f64> = column.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
         series.push((name.to_owned(), unit.to_owned(), values));
     }
     let span = match (labels.first(), labels.last()) {

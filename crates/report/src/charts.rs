@@ -498,7 +498,8 @@ pub fn trend_chart(
             };
             chart
                 .configure_mesh()
-                .x_labels(n.min(6))
+                // A candidate at every period, so that labels fall on the ones shown.
+                .x_labels(n)
                 .x_label_formatter(&label_of)
                 .y_labels(4)
                 .y_desc(unit.as_str())
