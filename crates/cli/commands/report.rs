@@ -285,7 +285,7 @@ fn trend_chart(trends: &DataFrame) -> anyhow::Result<String> {
     ] {
         let column = trends.column(name)?.cast(&DataType::Float64)?;
         // Teams per component is empty without `[teams]`: no panel then.
-        if column.null_count() == column.len() && column.len() > 0 {
+        if column.null_count() == column.len() && !column.is_empty() {
             continue;
         }
         let values: Vec<f64> = column.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
