@@ -302,3 +302,59 @@ fn the_ci_examples_run_the_tested_commands() -> Result {
     }
     Ok(())
 }
+
+#[test]
+fn absolute_rules_and_crossing_growth() -> Result {
+    let month = month_one()?;
+    let tmp = tempfile::tempdir()?;
+    let config = tmp.path().join("check.toml");
+    std::fs::write(
+        &config,
+        "[thresholds]\nmin-revs = 1\nmin-shared = 2\nmin-degree = 70\n\n[check]\ncrossing-growth = 5.0\ncross-component-degree = 90\n",
+    )?;
+    let run = |args: &[&str]| -> Result<Output> {
+        Ok(cochange(&month.repo)
+            .arg("--no-cache")
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()?)
+    };
+    // Month 1 alone: core/x.rs + web/x.js at degree 100 crosses components (absolute rule).
+    let out = run(&["check"])?;
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout)?;
+    assert!(
+        stdout.contains("cross-component-degree")
+            && stdout.contains("core/x.rs and web/x.js at degree 100"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("crossing-growth"),
+        "ratchets need a baseline"
+    );
+    // Against a baseline where fewer change sets crossed (HEAD: 5 of 17; month 1: 3 of 7).
+    month.next_month()?;
+    let later = tmp.path().join("later");
+    assert!(
+        run(&["report", "--output", path_str(&later)?])?
+            .status
+            .success()
+    );
+    let status = git(&month.repo)
+        .args(["reset", "-q", "--hard", "month1"])
+        .status()?;
+    assert!(status.success());
+    let out = run(&[
+        "check",
+        "--baseline",
+        path_str(&later.join("snapshot.json"))?,
+    ])?;
+    let stdout = String::from_utf8(out.stdout)?;
+    assert!(
+        stdout.contains("crossing-growth")
+            && stdout.contains("grew from 29.4 % to 42.9 % (limit +5 points)"),
+        "{stdout}"
+    );
+    Ok(())
+}
