@@ -79,18 +79,8 @@ pub(crate) fn change_set_ids(tables: &Tables, grouping: &Grouping) -> PolarsResu
     // Numbers are handed out in order of first appearance, so they are deterministic.
     let mut numbers: HashMap<(&str, &str), u32> = HashMap::new();
     let mut groups: HashMap<u32, u32> = HashMap::new();
-    let ids: Vec<u32> = changes
-        .column(col::REPO)?
-        .str()?
-        .iter()
-        .map(Option::unwrap_or_default)
-        .zip(
-            changes
-                .column(col::COMMIT)?
-                .str()?
-                .iter()
-                .map(Option::unwrap_or_default),
-        )
+    let ids: Vec<u32> = commit_keys(changes)?
+        .into_iter()
         .map(|key| {
             let next = numbers.len() as u32;
             let commit_number = *numbers.entry(key).or_insert(next);
@@ -108,7 +98,8 @@ pub(crate) fn change_set_ids(tables: &Tables, grouping: &Grouping) -> PolarsResu
 
 type CommitGroups<'a> = HashMap<(&'a str, &'a str), u32>;
 
-fn commit_keys(commits: &DataFrame) -> PolarsResult<Vec<(&str, &str)>> {
+/// `(repo, commit)` of each row of a frame with those columns.
+pub(crate) fn commit_keys(commits: &DataFrame) -> PolarsResult<Vec<(&str, &str)>> {
     Ok(commits
         .column(col::REPO)?
         .str()?

@@ -8,6 +8,8 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use polars::prelude::*;
 use regex::Regex;
 
+use crate::changesets::commit_keys;
+
 /// Paths excluded unless `--no-default-excludes` (or `--columns code-maat`): files that change
 /// with every dependency bump or build and say nothing about the design.
 pub const DEFAULT_PATH_EXCLUDES: &[&str] = &[
@@ -112,33 +114,11 @@ impl Filters {
             return Ok((tables.clone(), FilterStatistics::default()));
         }
         let commits = self.filter_commits(&tables.commits)?;
-        let kept_commits: HashSet<(&str, &str)> = commits
-            .column(col::REPO)?
-            .str()?
-            .iter()
-            .map(Option::unwrap_or_default)
-            .zip(
-                commits
-                    .column(col::COMMIT)?
-                    .str()?
-                    .iter()
-                    .map(Option::unwrap_or_default),
-            )
-            .collect();
+        let kept_commits: HashSet<(&str, &str)> = commit_keys(&commits)?.into_iter().collect();
         let changes = &tables.changes;
         let mut entity_kept: HashMap<&str, bool> = HashMap::new();
-        let mask: BooleanChunked = changes
-            .column(col::REPO)?
-            .str()?
-            .iter()
-            .map(Option::unwrap_or_default)
-            .zip(
-                changes
-                    .column(col::COMMIT)?
-                    .str()?
-                    .iter()
-                    .map(Option::unwrap_or_default),
-            )
+        let mask: BooleanChunked = commit_keys(changes)?
+            .into_iter()
             .zip(
                 changes
                     .column(col::ENTITY)?

@@ -112,15 +112,21 @@ pub(super) fn measure(
 }
 
 impl Measured {
-    pub(super) fn context(&self) -> Vec<(String, String)> {
-        let repos: Vec<&str> = self
+    /// The analysed repositories' names, comma-separated.
+    pub(super) fn repositories(&self) -> String {
+        let names: Vec<&str> = self
             .history
             .outcomes
             .iter()
             .map(|o| o.repo.as_str())
             .collect();
+        names.join(", ")
+    }
+
+    /// What the numbers cover: repository, revision, window, as-of date, files measured.
+    pub(super) fn context(&self) -> Vec<(String, String)> {
         vec![
-            ("repository".to_owned(), repos.join(", ")),
+            ("repository".to_owned(), self.repositories()),
             ("revision".to_owned(), self.revisions.join(", ")),
             (
                 "window".to_owned(),
@@ -256,16 +262,7 @@ pub fn backlog(args: &BacklogArgs, settings: &Settings, printer: &Printer) -> an
         args.all_files,
     )?;
     let mut table = Table::from_frame("backlog", &frame)?;
-    table.title = Some(format!(
-        "Refactoring backlog: {}",
-        measured
-            .history
-            .outcomes
-            .iter()
-            .map(|o| o.repo.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    table.title = Some(format!("Refactoring backlog: {}", measured.repositories()));
     table.context = measured.context();
     table.legend = vec![
         "score = criticality × hotspot_score × (1 + coupling + test gap + ownership) / 4 (docs/metrics.md)".into(),

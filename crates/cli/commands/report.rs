@@ -64,7 +64,7 @@ pub(super) fn build(
     let (mut sections, crossing_share) = analysed?;
     sections.push(trends.map_err(|_| anyhow::anyhow!("the trends analysis panicked"))??);
     Ok(Report {
-        title: format!("cochange report: {}", repositories(&measured)),
+        title: format!("cochange report: {}", measured.repositories()),
         header: header(&measured, settings)?,
         settings: settings
             .explain()
@@ -307,16 +307,6 @@ fn reason_first(backlog: &DataFrame) -> anyhow::Result<DataFrame> {
         }
     }
     Ok(backlog.select(columns)?)
-}
-
-fn repositories(measured: &Measured) -> String {
-    measured
-        .history
-        .outcomes
-        .iter()
-        .map(|o| o.repo.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn header(measured: &Measured, settings: &Settings) -> anyhow::Result<Vec<(String, String)>> {

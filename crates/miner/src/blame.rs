@@ -28,19 +28,7 @@ pub fn blame_files(
     threads: usize,
 ) -> Result<(Vec<BlamedFile>, Vec<Unblamed>), Error> {
     let repo = repo::open(path)?;
-    let rev = rev.unwrap_or("HEAD");
-    let revision_error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Revision {
-        rev: rev.to_owned(),
-        source: err,
-    };
-    let commit = repo
-        .rev_parse_single(rev)
-        .map_err(|e| revision_error(Box::new(e)))?
-        .object()
-        .map_err(|e| revision_error(Box::new(e)))?
-        .peel_to_commit()
-        .map_err(|e| revision_error(Box::new(e)))?
-        .id;
+    let commit = repo::commit_of(&repo, rev.unwrap_or("HEAD"))?.id;
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     } else {

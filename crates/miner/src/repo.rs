@@ -105,24 +105,7 @@ pub(crate) fn tips(repo: &gix::Repository, selection: &Selection) -> Result<Vec<
         }
     }
     for rev in &selection.revs {
-        let id = repo
-            .rev_parse_single(rev.as_str())
-            .map_err(|err| Error::Revision {
-                rev: rev.clone(),
-                source: Box::new(err),
-            })?
-            .object()
-            .map_err(|err| Error::Revision {
-                rev: rev.clone(),
-                source: Box::new(err),
-            })?
-            .peel_to_commit()
-            .map_err(|err| Error::Revision {
-                rev: rev.clone(),
-                source: Box::new(err),
-            })?
-            .id;
-        tips.push(id);
+        tips.push(commit_of(repo, rev)?.id);
     }
     if !selection.all && selection.revs.is_empty() {
         match repo.head_id() {
@@ -138,6 +121,23 @@ pub(crate) fn tips(repo: &gix::Repository, selection: &Selection) -> Result<Vec<
     tips.sort();
     tips.dedup();
     Ok(tips)
+}
+
+/// The commit `rev` names (a branch, tag, id or expression such as `HEAD~3`).
+pub(crate) fn commit_of<'repo>(
+    repo: &'repo gix::Repository,
+    rev: &str,
+) -> Result<gix::Commit<'repo>, Error> {
+    let error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Revision {
+        rev: rev.to_owned(),
+        source: err,
+    };
+    repo.rev_parse_single(rev)
+        .map_err(|e| error(Box::new(e)))?
+        .object()
+        .map_err(|e| error(Box::new(e)))?
+        .peel_to_commit()
+        .map_err(|e| error(Box::new(e)))
 }
 
 fn head_error(repo: &gix::Repository) -> Option<Error> {

@@ -107,18 +107,7 @@ fn regular_files(
     repo: &gix::Repository,
     rev: Option<&str>,
 ) -> Result<(String, Vec<(String, ObjectId)>), Error> {
-    let rev = rev.unwrap_or("HEAD");
-    let revision_error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Revision {
-        rev: rev.to_owned(),
-        source: err,
-    };
-    let commit = repo
-        .rev_parse_single(rev)
-        .map_err(|e| revision_error(Box::new(e)))?
-        .object()
-        .map_err(|e| revision_error(Box::new(e)))?
-        .peel_to_commit()
-        .map_err(|e| revision_error(Box::new(e)))?;
+    let commit = repo::commit_of(repo, rev.unwrap_or("HEAD"))?;
     let tree = commit.tree().map_err(|err| Error::Object {
         kind: "tree",
         id: commit.id.to_string(),
