@@ -3,7 +3,6 @@
 /// The command did what was asked.
 pub const SUCCESS: u8 = 0;
 /// `check` found new findings.
-#[allow(dead_code, reason = "used by `check`, which arrives with the CI gate")]
 pub const FINDINGS: u8 = 1;
 /// The command line or the configuration is wrong.
 pub const USAGE: u8 = 2;
