@@ -9,8 +9,9 @@ use crate::exit;
 /// Mine git history for where change concentrates, what changes together, and who knows what.
 ///
 /// cochange reads the history of a git repository (read-only, with gix), keeps the mined
-/// commits in a cache so later runs only read new ones, and prints analyses as tables, CSV or
-/// JSON.
+/// commits in a cache so later runs only read new ones, and prints analyses as tables, CSV, JSON
+/// or Markdown. Start with `cochange report` (a self-contained HTML report of everything) or
+/// `cochange backlog` (what to refactor first, and why); `cochange check` is the CI gate.
 #[derive(Debug, Parser)]
 #[command(name = "cochange", version, after_help = exit::HELP, max_term_width = 100)]
 pub struct Args {
