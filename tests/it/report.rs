@@ -134,6 +134,7 @@ fn snapshot_numbers_equal_the_commands() -> Result {
         ("backlog", vec!["backlog", "--months", "12"]),
         ("coupling", vec!["coupling", "--since", "2019-03-15"]),
         ("soc", vec!["soc", "--since", "2019-03-15"]),
+        ("trends", vec!["trends"]),
     ] {
         let expected = command_rows(&dir, &args)?;
         let got = snapshot["analyses"][analysis]["rows"]
