@@ -203,7 +203,7 @@ fn shorten(value: &str) -> String {
 }
 
 /// The work tree root of the repository at or above `path`, if it has one.
-fn repository_root(path: &Path) -> Option<PathBuf> {
+pub fn repository_root(path: &Path) -> Option<PathBuf> {
     let repo = gix::discover(path).ok()?;
     repo.workdir().map(Path::to_path_buf)
 }

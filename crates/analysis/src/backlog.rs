@@ -4,13 +4,12 @@
 use std::collections::HashMap;
 
 use cochange_miner::Tables;
-use cochange_miner::col;
 use globset::GlobSet;
 use polars::prelude::*;
 
 use crate::coupling::coupling_col;
 use crate::hotspots::{TestPaths, TestSignal, hotspot_col};
-use crate::identity::join_per_commit;
+use crate::ownership::{added_lines, last_active, main_developer};
 use crate::time::{civil_from_days, months_before};
 
 /// The main developer of a file: most lines added over the analysed history.
@@ -27,58 +26,17 @@ pub struct Owner {
 /// Main developer per entity by added lines (ties: the name first in order), with their last
 /// commit anywhere, over `history`.
 pub fn owners(history: &Tables) -> PolarsResult<HashMap<String, Owner>> {
-    let authors = history
-        .commits
-        .select([col::REPO, col::COMMIT, col::AUTHOR])?;
-    let added = join_per_commit(history, authors)
-        .group_by([col(col::ENTITY), col(col::AUTHOR)])
-        .agg([col(col::ADDED)
-            .fill_null(lit(0u32))
-            .cast(DataType::UInt64)
-            .sum()
-            .alias("added")])
-        .collect()?;
-    let last_active: HashMap<&str, i64> = {
-        let mut map = HashMap::new();
-        let names = history.commits.column(col::AUTHOR)?.str()?;
-        let times = history.commits.column(col::AUTHOR_TIME)?.i64()?;
-        for (name, time) in names.iter().zip(times.iter()) {
-            if let (Some(name), Some(time)) = (name, time) {
-                let slot = map.entry(name).or_insert(time);
-                *slot = (*slot).max(time);
-            }
-        }
-        map
-    };
-    let entity = added.column(col::ENTITY)?.str()?;
-    let author = added.column(col::AUTHOR)?.str()?;
-    let lines = added.column("added")?.u64()?;
-    let mut best: HashMap<&str, (&str, u64, u64)> = HashMap::new();
-    for i in 0..added.height() {
-        let (Some(e), Some(a), Some(n)) = (entity.get(i), author.get(i), lines.get(i)) else {
-            continue;
-        };
-        let slot = best.entry(e).or_insert((a, n, 0));
-        slot.2 += n;
-        if n > slot.1 || (n == slot.1 && a < slot.0) {
-            slot.0 = a;
-            slot.1 = n;
-        }
-    }
-    Ok(best
+    let last_active = last_active(history)?;
+    Ok(added_lines(history)?
         .into_iter()
-        .map(|(entity, (author, lines, total))| {
-            let share = if total == 0 {
-                0.0
-            } else {
-                lines as f64 / total as f64
-            };
+        .filter_map(|(entity, by_author)| {
+            let (author, share) = main_developer(&by_author)?;
             let owner = Owner {
                 author: author.to_owned(),
                 share,
                 last_active: last_active.get(author).copied().unwrap_or(i64::MIN),
             };
-            (entity.to_owned(), owner)
+            Some((entity, owner))
         })
         .collect())
 }

@@ -222,15 +222,10 @@ impl ComponentRules {
         }) {
             return (name.clone(), MappingSource::Workspace);
         }
-        match path.rsplit_once('/') {
-            Some((dir, _)) if self.depth > 0 => (
-                dir.split('/')
-                    .take(self.depth)
-                    .collect::<Vec<_>>()
-                    .join("/"),
-                MappingSource::Folders,
-            ),
-            _ => (UNMAPPED.to_owned(), MappingSource::Unmapped),
+        if path.contains('/') && self.depth > 0 {
+            (crate::folder_of(path, self.depth), MappingSource::Folders)
+        } else {
+            (UNMAPPED.to_owned(), MappingSource::Unmapped)
         }
     }
 }

@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use crate::changesets::{Grouping, change_set_ids};
 use crate::identity::join_per_commit;
+use crate::ownership::{added_lines, main_developer};
 use crate::time::civil_from_days;
 
 /// The folder of `path` at `depth` levels (`a/b` for `a/b/c/d.rs` at depth 2), or `(root)` for a
@@ -21,26 +22,6 @@ pub fn folder_of(path: &str, depth: usize) -> String {
     } else {
         folders[..depth.min(folders.len())].join("/")
     }
-}
-
-/// The tables with each entity replaced by its folder at `depth`, so that the coupling measures
-/// apply to folders as entities.
-pub fn by_folder(tables: &Tables, depth: usize) -> PolarsResult<Tables> {
-    let mut changes = tables.changes.clone();
-    let folders: StringChunked = changes
-        .column(col::ENTITY)?
-        .str()?
-        .iter()
-        .map(|e| e.map(|e| folder_of(e, depth)))
-        .collect();
-    changes.replace(
-        col::ENTITY,
-        folders.with_name(col::ENTITY.into()).into_column(),
-    )?;
-    Ok(Tables {
-        commits: tables.commits.clone(),
-        changes,
-    })
 }
 
 /// Per calendar month (UTC, of each change set's earliest commit): `month` (`YYYY-MM`),
@@ -106,52 +87,20 @@ pub fn activity_by_month(tables: &Tables, grouping: &Grouping) -> PolarsResult<D
 /// Per folder at `depth`: `main_dev` (most lines added, ties by name), `main_dev_share` of the
 /// folder's added lines, `authors` and `added`; sorted by added lines descending, then folder.
 pub fn folder_ownership(tables: &Tables, depth: usize) -> PolarsResult<DataFrame> {
-    let authors = tables
-        .commits
-        .select([col::REPO, col::COMMIT, col::AUTHOR])?;
-    let rows = join_per_commit(tables, authors)
-        .select([
-            col(col::ENTITY),
-            col(col::AUTHOR),
-            col(col::ADDED).fill_null(lit(0u32)).cast(DataType::UInt64),
-        ])
-        .collect()?;
-    let mut per_folder: BTreeMap<String, BTreeMap<&str, u64>> = BTreeMap::new();
-    let entity = rows.column(col::ENTITY)?.str()?;
-    let author = rows.column(col::AUTHOR)?.str()?;
-    let added = rows.column(col::ADDED)?.u64()?;
-    for i in 0..rows.height() {
-        let (Some(e), Some(a)) = (entity.get(i), author.get(i)) else {
-            continue;
-        };
-        *per_folder
-            .entry(folder_of(e, depth))
-            .or_default()
-            .entry(a)
-            .or_default() += added.get(i).unwrap_or(0);
+    let mut per_folder: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for (entity, by_author) in added_lines(tables)? {
+        let folder = per_folder.entry(folder_of(&entity, depth)).or_default();
+        for (author, lines) in by_author {
+            *folder.entry(author).or_default() += lines;
+        }
     }
     let mut out: Vec<(String, String, f64, u64, u64)> = per_folder
         .into_iter()
         .map(|(folder, by_author)| {
+            let (main, share) = main_developer(&by_author)
+                .map_or((String::new(), 0.0), |(a, share)| (a.to_owned(), share));
             let total: u64 = by_author.values().sum();
-            // BTreeMap order makes the first of equal counts the smallest name.
-            let (main, lines) =
-                by_author.iter().fold(
-                    ("", 0u64),
-                    |best, (&a, &n)| if n > best.1 { (a, n) } else { best },
-                );
-            let share = if total == 0 {
-                0.0
-            } else {
-                lines as f64 / total as f64
-            };
-            (
-                folder,
-                main.to_owned(),
-                share,
-                by_author.len() as u64,
-                total,
-            )
+            (folder, main, share, by_author.len() as u64, total)
         })
         .collect();
     out.sort_by(|a, b| b.4.cmp(&a.4).then(a.0.cmp(&b.0)));

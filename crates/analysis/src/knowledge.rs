@@ -7,13 +7,13 @@ use cochange_miner::{BlamedFile, Tables, col};
 use polars::prelude::*;
 
 use crate::components::ComponentRules;
-use crate::identity::join_per_commit;
+use crate::ownership::{added_lines, last_active, main_developer};
 use crate::time::months_before;
 
 /// Who authored each commit and when each author was last seen.
 struct People<'a> {
     author_of: HashMap<&'a str, &'a str>,
-    last_seen: HashMap<&'a str, i64>,
+    last_seen: HashMap<String, i64>,
     inactive_since: i64,
 }
 
@@ -43,21 +43,17 @@ pub fn knowledge(
 ) -> PolarsResult<(DataFrame, DataFrame)> {
     let commit = history.commits.column(col::COMMIT)?.str()?;
     let author = history.commits.column(col::AUTHOR)?.str()?;
-    let time = history.commits.column(col::AUTHOR_TIME)?.i64()?;
-    let mut people = People {
-        author_of: HashMap::new(),
-        last_seen: HashMap::new(),
+    let people = People {
+        author_of: commit
+            .iter()
+            .zip(author.iter())
+            .filter_map(|(c, a)| Some((c?, a?)))
+            .collect(),
+        last_seen: last_active(history)?,
         inactive_since: months_before(as_of, inactive_after_months),
     };
-    for i in 0..history.commits.height() {
-        let (Some(c), Some(a), Some(t)) = (commit.get(i), author.get(i), time.get(i)) else {
-            continue;
-        };
-        people.author_of.insert(c, a);
-        let seen = people.last_seen.entry(a).or_insert(t);
-        *seen = (*seen).max(t);
-    }
-    let (added, changers) = added_lines(history)?;
+    // Every author who changed a file is a key of its added lines.
+    let added = added_lines(history)?;
 
     let mut files = Vec::new();
     let mut per_component: BTreeMap<String, ComponentAcc> = BTreeMap::new();
@@ -75,7 +71,9 @@ pub fn knowledge(
             .map(|(_, n)| u64::from(*n))
             .sum();
         let by_author = added.get(file.path.as_str());
-        let (main, share) = main_developer(by_author);
+        let (main, share) = by_author
+            .and_then(main_developer)
+            .map_or((None, 0.0), |(a, share)| (Some(a.to_owned()), share));
         let component = rules.component_of(&file.path).0;
         let acc = per_component.entry(component.clone()).or_default();
         acc.files += 1;
@@ -84,10 +82,9 @@ pub fn knowledge(
         for (a, n) in by_author.into_iter().flatten() {
             *acc.added.entry(a.clone()).or_default() += n;
         }
-        let active: BTreeSet<String> = changers
-            .get(file.path.as_str())
+        let active: BTreeSet<String> = by_author
             .into_iter()
-            .flatten()
+            .flat_map(BTreeMap::keys)
             .filter(|a| people.active(a))
             .cloned()
             .collect();
@@ -107,8 +104,8 @@ pub fn knowledge(
     let components = df!(
         "component" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
         "files" => rows.iter().map(|r| r.1.files).collect::<Vec<_>>(),
-        "main_dev" => rows.iter().map(|r| main_developer(Some(&r.1.added)).0).collect::<Vec<_>>(),
-        "main_dev_share" => rows.iter().map(|r| main_developer(Some(&r.1.added)).1).collect::<Vec<_>>(),
+        "main_dev" => rows.iter().map(|r| main_developer(&r.1.added).map(|m| m.0)).collect::<Vec<_>>(),
+        "main_dev_share" => rows.iter().map(|r| main_developer(&r.1.added).map_or(0.0, |m| m.1)).collect::<Vec<_>>(),
         "lines" => rows.iter().map(|r| r.1.lines).collect::<Vec<_>>(),
         "inactive_lines" => rows.iter().map(|r| r.1.inactive).collect::<Vec<_>>(),
         "knowledge_loss" => rows.iter().map(|r| ratio(r.1.inactive, r.1.lines)).collect::<Vec<_>>(),
@@ -131,62 +128,6 @@ fn ratio(part: u64, whole: u64) -> f64 {
         0.0
     } else {
         part as f64 / whole as f64
-    }
-}
-
-/// Entity → author → lines added.
-type AddedLines = HashMap<String, BTreeMap<String, u64>>;
-/// Entity → authors who changed it.
-type Changers = HashMap<String, BTreeSet<String>>;
-
-/// Lines added per entity and author, and who changed each entity, over `history`.
-fn added_lines(history: &Tables) -> PolarsResult<(AddedLines, Changers)> {
-    let authors = history
-        .commits
-        .select([col::REPO, col::COMMIT, col::AUTHOR])?;
-    let rows = join_per_commit(history, authors)
-        .select([
-            col(col::ENTITY),
-            col(col::AUTHOR),
-            col(col::ADDED).fill_null(lit(0u32)).cast(DataType::UInt64),
-        ])
-        .collect()?;
-    let entity = rows.column(col::ENTITY)?.str()?;
-    let author = rows.column(col::AUTHOR)?.str()?;
-    let added = rows.column(col::ADDED)?.u64()?;
-    let mut by_entity = AddedLines::new();
-    let mut changers = Changers::new();
-    for i in 0..rows.height() {
-        let (Some(e), Some(a)) = (entity.get(i), author.get(i)) else {
-            continue;
-        };
-        *by_entity
-            .entry(e.to_owned())
-            .or_default()
-            .entry(a.to_owned())
-            .or_default() += added.get(i).unwrap_or(0);
-        changers
-            .entry(e.to_owned())
-            .or_default()
-            .insert(a.to_owned());
-    }
-    Ok((by_entity, changers))
-}
-
-fn main_developer(by_author: Option<&BTreeMap<String, u64>>) -> (Option<String>, f64) {
-    let Some(by_author) = by_author else {
-        return (None, 0.0);
-    };
-    let total: u64 = by_author.values().sum();
-    let best = by_author
-        .iter()
-        .fold(None::<(&String, u64)>, |best, (a, &n)| match best {
-            Some((_, m)) if m >= n => best,
-            _ => Some((a, n)),
-        });
-    match best {
-        Some((a, n)) => (Some(a.clone()), ratio(n, total)),
-        None => (None, 0.0),
     }
 }
 

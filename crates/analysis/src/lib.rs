@@ -67,7 +67,7 @@ pub use coverage::{Coverage, CoverageError, parse_coverage};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterStatistics, Filters, glob_set, path_glob,
 };
-pub use folders::{activity_by_month, by_folder, folder_of, folder_ownership};
+pub use folders::{activity_by_month, folder_of, folder_ownership};
 pub use hotspots::{
     TestPaths, TestSignal, hotspot_col, hotspots, percent_ranks, test_signal, window,
 };

@@ -1,12 +1,80 @@
 //! Main developers, fragmentation and communication: code-maat's `main-dev`,
 //! `refactoring-main-dev`, `main-dev-by-revs`, `fragmentation` and `communication`.
 
+use std::collections::{BTreeMap, HashMap};
+
 use cochange_miner::Tables;
 use cochange_miner::col;
 use polars::prelude::*;
 
 use crate::churn::churn_by;
-use crate::identity::with_commit_info;
+use crate::identity::{join_per_commit, with_commit_info};
+
+/// Entity → author → lines added. Every author who changed the entity is listed, with 0 when
+/// they only deleted lines or changed a binary file.
+pub(crate) type AddedLines = HashMap<String, BTreeMap<String, u64>>;
+
+/// Lines added per entity and author over `history` (binary changes as 0, as code-maat counts).
+pub(crate) fn added_lines(history: &Tables) -> PolarsResult<AddedLines> {
+    let authors = history
+        .commits
+        .select([col::REPO, col::COMMIT, col::AUTHOR])?;
+    let rows = join_per_commit(history, authors)
+        .select([
+            col(col::ENTITY),
+            col(col::AUTHOR),
+            col(col::ADDED).fill_null(lit(0u32)).cast(DataType::UInt64),
+        ])
+        .collect()?;
+    let entity = rows.column(col::ENTITY)?.str()?;
+    let author = rows.column(col::AUTHOR)?.str()?;
+    let added = rows.column(col::ADDED)?.u64()?;
+    let mut by_entity = AddedLines::new();
+    for i in 0..rows.height() {
+        let (Some(e), Some(a)) = (entity.get(i), author.get(i)) else {
+            continue;
+        };
+        *by_entity
+            .entry(e.to_owned())
+            .or_default()
+            .entry(a.to_owned())
+            .or_default() += added.get(i).unwrap_or(0);
+    }
+    Ok(by_entity)
+}
+
+/// The author with most added lines (ties: the first name) and their share of all added lines
+/// (0 when none were added); `None` without authors.
+pub(crate) fn main_developer(by_author: &BTreeMap<String, u64>) -> Option<(&str, f64)> {
+    let total: u64 = by_author.values().sum();
+    let (author, lines) =
+        by_author
+            .iter()
+            .fold(None::<(&String, u64)>, |best, (a, &n)| match best {
+                Some((_, m)) if m >= n => best,
+                _ => Some((a, n)),
+            })?;
+    let share = if total == 0 {
+        0.0
+    } else {
+        lines as f64 / total as f64
+    };
+    Some((author.as_str(), share))
+}
+
+/// Each author's newest commit (author time) in `history`.
+pub(crate) fn last_active(history: &Tables) -> PolarsResult<HashMap<String, i64>> {
+    let names = history.commits.column(col::AUTHOR)?.str()?;
+    let times = history.commits.column(col::AUTHOR_TIME)?.i64()?;
+    let mut last: HashMap<String, i64> = HashMap::new();
+    for (name, time) in names.iter().zip(times.iter()) {
+        if let (Some(name), Some(time)) = (name, time) {
+            let slot = last.entry(name.to_owned()).or_insert(time);
+            *slot = (*slot).max(time);
+        }
+    }
+    Ok(last)
+}
 
 /// What makes an author the main developer of an entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

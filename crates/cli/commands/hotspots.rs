@@ -293,11 +293,7 @@ fn match_coverage(
         .repos
         .iter()
         .filter_map(|r| std::fs::canonicalize(r).ok())
-        .filter_map(|r| {
-            gix::discover(&r)
-                .ok()
-                .and_then(|g| g.workdir().map(std::path::Path::to_path_buf))
-        })
+        .filter_map(|r| crate::config::repository_root(&r))
         .filter_map(|w| std::fs::canonicalize(w).ok())
         .map(|w| format!("{}/", w.display()))
         .collect();

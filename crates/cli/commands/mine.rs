@@ -45,14 +45,7 @@ pub fn run(settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
             ]
         })
         .collect();
-    let table = Table {
-        name: "mine".into(),
-        columns: columns.iter().map(ToString::to_string).collect(),
-        rows,
-        title: None,
-        context: Vec::new(),
-        legend: Vec::new(),
-    };
+    let table = Table::new("mine", &columns, rows);
     printer.data(|out| render(&table, settings.format, out))?;
     Ok(crate::exit::SUCCESS)
 }

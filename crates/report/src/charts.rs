@@ -24,6 +24,20 @@ fn failed(chart: &'static str) -> impl Fn(&dyn std::fmt::Display) -> ChartError 
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 960;
 
+/// An x-axis formatter for periods at 0, 1, 2, …: every `every`-th label, the others empty.
+/// Charts ask for a candidate label at every period (`x_labels(n)`) so that the shown ones fall
+/// on whole periods whatever steps plotters would pick.
+fn every_nth(labels: &[String], every: usize) -> impl Fn(&f64) -> String + '_ {
+    move |x: &f64| {
+        let i = x.round() as usize;
+        if (*x - x.round()).abs() < 1e-9 && i < labels.len() && i.is_multiple_of(every) {
+            labels[i].clone()
+        } else {
+            String::new()
+        }
+    }
+}
+
 /// Shortens long paths for labels, keeping their end.
 fn short(label: &str, max: usize) -> String {
     let count = label.chars().count();
@@ -312,20 +326,14 @@ pub fn coupling_graph(
 pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<String, ChartError> {
     let fail = failed("activity");
     let n = months.len().max(1);
-    let label_every = n.div_ceil(24).max(1);
+    let label_every = n.div_ceil(10).max(1);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 640)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
         let (top, bottom) = root.split_vertically(330);
-        let label_of = |x: &f64| {
-            let i = x.round() as usize;
-            if (*x - x.round()).abs() < 1e-9 && i < months.len() && i.is_multiple_of(label_every) {
-                months[i].0.clone()
-            } else {
-                String::new()
-            }
-        };
+        let labels: Vec<String> = months.iter().map(|m| m.0.clone()).collect();
+        let label_of = every_nth(&labels, label_every);
         let max_sets = months.iter().map(|m| m.1).max().unwrap_or(1).max(1) as f64;
         let mut chart = ChartBuilder::on(&top)
             .caption(format!("Change sets per month, {window}"), (FONT, 18))
@@ -336,7 +344,7 @@ pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<Str
             .map_err(|e| fail(&e))?;
         chart
             .configure_mesh()
-            .x_labels(n.min(24))
+            .x_labels(n)
             .x_label_formatter(&label_of)
             .x_desc("month (UTC)")
             .y_desc("change sets")
@@ -361,7 +369,7 @@ pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<Str
             .map_err(|e| fail(&e))?;
         chart
             .configure_mesh()
-            .x_labels(n.min(24))
+            .x_labels(n)
             .x_label_formatter(&label_of)
             .x_desc("month (UTC)")
             .y_desc("files per change set")
@@ -485,20 +493,9 @@ pub fn trend_chart(
                 .y_label_area_size(48)
                 .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
                 .map_err(|e| fail(&e))?;
-            let label_of = |x: &f64| {
-                let i = x.round() as usize;
-                if (*x - x.round()).abs() < 1e-9
-                    && i < labels.len()
-                    && i.is_multiple_of(label_every)
-                {
-                    labels[i].clone()
-                } else {
-                    String::new()
-                }
-            };
+            let label_of = every_nth(labels, label_every);
             chart
                 .configure_mesh()
-                // A candidate at every period, so that labels fall on the ones shown.
                 .x_labels(n)
                 .x_label_formatter(&label_of)
                 .y_labels(4)

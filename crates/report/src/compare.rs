@@ -69,17 +69,6 @@ fn opt_int(v: Option<u64>) -> Cell {
     v.map_or(Cell::Null, |v| Cell::Int(v as i64))
 }
 
-fn table(name: &str, columns: &[&str], rows: Vec<Vec<Cell>>) -> Table {
-    Table {
-        name: name.to_owned(),
-        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
-        rows,
-        title: None,
-        context: Vec::new(),
-        legend: Vec::new(),
-    }
-}
-
 /// `(entity, coupled) -> (degree, class)`.
 fn couplings(snapshot: &Value) -> BTreeMap<(String, String), (u64, String)> {
     rows(snapshot, "coupling")
@@ -165,7 +154,7 @@ fn coupling_changes(old: &Value, new: &Value) -> Table {
             .cmp(&(y.0, y.1))
             .then(x.2.iter().map(Cell::text).cmp(y.2.iter().map(Cell::text)))
     });
-    table(
+    Table::new(
         "coupling-changes",
         &[
             "change",
@@ -202,7 +191,7 @@ fn hotspot_changes(old: &Value, new: &Value, top: usize) -> Table {
         ));
     }
     hotspot_rows.sort_by_key(|x| (x.0, x.1));
-    table(
+    Table::new(
         "hotspot-changes",
         &["change", "entity", "rank_before", "rank_after"],
         hotspot_rows.into_iter().map(|r| r.2).collect(),
@@ -211,7 +200,7 @@ fn hotspot_changes(old: &Value, new: &Value, top: usize) -> Table {
 
 fn knowledge_changes(old: &Value, new: &Value) -> Table {
     let known = knowledge_risks(old);
-    table(
+    Table::new(
         "new-knowledge-risks",
         &["entity", "main_dev", "main_dev_share"],
         knowledge_risks(new)
@@ -249,7 +238,7 @@ fn trend_changes(old: &Value, new: &Value) -> Table {
             ]);
         }
     }
-    table(
+    Table::new(
         "trend-changes",
         &["metric", "before", "after", "change"],
         trend_rows,
@@ -365,7 +354,7 @@ pub fn check(current: &Value, baseline: Option<&Value>, rules: &CheckRules) -> V
 
 /// The findings as a table: `rule, location, message`.
 pub fn findings_table(findings: &[Finding]) -> Table {
-    table(
+    Table::new(
         "check",
         &["rule", "location", "message"],
         findings

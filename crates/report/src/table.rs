@@ -82,6 +82,18 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table of `rows` under `columns`, without title, context or legend.
+    pub fn new(name: &str, columns: &[&str], rows: Vec<Vec<Cell>>) -> Table {
+        Table {
+            name: name.to_owned(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            rows,
+            title: None,
+            context: Vec::new(),
+            legend: Vec::new(),
+        }
+    }
+
     /// Copies a frame into a table, keeping its row order.
     pub fn from_frame(name: &str, frame: &DataFrame) -> PolarsResult<Table> {
         let columns: Vec<String> = frame
@@ -96,14 +108,8 @@ impl Table {
                 row.push(Cell::from_any(value));
             }
         }
-        Ok(Table {
-            name: name.to_owned(),
-            columns,
-            rows,
-            title: None,
-            context: Vec::new(),
-            legend: Vec::new(),
-        })
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        Ok(Table::new(name, &columns, rows))
     }
 
     /// Keeps the first `n` rows.
