@@ -28,25 +28,32 @@ fn corpus_repo(name: &str) -> Result<Option<PathBuf>> {
     }
     let dir = root.join("tests/fixtures/generated-do-not-edit/corpus");
     let repo = dir.join(format!("{name}.git"));
+    // Tests run on several threads of one process: one clone at a time, each in its own
+    // temporary directory, moved into place only when complete.
+    static CLONING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = CLONING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if !repo.join("HEAD").is_file() {
         std::fs::create_dir_all(&dir)?;
-        let tmp = dir.join(format!("{name}.git.tmp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!("{name}.git.tmp-"))
+            .tempdir_in(&dir)?;
+        let clone = tmp.path().join("repo");
         let out = git(&dir)
             .arg("clone")
             .arg("-q")
             .arg("--bare")
             .arg(&bundle)
-            .arg(&tmp)
+            .arg(&clone)
             .output()?;
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        if std::fs::rename(&tmp, &repo).is_err() {
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
+        // Another test process may have won the race; its clone is as good as ours.
+        let _ = std::fs::rename(&clone, &repo);
     }
     Ok(Some(repo))
 }
