@@ -9,6 +9,10 @@ use pretty_assertions::assert_eq;
 
 use crate::util::*;
 
+/// Tests run on several threads of one process: one clone at a time, each in its own temporary
+/// folder, moved into place only when complete.
+static CLONING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The bare clone of `<name>.bundle`, made once under the generated fixtures.
 fn corpus_repo(name: &str) -> Result<Option<PathBuf>> {
     let root = cochange_testtools::workspace_root();
@@ -28,9 +32,6 @@ fn corpus_repo(name: &str) -> Result<Option<PathBuf>> {
     }
     let dir = root.join("tests/fixtures/generated-do-not-edit/corpus");
     let repo = dir.join(format!("{name}.git"));
-    // Tests run on several threads of one process: one clone at a time, each in its own
-    // temporary directory, moved into place only when complete.
-    static CLONING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = CLONING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
