@@ -351,3 +351,102 @@ fn teams_matrix_and_coordination_needs() -> Result {
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs `[teams]` in the config"));
     Ok(())
 }
+
+#[test]
+fn coauthors_count_in_ownership_and_knowledge_but_not_in_code_maat() -> Result {
+    // Expected values are in the header of make_coauthors.sh.
+    let dir = scripted_repo("make_coauthors.sh")?;
+    let close = |v: &Value, x: f64| v.as_f64().is_some_and(|v| (v - x).abs() < 1e-9);
+    let out = run_ok(cochange(&dir).args(["knowledge", "--no-cache", "--format", "json"]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    let files = doc["tables"]["knowledge-files"]["rows"]
+        .as_array()
+        .ok_or("rows")?;
+    let expected = [
+        ("core/a.rs", 4, "alice", 0.5),
+        ("core/b.rs", 2, "bob", 1.0),
+        ("ui/c.js", 3, "alice", 0.5),
+        ("ui/d.js", 1, "carol", 0.5),
+    ];
+    assert_eq!(files.len(), expected.len(), "{files:#?}");
+    for (file, lines, main, share) in expected {
+        let row = files
+            .iter()
+            .find(|r| r["file"] == file)
+            .ok_or(file.to_owned())?;
+        assert_eq!(
+            (&row["lines"], &row["inactive_lines"], &row["main_dev"]),
+            (&lines.into(), &0.into(), &main.into()),
+            "{file}"
+        );
+        assert!(close(&row["main_dev_share"], share), "{row}");
+    }
+    let components = doc["tables"]["knowledge-components"]["rows"]
+        .as_array()
+        .ok_or("rows")?;
+    for (name, main, share) in [("core", "alice", 0.4), ("ui", "dave", 0.5)] {
+        let row = components
+            .iter()
+            .find(|r| r["component"] == name)
+            .ok_or(name.to_owned())?;
+        assert_eq!(
+            (&row["main_dev"], &row["bus_factor"], &row["inactive_lines"]),
+            (&main.into(), &2.into(), &0.into()),
+            "{name}"
+        );
+        assert!(close(&row["main_dev_share"], share), "{row}");
+    }
+
+    let authors = |extra: &[&str]| -> Result<Vec<(String, u64)>> {
+        let out = run_ok(
+            cochange(&dir)
+                .args(["hotspots", "--no-cache", "--format", "json"])
+                .args(extra),
+        )?;
+        let mut authors: Vec<(String, u64)> = json_rows(&out)?
+            .iter()
+            .map(|r| {
+                (
+                    r["entity"].as_str().unwrap_or_default().to_owned(),
+                    r["authors"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect();
+        authors.sort();
+        Ok(authors)
+    };
+    let named = |list: &[(&str, u64)]| -> Vec<(String, u64)> {
+        list.iter().map(|(e, n)| ((*e).to_owned(), *n)).collect()
+    };
+    assert_eq!(
+        authors(&[])?,
+        named(&[
+            ("core/a.rs", 2),
+            ("core/b.rs", 1),
+            ("ui/c.js", 2),
+            ("ui/d.js", 2)
+        ])
+    );
+    assert_eq!(
+        authors(&["--no-default-excludes"])?[1],
+        named(&[("core/b.rs", 2)])[0]
+    );
+
+    // code-maat's analyses see the commit author alone, as code-maat does.
+    for (analysis, row) in [
+        ("main-dev", "core/a.rs,alice,4,4,1.0"),
+        ("authors", "core/a.rs,1,1"),
+    ] {
+        let out = run_ok(cochange(&dir).args([
+            analysis,
+            "--no-cache",
+            "--columns",
+            "code-maat",
+            "--format",
+            "csv",
+        ]))?;
+        let text = String::from_utf8(out.stdout)?;
+        assert!(text.lines().any(|l| l == row), "{analysis}: {text}");
+    }
+    Ok(())
+}

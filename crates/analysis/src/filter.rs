@@ -180,8 +180,34 @@ impl Filters {
                         .is_some_and(|re| re.is_match(&identity))
             })
             .collect();
-        commits.filter(&mask)
+        let kept = commits.filter(&mask)?;
+        match &self.exclude_author {
+            Some(exclude) => without_coauthors(kept, exclude),
+            None => Ok(kept),
+        }
     }
+}
+
+/// `commits` without the co-authors whose `Name <>` matches `exclude` (co-authors are kept by name
+/// only, so a pattern on the email part cannot match them).
+fn without_coauthors(mut commits: DataFrame, exclude: &Regex) -> PolarsResult<DataFrame> {
+    let lists = commits.column(col::COAUTHORS)?.list()?;
+    let mut builder =
+        ListStringChunkedBuilder::new(col::COAUTHORS.into(), lists.len(), lists.len());
+    for list in lists.amortized_iter() {
+        let names = match list {
+            Some(list) => list.as_ref().str()?.clone(),
+            None => StringChunked::default(),
+        };
+        builder.append_values_iter(
+            names
+                .iter()
+                .flatten()
+                .filter(|name| !exclude.is_match(&format!("{name} <>"))),
+        );
+    }
+    commits.replace(col::COAUTHORS, builder.finish().into_column())?;
+    Ok(commits)
 }
 
 #[cfg(test)]

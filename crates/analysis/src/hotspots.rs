@@ -11,7 +11,7 @@ use polars::prelude::*;
 use crate::changesets::{CHANGE_SET, Grouping, change_set_entities};
 use crate::churn::lines;
 use crate::complexity::{TextMeasures, language_of};
-use crate::identity::join_per_commit;
+use crate::identity::{join_per_commit, people_per_commit};
 
 /// Column names of the hotspot result.
 pub mod hotspot_col {
@@ -101,7 +101,8 @@ pub fn percent_ranks(values: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Per entity: change sets, churn and distinct authors in `tables` (already windowed).
+/// Per entity: change sets, churn and distinct authors and co-authors in `tables` (already
+/// windowed).
 pub(crate) fn activity(
     tables: &Tables,
     grouping: &Grouping,
@@ -109,19 +110,25 @@ pub(crate) fn activity(
     let revisions = change_set_entities(tables, grouping)?
         .group_by([col(col::ENTITY)])
         .agg([col(CHANGE_SET).count().cast(DataType::UInt64).alias("r")]);
-    let authors = tables
-        .commits
-        .select([col::REPO, col::COMMIT, col::AUTHOR])?;
-    let per_entity = join_per_commit(tables, authors)
+    let people = people_per_commit(tables)?.drop(col::AUTHOR_TIME)?;
+    let authors = join_per_commit(tables, people)
         .group_by([col(col::ENTITY)])
-        .agg([
-            lines(col::ADDED),
-            lines(col::DELETED),
-            col(col::AUTHOR)
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias("a"),
-        ])
+        .agg([col(col::AUTHOR)
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias("a")]);
+    let per_entity = tables
+        .changes
+        .clone()
+        .lazy()
+        .group_by([col(col::ENTITY)])
+        .agg([lines(col::ADDED), lines(col::DELETED)])
+        .join(
+            authors,
+            [col(col::ENTITY)],
+            [col(col::ENTITY)],
+            JoinArgs::new(JoinType::Left),
+        )
         .join(
             revisions,
             [col(col::ENTITY)],

@@ -36,6 +36,47 @@ pub(crate) fn with_commit_info(tables: &Tables) -> PolarsResult<DataFrame> {
     join_per_commit(tables, commits).collect()
 }
 
+/// One row per commit and person who made it, columns `repo, commit, author, author_time`: the
+/// author, then each `Co-authored-by` co-author not already named (SPEC §4.5: co-authors count as
+/// authors in cochange's own people measures; code-maat's analyses see the author alone, as
+/// code-maat does).
+pub(crate) fn people_per_commit(history: &Tables) -> PolarsResult<DataFrame> {
+    let commits = &history.commits;
+    let repo = commits.column(col::REPO)?.str()?;
+    let commit = commits.column(col::COMMIT)?.str()?;
+    let author = commits.column(col::AUTHOR)?.str()?;
+    let time = commits.column(col::AUTHOR_TIME)?.i64()?;
+    let coauthors = commits.column(col::COAUTHORS)?.list()?;
+    let (mut repos, mut ids, mut names, mut times) = (vec![], vec![], vec![], vec![]);
+    for (i, list) in coauthors.amortized_iter().enumerate() {
+        let (Some(r), Some(c), Some(a), Some(t)) =
+            (repo.get(i), commit.get(i), author.get(i), time.get(i))
+        else {
+            continue;
+        };
+        let mut people = vec![a.to_owned()];
+        if let Some(list) = list {
+            for name in list.as_ref().str()?.iter().flatten() {
+                if !people.iter().any(|p| p == name) {
+                    people.push(name.to_owned());
+                }
+            }
+        }
+        for person in people {
+            repos.push(r);
+            ids.push(c);
+            names.push(person);
+            times.push(t);
+        }
+    }
+    df!(
+        col::REPO => repos,
+        col::COMMIT => ids,
+        col::AUTHOR => names,
+        col::AUTHOR_TIME => times,
+    )
+}
+
 /// The changes table with the columns of `per_commit` (keyed by `repo` and `commit`) joined onto
 /// each change, in the mined order.
 pub(crate) fn join_per_commit(tables: &Tables, per_commit: DataFrame) -> LazyFrame {

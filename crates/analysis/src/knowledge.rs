@@ -1,23 +1,44 @@
 //! Knowledge risk (SPEC §4.5): main developers, knowledge loss from blame, and bus factor per
 //! component.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use cochange_miner::{BlamedFile, Tables, col};
 use polars::prelude::*;
 
 use crate::components::ComponentRules;
+use crate::identity::people_per_commit;
 use crate::ownership::{added_lines, last_active, main_developer};
 use crate::time::months_before;
 
-/// Who authored each commit and when each author was last seen.
-struct People<'a> {
-    author_of: HashMap<&'a str, &'a str>,
+/// When each person was last seen, and the commits with an active author or co-author.
+struct People {
     last_seen: HashMap<String, i64>,
     inactive_since: i64,
+    active_commits: HashSet<String>,
 }
 
-impl People<'_> {
+impl People {
+    fn new(history: &Tables, inactive_since: i64) -> PolarsResult<Self> {
+        let last_seen = last_active(history)?;
+        let per_commit = people_per_commit(history)?;
+        let commit = per_commit.column(col::COMMIT)?.str()?;
+        let person = per_commit.column(col::AUTHOR)?.str()?;
+        let mut people = Self {
+            last_seen,
+            inactive_since,
+            active_commits: HashSet::new(),
+        };
+        for (c, p) in commit.iter().zip(person.iter()) {
+            if let (Some(c), Some(p)) = (c, p)
+                && people.active(p)
+            {
+                people.active_commits.insert(c.to_owned());
+            }
+        }
+        Ok(people)
+    }
+
     fn active(&self, author: &str) -> bool {
         self.last_seen
             .get(author)
@@ -29,8 +50,9 @@ impl People<'_> {
 ///
 /// - `main_dev` and `main_dev_share`: most lines added over `history` (ties: the first name);
 /// - `lines`: non-blank lines at the revision (from blame) and `inactive_lines`, those last added
-///   by authors without a commit since `inactive_after_months` months before `as_of`, or by
-///   commits the history does not hold; `knowledge_loss` = `inactive_lines / lines`;
+///   by commits whose author and co-authors all have no commit since `inactive_after_months`
+///   months before `as_of`, or by commits the history does not hold; `knowledge_loss` =
+///   `inactive_lines / lines`;
 /// - per component, `bus_factor`: the fewest authors whose removal leaves more than half of its
 ///   files without an active author who changed them (greedy: each step removes the author whose
 ///   files lose their last active author most often; 0 when more than half have none already).
@@ -41,17 +63,7 @@ pub fn knowledge(
     as_of: i64,
     inactive_after_months: u32,
 ) -> PolarsResult<(DataFrame, DataFrame)> {
-    let commit = history.commits.column(col::COMMIT)?.str()?;
-    let author = history.commits.column(col::AUTHOR)?.str()?;
-    let people = People {
-        author_of: commit
-            .iter()
-            .zip(author.iter())
-            .filter_map(|(c, a)| Some((c?, a?)))
-            .collect(),
-        last_seen: last_active(history)?,
-        inactive_since: months_before(as_of, inactive_after_months),
-    };
+    let people = People::new(history, months_before(as_of, inactive_after_months))?;
     // Every author who changed a file is a key of its added lines.
     let added = added_lines(history)?;
 
@@ -62,12 +74,7 @@ pub fn knowledge(
         let inactive: u64 = file
             .lines
             .iter()
-            .filter(|(c, _)| {
-                people
-                    .author_of
-                    .get(c.as_str())
-                    .is_none_or(|a| !people.active(a))
-            })
+            .filter(|(c, _)| !people.active_commits.contains(c.as_str()))
             .map(|(_, n)| u64::from(*n))
             .sum();
         let by_author = added.get(file.path.as_str());

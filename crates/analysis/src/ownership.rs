@@ -8,18 +8,17 @@ use cochange_miner::col;
 use polars::prelude::*;
 
 use crate::churn::churn_by;
-use crate::identity::{join_per_commit, with_commit_info};
+use crate::identity::{join_per_commit, people_per_commit, with_commit_info};
 
 /// Entity → author → lines added. Every author who changed the entity is listed, with 0 when
 /// they only deleted lines or changed a binary file.
 pub(crate) type AddedLines = HashMap<String, BTreeMap<String, u64>>;
 
-/// Lines added per entity and author over `history` (binary changes as 0, as code-maat counts).
+/// Lines added per entity and person over `history` (binary changes as 0, as code-maat counts);
+/// each co-author of a commit is credited with its lines as its author is.
 pub(crate) fn added_lines(history: &Tables) -> PolarsResult<AddedLines> {
-    let authors = history
-        .commits
-        .select([col::REPO, col::COMMIT, col::AUTHOR])?;
-    let rows = join_per_commit(history, authors)
+    let people = people_per_commit(history)?.drop(col::AUTHOR_TIME)?;
+    let rows = join_per_commit(history, people)
         .select([
             col(col::ENTITY),
             col(col::AUTHOR),
@@ -62,10 +61,11 @@ pub(crate) fn main_developer(by_author: &BTreeMap<String, u64>) -> Option<(&str,
     Some((author.as_str(), share))
 }
 
-/// Each author's newest commit (author time) in `history`.
+/// Each person's newest commit (author time) in `history`, as author or co-author.
 pub(crate) fn last_active(history: &Tables) -> PolarsResult<HashMap<String, i64>> {
-    let names = history.commits.column(col::AUTHOR)?.str()?;
-    let times = history.commits.column(col::AUTHOR_TIME)?.i64()?;
+    let people = people_per_commit(history)?;
+    let names = people.column(col::AUTHOR)?.str()?;
+    let times = people.column(col::AUTHOR_TIME)?.i64()?;
     let mut last: HashMap<String, i64> = HashMap::new();
     for (name, time) in names.iter().zip(times.iter()) {
         if let (Some(name), Some(time)) = (name, time) {
