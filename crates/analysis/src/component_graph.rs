@@ -263,13 +263,23 @@ fn summary(
     let fan_of = |name: &str| fan.get(name).copied().unwrap_or_default();
     df!(
         "component" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
-        "source" => rows.iter().map(|r| r.1.0.iter().cloned().collect::<Vec<_>>().join(", ")).collect::<Vec<_>>(),
+        "source" => rows.iter().map(|r| source_label(&r.1.0)).collect::<Vec<_>>(),
         "files" => rows.iter().map(|r| r.1.1).collect::<Vec<_>>(),
         "revisions" => rows.iter().map(|r| r.1.2).collect::<Vec<_>>(),
         "authors" => rows.iter().map(|r| r.1.3).collect::<Vec<_>>(),
         "fan_in" => rows.iter().map(|r| fan_of(&r.0).0).collect::<Vec<_>>(),
         "fan_out" => rows.iter().map(|r| fan_of(&r.0).1).collect::<Vec<_>>(),
     )
+}
+
+/// The mapping sources of a component's files, or `gone` when no file of the analysed revision
+/// maps to it (a component only the history knows, such as a deleted crate).
+fn source_label(sources: &BTreeSet<String>) -> String {
+    if sources.is_empty() {
+        "gone".to_owned()
+    } else {
+        sources.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// Change sets that touch more than one entity of `mapped` (tables whose entities are
