@@ -53,13 +53,37 @@ impl Cell {
     }
 }
 
-/// Floats with at most six decimals and no trailing zeros, so output is stable and short.
+/// Floats with at most six decimals and no trailing zeros, so output is stable and short; values
+/// too small for that (p-values) in scientific notation with three significant digits, so that a
+/// tiny p-value never reads as 0.
 fn format_float(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         return format!("{v:.0}");
     }
+    if v.abs() < 1e-4 {
+        let s = format!("{v:.2e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
+    }
     let s = format!("{v:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_float;
+
+    #[test]
+    fn floats_are_short_and_small_ones_are_not_zero() {
+        assert_eq!(format_float(3.0), "3");
+        assert_eq!(format_float(0.5), "0.5");
+        assert_eq!(format_float(2.0 / 3.0), "0.666667");
+        assert_eq!(format_float(0.0001), "0.0001");
+        assert_eq!(format_float(1.1e-13), "1.1e-13");
+        assert_eq!(format_float(1.234_56e-5), "1.23e-5");
+        assert_eq!(format_float(-2e-7), "-2e-7");
+    }
 }
 
 /// A named result: column names and rows of cells, in display order.
