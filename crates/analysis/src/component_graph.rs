@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use crate::changesets::change_set_ids;
 use crate::components::ComponentRules;
-use crate::coupling::{CouplingOptions, coupling, coupling_col};
+use crate::coupling::{CouplingOptions, coupling, coupling_col, shared_pairs};
 
 /// The tables with each entity replaced by `map(entity)`, called once per distinct entity.
 pub fn map_entities(tables: &Tables, map: &dyn Fn(&str) -> String) -> PolarsResult<Tables> {
@@ -112,16 +112,7 @@ fn file_pairs_by_component(
     rules: &ComponentRules,
     options: &CouplingOptions,
 ) -> PolarsResult<FilePairs> {
-    let all = coupling(
-        tables,
-        &CouplingOptions {
-            min_revs: 0,
-            min_shared: 1,
-            min_degree: 0,
-            max_degree: 100,
-            ..options.clone()
-        },
-    )?;
+    let all = shared_pairs(tables, options)?;
     let a = strs(&all, coupling_col::ENTITY)?;
     let b = strs(&all, coupling_col::COUPLED)?;
     let shared = u64s(&all, coupling_col::SHARED)?;

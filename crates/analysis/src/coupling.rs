@@ -179,6 +179,17 @@ pub fn coupling_threshold_counts(
     })
 }
 
+/// Every pair that shares a change set (sets above `max_changeset_size` left out) with the number
+/// it shares: `entity, coupled, shared`, unordered. For callers that need no measures, which cost
+/// more than the count on the long tail of pairs that changed together once.
+pub(crate) fn shared_pairs(tables: &Tables, options: &CouplingOptions) -> PolarsResult<DataFrame> {
+    use coupling_col as c;
+    candidates(tables, options)?
+        .pairs
+        .select([col(col::ENTITY), col(c::COUPLED), col(c::SHARED)])
+        .collect()
+}
+
 /// All pairs with their shared changes and revisions, before thresholds.
 struct Candidates {
     pairs: LazyFrame,
