@@ -124,13 +124,8 @@ fn explain_counts_files_per_source() -> Result {
 fn component_coupling_shows_the_pair_its_degree_and_file_pairs() -> Result {
     let dir = scripted_repo("make_services.sh")?;
     let doc = tables(&dir, &[])?;
-    let pairs = doc["tables"]["component-coupling"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
-    let billing = pairs
-        .iter()
-        .find(|r| r["entity"] == "billing")
-        .ok_or("billing pair")?;
+    let pairs = table_rows(&doc, "component-coupling")?;
+    let billing = row_where(pairs, "entity", "billing")?;
     assert_eq!(billing["coupled"], "invoices");
     assert_eq!(billing["degree"], 100);
     assert_eq!(
@@ -142,13 +137,8 @@ fn component_coupling_shows_the_pair_its_degree_and_file_pairs() -> Result {
             .iter()
             .any(|r| r["entity"] == "shipping" || r["coupled"] == "shipping")
     );
-    let components = doc["tables"]["components"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
-    let shipping = components
-        .iter()
-        .find(|r| r["component"] == "shipping")
-        .ok_or("shipping")?;
+    let components = table_rows(&doc, "components")?;
+    let shipping = row_where(components, "component", "shipping")?;
     assert_eq!(
         (
             &shipping["source"],
@@ -159,10 +149,7 @@ fn component_coupling_shows_the_pair_its_degree_and_file_pairs() -> Result {
     );
     assert_eq!(shipping["fan_in"], 0);
     assert_eq!(shipping["fan_out"], 0);
-    let x = components
-        .iter()
-        .find(|r| r["component"] == "x")
-        .ok_or("x")?;
+    let x = row_where(components, "component", "x")?;
     assert_eq!(
         (x["fan_in"].clone(), x["fan_out"].clone()),
         (2.into(), 2.into())
@@ -178,14 +165,14 @@ fn component_coupling_shows_the_pair_its_degree_and_file_pairs() -> Result {
 fn cycles_and_clusters_are_found() -> Result {
     let dir = scripted_repo("make_services.sh")?;
     let doc = tables(&dir, &[])?;
-    let cycles = doc["tables"]["cycles"]["rows"].as_array().ok_or("rows")?;
+    let cycles = table_rows(&doc, "cycles")?;
     let found: Vec<&str> = cycles
         .iter()
         .filter_map(|r| r["components"].as_str())
         .collect();
     assert_eq!(found, ["x, y, z"], "the chain p, q, r is not a cycle");
 
-    let clusters = doc["tables"]["clusters"]["rows"].as_array().ok_or("rows")?;
+    let clusters = table_rows(&doc, "clusters")?;
     let mut by_cluster: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for row in clusters {
         by_cluster
@@ -201,10 +188,7 @@ fn cycles_and_clusters_are_found() -> Result {
         by_cluster["back/admin.rs"],
         ["back/admin.rs", "front/admin.js"]
     );
-    let ui = clusters
-        .iter()
-        .find(|r| r["file"] == "front/ui.js")
-        .ok_or("ui")?;
+    let ui = row_where(clusters, "file", "front/ui.js")?;
     assert_eq!(ui["component"], "front");
     assert_eq!(ui["crosses_components"], true);
     Ok(())
@@ -215,10 +199,7 @@ fn coupling_classes_pairs_across_components() -> Result {
     let dir = scripted_repo("make_services.sh")?;
     let out = run_ok(cochange(&dir).args(["coupling", "--no-cache", "--format", "json"]))?;
     let rows = json_rows(&out)?;
-    let billing = rows
-        .iter()
-        .find(|r| r["entity"] == "billing/api.rs")
-        .ok_or("billing")?;
+    let billing = row_where(&rows, "entity", "billing/api.rs")?;
     assert_eq!(billing["class"], "cross-component");
     let model = rows
         .iter()
@@ -253,12 +234,9 @@ fn knowledge_loss_and_bus_factor_by_hand() -> Result {
     let dir = scripted_repo("make_knowledge.sh")?;
     let out = run_ok(cochange(&dir).args(["knowledge", "--no-cache", "--format", "json"]))?;
     let doc: Value = serde_json::from_slice(&out.stdout)?;
-    let files = doc["tables"]["knowledge-files"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
-    let row = |name: &str| files.iter().find(|r| r["file"] == name).cloned();
+    let files = table_rows(&doc, "knowledge-files")?;
     let close = |v: &Value, x: f64| v.as_f64().is_some_and(|v| (v - x).abs() < 1e-9);
-    let a = row("core/a.rs").ok_or("a")?;
+    let a = row_where(files, "file", "core/a.rs")?;
     assert_eq!(
         (a["lines"].clone(), a["inactive_lines"].clone()),
         (6.into(), 4.into())
@@ -266,18 +244,13 @@ fn knowledge_loss_and_bus_factor_by_hand() -> Result {
     assert!(close(&a["knowledge_loss"], 4.0 / 6.0), "{a}");
     assert_eq!(a["main_dev"], "alice");
     assert!(close(&a["main_dev_share"], 5.0 / 7.0), "{a}");
-    let b = row("core/b.rs").ok_or("b")?;
+    let b = row_where(files, "file", "core/b.rs")?;
     assert!(close(&b["knowledge_loss"], 0.0) && b["main_dev"] == "bob");
-    let c = row("ui/c.js").ok_or("c")?;
+    let c = row_where(files, "file", "ui/c.js")?;
     assert!(close(&c["knowledge_loss"], 1.0), "{c}");
 
-    let components = doc["tables"]["knowledge-components"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
-    let core = components
-        .iter()
-        .find(|r| r["component"] == "core")
-        .ok_or("core")?;
+    let components = table_rows(&doc, "knowledge-components")?;
+    let core = row_where(components, "component", "core")?;
     assert_eq!(
         (core["lines"].clone(), core["inactive_lines"].clone()),
         (8.into(), 4.into())
@@ -285,10 +258,7 @@ fn knowledge_loss_and_bus_factor_by_hand() -> Result {
     assert!(close(&core["knowledge_loss"], 0.5));
     assert!(close(&core["main_dev_share"], 5.0 / 9.0), "{core}");
     assert_eq!(core["bus_factor"], 2);
-    let ui = components
-        .iter()
-        .find(|r| r["component"] == "ui")
-        .ok_or("ui")?;
+    let ui = row_where(components, "component", "ui")?;
     assert_eq!(ui["bus_factor"], 0);
     assert!(close(&ui["knowledge_loss"], 1.0));
     Ok(())
@@ -366,9 +336,7 @@ fn coauthors_count_in_ownership_and_knowledge_but_not_in_code_maat() -> Result {
     let close = |v: &Value, x: f64| v.as_f64().is_some_and(|v| (v - x).abs() < 1e-9);
     let out = run_ok(cochange(&dir).args(["knowledge", "--no-cache", "--format", "json"]))?;
     let doc: Value = serde_json::from_slice(&out.stdout)?;
-    let files = doc["tables"]["knowledge-files"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
+    let files = table_rows(&doc, "knowledge-files")?;
     let expected = [
         ("core/a.rs", 4, "alice", 0.5),
         ("core/b.rs", 2, "bob", 1.0),
@@ -377,10 +345,7 @@ fn coauthors_count_in_ownership_and_knowledge_but_not_in_code_maat() -> Result {
     ];
     assert_eq!(files.len(), expected.len(), "{files:#?}");
     for (file, lines, main, share) in expected {
-        let row = files
-            .iter()
-            .find(|r| r["file"] == file)
-            .ok_or(file.to_owned())?;
+        let row = row_where(files, "file", file)?;
         assert_eq!(
             (&row["lines"], &row["inactive_lines"], &row["main_dev"]),
             (&lines.into(), &0.into(), &main.into()),
@@ -388,14 +353,9 @@ fn coauthors_count_in_ownership_and_knowledge_but_not_in_code_maat() -> Result {
         );
         assert!(close(&row["main_dev_share"], share), "{row}");
     }
-    let components = doc["tables"]["knowledge-components"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
+    let components = table_rows(&doc, "knowledge-components")?;
     for (name, main, share) in [("core", "alice", 0.4), ("ui", "dave", 0.5)] {
-        let row = components
-            .iter()
-            .find(|r| r["component"] == name)
-            .ok_or(name.to_owned())?;
+        let row = row_where(components, "component", name)?;
         assert_eq!(
             (&row["main_dev"], &row["bus_factor"], &row["inactive_lines"]),
             (&main.into(), &2.into(), &0.into()),

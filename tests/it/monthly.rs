@@ -180,9 +180,7 @@ fn diff_lists_what_changed_between_the_months() -> Result {
         "json",
     ])?;
     let doc: Value = serde_json::from_slice(&out.stdout)?;
-    let couplings = doc["tables"]["coupling-changes"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
+    let couplings = table_rows(&doc, "coupling-changes")?;
     let summary: Vec<String> = couplings
         .iter()
         .map(|r| {
@@ -203,24 +201,14 @@ fn diff_lists_what_changed_between_the_months() -> Result {
             "dissolved core/x.rs+web/x.js 100 -> null"
         ]
     );
-    let hotspots = doc["tables"]["hotspot-changes"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
-    let big = hotspots
-        .iter()
-        .find(|r| r["entity"] == "engine/big.rs")
-        .ok_or("big.rs")?;
+    let hotspots = table_rows(&doc, "hotspot-changes")?;
+    let big = row_where(hotspots, "entity", "engine/big.rs")?;
     assert_eq!(
         (big["change"].clone(), big["rank_after"].clone()),
         ("entered".into(), 1.into())
     );
-    let trends = doc["tables"]["trend-changes"]["rows"]
-        .as_array()
-        .ok_or("rows")?;
-    let period = trends
-        .iter()
-        .find(|r| r["metric"] == "period")
-        .ok_or("period")?;
+    let trends = table_rows(&doc, "trend-changes")?;
+    let period = row_where(trends, "metric", "period")?;
     assert_eq!(
         (period["before"].clone(), period["after"].clone()),
         ("2020-03".into(), "2020-06".into())

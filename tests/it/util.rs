@@ -37,6 +37,25 @@ pub fn json_rows(out: &Output) -> Result<Vec<serde_json::Value>> {
     Ok(doc["rows"].as_array().cloned().unwrap_or_default())
 }
 
+/// The rows of table `name` in a several-table `--format json` document (`{"tables": …}`).
+pub fn table_rows<'a>(doc: &'a serde_json::Value, name: &str) -> Result<&'a [serde_json::Value]> {
+    doc["tables"][name]["rows"]
+        .as_array()
+        .map(Vec::as_slice)
+        .ok_or_else(|| format!("no table {name} in the output").into())
+}
+
+/// The first of `rows` whose `column` is `value`.
+pub fn row_where<'a>(
+    rows: &'a [serde_json::Value],
+    column: &str,
+    value: &str,
+) -> Result<&'a serde_json::Value> {
+    rows.iter()
+        .find(|r| r[column] == value)
+        .ok_or_else(|| format!("no row with {column} = {value}").into())
+}
+
 /// One file change as both git and cochange can state it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Row {
