@@ -214,6 +214,7 @@ pub enum Command {
     Components(ComponentsArgs),
     /// Who knows what: main developer and share per file and component, knowledge loss (lines at
     /// the analysed revision last added by inactive authors, from blame) and bus factor.
+    /// `Co-authored-by` trailers count as authorship.
     Knowledge(KnowledgeArgs),
     /// Teams (`[teams]` in the config): team × component revisions, teams per component, and
     /// pairs of teams that change coupled files.
@@ -263,7 +264,7 @@ pub struct KnowledgeArgs {
     /// The revision whose lines are blamed [default: HEAD].
     #[arg(long, value_name = "REV")]
     pub at: Option<String>,
-    /// Months without a commit after which an author counts as inactive.
+    /// Months without a commit, as author or co-author, after which a person counts as inactive.
     #[arg(long, default_value_t = 6, value_name = "MONTHS")]
     pub inactive_after: u32,
     /// Folder levels that make a component when no other source maps a file.
@@ -315,7 +316,7 @@ pub struct ReportWindow {
     /// The window, in months before `--as-of`; `--since` overrides it.
     #[arg(long, default_value_t = 12, value_name = "N")]
     pub months: u32,
-    /// Months without a commit after which an author counts as inactive.
+    /// Months without a commit, as author or co-author, after which a person counts as inactive.
     #[arg(long, default_value_t = 6, value_name = "MONTHS")]
     pub inactive_after: u32,
 }
@@ -423,7 +424,7 @@ pub struct BacklogArgs {
     /// coverage gap replaces the test signal where it names the file.
     #[arg(long, value_name = "FILE")]
     pub coverage: Option<PathBuf>,
-    /// Months without a commit after which an author counts as inactive.
+    /// Months without a commit, as author or co-author, after which a person counts as inactive.
     #[arg(long, default_value_t = 6, value_name = "MONTHS")]
     pub inactive_after: u32,
     /// Also list prose, data and configuration files (Markdown, reStructuredText, text, JSON,
