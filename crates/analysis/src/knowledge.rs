@@ -48,7 +48,8 @@ impl People {
 
 /// Per file and per component of the analysed revision:
 ///
-/// - `main_dev` and `main_dev_share`: most lines added over `history` (ties: the first name);
+/// - `main_dev` and `main_dev_share`: most lines added over `history`, co-authors credited as
+///   authors (ties: the first name);
 /// - `lines`: non-blank lines at the revision (from blame) and `inactive_lines`, those last added
 ///   by commits whose author and co-authors all have no commit since `inactive_after_months`
 ///   months before `as_of`, or by commits the history does not hold; `knowledge_loss` =
@@ -64,7 +65,7 @@ pub fn knowledge(
     inactive_after_months: u32,
 ) -> PolarsResult<(DataFrame, DataFrame)> {
     let people = People::new(history, months_before(as_of, inactive_after_months))?;
-    // Every author who changed a file is a key of its added lines.
+    // Every author and co-author who changed a file is a key of its added lines.
     let added = added_lines(history)?;
 
     let mut files = Vec::new();
