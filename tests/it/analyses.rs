@@ -29,20 +29,7 @@ fn groups_by(csv: &str, columns: &[usize]) -> Vec<BTreeSet<String>> {
 fn agrees_with_code_maat(fixture: &str, file: &str, options: &[&str]) -> Result {
     let dir = scripted_repo(&format!("{fixture}.sh"))?;
     let expected = stored(&format!("{fixture}.{file}"))?;
-    let out = run_ok(
-        cochange(&dir)
-            .args([
-                "coupling",
-                "--no-cache",
-                "--no-renames",
-                "--columns",
-                "code-maat",
-                "--format",
-                "csv",
-            ])
-            .args(options),
-    )?;
-    let got = String::from_utf8(out.stdout)?;
+    let got = code_maat_csv(&dir, "coupling", options)?;
     assert_eq!(
         got.lines().next(),
         Some("entity,coupled,degree,average-revs")
@@ -213,20 +200,8 @@ fn soc_matches_code_maat_byte_for_byte() -> Result {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
         for (file, options) in [("soc", &["--min-revs", "0"][..]), ("soc-defaults", &[][..])] {
             let expected = stored(&format!("{fixture}.{file}"))?;
-            let out = run_ok(
-                cochange(&dir)
-                    .args([
-                        "soc",
-                        "--no-cache",
-                        "--no-renames",
-                        "--columns",
-                        "code-maat",
-                        "--format",
-                        "csv",
-                    ])
-                    .args(options),
-            )?;
-            assert_eq!(String::from_utf8(out.stdout)?, expected, "{fixture} {file}");
+            let got = code_maat_csv(&dir, "soc", options)?;
+            assert_eq!(got, expected, "{fixture} {file}");
         }
     }
     Ok(())
@@ -261,16 +236,7 @@ fn authors_and_churn_match_code_maat() -> Result {
             ("communication", Some(vec![4, 0])),
         ] {
             let expected = stored(&format!("{fixture}.{analysis}"))?;
-            let out = run_ok(cochange(&dir).args([
-                analysis,
-                "--no-cache",
-                "--no-renames",
-                "--columns",
-                "code-maat",
-                "--format",
-                "csv",
-            ]))?;
-            let got = String::from_utf8(out.stdout)?;
+            let got = code_maat_csv(&dir, analysis, &[])?;
             match sorted_by {
                 None => assert_eq!(got, expected, "{fixture} {analysis}"),
                 Some(columns) => {
@@ -298,18 +264,7 @@ fn age_matches_code_maat() -> Result {
         // code-maat's `--age-time-now`; "early" falls inside the history, so later changes do not count.
         for (file, as_of) in [("age", "2020-03-31"), ("age-early", "2020-01-03")] {
             let expected = stored(&format!("{fixture}.{file}"))?;
-            let out = run_ok(cochange(&dir).args([
-                "age",
-                "--no-cache",
-                "--no-renames",
-                "--columns",
-                "code-maat",
-                "--format",
-                "csv",
-                "--as-of",
-                as_of,
-            ]))?;
-            let got = String::from_utf8(out.stdout)?;
+            let got = code_maat_csv(&dir, "age", &["--as-of", as_of])?;
             // code-maat sorts by age-months only.
             assert_eq!(
                 groups_by(&got, &[1]),
@@ -345,16 +300,7 @@ fn main_developers_and_fragmentation_match_code_maat() -> Result {
             "fragmentation",
         ] {
             let expected = stored(&format!("{fixture}.{analysis}"))?;
-            let out = run_ok(cochange(&dir).args([
-                analysis,
-                "--no-cache",
-                "--no-renames",
-                "--columns",
-                "code-maat",
-                "--format",
-                "csv",
-            ]))?;
-            let got = String::from_utf8(out.stdout)?;
+            let got = code_maat_csv(&dir, analysis, &[])?;
             if analysis == "fragmentation" {
                 // code-maat sorts by fractal-value only.
                 assert_eq!(
@@ -381,18 +327,8 @@ fn messages_match_code_maat() -> Result {
     ] {
         let dir = scripted_repo(&format!("{fixture}.sh"))?;
         let expected = stored(&format!("{fixture}.messages"))?;
-        let out = run_ok(cochange(&dir).args([
-            "messages",
-            "--message-pattern",
-            pattern,
-            "--columns",
-            "code-maat",
-            "--no-cache",
-            "--no-renames",
-            "--format",
-            "csv",
-        ]))?;
-        assert_eq!(String::from_utf8(out.stdout)?, expected, "{fixture}");
+        let got = code_maat_csv(&dir, "messages", &["--message-pattern", pattern])?;
+        assert_eq!(got, expected, "{fixture}");
     }
     Ok(())
 }

@@ -404,15 +404,7 @@ fn coauthors_count_in_ownership_and_knowledge_but_not_in_code_maat() -> Result {
         ("main-dev", "core/a.rs,alice,4,4,1.0"),
         ("authors", "core/a.rs,1,1"),
     ] {
-        let out = run_ok(cochange(&dir).args([
-            analysis,
-            "--no-cache",
-            "--columns",
-            "code-maat",
-            "--format",
-            "csv",
-        ]))?;
-        let text = String::from_utf8(out.stdout)?;
+        let text = code_maat_csv(&dir, analysis, &[])?;
         assert!(text.lines().any(|l| l == row), "{analysis}: {text}");
     }
     Ok(())

@@ -37,6 +37,25 @@ pub fn json_rows(out: &Output) -> Result<Vec<serde_json::Value>> {
     Ok(doc["rows"].as_array().cloned().unwrap_or_default())
 }
 
+/// The CSV of `cochange <analysis> --no-cache --no-renames --columns code-maat --format csv
+/// <extra…>` in `dir`: the command line every comparison with code-maat runs.
+pub fn code_maat_csv(dir: &Path, analysis: &str, extra: &[&str]) -> Result<String> {
+    let out = run_ok(
+        cochange(dir)
+            .args([
+                analysis,
+                "--no-cache",
+                "--no-renames",
+                "--columns",
+                "code-maat",
+                "--format",
+                "csv",
+            ])
+            .args(extra),
+    )?;
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 /// The rows of table `name` in a several-table `--format json` document (`{"tables": …}`).
 pub fn table_rows<'a>(doc: &'a serde_json::Value, name: &str) -> Result<&'a [serde_json::Value]> {
     doc["tables"][name]["rows"]
