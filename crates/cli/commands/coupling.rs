@@ -32,35 +32,20 @@ fn options(
 ) -> Result<CouplingOptions, UsageError> {
     let configured = &settings.thresholds;
     let defaults = CouplingOptions::default();
-    let pick = |given: Option<u32>, configured: Option<u32>, default: u32| {
-        given.or(configured).unwrap_or(default)
-    };
+    // The same field of the command line, the config and the defaults, in that order.
+    macro_rules! pick {
+        ($field:ident) => {
+            args.and_then(|a| a.$field)
+                .or(configured.$field)
+                .unwrap_or(defaults.$field)
+        };
+    }
     let options = CouplingOptions {
-        min_revs: pick(
-            args.and_then(|a| a.min_revs),
-            configured.min_revs,
-            defaults.min_revs,
-        ),
-        min_shared: pick(
-            args.and_then(|a| a.min_shared),
-            configured.min_shared,
-            defaults.min_shared,
-        ),
-        min_degree: pick(
-            args.and_then(|a| a.min_degree),
-            configured.min_degree,
-            defaults.min_degree,
-        ),
-        max_degree: pick(
-            args.and_then(|a| a.max_degree),
-            configured.max_degree,
-            defaults.max_degree,
-        ),
-        max_changeset_size: pick(
-            args.and_then(|a| a.max_changeset_size),
-            configured.max_changeset_size,
-            defaults.max_changeset_size,
-        ),
+        min_revs: pick!(min_revs),
+        min_shared: pick!(min_shared),
+        min_degree: pick!(min_degree),
+        max_degree: pick!(max_degree),
+        max_changeset_size: pick!(max_changeset_size),
         grouping: settings.grouping.clone(),
         components: defaults.components,
     };
