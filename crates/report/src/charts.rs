@@ -3,6 +3,7 @@
 
 use std::f64::consts::PI;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -335,22 +336,8 @@ pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<Str
         let labels: Vec<String> = months.iter().map(|m| m.0.clone()).collect();
         let label_of = every_nth(&labels, label_every);
         let max_sets = months.iter().map(|m| m.1).max().unwrap_or(1).max(1) as f64;
-        let mut chart = ChartBuilder::on(&top)
-            .caption(format!("Change sets per month, {window}"), (FONT, 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..max_sets * 1.1)
-            .map_err(|e| fail(&e))?;
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&label_of)
-            .x_desc("month (UTC)")
-            .y_desc("change sets")
-            .disable_x_mesh()
-            .draw()
-            .map_err(|e| fail(&e))?;
+        let caption = format!("Change sets per month, {window}");
+        let mut chart = month_panel(&top, &caption, n, max_sets, "change sets", &label_of)?;
         chart
             .draw_series(months.iter().enumerate().map(|(i, m)| {
                 Rectangle::new(
@@ -360,22 +347,14 @@ pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<Str
             }))
             .map_err(|e| fail(&e))?;
         let max_mean = months.iter().map(|m| m.2).fold(1.0, f64::max);
-        let mut chart = ChartBuilder::on(&bottom)
-            .caption("Mean files per change set", (FONT, 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..max_mean * 1.1)
-            .map_err(|e| fail(&e))?;
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&label_of)
-            .x_desc("month (UTC)")
-            .y_desc("files per change set")
-            .disable_x_mesh()
-            .draw()
-            .map_err(|e| fail(&e))?;
+        let mut chart = month_panel(
+            &bottom,
+            "Mean files per change set",
+            n,
+            max_mean,
+            "files per change set",
+            &label_of,
+        )?;
         chart
             .draw_series(LineSeries::new(
                 months
@@ -389,6 +368,39 @@ pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<Str
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
+}
+
+/// A chart with `f64` coordinates on both axes.
+type Panel<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// One panel of the activity chart: months 0..n on x (labelled by `label_of`), 0 to 110 % of
+/// `y_max` on y, with its caption, axes and mesh drawn.
+fn month_panel<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    caption: &str,
+    n: usize,
+    y_max: f64,
+    y_desc: &str,
+    label_of: &dyn Fn(&f64) -> String,
+) -> Result<Panel<'a, 'b>, ChartError> {
+    let fail = failed("activity");
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, (FONT, 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(60)
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..y_max * 1.1)
+        .map_err(|e| fail(&e))?;
+    chart
+        .configure_mesh()
+        .x_labels(n)
+        .x_label_formatter(label_of)
+        .x_desc("month (UTC)")
+        .y_desc(y_desc)
+        .disable_x_mesh()
+        .draw()
+        .map_err(|e| fail(&e))?;
+    Ok(chart)
 }
 
 /// Horizontal bars: the main developer's share of added lines per folder, labelled with the
