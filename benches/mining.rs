@@ -49,6 +49,7 @@ fn mining(c: &mut Criterion) {
             selection: Selection::default(),
             cache: CacheLocation::Disabled,
             threads: 0,
+            name: None,
         };
         group.bench_function(name, |b| {
             b.iter(|| mine(&repo, &options, &NoProgress).expect("mining succeeds"));

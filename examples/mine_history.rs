@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         selection: Selection::default(),
         cache: CacheLocation::Disabled,
         threads: 0,
+        name: None,
     };
     let outcome = mine(std::path::Path::new(&path), &options, &NoProgress)?;
     let revisions =

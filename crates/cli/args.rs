@@ -33,6 +33,10 @@ pub struct GlobalArgs {
     /// name).
     #[arg(long, global = true, value_name = "PATH")]
     pub repo: Vec<PathBuf>,
+    /// The repository's name in the output (repeatable, in the order of `--repo`) [default: the
+    /// last part of the `origin` remote's URL, else the folder's name].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub name: Vec<String>,
     /// Start the walk at this revision instead of HEAD (repeatable).
     #[arg(long, global = true, value_name = "REV")]
     pub rev: Vec<String>,

@@ -65,9 +65,13 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.is::<settings::UsageError>() {
             return exit::USAGE;
         }
+        if let Some(cochange_report::OutputError::Refused { .. }) = cause.downcast_ref() {
+            return exit::USAGE;
+        }
         if let Some(miner) = cause.downcast_ref::<cochange_miner::Error>() {
             return match miner {
                 cochange_miner::Error::Table(_) => exit::INTERNAL,
+                cochange_miner::Error::Threads { .. } => exit::USAGE,
                 _ => exit::REPOSITORY,
             };
         }

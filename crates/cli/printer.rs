@@ -1,11 +1,9 @@
 //! The only place that writes to stdout and stderr.
 
 use std::fmt::Display;
-use std::fs;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use indicatif::ProgressDrawTarget;
 
 /// Where data and messages go, and how much is said.
@@ -71,30 +69,7 @@ impl Printer {
                 out.flush()?;
                 Ok(())
             }
-            Some(path) => write_file_atomically(path, write),
+            Some(path) => Ok(cochange_report::write_file(path, write)?),
         }
     }
-}
-
-fn write_file_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{file_name}.cochange-tmp"));
-    let result = (|| -> io::Result<()> {
-        let mut out = io::BufWriter::new(fs::File::create(&tmp)?);
-        write(&mut out)?;
-        out.into_inner()
-            .map_err(io::IntoInnerError::into_error)?
-            .sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("cannot write `{}`", path.display()))
 }

@@ -14,6 +14,9 @@ use regex::Regex;
 use crate::args::{FormatArg, GlobalArgs, GroupBy};
 use crate::config::{self, Thresholds};
 
+/// More threads than this are refused: each holds a pack cache, and the work never needs them.
+const MAX_THREADS: usize = 1024;
+
 /// A mistake on the command line or in the configuration: exit code 2.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -30,6 +33,8 @@ impl std::error::Error for UsageError {}
 #[derive(Debug)]
 pub struct Settings {
     pub repos: Vec<PathBuf>,
+    /// `--name`, in the order of `repos` (possibly fewer).
+    pub names: Vec<String>,
     pub options: Options,
     pub format: Format,
     pub top: Option<usize>,
@@ -88,9 +93,7 @@ impl Settings {
                 args.until.as_deref().unwrap_or_default()
             )));
         }
-        if args.threads == Some(0) {
-            return Err(UsageError("`--threads` must be at least 1".into()));
-        }
+        check_counts_and_names(args)?;
         let cache = if args.no_cache {
             CacheLocation::Disabled
         } else {
@@ -129,6 +132,7 @@ impl Settings {
             grouping,
             thresholds: loaded.config.thresholds,
             explained_filters,
+            names: args.name.clone(),
             repos,
             options: Options {
                 mine: MineOptions {
@@ -144,6 +148,7 @@ impl Settings {
                 },
                 cache,
                 threads: args.threads.unwrap_or(0),
+                name: None,
             },
             format: match args.format {
                 FormatArg::Table => Format::Table,
@@ -212,6 +217,45 @@ impl Settings {
             },
         )
     }
+}
+
+/// The options that are checked on their own: thread count, revisions, names.
+fn check_counts_and_names(args: &GlobalArgs) -> Result<(), UsageError> {
+    match args.threads {
+        Some(0) => return Err(UsageError("`--threads` must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => {
+            return Err(UsageError(format!(
+                "`--threads {n}` is more than cochange starts (at most {MAX_THREADS}); the default is one per core"
+            )));
+        }
+        _ => {}
+    }
+    if let Some(rev) = args.rev.iter().find(|r| r.contains("..")) {
+        return Err(UsageError(format!(
+            "`--rev {rev}`: ranges are not supported; give the newest commit (`--rev {}`) and bound the history with `--since`",
+            rev.rsplit("..")
+                .next()
+                .filter(|tip| !tip.is_empty())
+                .unwrap_or("HEAD")
+        )));
+    }
+    if args.name.len() > args.repo.len().max(1) {
+        return Err(UsageError(format!(
+            "{} `--name` given for {} repositories: give one per `--repo`, in the same order",
+            args.name.len(),
+            args.repo.len().max(1)
+        )));
+    }
+    if let Some(name) = args
+        .name
+        .iter()
+        .find(|n| n.is_empty() || n.contains(['/', '\\']))
+    {
+        return Err(UsageError(format!(
+            "`--name {name}`: a name must be non-empty and without `/`"
+        )));
+    }
+    Ok(())
 }
 
 /// Builds the path and author filters: defaults (unless turned off), then `[exclude]` from the
@@ -516,16 +560,29 @@ fn grouping(
         GroupBy::AuthorDay => Grouping::AuthorWindow { days: window_days },
         GroupBy::Ticket => {
             let pattern = match (&loaded.source, &loaded.config.ticket.pattern) {
-                (Some(source), Some(pattern)) => Regex::new(pattern.get_ref()).map_err(|e| {
-                    source.error(
-                        pattern.span(),
-                        format!(
-                            "`{}` in [ticket] pattern is not a valid regular expression: {}",
-                            pattern.get_ref(),
-                            one_line(&e)
-                        ),
-                    )
-                })?,
+                (Some(source), Some(pattern)) => {
+                    let regex = Regex::new(pattern.get_ref()).map_err(|e| {
+                        source.error(
+                            pattern.span(),
+                            format!(
+                                "`{}` in [ticket] pattern is not a valid regular expression: {}",
+                                pattern.get_ref(),
+                                one_line(&e)
+                            ),
+                        )
+                    })?;
+                    // A pattern that matches nothing at all would put every commit in one ticket.
+                    if regex.is_match("") {
+                        return Err(source.error(
+                            pattern.span(),
+                            format!(
+                                "`{}` in [ticket] pattern matches the empty text, so every commit would be one ticket; give the form of a ticket key, such as `[A-Z][A-Z0-9]+-[0-9]+`",
+                                pattern.get_ref()
+                            ),
+                        ));
+                    }
+                    regex
+                }
                 _ => Regex::new(DEFAULT_TICKET_PATTERN)
                     .map_err(|e| UsageError(format!("the default ticket pattern: {e}")))?,
             };

@@ -6,6 +6,7 @@ mod cache;
 mod components;
 mod corpus;
 mod errors;
+mod faults;
 mod filters;
 mod hotspots;
 mod mining;

@@ -71,7 +71,18 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
         .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect::<std::io::Result<_>>()?;
     listed.sort();
-    assert_eq!(listed, FILES);
+    assert_eq!(
+        listed[0], ".cochange-report",
+        "the marker that makes the folder a report"
+    );
+    assert_eq!(listed[1..], *FILES);
+    let marker: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join(".cochange-report"))?)?;
+    assert_eq!(
+        marker["files"],
+        serde_json::json!(FILES),
+        "it lists what the report owns"
+    );
     for file in FILES {
         let text = std::fs::read_to_string(out.join(file))?;
         if matches!(extension(file), "svg" | "html") {
@@ -161,7 +172,7 @@ fn two_runs_give_identical_files() -> Result {
     }
     // A second run over the same folder replaces it whole.
     report(&dir, &a)?;
-    assert_eq!(std::fs::read_dir(&a)?.count(), FILES.len());
+    assert_eq!(std::fs::read_dir(&a)?.count(), FILES.len() + 1);
     Ok(())
 }
 

@@ -6,8 +6,13 @@ use cochange_miner::escape_path;
 pub use cochange_testtools::{Result, git, git_output, scripted_repo};
 
 /// The `cochange` binary with git's environment isolated and no cache unless a test asks.
+/// `COCHANGE_TEST_BIN` runs the tests against another build (to show a test fails before a fix).
 pub fn cochange(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cochange"));
+    let bin = std::env::var_os("COCHANGE_TEST_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_cochange")),
+        PathBuf::from,
+    );
+    let mut cmd = Command::new(bin);
     cochange_testtools::isolate(&mut cmd);
     cmd.current_dir(dir).env_remove("COCHANGE_CACHE_DIR");
     cmd

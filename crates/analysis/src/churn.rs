@@ -94,10 +94,17 @@ pub fn entity_ownership(tables: &Tables) -> PolarsResult<DataFrame> {
 }
 
 /// code-maat's `age`: `entity, age-months`, the whole months from the last day the entity changed
-/// (the author's local date, taken at its start) to `as_of` (unix seconds). Only changes dated
-/// before `as_of` count, as code-maat compares them. Youngest first, then by entity.
-pub fn age(tables: &Tables, as_of: i64) -> PolarsResult<DataFrame> {
-    let changes = with_commit_info(tables)?;
+/// (the author's local date, taken at its start) to `as_of` (unix seconds). Changes made at or
+/// before `as_of` count; with `code_maat`, changes dated before `as_of`'s day, as code-maat
+/// compares them. Youngest first, then by entity.
+pub fn age(tables: &Tables, as_of: i64, code_maat: bool) -> PolarsResult<DataFrame> {
+    // Changes at or before the as-of instant count; code-maat counts the days before its date.
+    let tables = if code_maat {
+        tables.clone()
+    } else {
+        crate::window(tables, i64::MIN, as_of)?
+    };
+    let changes = with_commit_info(&tables)?;
     let entities = changes.column(col::ENTITY)?.str()?;
     let dates = changes.column("date")?.str()?;
     let mut latest: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
@@ -105,14 +112,14 @@ pub fn age(tables: &Tables, as_of: i64) -> PolarsResult<DataFrame> {
         let (Some(entity), Some(day)) = (entity, date.and_then(parse_day)) else {
             continue;
         };
-        if day * 86_400 < as_of {
+        if !code_maat || day * 86_400 < as_of {
             let slot = latest.entry(entity).or_insert(day);
             *slot = (*slot).max(day);
         }
     }
     let (names, months): (Vec<&str>, Vec<u64>) = latest
         .into_iter()
-        .map(|(entity, day)| (entity, months_between(day, as_of) as u64))
+        .map(|(entity, day)| (entity, months_between(day, as_of).max(0) as u64))
         .unzip();
     df!(col::ENTITY => names, "age-months" => months)?
         .lazy()

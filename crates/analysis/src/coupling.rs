@@ -136,6 +136,27 @@ pub fn coupling(tables: &Tables, options: &CouplingOptions) -> PolarsResult<Data
     Ok(pairs)
 }
 
+/// The most rows the coupling self-join may make (every ordered pair of entities of every change
+/// set, before they are counted): about 40 bytes each, so this bounds it to a few GiB.
+pub const MAX_PAIR_ROWS: u64 = 200_000_000;
+
+/// The rows the coupling self-join would make for change sets of at most `max_changeset_size`
+/// entities: Σ n² over those change sets. Cheap to compute; callers compare it with
+/// [`MAX_PAIR_ROWS`] before running an analysis that pairs entities.
+pub fn pair_rows(
+    tables: &Tables,
+    grouping: &Grouping,
+    max_changeset_size: u32,
+) -> PolarsResult<u64> {
+    let sizes = change_set_entities(tables, grouping)?
+        .filter(col(SIZE).lt_eq(lit(u64::from(max_changeset_size))))
+        .group_by([col(CHANGE_SET)])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .select([(col("n") * col("n")).sum().alias("rows")])
+        .collect()?;
+    Ok(sizes.column("rows")?.u64()?.get(0).unwrap_or(0))
+}
+
 /// How many of the candidate pairs each threshold removes, each counted on its own, to explain
 /// an empty result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,6 +19,7 @@ let options = Options {
     selection: Selection::default(),
     cache: CacheLocation::Disabled,
     threads: 0,
+    name: None,
 };
 let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
 let revisions = cochange_analysis::revisions(&outcome.tables, &cochange_analysis::Grouping::Commit)?;
@@ -45,6 +46,7 @@ mod hotspots;
 mod identity;
 mod knowledge;
 mod ownership;
+mod repos;
 mod soc;
 mod summary;
 mod teams;
@@ -61,7 +63,8 @@ pub use complexity::{TextMeasures, is_code, language_of, measure_text};
 pub use component_graph::{ComponentReport, components, crossing, map_entities};
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
 pub use coupling::{
-    CouplingOptions, ThresholdCounts, coupling, coupling_col, coupling_threshold_counts,
+    CouplingOptions, MAX_PAIR_ROWS, ThresholdCounts, coupling, coupling_col,
+    coupling_threshold_counts, pair_rows,
 };
 pub use coverage::{Coverage, CoverageError, parse_coverage};
 pub use filter::{
@@ -74,6 +77,7 @@ pub use hotspots::{
 pub use identity::{changes, revisions};
 pub use knowledge::knowledge;
 pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};
+pub use repos::{combine, prefixed, unique_names};
 pub use soc::{SocOrder, soc};
 pub use summary::summary;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};

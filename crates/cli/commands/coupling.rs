@@ -65,6 +65,7 @@ pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyho
         ..options(Some(args), settings)?
     };
     let history = super::load_history(settings, printer, super::Needs::FileNames)?;
+    within_budget(&history.tables, &options)?;
     let mut frame = cochange_analysis::coupling(&history.tables, &options)?;
     if frame.height() == 0 {
         let counts = cochange_analysis::coupling_threshold_counts(&history.tables, &options)?;
@@ -89,4 +90,22 @@ pub fn run(args: &CouplingArgs, settings: &Settings, printer: &Printer) -> anyho
     }
     super::print_frame("coupling", &frame, settings, printer)?;
     Ok(crate::exit::SUCCESS)
+}
+
+/// Refuses coupling whose self-join would not fit in memory (a huge `--max-changeset-size`).
+pub fn within_budget(
+    tables: &cochange_miner::Tables,
+    options: &CouplingOptions,
+) -> anyhow::Result<()> {
+    let rows = cochange_analysis::pair_rows(tables, &options.grouping, options.max_changeset_size)?;
+    if rows > cochange_analysis::MAX_PAIR_ROWS {
+        return Err(UsageError(format!(
+            "with `--max-changeset-size {}`, coupling would pair entities {rows} times, more than \
+             fits in memory (at most {}): lower `--max-changeset-size` (default 30)",
+            options.max_changeset_size,
+            cochange_analysis::MAX_PAIR_ROWS
+        ))
+        .into());
+    }
+    Ok(())
 }

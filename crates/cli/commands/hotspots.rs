@@ -47,10 +47,10 @@ pub(super) fn measure(
     let upto = cochange_analysis::window(&history.tables, i64::MIN, as_of)?;
     let windowed = cochange_analysis::window(&history.tables, from, as_of)?;
     let rev = at.or(settings.options.selection.revs.first().map(String::as_str));
-    let several = settings.repos.len() > 1;
+    let several = history.outcomes.len() > 1;
     let (mut files, mut revisions) = (Vec::new(), Vec::new());
     let (mut binary, mut excluded, mut missing) = (0, 0, Vec::new());
-    for (repo, outcome) in settings.repos.iter().zip(&history.outcomes) {
+    for (repo, outcome) in history.paths.iter().zip(&history.outcomes) {
         let prefix = |path: &str| {
             if several {
                 format!("{}/{path}", outcome.repo)

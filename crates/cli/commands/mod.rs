@@ -75,8 +75,9 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
                 cochange_analysis::communication(&h.tables)
             })
         }
-        Command::Age(_) => run_analysis("age", Needs::FileNames, settings, printer, |h| {
-            cochange_analysis::age(&h.tables, as_of(settings, &h.tables)?)
+        Command::Age(args) => run_analysis("age", Needs::FileNames, settings, printer, |h| {
+            let code_maat = args.columns == crate::args::Columns::CodeMaat;
+            cochange_analysis::age(&h.tables, as_of(settings, &h.tables)?, code_maat)
         }),
         Command::MainDev(args) => ownership::main_dev(MainDevBy::Added, args, settings, printer),
         Command::RefactoringMainDev(args) => {
@@ -101,6 +102,8 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
 
 /// The mined history of every `--repo`, as one pair of tables.
 pub struct History {
+    /// The repositories mined, each once, in the order of `outcomes`.
+    pub paths: Vec<std::path::PathBuf>,
     pub outcomes: Vec<Outcome>,
     pub tables: Tables,
 }
@@ -126,18 +129,20 @@ pub fn load_history(
     needs: Needs,
 ) -> anyhow::Result<History> {
     let mut outcomes = Vec::new();
-    for repo in &settings.repos {
+    let mut paths = Vec::new();
+    for (repo, name) in repositories(settings, printer)? {
         let started = Instant::now();
         let mut options = settings.options.clone();
+        options.name = Some(name);
         if needs == Needs::FileNames
             && options.mine.line_counts
-            && !cochange_miner::has_cache(repo, &options)?
+            && !cochange_miner::has_cache(&repo, &options)?
         {
             options.mine.line_counts = false;
             printer.detail("line counts are not needed here and not cached: mining without them");
         }
         let bar = Bar::new(printer.progress_target());
-        let outcome = cochange_miner::mine(repo, &options, &bar);
+        let outcome = cochange_miner::mine(&repo, &options, &bar);
         bar.finish();
         let outcome =
             outcome.with_context(|| format!("cannot mine the history of `{}`", repo.display()))?;
@@ -156,51 +161,64 @@ pub fn load_history(
             started.elapsed().as_secs_f64()
         ));
         outcomes.push(outcome);
+        paths.push(repo);
     }
-    let (tables, removed) = settings.filters.apply(&combine(&outcomes)?)?;
+    let (tables, removed) = settings
+        .filters
+        .apply(&cochange_analysis::combine(&outcomes)?)?;
+    if let Some(max) = settings.thresholds.max_changeset_size {
+        let options = cochange_analysis::CouplingOptions {
+            max_changeset_size: max,
+            grouping: settings.grouping.clone(),
+            ..cochange_analysis::CouplingOptions::default()
+        };
+        coupling::within_budget(&tables, &options)?;
+    }
     if removed != FilterStatistics::default() {
         printer.detail(format_args!(
             "filters left out {} commits and {} changes (`--explain` lists them)",
             removed.commits_removed, removed.changes_removed
         ));
     }
-    Ok(History { outcomes, tables })
+    Ok(History {
+        paths,
+        outcomes,
+        tables,
+    })
 }
 
-/// One repository's tables as they are; several are stacked, with paths and entities prefixed by
-/// the repository name so that files of different repositories never merge (SPEC §4.9).
-fn combine(outcomes: &[Outcome]) -> PolarsResult<Tables> {
-    let mut combined: Option<Tables> = None;
-    for outcome in outcomes {
-        let mut changes = outcome.tables.changes.clone();
-        if outcomes.len() > 1 {
-            for name in [col::PATH, col::OLD_PATH, col::ENTITY] {
-                let prefixed: StringChunked = changes
-                    .column(name)?
-                    .str()?
-                    .iter()
-                    .map(|v| v.map(|v| format!("{}/{v}", outcome.repo)))
-                    .collect();
-                changes.replace(name, prefixed.with_name(name.into()).into_column())?;
-            }
+/// The repositories to mine, each once, with names that tell them apart: `--name`, else the
+/// repository's own name, else (when two share one) the name of the folder holding it too.
+fn repositories(
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<Vec<(std::path::PathBuf, String)>> {
+    let mut kept: Vec<(std::path::PathBuf, cochange_miner::Identity)> = Vec::new();
+    for repo in &settings.repos {
+        let identity = cochange_miner::identify(repo)
+            .with_context(|| format!("cannot mine the history of `{}`", repo.display()))?;
+        if let Some((first, _)) = kept.iter().find(|(_, k)| k.git_dir == identity.git_dir) {
+            printer.warn(format_args!(
+                "`{}` is the same repository as `{}`: it is analysed once",
+                repo.display(),
+                first.display()
+            ));
+            continue;
         }
-        match combined.as_mut() {
-            None => {
-                combined = Some(Tables {
-                    commits: outcome.tables.commits.clone(),
-                    changes,
-                });
-            }
-            Some(all) => {
-                all.commits.vstack_mut(&outcome.tables.commits)?;
-                all.changes.vstack_mut(&changes)?;
-            }
+        kept.push((repo.clone(), identity));
+    }
+    let identities: Vec<_> = kept.iter().map(|(_, i)| i.clone()).collect();
+    let names = cochange_analysis::unique_names(&identities, &settings.names);
+    for (i, ((repo, identity), name)) in kept.iter().zip(&names).enumerate() {
+        if settings.names.get(i).is_none() && *name != identity.name {
+            printer.info(format_args!(
+                "`{}` is named `{name}` in the output: another repository is also called `{}`",
+                repo.display(),
+                identity.name
+            ));
         }
     }
-    Ok(combined.unwrap_or_else(|| Tables {
-        commits: DataFrame::empty(),
-        changes: DataFrame::empty(),
-    }))
+    Ok(kept.into_iter().map(|(r, _)| r).zip(names).collect())
 }
 
 /// "Now" for analyses: `--as-of`, else the newest analysed commit's author time (so that a report

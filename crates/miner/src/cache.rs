@@ -1,14 +1,20 @@
-//! The incremental cache (SPEC §3.3): Parquet parts plus a `meta.json` that names them.
+//! The incremental cache: Parquet parts plus a `meta.json` that names them.
 //!
-//! A cache folder holds `meta.json` and the part files it lists. Each run that mines new commits
-//! adds one part (so a re-run costs in proportion to the new commits); past [`MAX_PARTS`] the
-//! parts are merged into one. `meta.json` is replaced by rename only after its parts are
-//! completely written, so an interrupted run leaves the previous cache as it was. Anything that
-//! does not check out (other version, other options, missing or truncated part, row counts that
-//! differ) makes the caller rebuild the cache.
+//! A cache folder holds `meta.json`, the part files it lists and a `lock` file. Each run that
+//! mines new commits adds one part (so a re-run costs in proportion to the new commits); past
+//! [`MAX_PARTS`] the parts are merged into one. `meta.json` is replaced by rename only after its
+//! parts are completely written, so an interrupted run leaves the previous cache as it was.
+//!
+//! The cache is trusted only when everything that shapes the mined rows is what it was when the
+//! cache was written: this version and format, the repository, the mining options, and git's
+//! view of the history ([`View`]: the shallow boundary, replace refs, the `.mailmap`). Each part's
+//! size, row count and CRC-32 are checked on load. Anything that does not check out makes the
+//! caller rebuild the cache, saying why. Writers hold an advisory lock on `lock` from loading to
+//! writing, so two runs on one cache take turns instead of racing; temporary files have unique
+//! names, and those left by a run that died are removed by the next one.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -17,9 +23,12 @@ use serde::{Deserialize, Serialize};
 use crate::MineOptions;
 use crate::table::check_stored_schema;
 
-/// Bumped whenever the stored columns or their meaning change.
-const FORMAT: u32 = 1;
+/// Bumped whenever the stored columns, `meta.json` or their meaning change.
+const FORMAT: u32 = 2;
 const META: &str = "meta.json";
+const LOCK: &str = "lock";
+/// Temporary files of writers start with this (then the final name and a random suffix).
+const TMP_PREFIX: &str = ".tmp-";
 /// More parts than this are merged into one, to keep loading fast.
 const MAX_PARTS: usize = 16;
 
@@ -29,7 +38,42 @@ struct Meta {
     tool_version: String,
     repository: PathBuf,
     options: MineOptions,
+    view: View,
+    /// Blobs that were missing when their commits were mined (their line counts are null): a
+    /// later run warns about them again, and rebuilds once any of them has arrived.
+    missing_blobs: Vec<String>,
     parts: Vec<Part>,
+}
+
+/// What git shows of the history besides the commits themselves; when any of it changes, rows
+/// mined earlier may be wrong even though the commit ids are the same.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct View {
+    /// The shallow boundary (commits whose parents are missing), hashed; empty when not shallow.
+    pub shallow: String,
+    /// Replace refs in force (`git replace`), hashed; empty when there are none.
+    pub replace: String,
+    /// The canonical identities of the `.mailmap`, hashed; empty without one.
+    pub mailmap: String,
+}
+
+impl View {
+    /// Why `self` (the cache's) differs from `now` (the repository's), in words.
+    fn difference(&self, now: &View) -> Option<String> {
+        let mut what = Vec::new();
+        if self.shallow != now.shallow {
+            what.push(
+                "the shallow boundary moved (a fetch with `--deepen`, `--depth` or `--unshallow`?)",
+            );
+        }
+        if self.replace != now.replace {
+            what.push("replace refs (`git replace`) changed");
+        }
+        if self.mailmap != now.mailmap {
+            what.push("the `.mailmap` changed");
+        }
+        (!what.is_empty()).then(|| what.join("; "))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -39,6 +83,8 @@ struct Part {
     changes_rows: usize,
     commits_bytes: u64,
     changes_bytes: u64,
+    commits_crc32: u32,
+    changes_crc32: u32,
 }
 
 impl Part {
@@ -56,22 +102,35 @@ pub(crate) struct Cache {
     dir: PathBuf,
     repository: PathBuf,
     options: MineOptions,
+    view: View,
+    missing_blobs: Vec<String>,
     parts: Vec<Part>,
+    /// Held from [`Cache::lock`] until the cache is dropped.
+    lock: Option<File>,
 }
 
 /// What loading found.
 pub(crate) enum Loaded {
     /// No cache yet.
     Missing,
-    /// A usable cache with its tables (commits, changes).
-    Found(DataFrame, DataFrame),
-    /// A cache that must not be trusted, and why.
+    /// A usable cache with its tables (commits, changes) and the blobs that were missing.
+    Found(DataFrame, DataFrame, Vec<String>),
+    /// A cache that must not be trusted, and why: it is rebuilt.
     Unusable(String),
+    /// The cache folder cannot be used at all (it is a file, or unreadable), and why: the run
+    /// goes on without a cache.
+    Inaccessible(String),
 }
 
 impl Cache {
     /// The cache folder for `repository` (its canonical git dir) below `root`.
-    pub(crate) fn new(root: &Path, repository: &Path, name: &str, options: MineOptions) -> Self {
+    pub(crate) fn new(
+        root: &Path,
+        repository: &Path,
+        name: &str,
+        options: MineOptions,
+        view: View,
+    ) -> Self {
         let key = format!(
             "{}-{:016x}",
             sanitize(name),
@@ -99,8 +158,68 @@ impl Cache {
             dir: root.join(key).join(flavour),
             repository: repository.to_owned(),
             options,
+            view,
+            missing_blobs: Vec::new(),
             parts: Vec::new(),
+            lock: None,
         }
+    }
+
+    /// Takes the cache's advisory lock, waiting while another run holds it (`waiting` is called
+    /// first then), and removes temporary files that runs which died left behind. A cache folder
+    /// that cannot be created or locked (a read-only disk) is read without the lock.
+    pub(crate) fn lock(&mut self, waiting: impl FnOnce()) -> Result<(), String> {
+        if let Some(reason) = self.inaccessible() {
+            return Err(reason);
+        }
+        let file = fs::create_dir_all(&self.dir)
+            .and_then(|()| {
+                fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(self.dir.join(LOCK))
+            })
+            .ok();
+        if let Some(file) = file {
+            if file.try_lock().is_err() {
+                waiting();
+                if file.lock().is_err() {
+                    return Ok(());
+                }
+            }
+            self.lock = Some(file);
+            self.sweep_temporaries();
+        }
+        Ok(())
+    }
+
+    /// Why the cache folder cannot be a folder: a file where it or a folder above it should be.
+    fn inaccessible(&self) -> Option<String> {
+        self.dir.ancestors().find_map(|dir| {
+            let meta = fs::metadata(dir).ok()?;
+            (!meta.is_dir()).then(|| format!("`{}` is a file, not a folder", dir.display()))
+        })
+    }
+
+    /// With the lock held, every temporary file is a leftover.
+    fn sweep_temporaries(&self) {
+        for entry in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let old_style = Path::new(&name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tmp"));
+            if name.starts_with(TMP_PREFIX) || old_style {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// Records blobs found missing in this run; they are stored with the next write.
+    pub(crate) fn add_missing_blobs(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.missing_blobs.extend(ids);
+        self.missing_blobs.sort_unstable();
+        self.missing_blobs.dedup();
     }
 
     pub(crate) fn dir(&self) -> &Path {
@@ -122,13 +241,20 @@ impl Cache {
     }
 
     /// Reads the cache, checking everything that could make it wrong for this repository.
-    pub(crate) fn load(&mut self) -> Loaded {
+    /// `arrived` tells whether a blob recorded as missing is in the repository now.
+    pub(crate) fn load(&mut self, arrived: impl Fn(&str) -> bool) -> Loaded {
+        if let Some(reason) = self.inaccessible() {
+            return Loaded::Inaccessible(reason);
+        }
         let meta_path = self.dir.join(META);
         let text = match fs::read_to_string(&meta_path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
             Err(err) => {
-                return Loaded::Unusable(format!("cannot read `{}`: {err}", meta_path.display()));
+                return Loaded::Inaccessible(format!(
+                    "cannot read `{}`: {err}",
+                    meta_path.display()
+                ));
             }
         };
         let meta: Meta = match serde_json::from_str(&text) {
@@ -150,10 +276,20 @@ impl Cache {
                 "it was made for another repository or other mining options".into(),
             );
         }
+        if let Some(reason) = meta.view.difference(&self.view) {
+            return Loaded::Unusable(reason);
+        }
+        let arrived_count = meta.missing_blobs.iter().filter(|id| arrived(id)).count();
+        if arrived_count > 0 {
+            return Loaded::Unusable(format!(
+                "{arrived_count} blob(s) that were missing when it was written are in the repository now"
+            ));
+        }
         match self.read_parts(&meta.parts) {
             Ok((commits, changes)) => {
                 self.parts = meta.parts;
-                Loaded::Found(commits, changes)
+                self.missing_blobs.clone_from(&meta.missing_blobs);
+                Loaded::Found(commits, changes, meta.missing_blobs)
             }
             Err(reason) => Loaded::Unusable(reason),
         }
@@ -163,8 +299,18 @@ impl Cache {
         let mut commits: Option<DataFrame> = None;
         let mut changes: Option<DataFrame> = None;
         for part in parts {
-            let c = self.read_file(&part.commits_file(), part.commits_bytes, part.commits_rows)?;
-            let x = self.read_file(&part.changes_file(), part.changes_bytes, part.changes_rows)?;
+            let c = self.read_file(
+                &part.commits_file(),
+                part.commits_bytes,
+                part.commits_crc32,
+                part.commits_rows,
+            )?;
+            let x = self.read_file(
+                &part.changes_file(),
+                part.changes_bytes,
+                part.changes_crc32,
+                part.changes_rows,
+            )?;
             check_stored_schema(&c, &x)?;
             for (acc, df) in [(&mut commits, c), (&mut changes, x)] {
                 match acc {
@@ -185,18 +331,31 @@ impl Cache {
         }
     }
 
-    fn read_file(&self, name: &str, bytes: u64, rows: usize) -> Result<DataFrame, String> {
+    fn read_file(
+        &self,
+        name: &str,
+        bytes: u64,
+        crc32: u32,
+        rows: usize,
+    ) -> Result<DataFrame, String> {
         let path = self.dir.join(name);
-        let file =
-            File::open(&path).map_err(|err| format!("cannot open `{}`: {err}", path.display()))?;
-        let size = file.metadata().map_or(0, |m| m.len());
-        if size != bytes {
+        let data =
+            fs::read(&path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))?;
+        if data.len() as u64 != bytes {
             return Err(format!(
-                "`{}` has {size} bytes, expected {bytes}",
+                "`{}` has {} bytes, expected {bytes}",
+                path.display(),
+                data.len()
+            ));
+        }
+        // Sizes and row counts survive damage inside a data page; the checksum does not.
+        if crc32fast::hash(&data) != crc32 {
+            return Err(format!(
+                "`{}` is damaged (its checksum does not match)",
                 path.display()
             ));
         }
-        let df = ParquetReader::new(file)
+        let df = ParquetReader::new(Cursor::new(data))
             .finish()
             .map_err(|err| format!("`{}` is not readable: {err}", path.display()))?;
         if df.height() != rows {
@@ -252,6 +411,8 @@ impl Cache {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             repository: self.repository.clone(),
             options: self.options,
+            view: self.view.clone(),
+            missing_blobs: self.missing_blobs.clone(),
             parts: self.parts.clone(),
         };
         let text = serde_json::to_string_pretty(&meta).map_err(std::io::Error::other)?;
@@ -279,39 +440,43 @@ impl Cache {
         commits: &mut DataFrame,
         changes: &mut DataFrame,
     ) -> std::io::Result<Part> {
-        let mut part = Part {
+        let name = Part {
+            id,
+            commits_rows: 0,
+            changes_rows: 0,
+            commits_bytes: 0,
+            changes_bytes: 0,
+            commits_crc32: 0,
+            changes_crc32: 0,
+        };
+        let (commits_bytes, commits_crc32) = self.write_parquet(&name.commits_file(), commits)?;
+        let (changes_bytes, changes_crc32) = self.write_parquet(&name.changes_file(), changes)?;
+        Ok(Part {
             id,
             commits_rows: commits.height(),
             changes_rows: changes.height(),
-            commits_bytes: 0,
-            changes_bytes: 0,
-        };
-        part.commits_bytes = self.write_parquet(&part.commits_file(), commits)?;
-        part.changes_bytes = self.write_parquet(&part.changes_file(), changes)?;
-        Ok(part)
+            commits_bytes,
+            changes_bytes,
+            commits_crc32,
+            changes_crc32,
+        })
     }
 
-    fn write_parquet(&self, name: &str, df: &mut DataFrame) -> std::io::Result<u64> {
-        let path = self.dir.join(name);
-        let tmp = self.dir.join(format!("{name}.tmp"));
-        let mut file = File::create(&tmp)?;
-        ParquetWriter::new(&mut file)
+    /// Writes one part file; returns its size and CRC-32.
+    fn write_parquet(&self, name: &str, df: &mut DataFrame) -> std::io::Result<(u64, u32)> {
+        let mut data = Vec::new();
+        ParquetWriter::new(&mut data)
             .finish(df)
             .map_err(std::io::Error::other)?;
-        file.sync_all()?;
-        let bytes = file.metadata()?.len();
-        fs::rename(&tmp, &path)?;
-        Ok(bytes)
+        write_atomically(&self.dir.join(name), &data)?;
+        Ok((data.len() as u64, crc32fast::hash(&data)))
     }
 
     fn remove_unlisted_parts(&self) {
         let listed: Vec<u64> = self.parts.iter().map(|p| p.id).collect();
         for entry in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let stale = part_id(&name).is_some_and(|id| !listed.contains(&id))
-                || Path::new(&name)
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("tmp"));
+            let stale = part_id(&name).is_some_and(|id| !listed.contains(&id));
             if stale {
                 // Best effort: a leftover file costs disk space, never correctness.
                 let _ = fs::remove_file(entry.path());
@@ -328,13 +493,21 @@ fn part_id(file_name: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Writes `path` so that readers see either the old or the new content, never a part of it.
+/// Writes `path` so that readers see either the old or the new content, never a part of it,
+/// through a temporary file of a unique name beside it.
 pub(crate) fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp)?;
-    file.write_all(data)?;
-    file.sync_all()?;
-    fs::rename(&tmp, path)
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{TMP_PREFIX}{name}-"))
+        .tempfile_in(dir)?;
+    tmp.write_all(data)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|err| err.error)?;
+    Ok(())
 }
 
 fn sanitize(name: &str) -> String {

@@ -63,10 +63,10 @@ pub(crate) fn diff_streamed<R>(
     let receiver = Mutex::new(receiver);
     let failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.max(1))
+        let workers = (0..threads.max(1))
             .map(|_| {
                 let (shared, receiver, failed) = (&shared, &receiver, &failed);
-                scope.spawn(move || {
+                std::thread::Builder::new().spawn_scoped(scope, move || {
                     work(
                         shared.to_thread_local(),
                         options,
@@ -76,7 +76,8 @@ pub(crate) fn diff_streamed<R>(
                     )
                 })
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| Error::Threads { threads, source })?;
         let mut tasks = 0;
         let mut batch = Vec::with_capacity(CHUNK);
         let produced = produce(&mut |index, task| {
@@ -269,7 +270,7 @@ impl Differ {
         let mut out = Vec::with_capacity(raw.len());
         for change in &raw {
             let (added, deleted, binary) = if self.options.line_counts {
-                self.line_counts(change)
+                self.line_counts(change)?
             } else {
                 (None, None, false)
             };
@@ -374,16 +375,19 @@ impl Differ {
 
     /// Lines added and deleted as `git diff --numstat` counts them, or `None` for binary content
     /// and missing blobs.
-    fn line_counts(&mut self, change: &RawChange) -> (Option<u32>, Option<u32>, bool) {
+    fn line_counts(
+        &mut self,
+        change: &RawChange,
+    ) -> Result<(Option<u32>, Option<u32>, bool), Error> {
         let objects = &self.repo.objects;
         let (old, new) = (&mut self.old_blob, &mut self.new_blob);
-        let old_ok = side_text(objects, change.old, old, &mut self.missing);
-        let new_ok = side_text(objects, change.new, new, &mut self.missing);
+        let old_ok = side_text(objects, change.old, old, &mut self.missing)?;
+        let new_ok = side_text(objects, change.new, new, &mut self.missing)?;
         if !(old_ok && new_ok) {
-            return (None, None, false);
+            return Ok((None, None, false));
         }
         if is_binary(old) || is_binary(new) {
-            return (None, None, true);
+            return Ok((None, None, true));
         }
         let (added, deleted) = if old.is_empty()
             || new.is_empty()
@@ -408,7 +412,7 @@ impl Differ {
                 self.line_diff.count_removals(),
             )
         };
-        (Some(added), Some(deleted), false)
+        Ok((Some(added), Some(deleted), false))
     }
 }
 
@@ -435,28 +439,49 @@ impl renames::Blobs for OdbBlobs<'_> {
     }
 }
 
-/// Fills `buf` with what git diffs for one side of a change; `false` if the blob is missing.
+/// Fills `buf` with what git diffs for one side of a change; `false` if the blob is missing (a
+/// partial clone). A blob that is there but cannot be read is an error.
 fn side_text(
     objects: &gix::OdbHandle,
     side: Option<(ObjectId, EntryMode)>,
     buf: &mut Vec<u8>,
     missing: &mut BTreeSet<ObjectId>,
-) -> bool {
+) -> Result<bool, Error> {
     buf.clear();
     match side {
-        None => true,
+        None => Ok(true),
         // git shows a submodule as the one line `Subproject commit <id>`.
         Some((id, mode)) if mode.is_commit() => {
             buf.extend_from_slice(format!("Subproject commit {id}\n").as_bytes());
-            true
+            Ok(true)
         }
         Some((id, _)) => {
-            let found = objects.find_blob(&id, buf).is_ok();
+            let found = read_blob(objects, &id, buf)?;
             if !found {
                 missing.insert(id);
             }
-            found
+            Ok(found)
         }
+    }
+}
+
+/// Reads blob `id` into `buf`: `Ok(false)` when the object database does not have it, an error
+/// when it has it but cannot decode it (a damaged pack or loose object) or it is not a blob.
+pub(crate) fn read_blob(
+    objects: &gix::OdbHandle,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<bool, Error> {
+    use gix::objs::Find;
+    match objects.try_find(id, buf) {
+        Ok(Some(data)) if data.kind == gix::objs::Kind::Blob => Ok(true),
+        Ok(Some(data)) => Err(Error::object(
+            "blob",
+            id,
+            format!("it is a {}, not a blob", data.kind),
+        )),
+        Ok(None) => Ok(false),
+        Err(err) => Err(Error::object("blob", id, err)),
     }
 }
 

@@ -60,6 +60,21 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// The operating system would not start the threads asked for (`threads`).
+    #[error("cannot start {threads} threads")]
+    Threads {
+        /// How many were asked for.
+        threads: usize,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The repository stores objects by SHA-256, which this build cannot read.
+    #[error("`{}` is a SHA-256 repository; SHA-256 repositories are not supported yet", path.display())]
+    Sha256 {
+        /// The repository's path.
+        path: PathBuf,
+    },
     /// Building the tables failed.
     #[error("cannot build the mined tables")]
     Table(#[source] polars::error::PolarsError),

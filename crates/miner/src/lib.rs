@@ -22,6 +22,7 @@ let options = Options {
     selection: Selection::default(),
     cache: CacheLocation::Disabled,
     threads: 0,
+    name: None,
 };
 let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
 let (commits, file_changes) = (outcome.tables.commits.height(), outcome.tables.changes.height());
@@ -51,6 +52,7 @@ pub use blame::{BlamedFile, blame_files};
 pub use error::{BoxError, Error};
 pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};
+pub use repo::{Identity, identify};
 pub use snapshot::{Snapshot, read_snapshot};
 pub use table::col;
 pub use types::{

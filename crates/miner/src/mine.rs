@@ -5,7 +5,7 @@ use gix::ObjectId;
 use gix::objs::FindExt;
 use polars::prelude::DataFrame;
 
-use crate::cache::{Cache, Loaded};
+use crate::cache::{Cache, Loaded, View};
 use crate::diff::{Task, diff_streamed};
 use crate::record::CommitRecord;
 use crate::select::{Pick, select};
@@ -25,7 +25,14 @@ pub fn has_cache(path: &Path, options: &Options) -> Result<bool, Error> {
     };
     let repo = repo::open(path)?;
     let name = repo::display_name(&repo);
-    Ok(Cache::new(root, &repo::identity(&repo), &name, options.mine).is_present())
+    Ok(Cache::new(
+        root,
+        &repo::identity(&repo),
+        &name,
+        options.mine,
+        View::default(),
+    )
+    .is_present())
 }
 
 /// Mines the repository at or above `path` into the tables of SPEC §3.2.
@@ -39,15 +46,14 @@ pub fn has_cache(path: &Path, options: &Options) -> Result<bool, Error> {
 /// 5. Append the new rows to the cache, then select, order and follow renames for the result.
 pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
     let repo = repo::open(path)?;
-    let name = repo::display_name(&repo);
+    let name = options
+        .name
+        .clone()
+        .unwrap_or_else(|| repo::display_name(&repo));
     let tips = repo::tips(&repo, &options.selection)?;
     let shallow = repo::shallow_boundary(&repo)?;
-    let mut warnings = Vec::new();
-    if !shallow.is_empty() {
-        warnings.push(Warning::Shallow {
-            boundary_commits: shallow.len(),
-        });
-    }
+    let mailmap = repo.open_mailmap();
+    let (view, mut warnings) = view_of(&repo, &shallow, &mailmap)?;
     let mut statistics = Statistics::default();
 
     let OpenedCache {
@@ -55,7 +61,8 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
         tables: cached,
         status,
         warning,
-    } = open_cache(&repo, &name, options);
+        missing_blobs: previously_missing,
+    } = open_cache(&repo, &name, options, view, progress);
     statistics.cache = status;
     warnings.extend(warning);
     let (cached_commits, cached_changes) = cached.unzip();
@@ -83,6 +90,7 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     let (records, diffed) = diff_streamed(&repo, options.mine, threads, progress, |emit| {
         walk::walk(
             &walker,
+            &mailmap,
             &tips,
             &known,
             options.mine.first_parent,
@@ -93,17 +101,11 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     statistics.commits_mined = records.len();
     statistics.tree_diffs = diffed.tasks;
     statistics.blob_diffs = diffed.blob_diffs;
-    if !diffed.missing_blobs.is_empty() {
-        warnings.push(Warning::MissingBlobs {
-            count: diffed.missing_blobs.len(),
-            first: diffed
-                .missing_blobs
-                .iter()
-                .take(MISSING_BLOBS_SHOWN)
-                .map(ToString::to_string)
-                .collect(),
-        });
-    }
+    warnings.extend(note_missing_blobs(
+        cache.as_mut(),
+        previously_missing,
+        &diffed.missing_blobs,
+    ));
     let mut per_commit = vec![Vec::new(); records.len()];
     for (index, changes) in diffed.changes {
         per_commit[index] = changes;
@@ -141,6 +143,50 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
         statistics,
         warnings,
     })
+}
+
+/// What git shows of the history besides its commits, which keys the cache, and the warnings it
+/// calls for (a shallow clone, grafts that are not read).
+fn view_of(
+    repo: &gix::Repository,
+    shallow: &[ObjectId],
+    mailmap: &gix::mailmap::Snapshot,
+) -> Result<(View, Vec<Warning>), Error> {
+    let mut warnings = Vec::new();
+    if !shallow.is_empty() {
+        warnings.push(Warning::Shallow {
+            boundary_commits: shallow.len(),
+        });
+    }
+    if repo::has_grafts(repo) {
+        warnings.push(Warning::GraftsIgnored);
+    }
+    let view = View {
+        shallow: repo::fingerprint(shallow.iter().map(ToString::to_string)),
+        replace: repo::replace_refs_fingerprint(repo)?,
+        mailmap: repo::fingerprint(mailmap.entries().iter().map(|e| format!("{e:?}"))),
+    };
+    Ok((view, warnings))
+}
+
+/// The warning about blobs missing now or when the cached rows were mined, which the cache keeps.
+fn note_missing_blobs(
+    cache: Option<&mut Cache>,
+    previously: Vec<String>,
+    now: &std::collections::BTreeSet<ObjectId>,
+) -> Option<Warning> {
+    let mut missing = previously;
+    missing.extend(now.iter().map(ToString::to_string));
+    missing.sort_unstable();
+    missing.dedup();
+    let warning = (!missing.is_empty()).then(|| Warning::MissingBlobs {
+        count: missing.len(),
+        first: missing.iter().take(MISSING_BLOBS_SHOWN).cloned().collect(),
+    });
+    if let Some(cache) = cache {
+        cache.add_missing_blobs(missing);
+    }
+    warning
 }
 
 /// Adds the new rows to the cached ones and to the cache; returns all rows.
@@ -190,41 +236,79 @@ struct OpenedCache {
     /// The cached commits and changes, if the cache checks out.
     tables: Option<(DataFrame, DataFrame)>,
     status: CacheStatus,
-    /// Why the cache had to be rebuilt, if it had to.
+    /// Why the cache had to be rebuilt or cannot be used, if so.
     warning: Option<Warning>,
+    /// Blobs that were missing when the cached rows were mined.
+    missing_blobs: Vec<String>,
 }
 
-/// The cache for this repository and these options, the tables it held if it checks out, what
-/// happened to it, and a warning if it had to be rebuilt.
-fn open_cache(repo: &gix::Repository, name: &str, options: &Options) -> OpenedCache {
-    let CacheLocation::Dir(root) = &options.cache else {
-        return OpenedCache {
-            cache: None,
-            tables: None,
-            status: CacheStatus::Disabled,
-            warning: None,
-        };
+/// The cache for this repository and these options, locked, the tables it held if it checks
+/// out, what happened to it, and a warning if it had to be rebuilt or cannot be used.
+fn open_cache(
+    repo: &gix::Repository,
+    name: &str,
+    options: &Options,
+    view: View,
+    progress: &dyn Progress,
+) -> OpenedCache {
+    let disabled = |warning| OpenedCache {
+        cache: None,
+        tables: None,
+        status: CacheStatus::Disabled,
+        warning,
+        missing_blobs: Vec::new(),
     };
-    let mut cache = Cache::new(root, &repo::identity(repo), name, options.mine);
+    let CacheLocation::Dir(root) = &options.cache else {
+        return disabled(None);
+    };
+    let mut cache = Cache::new(root, &repo::identity(repo), name, options.mine, view);
     let path = cache.dir().to_owned();
-    let (tables, status, warning) = match cache.load() {
-        Loaded::Found(commits, changes) => {
-            (Some((commits, changes)), CacheStatus::Used { path }, None)
-        }
-        Loaded::Missing => (None, CacheStatus::Created { path }, None),
+    let inaccessible = |reason| {
+        disabled(Some(Warning::CacheNotUsed {
+            path: path.clone(),
+            reason,
+        }))
+    };
+    if let Err(reason) = cache.lock(|| {
+        progress.phase(
+            "waiting for another cochange run to finish with the cache",
+            None,
+        );
+    }) {
+        return inaccessible(reason);
+    }
+    let arrived = |id: &str| {
+        ObjectId::from_hex(id.as_bytes())
+            .is_ok_and(|id| gix::objs::Exists::exists(&repo.objects, &id))
+    };
+    let (tables, status, warning, missing_blobs) = match cache.load(arrived) {
+        Loaded::Found(commits, changes, missing) => (
+            Some((commits, changes)),
+            CacheStatus::Used { path },
+            None,
+            missing,
+        ),
+        Loaded::Missing => (None, CacheStatus::Created { path }, None, Vec::new()),
         Loaded::Unusable(reason) => {
             let warning = Warning::CacheRebuilt {
                 path: path.clone(),
                 reason,
             };
-            (None, CacheStatus::Rebuilt { path }, Some(warning))
+            (
+                None,
+                CacheStatus::Rebuilt { path },
+                Some(warning),
+                Vec::new(),
+            )
         }
+        Loaded::Inaccessible(reason) => return inaccessible(reason),
     };
     OpenedCache {
         cache: Some(cache),
         tables,
         status,
         warning,
+        missing_blobs,
     }
 }
 

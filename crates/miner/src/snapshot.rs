@@ -4,7 +4,6 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use gix::ObjectId;
-use gix::objs::FindExt;
 
 use crate::{Error, repo};
 
@@ -27,6 +26,10 @@ pub struct Snapshot<T> {
 /// Reads every regular file (not symlinks or submodules) of `rev` (HEAD when `None`) in the
 /// repository at or above `path`. Files whose (escaped) path `wanted` accepts are read and passed
 /// to `measure`, on `threads` threads (0: one per core).
+///
+/// # Panics
+///
+/// Only if `measure` panics.
 pub fn read_snapshot<T: Send>(
     path: &Path,
     rev: Option<&str>,
@@ -54,29 +57,34 @@ pub fn read_snapshot<T: Send>(
     let chunk = entries.len().div_ceil(threads).max(1);
     let results: Mutex<Vec<(usize, Option<T>)>> = Mutex::new(Vec::with_capacity(entries.len()));
     let safe = repo.clone().into_sync();
-    std::thread::scope(|scope| {
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let mut workers = Vec::new();
         for (n, part) in entries.chunks(chunk).enumerate() {
             let (safe, results, measure) = (&safe, &results, &measure);
-            scope.spawn(move || {
-                let mut repo = safe.to_thread_local();
-                repo::configure_caches(&mut repo);
-                let mut buf = Vec::new();
-                let mut local = Vec::with_capacity(part.len());
-                for (i, (_, id)) in part.iter().enumerate() {
-                    let measured = repo
-                        .objects
-                        .find_blob(id, &mut buf)
-                        .ok()
-                        .map(|blob| measure(blob.data));
-                    local.push((n * chunk + i, measured));
-                }
-                results
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend(local);
-            });
+            let worker = std::thread::Builder::new()
+                .spawn_scoped(scope, move || -> Result<(), Error> {
+                    let mut repo = safe.to_thread_local();
+                    repo::configure_caches(&mut repo);
+                    let mut buf = Vec::new();
+                    let mut local = Vec::with_capacity(part.len());
+                    for (i, (_, id)) in part.iter().enumerate() {
+                        let found = crate::diff::read_blob(&repo.objects, id, &mut buf)?;
+                        local.push((n * chunk + i, found.then(|| measure(&buf))));
+                    }
+                    results
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .extend(local);
+                    Ok(())
+                })
+                .map_err(|source| Error::Threads { threads, source })?;
+            workers.push(worker);
         }
-    });
+        for worker in workers {
+            worker.join().expect("snapshot workers do not panic")?;
+        }
+        Ok(())
+    })?;
     let mut measured = results
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

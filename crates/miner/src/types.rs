@@ -58,6 +58,9 @@ pub struct Options {
     pub cache: CacheLocation,
     /// Threads for tree and blob diffs; 0 means one per core.
     pub threads: usize,
+    /// The repository's name in the tables (the `repo` column, and the prefix of paths when
+    /// several repositories are analysed together); `None`: its remote's or folder's name.
+    pub name: Option<String>,
 }
 
 /// The two mined tables (SPEC §3.2), as polars frames. Column names are in [`crate::col`].
@@ -157,6 +160,15 @@ pub enum Warning {
         /// What failed.
         reason: String,
     },
+    /// The cache folder cannot be used (it is a file, or cannot be read); the run mined without it.
+    CacheNotUsed {
+        /// The cache folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// `info/grafts` exists; cochange (like git since 2.18 recommends) does not read it.
+    GraftsIgnored,
     /// The `.mailmap` could not be read completely; identities were taken as recorded where it failed.
     Mailmap {
         /// What failed.
@@ -185,6 +197,15 @@ impl std::fmt::Display for Warning {
                 f,
                 "the cache at `{}` could not be written ({reason}); the next run mines again",
                 path.display()
+            ),
+            Warning::CacheNotUsed { path, reason } => write!(
+                f,
+                "the cache at `{}` cannot be used ({reason}); mining without it",
+                path.display()
+            ),
+            Warning::GraftsIgnored => f.write_str(
+                "the repository has `info/grafts`, which cochange ignores (git itself deprecated it): \
+                 results follow the real parents; convert it with `git replace --convert-graft-file`",
             ),
             Warning::Mailmap { reason } => write!(f, "the .mailmap could not be read: {reason}"),
         }

@@ -18,15 +18,15 @@ use crate::record::CommitRecord;
 /// `known` must be closed under ancestry (the cache is: it only ever grows by whole walks).
 pub(crate) fn walk(
     repo: &gix::Repository,
+    mailmap: &gix::mailmap::Snapshot,
     tips: &[ObjectId],
     known: &HashSet<ObjectId>,
     first_parent: bool,
     shallow: &HashSet<ObjectId>,
     mut on_commit: impl FnMut(usize, &CommitRecord) -> Result<(), Error>,
 ) -> Result<Vec<CommitRecord>, Error> {
-    let mailmap = repo.open_mailmap();
     let mut identities = Identities {
-        mailmap: &mailmap,
+        mailmap,
         resolved: HashMap::new(),
         key: Vec::new(),
     };

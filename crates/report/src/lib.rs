@@ -26,6 +26,7 @@ assert_eq!(String::from_utf8(out)?, "entity,n-revs\nsrc/a.rs,4\nsrc/b.rs,3\n");
 
 mod charts;
 mod compare;
+mod output;
 mod render;
 mod report;
 mod table;
@@ -37,6 +38,7 @@ pub use charts::{
 pub use compare::{
     CheckRules, Finding, SnapshotError, check, diff, findings_table, parse_snapshot, sarif,
 };
+pub use output::{Files, MARKER, OutputError, write_file, write_folder};
 pub use render::{Format, SCHEMA_VERSION, render, render_many};
 pub use report::{PAGE_ROWS, Report, Section, snapshot_value, write_report};
 pub use table::{Cell, Table};

@@ -1,11 +1,11 @@
-//! The report directory (SPEC §5): `index.html`, `report.md`, `snapshot.json`, one CSV per
-//! analysis and the charts as SVG files, written completely or not at all.
+//! The report directory: `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and
+//! the charts as SVG files, written completely or not at all.
 
 use std::fmt::Write as _;
-use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::output::{Files, OutputError, write_folder};
 use crate::render::{Format, SCHEMA_VERSION, json_value, render};
 use crate::{Cell, Table};
 
@@ -44,51 +44,33 @@ pub struct Section {
     pub highlight: Option<(String, String)>,
 }
 
-/// Writes the report into `dir`: first into a sibling temporary folder, which then replaces
-/// `dir`, so an interrupted run leaves the old report or the new one, never half of one. Returns
-/// the files written, relative to `dir`, sorted.
-pub fn write_report(dir: &Path, report: &Report) -> io::Result<Vec<PathBuf>> {
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let name = dir.file_name().map_or_else(
-        || "cochange-report".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if staging.exists() {
-        fs::remove_dir_all(&staging)?;
-    }
-    fs::create_dir_all(&staging)?;
-    let mut files = Vec::new();
-    let mut write = |file: String, data: &[u8]| -> io::Result<()> {
-        fs::write(staging.join(&file), data)?;
-        files.push(PathBuf::from(file));
-        Ok(())
+/// Writes the report into `dir` (see [`write_folder`](crate::write_folder) for what may be
+/// there and how it is replaced). Returns the files written, sorted.
+pub fn write_report(dir: &Path, report: &Report) -> Result<Vec<String>, OutputError> {
+    let io = |err: io::Error| OutputError::Io {
+        path: dir.to_owned(),
+        source: err,
     };
-    write("index.html".into(), html(report).as_bytes())?;
-    write("report.md".into(), markdown(report)?.as_bytes())?;
-    write("snapshot.json".into(), snapshot(report)?.as_bytes())?;
+    let mut files: Files = vec![
+        ("index.html".into(), html(report).into_bytes()),
+        (
+            "report.md".into(),
+            markdown(report).map_err(io)?.into_bytes(),
+        ),
+        (
+            "snapshot.json".into(),
+            snapshot(report).map_err(io)?.into_bytes(),
+        ),
+    ];
     for section in &report.sections {
         let mut csv = Vec::new();
-        render(&section.table, Format::Csv, &mut csv)?;
-        write(format!("{}.csv", section.id), &csv)?;
+        render(&section.table, Format::Csv, &mut csv).map_err(io)?;
+        files.push((format!("{}.csv", section.id), csv));
         for (file, svg) in &section.charts {
-            write(file.clone(), svg.as_bytes())?;
+            files.push((file.clone(), svg.as_bytes().to_vec()));
         }
     }
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if dir.exists() {
-        fs::rename(dir, &old)?;
-    }
-    fs::rename(&staging, dir)?;
-    if old.exists() {
-        fs::remove_dir_all(&old)?;
-    }
-    files.sort();
-    Ok(files)
+    write_folder(dir, &files)
 }
 
 fn escape(text: &str) -> String {
