@@ -13,7 +13,7 @@ use crate::exit;
 /// or Markdown. Start with `cochange report` (a self-contained HTML report of everything) or
 /// `cochange backlog` (what to refactor first, and why); `cochange check` is the CI gate.
 #[derive(Debug, Parser)]
-#[command(name = "cochange", version, after_help = exit::HELP, max_term_width = 100)]
+#[command(name = "cochange", version, after_help = exit::help(), max_term_width = 100)]
 pub struct Args {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -208,7 +208,7 @@ pub enum Command {
     Age(ColumnsArgs),
     /// Files that change often and are complex: revisions in the window against indentation
     /// complexity read from the blobs at the analysed revision, with loc, churn, authors and age.
-    Hotspots(HotspotsArgs),
+    Hotspots(WindowArgs),
     /// What to refactor first: hotspots ranked with their coupling, test signal or coverage,
     /// ownership risk and declared criticality, each row with its reasons in plain words.
     Backlog(BacklogArgs),
@@ -234,22 +234,62 @@ pub enum Command {
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
+    /// Print a completion script for a shell (for example `cochange completions bash >
+    /// ~/.local/share/bash-completion/completions/cochange`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for example `cochange manpage > cochange.1`.
+    Manpage,
+}
+
+/// The revision whose files are read.
+#[derive(Debug, clap::Args)]
+pub struct AtArgs {
+    /// The revision whose files are read (and where the walk starts unless `--rev` is given)
+    /// [default: HEAD].
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
+}
+
+/// The revision and the window of the commands that measure files.
+#[derive(Debug, clap::Args)]
+pub struct WindowArgs {
+    #[command(flatten)]
+    pub at: AtArgs,
+    /// The window, in months before `--as-of`; `--since` overrides its start.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub months: u32,
+}
+
+/// When a person counts as inactive.
+#[derive(Debug, clap::Args)]
+pub struct InactiveArgs {
+    /// Months without a commit, as author or co-author, after which a person counts as inactive.
+    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
+    pub inactive_after: u32,
+}
+
+/// How files map to components when nothing else maps them.
+#[derive(Debug, clap::Args)]
+pub struct ComponentArgs {
+    /// Folder levels that make a component when no other source (config, CODEOWNERS,
+    /// workspaces) maps a file; pairs in different components are `cross-component`.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub component_depth: usize,
 }
 
 /// Options of `components`.
 #[derive(Debug, clap::Args)]
 pub struct ComponentsArgs {
-    /// Folder levels that make a component when no other source maps a file.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub component_depth: usize,
+    #[command(flatten)]
+    pub components: ComponentArgs,
     /// Print one table only (CSV holds one table) [default: all but `files`].
     #[arg(long, value_enum)]
-    pub show: Option<ComponentsView>,
+    pub show: Option<ComponentsShow>,
 }
 
 /// The tables of `components`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ComponentsView {
+pub enum ComponentsShow {
     /// Per component: where it comes from, files, revisions, authors, fan-in, fan-out.
     Components,
     /// Pairs of components with the coupling measures and their strongest file pairs.
@@ -265,23 +305,20 @@ pub enum ComponentsView {
 /// Options of `knowledge`.
 #[derive(Debug, clap::Args)]
 pub struct KnowledgeArgs {
-    /// The revision whose lines are blamed [default: HEAD].
-    #[arg(long, value_name = "REV")]
-    pub at: Option<String>,
-    /// Months without a commit, as author or co-author, after which a person counts as inactive.
-    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
-    pub inactive_after: u32,
-    /// Folder levels that make a component when no other source maps a file.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub component_depth: usize,
+    #[command(flatten)]
+    pub at: AtArgs,
+    #[command(flatten)]
+    pub inactive: InactiveArgs,
+    #[command(flatten)]
+    pub components: ComponentArgs,
     /// Print one table only (CSV holds one table) [default: both].
     #[arg(long, value_enum)]
-    pub show: Option<KnowledgeView>,
+    pub show: Option<KnowledgeShow>,
 }
 
 /// The tables of `knowledge`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KnowledgeView {
+pub enum KnowledgeShow {
     /// Per component, with the bus factor.
     Components,
     /// Per file.
@@ -291,17 +328,16 @@ pub enum KnowledgeView {
 /// Options of `teams`.
 #[derive(Debug, clap::Args)]
 pub struct TeamsArgs {
-    /// Folder levels that make a component when no other source maps a file.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub component_depth: usize,
+    #[command(flatten)]
+    pub components: ComponentArgs,
     /// Print one table only (CSV holds one table) [default: all].
     #[arg(long, value_enum)]
-    pub show: Option<TeamsView>,
+    pub show: Option<TeamsShow>,
 }
 
 /// The tables of `teams`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TeamsView {
+pub enum TeamsShow {
     /// Team × component change sets.
     Matrix,
     /// Teams per component.
@@ -313,16 +349,10 @@ pub enum TeamsView {
 /// What a report covers; `check` builds the same report in memory.
 #[derive(Debug, clap::Args)]
 pub struct ReportWindow {
-    /// The revision whose files are measured (and where the walk starts unless `--rev` is given)
-    /// [default: HEAD].
-    #[arg(long, value_name = "REV")]
-    pub at: Option<String>,
-    /// The window, in months before `--as-of`; `--since` overrides it.
-    #[arg(long, default_value_t = 12, value_name = "N")]
-    pub months: u32,
-    /// Months without a commit, as author or co-author, after which a person counts as inactive.
-    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
-    pub inactive_after: u32,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub inactive: InactiveArgs,
 }
 
 /// Options of `report`.
@@ -345,9 +375,8 @@ pub struct TrendsArgs {
     /// [default: a year: 12 months, 52 weeks or 4 quarters].
     #[arg(long, value_name = "N")]
     pub trailing: Option<usize>,
-    /// Folder levels that make a component when no other source maps a file.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub component_depth: usize,
+    #[command(flatten)]
+    pub components: ComponentArgs,
 }
 
 /// Trend periods.
@@ -375,12 +404,12 @@ pub struct DiffArgs {
     pub hotspots: usize,
     /// Print one table only (CSV holds one table) [default: all].
     #[arg(long, value_enum)]
-    pub show: Option<DiffView>,
+    pub show: Option<DiffShow>,
 }
 
 /// The tables of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffView {
+pub enum DiffShow {
     /// New, grown, shrunk and dissolved couplings.
     Coupling,
     /// Hotspots that entered, left or moved.
@@ -402,45 +431,36 @@ pub struct CheckArgs {
     pub baseline: Option<PathBuf>,
 }
 
-/// Options of `hotspots`.
-#[derive(Debug, clap::Args)]
-pub struct HotspotsArgs {
-    /// The revision whose files are measured (and where the walk starts unless `--rev` is given)
-    /// [default: HEAD].
-    #[arg(long, value_name = "REV")]
-    pub at: Option<String>,
-    /// The window of revisions, in months before `--as-of`; `--since` overrides it.
-    #[arg(long, default_value_t = 12, value_name = "N")]
-    pub months: u32,
-}
-
 /// Options of `backlog`.
 #[derive(Debug, clap::Args)]
 pub struct BacklogArgs {
-    /// The revision whose files are measured (and where the walk starts unless `--rev` is given)
-    /// [default: HEAD].
-    #[arg(long, value_name = "REV")]
-    pub at: Option<String>,
-    /// The window, in months before `--as-of`; `--since` overrides it.
-    #[arg(long, default_value_t = 6, value_name = "N")]
-    pub months: u32,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub inactive: InactiveArgs,
     /// Line coverage of the analysed revision: an lcov `.info` or a Cobertura XML file. Its
     /// coverage gap replaces the test signal where it names the file.
     #[arg(long, value_name = "FILE")]
     pub coverage: Option<PathBuf>,
-    /// Months without a commit, as author or co-author, after which a person counts as inactive.
-    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
-    pub inactive_after: u32,
     /// Also list prose, data and configuration files (Markdown, reStructuredText, text, JSON,
     /// YAML, TOML, XML and unknown extensions), which are left out by default.
     #[arg(long)]
     pub all_files: bool,
 }
 
+/// Options of `completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 /// Options of `soc`; the default is code-maat's.
 #[derive(Debug, clap::Args)]
 pub struct SocArgs {
-    /// List entities whose sum of coupling is above this [default: 5].
+    /// List entities whose sum of coupling is above this [default: 5, or `min-revs` in
+    /// `[thresholds]`].
     #[arg(long, value_name = "N")]
     pub min_revs: Option<u32>,
     /// Which columns to print: all, or exactly code-maat's `entity,soc` in its order.
@@ -448,9 +468,9 @@ pub struct SocArgs {
     pub columns: Columns,
 }
 
-/// Thresholds of `coupling`; the defaults are code-maat's.
+/// Coupling thresholds; the defaults are code-maat's.
 #[derive(Debug, clap::Args)]
-pub struct CouplingArgs {
+pub struct ThresholdArgs {
     /// Keep pairs whose average number of revisions is at least this [default: 5].
     #[arg(long, value_name = "N")]
     pub min_revs: Option<u32>,
@@ -464,13 +484,18 @@ pub struct CouplingArgs {
     #[arg(long, value_name = "PERCENT")]
     pub max_degree: Option<u32>,
     /// Leave change sets with more entities than this out (large refactorings, formatting runs)
-    /// [default: 30].
+    /// [default: 30; bounded by memory: a change set of n entities makes n² pairs].
     #[arg(long, value_name = "N")]
     pub max_changeset_size: Option<u32>,
-    /// Folder levels that make a component when no other source (config, CODEOWNERS,
-    /// workspaces) maps a file; pairs in different components are `cross-component`.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub component_depth: usize,
+}
+
+/// Options of `coupling`.
+#[derive(Debug, clap::Args)]
+pub struct CouplingArgs {
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    #[command(flatten)]
+    pub components: ComponentArgs,
     /// Which columns to print: all measures, or exactly code-maat's
     /// `entity,coupled,degree,average-revs`.
     #[arg(long, value_enum, default_value_t = Columns::All)]
@@ -513,20 +538,23 @@ pub enum Columns {
 impl Command {
     /// The revision `--at` names, for the commands that measure files.
     pub fn at(&self) -> Option<&str> {
-        match self {
-            Command::Hotspots(args) => args.at.as_deref(),
-            Command::Backlog(args) => args.at.as_deref(),
-            Command::Report(args) => args.window.at.as_deref(),
-            Command::Check(args) => args.window.at.as_deref(),
-            Command::Knowledge(args) => args.at.as_deref(),
-            _ => None,
-        }
+        let at = match self {
+            Command::Hotspots(args) => &args.at,
+            Command::Backlog(args) => &args.window.at,
+            Command::Report(args) => &args.window.window.at,
+            Command::Check(args) => &args.window.window.at,
+            Command::Knowledge(args) => &args.at,
+            _ => return None,
+        };
+        at.at.as_deref()
     }
 
     /// Whether the command asked for code-maat's columns and input semantics.
     pub fn code_maat_columns(&self) -> bool {
         let columns = match self {
             Command::Mine
+            | Command::Completions(_)
+            | Command::Manpage
             | Command::Hotspots(_)
             | Command::Backlog(_)
             | Command::Report(_)

@@ -1,8 +1,8 @@
 //! The `cochange` command line: parse, build settings, run a command, map errors to exit codes.
+//! Glue only: the analyses, the report and every output live in the libraries.
 
 mod args;
 mod commands;
-mod config;
 mod exit;
 mod printer;
 mod progress;
@@ -29,15 +29,17 @@ fn main() -> ExitCode {
     {
         args.global.rev.push(at.to_owned());
     }
-    let printer = Printer::new(
-        args.global.quiet,
-        args.global.verbose,
-        args.global.output.clone(),
-    );
     let result = settings::Settings::from_args(&args.global, args.command.code_maat_columns())
         .map_err(anyhow::Error::from)
         .and_then(|settings| {
-            if args.global.explain {
+            let printer = Printer::new(
+                args.global.quiet,
+                args.global.verbose,
+                args.global.output.clone(),
+                settings.format,
+                settings.top,
+            );
+            if settings.explain {
                 printer.info(settings.explain());
             }
             commands::run(&args.command, &settings, &printer)
@@ -61,6 +63,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
+    use cochange_analysis::Error as Analysis;
     for cause in err.chain() {
         if cause.is::<settings::UsageError>() {
             return exit::USAGE;
@@ -68,13 +71,29 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         if let Some(cochange_report::OutputError::Refused { .. }) = cause.downcast_ref() {
             return exit::USAGE;
         }
+        // A report error shows its analysis error transparently: look inside it too.
+        let analysis = cause.downcast_ref::<Analysis>().or_else(|| match cause
+            .downcast_ref::<cochange_report::BuildError>(
+        ) {
+            Some(cochange_report::BuildError::Analysis(inner)) => Some(inner),
+            _ => None,
+        });
+        match analysis {
+            Some(Analysis::Invalid(_)) => return exit::USAGE,
+            Some(Analysis::Repository { source, .. }) => return miner_code(source),
+            _ => {}
+        }
         if let Some(miner) = cause.downcast_ref::<cochange_miner::Error>() {
-            return match miner {
-                cochange_miner::Error::Table(_) => exit::INTERNAL,
-                cochange_miner::Error::Threads { .. } => exit::USAGE,
-                _ => exit::REPOSITORY,
-            };
+            return miner_code(miner);
         }
     }
     exit::INTERNAL
+}
+
+fn miner_code(err: &cochange_miner::Error) -> u8 {
+    match err {
+        cochange_miner::Error::Table(_) => exit::INTERNAL,
+        cochange_miner::Error::Threads { .. } => exit::USAGE,
+        _ => exit::REPOSITORY,
+    }
 }

@@ -4,7 +4,11 @@ use std::fmt::Display;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use cochange_analysis::Notice;
+use cochange_report::{Format, Table, render};
 use indicatif::ProgressDrawTarget;
+
+use crate::settings::UsageError;
 
 /// Where data and messages go, and how much is said.
 #[derive(Debug)]
@@ -12,14 +16,24 @@ pub struct Printer {
     quiet: bool,
     verbose: bool,
     output: Option<PathBuf>,
+    format: Format,
+    top: Option<usize>,
 }
 
 impl Printer {
-    pub fn new(quiet: bool, verbose: bool, output: Option<PathBuf>) -> Self {
+    pub fn new(
+        quiet: bool,
+        verbose: bool,
+        output: Option<PathBuf>,
+        format: Format,
+        top: Option<usize>,
+    ) -> Self {
         Printer {
             quiet,
             verbose,
             output,
+            format,
+            top,
         }
     }
 
@@ -35,13 +49,6 @@ impl Printer {
         }
     }
 
-    /// A line shown only with `--verbose`.
-    pub fn detail(&self, message: impl Display) {
-        if self.verbose {
-            let _ = writeln!(io::stderr().lock(), "{message}");
-        }
-    }
-
     /// A warning: always shown.
     #[expect(
         clippy::unused_self,
@@ -49,6 +56,18 @@ impl Printer {
     )]
     pub fn warn(&self, message: impl Display) {
         let _ = writeln!(io::stderr().lock(), "warning: {message}");
+    }
+
+    /// The notices of a library call, each as its kind asks.
+    pub fn notices(&self, notices: Vec<Notice>) {
+        for notice in notices {
+            match notice {
+                Notice::Warning(text) => self.warn(text),
+                Notice::Info(text) => self.info(text),
+                Notice::Detail(text) if self.verbose => self.info(text),
+                Notice::Detail(_) => {}
+            }
+        }
     }
 
     /// Where progress bars draw: stderr when it is a terminal and not `--quiet`, else nowhere.
@@ -70,6 +89,62 @@ impl Printer {
                 Ok(())
             }
             Some(path) => Ok(cochange_report::write_file(path, write)?),
+        }
+    }
+
+    /// Renders a table in the requested format, honouring `--top`.
+    pub fn table(&self, mut table: Table) -> anyhow::Result<()> {
+        let is_pairs = ["entity", "coupled"]
+            .iter()
+            .all(|name| table.columns.iter().any(|c| c == name));
+        if matches!(self.format, Format::Dot | Format::GraphMl) && !is_pairs {
+            return Err(UsageError(format!(
+                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling`, not `{}`",
+                table.name
+            ))
+            .into());
+        }
+        if self.format == Format::Sarif {
+            return Err(UsageError(format!(
+                "`--format sarif` is for the findings of `check`, not `{}`",
+                table.name
+            ))
+            .into());
+        }
+        if let Some(top) = self.top {
+            table.truncate(top);
+        }
+        self.data(|out| render(&table, self.format, out))
+    }
+
+    /// Renders several tables: one after the other with their names as titles in text and
+    /// Markdown, as one JSON document, and only one at a time in the formats that hold one.
+    pub fn tables(&self, mut tables: Vec<Table>) -> anyhow::Result<()> {
+        if tables.len() == 1 {
+            return self.table(tables.remove(0));
+        }
+        if let Some(top) = self.top {
+            for table in &mut tables {
+                table.truncate(top);
+            }
+        }
+        match self.format {
+            Format::Csv | Format::Dot | Format::GraphMl | Format::Sarif => Err(UsageError(
+                "this format holds one table: choose one with `--show`".into(),
+            )
+            .into()),
+            Format::Json => self.data(|out| cochange_report::render_many(&tables, out)),
+            Format::Table | Format::Markdown => self.data(|out| {
+                for (i, table) in tables.iter_mut().enumerate() {
+                    if i > 0 {
+                        writeln!(out)?;
+                        table.context.clear();
+                    }
+                    table.title.get_or_insert_with(|| table.name.clone());
+                    render(table, self.format, out)?;
+                }
+                Ok(())
+            }),
         }
     }
 }

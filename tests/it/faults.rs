@@ -476,7 +476,9 @@ fn runs_killed_at_any_moment_leave_cache_and_report_whole() -> Result {
             );
         }
     }
-    // What a run killed while writing leaves, made by hand so that it is there for sure.
+    // A run to the end; then what a run killed while writing leaves, made by hand so that it is
+    // there for sure, which the next run must sweep.
+    assert!(command("mine").status()?.success());
     let cache_folder = find_files(&cache, "meta.json")
         .first()
         .and_then(|m| m.parent().map(Path::to_path_buf))

@@ -287,7 +287,7 @@ fn coupling_breadth(
         let (Some(a), Some(b)) = (a, b) else { continue };
         for side in [a, b] {
             *coupled.entry(side.to_owned()).or_insert(0) += 1;
-            if class == Some("cross-component") {
+            if class == Some(crate::PairClass::CrossComponent.as_str()) {
                 *crossing.entry(side.to_owned()).or_insert(0) += 1;
             }
         }

@@ -62,6 +62,22 @@ pub(crate) fn change_set_entities(tables: &Tables, grouping: &Grouping) -> Polar
     ))
 }
 
+impl Grouping {
+    /// What a change set is, in words (for `--explain`).
+    pub fn describe(&self) -> String {
+        match self {
+            Grouping::Commit => "one per non-merge commit".to_owned(),
+            Grouping::PullRequest => {
+                "one per first-parent commit, merges with their branch".to_owned()
+            }
+            Grouping::Ticket(p) => format!("commits sharing a ticket key matching `{p}`"),
+            Grouping::AuthorWindow { days } => {
+                format!("one author's commits within {days} day(s)")
+            }
+        }
+    }
+}
+
 /// The number of change sets (that changed at least one entity).
 pub fn change_set_count(tables: &Tables, grouping: &Grouping) -> PolarsResult<u64> {
     Ok(change_set_ids(tables, grouping)?.n_unique()? as u64)

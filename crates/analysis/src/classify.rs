@@ -1,6 +1,52 @@
-//! What kind of pair a coupled pair is: SPEC §4.2's classes.
+//! What kind of pair a coupled pair is (docs/metrics.md, *Pair classes*).
+
+use std::fmt;
 
 use crate::components::ComponentRules;
+
+/// The class of a coupled pair, from what the two paths are and where they live.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PairClass {
+    /// Exactly one side is a test: expected, a test changes with its code.
+    TestAndCode,
+    /// Both in one folder.
+    SameFolder,
+    /// In different components: the coupling that blocks independent change.
+    CrossComponent,
+    /// Different folders of one component.
+    Nearby,
+}
+
+impl PairClass {
+    /// The name used in tables and snapshots (`cross-component`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PairClass::TestAndCode => "test-and-code",
+            PairClass::SameFolder => "same-folder",
+            PairClass::CrossComponent => "cross-component",
+            PairClass::Nearby => "nearby",
+        }
+    }
+}
+
+impl fmt::Display for PairClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Whether a path is a test by the usual conventions of common languages: a `test`, `tests`,
 /// `__tests__` or `spec` folder, or a file named `test_*`, `*_test.*`, `*.test.*`, `*_spec.*`,
@@ -25,22 +71,22 @@ pub fn is_test_path(path: &str) -> bool {
 /// The class of a pair: `test-and-code` when exactly one side is a test, `same-folder` when both
 /// are in one folder, `cross-component` when `components` maps them to different components, and
 /// `nearby` otherwise (different folders of one component).
-pub fn pair_class(a: &str, b: &str, components: &ComponentRules) -> &'static str {
+pub fn pair_class(a: &str, b: &str, components: &ComponentRules) -> PairClass {
     let folder = |p: &str| p.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
     if is_test_path(a) != is_test_path(b) {
-        "test-and-code"
+        PairClass::TestAndCode
     } else if folder(a) == folder(b) {
-        "same-folder"
+        PairClass::SameFolder
     } else if components.component_of(a).0 != components.component_of(b).0 {
-        "cross-component"
+        PairClass::CrossComponent
     } else {
-        "nearby"
+        PairClass::Nearby
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{is_test_path, pair_class};
+    use super::{PairClass, is_test_path, pair_class};
     use crate::components::ComponentRules;
 
     #[test]
@@ -70,27 +116,33 @@ mod tests {
     #[test]
     fn classifies_pairs() {
         let depth = |d| ComponentRules::new(Vec::new(), d);
-        assert_eq!(pair_class("src/a.rs", "src/b.rs", &depth(1)), "same-folder");
+        assert_eq!(
+            pair_class("src/a.rs", "src/b.rs", &depth(1)),
+            PairClass::SameFolder
+        );
         assert_eq!(
             pair_class("src/a.rs", "tests/a.rs", &depth(1)),
-            "test-and-code"
+            PairClass::TestAndCode
         );
         assert_eq!(
             pair_class("api/a.rs", "db/b.sql", &depth(1)),
-            "cross-component"
+            PairClass::CrossComponent
         );
-        assert_eq!(pair_class("src/x/a.rs", "src/y/b.rs", &depth(1)), "nearby");
+        assert_eq!(
+            pair_class("src/x/a.rs", "src/y/b.rs", &depth(1)),
+            PairClass::Nearby
+        );
         assert_eq!(
             pair_class("src/x/a.rs", "src/y/b.rs", &depth(2)),
-            "cross-component"
+            PairClass::CrossComponent
         );
         assert_eq!(
             pair_class("README.md", "src/lib.rs", &depth(1)),
-            "cross-component"
+            PairClass::CrossComponent
         );
         assert_eq!(
             pair_class("README.md", "Cargo.toml", &depth(1)),
-            "same-folder"
+            PairClass::SameFolder
         );
     }
 }

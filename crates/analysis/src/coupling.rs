@@ -129,7 +129,7 @@ pub fn coupling(tables: &Tables, options: &CouplingOptions) -> PolarsResult<Data
         entity
             .iter()
             .zip(coupled.iter())
-            .map(|(a, b)| Some(crate::pair_class(a?, b?, &options.components)))
+            .map(|(a, b)| Some(crate::pair_class(a?, b?, &options.components).as_str()))
             .collect()
     };
     pairs.with_column(classes.with_name(c::CLASS.into()).into_column())?;

@@ -99,7 +99,109 @@ pub fn glob_set(globs: impl IntoIterator<Item = Glob>) -> Result<GlobSet, globse
     builder.build()
 }
 
+/// The patterns the filters are built from: the defaults (unless turned off), then the config's
+/// excludes, then the command line's.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterSpec<'a> {
+    /// Whether the default path excludes and the bot filter apply.
+    pub defaults: bool,
+    /// `--include` globs.
+    pub include: &'a [String],
+    /// `--exclude` globs.
+    pub exclude: &'a [String],
+    /// `[exclude] paths` of the config, checked.
+    pub config_exclude: &'a [(String, Glob)],
+    /// `--author` regular expressions.
+    pub author: &'a [String],
+    /// `--exclude-author` regular expressions.
+    pub exclude_author: &'a [String],
+    /// `[exclude] authors` of the config, checked.
+    pub config_exclude_author: &'a [String],
+}
+
 impl Filters {
+    /// Builds the filters of `spec`, and what `--explain` says of them (`(what, value)`). A bad
+    /// command-line pattern is an error naming its option and the pattern.
+    pub fn build(spec: &FilterSpec<'_>) -> Result<(Filters, Vec<(String, String)>), crate::Error> {
+        let invalid = |flag: &str, pattern: &str, e: &dyn std::fmt::Display| {
+            crate::Error::Invalid(format!("`{flag} {pattern}` is not valid: {e}"))
+        };
+        let mut excludes = Vec::new();
+        let mut names = Vec::new();
+        if spec.defaults {
+            for pattern in DEFAULT_PATH_EXCLUDES {
+                excludes
+                    .push(path_glob(pattern).map_err(|e| invalid("default exclude", pattern, &e))?);
+            }
+            names.push(format!(
+                "the defaults ({})",
+                DEFAULT_PATH_EXCLUDES.join(" ")
+            ));
+        }
+        for (pattern, glob) in spec.config_exclude {
+            excludes.push(glob.clone());
+            names.push(pattern.clone());
+        }
+        for pattern in spec.exclude {
+            excludes.push(path_glob(pattern).map_err(|e| {
+                crate::Error::Invalid(format!("`--exclude {pattern}` is not a valid glob: {e}"))
+            })?);
+            names.push(pattern.clone());
+        }
+        let includes = spec
+            .include
+            .iter()
+            .map(|pattern| {
+                path_glob(pattern).map_err(|e| {
+                    crate::Error::Invalid(format!("`--include {pattern}` is not a valid glob: {e}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let set = |globs: Vec<Glob>| -> Result<Option<GlobSet>, crate::Error> {
+            if globs.is_empty() {
+                return Ok(None);
+            }
+            glob_set(globs)
+                .map(Some)
+                .map_err(|e| crate::Error::Invalid(format!("cannot combine the globs: {e}")))
+        };
+        let mut author_excludes: Vec<String> = Vec::new();
+        if spec.defaults {
+            author_excludes.push(DEFAULT_AUTHOR_EXCLUDE.to_owned());
+        }
+        author_excludes.extend(spec.config_exclude_author.iter().cloned());
+        author_excludes.extend(spec.exclude_author.iter().cloned());
+        let or_none = |items: &[String], empty: &str, separator: &str| {
+            if items.is_empty() {
+                empty.to_owned()
+            } else {
+                items.join(separator)
+            }
+        };
+        let explained = vec![
+            (
+                "paths included".to_owned(),
+                or_none(spec.include, "all", " "),
+            ),
+            ("paths excluded".to_owned(), or_none(&names, "none", ", ")),
+            (
+                "authors".to_owned(),
+                format!(
+                    "{}; excluded: {}",
+                    or_none(spec.author, "all", " or "),
+                    or_none(&author_excludes, "none", " or ")
+                ),
+            ),
+        ];
+        let filters = Filters {
+            include: set(includes)?,
+            exclude: set(excludes)?,
+            author: any_of("--author", spec.author)?,
+            exclude_author: any_of("--exclude-author", &author_excludes)?,
+        };
+        Ok((filters, explained))
+    }
+
     /// Whether no filter is set.
     pub fn is_empty(&self) -> bool {
         self.include.is_none()
@@ -208,6 +310,31 @@ fn without_coauthors(mut commits: DataFrame, exclude: &Regex) -> PolarsResult<Da
     }
     commits.replace(col::COAUTHORS, builder.finish().into_column())?;
     Ok(commits)
+}
+
+/// One regular expression matching when any of `patterns` does; each is checked on its own first
+/// so that the error names the bad one.
+fn any_of(flag: &str, patterns: &[String]) -> Result<Option<Regex>, crate::Error> {
+    let invalid = |pattern: &str, e: &regex::Error| {
+        crate::Error::Invalid(format!(
+            "`{flag} {pattern}` is not a valid regular expression: {}",
+            crate::config::one_line(e)
+        ))
+    };
+    for pattern in patterns {
+        Regex::new(pattern).map_err(|e| invalid(pattern, &e))?;
+    }
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let joined = patterns
+        .iter()
+        .map(|p| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    Regex::new(&joined)
+        .map(Some)
+        .map_err(|e| invalid(&patterns.join(" "), &e))
 }
 
 #[cfg(test)]

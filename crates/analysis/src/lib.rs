@@ -38,6 +38,7 @@ mod classify;
 mod complexity;
 mod component_graph;
 mod components;
+mod config;
 mod coupling;
 mod coverage;
 mod filter;
@@ -47,6 +48,7 @@ mod identity;
 mod knowledge;
 mod ownership;
 mod repos;
+mod session;
 mod soc;
 mod summary;
 mod teams;
@@ -58,17 +60,21 @@ pub use changesets::{DEFAULT_TICKET_PATTERN, Grouping, change_set_count};
 pub use churn::{
     abs_churn, age, author_churn, authors, entity_churn, entity_effort, entity_ownership, messages,
 };
-pub use classify::{is_test_path, pair_class};
+pub use classify::{PairClass, is_test_path, pair_class};
+/// The miner's types that analyses take and return, so that callers name one crate.
+pub use cochange_miner::{CacheStatus, Outcome, Tables, col};
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
 pub use component_graph::{ComponentReport, components, crossing, map_entities};
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
+pub use config::{CONFIG_FILE, CheckRules, ConfigError, ConfigFile, one_line, parse_config};
 pub use coupling::{
     CouplingOptions, MAX_PAIR_ROWS, ThresholdCounts, coupling, coupling_col,
     coupling_threshold_counts, pair_rows,
 };
 pub use coverage::{Coverage, CoverageError, parse_coverage};
 pub use filter::{
-    DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterStatistics, Filters, glob_set, path_glob,
+    DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterSpec, FilterStatistics, Filters, glob_set,
+    path_glob,
 };
 pub use folders::{activity_by_month, folder_of, folder_ownership};
 pub use hotspots::{
@@ -78,11 +84,11 @@ pub use identity::{changes, revisions};
 pub use knowledge::knowledge;
 pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};
 pub use repos::{combine, prefixed, unique_names};
+pub use session::{
+    Error, History, Mapping, Measured, Needs, Notice, Session, Settings, Thresholds, day,
+};
 pub use soc::{SocOrder, soc};
 pub use summary::summary;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};
 pub use time::{format_time, months_before, months_between};
 pub use trends::{Period, trends};
-
-/// The error of every analysis: a polars computation failed.
-pub type Error = polars::error::PolarsError;

@@ -380,7 +380,8 @@ impl<'a> SlidingPairs<'a> {
                 pairs += 1;
                 let names = &self.names;
                 let cross = *self.cross_component.entry(key).or_insert_with(|| {
-                    crate::pair_class(names[a], names[b], &options.components) == "cross-component"
+                    crate::pair_class(names[a], names[b], &options.components)
+                        == crate::PairClass::CrossComponent
                 });
                 crossing += u64::from(cross);
             }

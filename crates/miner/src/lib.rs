@@ -52,7 +52,7 @@ pub use blame::{BlamedFile, blame_files};
 pub use error::{BoxError, Error};
 pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};
-pub use repo::{Identity, identify};
+pub use repo::{Identity, identify, work_tree};
 pub use snapshot::{Snapshot, read_snapshot};
 pub use table::col;
 pub use types::{

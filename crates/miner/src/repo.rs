@@ -290,3 +290,9 @@ pub(crate) fn fingerprint(lines: impl IntoIterator<Item = String>) -> String {
         String::new()
     }
 }
+
+/// The work tree of the repository at or above `path`, if it has one (not for bare ones).
+pub fn work_tree(path: &Path) -> Option<PathBuf> {
+    let repo = gix::discover(path).ok()?;
+    repo.workdir().map(Path::to_path_buf)
+}

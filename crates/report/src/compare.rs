@@ -1,108 +1,57 @@
-//! Comparing two report snapshots (SPEC §4.7): `diff` lists what changed, `check` applies the
-//! rules of the CI gate and reports only what is new (a ratchet).
+//! Comparing two report snapshots: `diff` lists what changed, `check` applies the rules of the CI
+//! gate and reports only what is new (a ratchet).
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cochange_analysis::{CheckRules, PairClass};
 use serde_json::Value;
 
-use crate::render::SCHEMA_VERSION;
+use crate::snapshot::Snapshot;
+use crate::table::format_float;
 use crate::{Cell, Table};
-
-/// A snapshot that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum SnapshotError {
-    /// Not JSON, or not a snapshot.
-    #[error("`{name}` is not a cochange snapshot: {reason}")]
-    Invalid {
-        /// The file.
-        name: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// Written by a version whose layout this one does not read.
-    #[error(
-        "`{name}` has schema_version {found}; this cochange reads schema_version {SCHEMA_VERSION}: \
-         write a new baseline with `cochange report`"
-    )]
-    Version {
-        /// The file.
-        name: String,
-        /// Its version.
-        found: u64,
-    },
-}
-
-/// Parses a snapshot and checks its schema version; `name` is used in errors.
-pub fn parse_snapshot(name: &str, text: &str) -> Result<Value, SnapshotError> {
-    let invalid = |reason: String| SnapshotError::Invalid {
-        name: name.to_owned(),
-        reason,
-    };
-    let value: Value = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
-    let version = value
-        .get("schema_version")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| invalid("no `schema_version`".into()))?;
-    if version != u64::from(SCHEMA_VERSION) {
-        return Err(SnapshotError::Version {
-            name: name.to_owned(),
-            found: version,
-        });
-    }
-    if !value.get("analyses").is_some_and(Value::is_object) {
-        return Err(invalid("no `analyses`".into()));
-    }
-    Ok(value)
-}
-
-fn rows<'a>(snapshot: &'a Value, analysis: &str) -> &'a [Value] {
-    snapshot["analyses"][analysis]["rows"]
-        .as_array()
-        .map_or(&[], Vec::as_slice)
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-}
 
 fn opt_int(v: Option<u64>) -> Cell {
     v.map_or(Cell::Null, |v| Cell::Int(v as i64))
 }
 
 /// `(entity, coupled) -> (degree, class)`.
-fn couplings(snapshot: &Value) -> BTreeMap<(String, String), (u64, String)> {
-    rows(snapshot, "coupling")
+fn couplings(snapshot: &Snapshot) -> BTreeMap<(String, String), (u64, PairClass)> {
+    snapshot
+        .analyses
+        .coupling
+        .rows
         .iter()
-        .map(|r| {
-            (
-                (text(&r["entity"]), text(&r["coupled"])),
-                (r["degree"].as_u64().unwrap_or(0), text(&r["class"])),
-            )
-        })
+        .map(|r| ((r.entity.clone(), r.coupled.clone()), (r.degree, r.class)))
         .collect()
 }
 
 /// `entity -> rank` for the first `top` hotspots.
-fn top_hotspots(snapshot: &Value, top: usize) -> BTreeMap<String, u64> {
-    rows(snapshot, "hotspots")
+fn top_hotspots(snapshot: &Snapshot, top: usize) -> BTreeMap<String, u64> {
+    snapshot
+        .analyses
+        .hotspots
+        .rows
         .iter()
-        .filter(|r| r["revisions"].as_u64().unwrap_or(0) > 0)
+        .filter(|r| r.revisions > 0)
         .take(top)
-        .map(|r| (text(&r["entity"]), r["rank"].as_u64().unwrap_or(0)))
+        .map(|r| (r.entity.clone(), r.rank))
         .collect()
 }
 
 /// Files whose main developer is inactive, from the backlog.
-fn knowledge_risks(snapshot: &Value) -> BTreeMap<String, (String, f64)> {
-    rows(snapshot, "backlog")
+fn knowledge_risks(snapshot: &Snapshot) -> BTreeMap<String, (String, f64)> {
+    snapshot
+        .analyses
+        .backlog
+        .rows
         .iter()
-        .filter(|r| r["main_dev_inactive"].as_bool() == Some(true))
+        .filter(|r| r.main_dev_inactive == Some(true))
         .map(|r| {
             (
-                text(&r["entity"]),
+                r.entity.clone(),
                 (
-                    text(&r["main_dev"]),
-                    r["main_dev_share"].as_f64().unwrap_or(0.0),
+                    r.main_dev.clone().unwrap_or_default(),
+                    r.main_dev_share.unwrap_or(0.0),
                 ),
             )
         })
@@ -112,7 +61,7 @@ fn knowledge_risks(snapshot: &Value) -> BTreeMap<String, (String, f64)> {
 /// The differences between two snapshots: couplings (new, grown, shrunk, dissolved), the first
 /// `top` hotspots (entered, left, moved), new knowledge risks, and the trend metrics of each
 /// snapshot's last period.
-pub fn diff(old: &Value, new: &Value, top: usize) -> Vec<Table> {
+pub fn diff(old: &Snapshot, new: &Snapshot, top: usize) -> Vec<Table> {
     vec![
         coupling_changes(old, new),
         hotspot_changes(old, new, top),
@@ -121,7 +70,7 @@ pub fn diff(old: &Value, new: &Value, top: usize) -> Vec<Table> {
     ]
 }
 
-fn coupling_changes(old: &Value, new: &Value) -> Table {
+fn coupling_changes(old: &Snapshot, new: &Snapshot) -> Table {
     let (before, after) = (couplings(old), couplings(new));
     let keys: BTreeSet<&(String, String)> = before.keys().chain(after.keys()).collect();
     let mut coupling_rows: Vec<(usize, i64, Vec<Cell>)> = Vec::new();
@@ -135,7 +84,7 @@ fn coupling_changes(old: &Value, new: &Value) -> Table {
             _ => continue,
         };
         let delta = a.map_or(0, |v| v.0 as i64) - b.map_or(0, |v| v.0 as i64);
-        let class = a.or(b).map(|v| v.1.clone()).unwrap_or_default();
+        let class = a.or(b).map(|v| v.1.to_string()).unwrap_or_default();
         coupling_rows.push((
             order,
             -delta.abs(),
@@ -168,7 +117,7 @@ fn coupling_changes(old: &Value, new: &Value) -> Table {
     )
 }
 
-fn hotspot_changes(old: &Value, new: &Value, top: usize) -> Table {
+fn hotspot_changes(old: &Snapshot, new: &Snapshot, top: usize) -> Table {
     let (before, after) = (top_hotspots(old, top), top_hotspots(new, top));
     let mut hotspot_rows: Vec<(usize, u64, Vec<Cell>)> = Vec::new();
     for entity in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
@@ -198,7 +147,7 @@ fn hotspot_changes(old: &Value, new: &Value, top: usize) -> Table {
     )
 }
 
-fn knowledge_changes(old: &Value, new: &Value) -> Table {
+fn knowledge_changes(old: &Snapshot, new: &Snapshot) -> Table {
     let known = knowledge_risks(old);
     Table::new(
         "new-knowledge-risks",
@@ -213,26 +162,33 @@ fn knowledge_changes(old: &Value, new: &Value) -> Table {
     )
 }
 
-fn trend_changes(old: &Value, new: &Value) -> Table {
-    let last = |s: &Value| rows(s, "trends").last().cloned().unwrap_or(Value::Null);
-    let (b, a) = (last(old), last(new));
+fn trend_changes(old: &Snapshot, new: &Snapshot) -> Table {
+    // The last period's row, its period among the metrics as in the table.
+    let last = |s: &Snapshot| {
+        s.analyses.trends.rows.last().map(|row| {
+            let mut all = row.metrics.clone();
+            all.insert("period".into(), Value::String(row.period.clone()));
+            all
+        })
+    };
     let mut trend_rows = Vec::new();
-    if let (Some(bo), Some(ao)) = (b.as_object(), a.as_object()) {
-        for (metric, after) in ao {
-            let before = bo.get(metric).cloned().unwrap_or(Value::Null);
-            let cell = |v: &Value| match v {
-                Value::Number(n) if n.is_u64() => Cell::Int(n.as_u64().unwrap_or(0) as i64),
-                Value::Number(n) => Cell::Float(n.as_f64().unwrap_or(0.0)),
-                Value::Null => Cell::Null,
-                other => Cell::Text(text(other)),
-            };
+    if let (Some(before), Some(after)) = (last(old), last(new)) {
+        let cell = |v: &Value| match v {
+            Value::Number(n) if n.is_u64() => Cell::Int(n.as_u64().unwrap_or(0) as i64),
+            Value::Number(n) => Cell::Float(n.as_f64().unwrap_or(0.0)),
+            Value::Null => Cell::Null,
+            Value::String(text) => Cell::Text(text.clone()),
+            other => Cell::Text(other.to_string()),
+        };
+        for (metric, after) in &after {
+            let before = before.get(metric).unwrap_or(&Value::Null);
             let change = match (before.as_f64(), after.as_f64()) {
                 (Some(x), Some(y)) => Cell::Float(y - x),
                 _ => Cell::Null,
             };
             trend_rows.push(vec![
                 Cell::Text(metric.clone()),
-                cell(&before),
+                cell(before),
                 cell(after),
                 change,
             ]);
@@ -243,23 +199,6 @@ fn trend_changes(old: &Value, new: &Value) -> Table {
         &["metric", "before", "after", "change"],
         trend_rows,
     )
-}
-
-/// The rules of `[check]`. Ratchet rules compare against a baseline and are skipped without one;
-/// absolute rules look at the current snapshot alone.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CheckRules {
-    /// Ratchet: a cross-component pair at this degree or above that the baseline did not have at
-    /// this degree or above.
-    pub new_cross_component_degree: Option<u64>,
-    /// Ratchet: a file in the top-K hotspots that the baseline's top K did not have.
-    pub new_top_hotspots: Option<usize>,
-    /// Ratchet: the share of change sets crossing components grew by more than this many points.
-    pub crossing_growth: Option<f64>,
-    /// Absolute: any cross-component pair at this degree or above.
-    pub cross_component_degree: Option<u64>,
-    /// Absolute: any file with a hotspot score at or above this.
-    pub hotspot_score: Option<f64>,
 }
 
 /// One thing a rule found.
@@ -273,19 +212,15 @@ pub struct Finding {
     pub message: String,
 }
 
-fn crossing_share(snapshot: &Value) -> Option<f64> {
-    snapshot["metrics"]["crossing_share"].as_f64()
-}
-
 /// Applies `rules` to `current`, against `baseline` for the ratchet rules.
-pub fn check(current: &Value, baseline: Option<&Value>, rules: &CheckRules) -> Vec<Finding> {
+pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules) -> Vec<Finding> {
     let mut findings = Vec::new();
     let pairs = couplings(current);
     if let (Some(limit), Some(baseline)) = (rules.new_cross_component_degree, baseline) {
         let old = couplings(baseline);
         for ((a, b), (degree, class)) in &pairs {
             let before = old.get(&(a.clone(), b.clone())).map_or(0, |v| v.0);
-            if class == "cross-component" && *degree >= limit && before < limit {
+            if *class == PairClass::CrossComponent && *degree >= limit && before < limit {
                 findings.push(Finding {
                     rule: "new-cross-component-degree",
                     location: a.clone(),
@@ -310,22 +245,26 @@ pub fn check(current: &Value, baseline: Option<&Value>, rules: &CheckRules) -> V
         }
     }
     if let (Some(points), Some(baseline)) = (rules.crossing_growth, baseline)
-        && let (Some(before), Some(after)) = (crossing_share(baseline), crossing_share(current))
+        && let (before, after) = (
+            baseline.metrics.crossing_share,
+            current.metrics.crossing_share,
+        )
         && (after - before) * 100.0 > points
     {
         findings.push(Finding {
             rule: "crossing-growth",
             location: String::new(),
             message: format!(
-                "the share of change sets crossing components grew from {:.1} % to {:.1} % (limit +{points} points)",
+                "the share of change sets crossing components grew from {:.1} % to {:.1} % (limit +{} points)",
                 before * 100.0,
-                after * 100.0
+                after * 100.0,
+                format_float(points)
             ),
         });
     }
     if let Some(limit) = rules.cross_component_degree {
         for ((a, b), (degree, class)) in &pairs {
-            if class == "cross-component" && *degree >= limit {
+            if *class == PairClass::CrossComponent && *degree >= limit {
                 findings.push(Finding {
                     rule: "cross-component-degree",
                     location: a.clone(),
@@ -337,14 +276,17 @@ pub fn check(current: &Value, baseline: Option<&Value>, rules: &CheckRules) -> V
         }
     }
     if let Some(limit) = rules.hotspot_score {
-        for row in rows(current, "hotspots") {
-            let score = row["hotspot_score"].as_f64().unwrap_or(0.0);
-            if score >= limit {
-                let entity = text(&row["entity"]);
+        for row in &current.analyses.hotspots.rows {
+            if row.hotspot_score >= limit {
                 findings.push(Finding {
                     rule: "hotspot-score",
-                    message: format!("{entity} has hotspot score {score:.3} (limit {limit})"),
-                    location: entity,
+                    message: format!(
+                        "{} has hotspot score {:.3} (limit {})",
+                        row.entity,
+                        row.hotspot_score,
+                        format_float(limit)
+                    ),
+                    location: row.entity.clone(),
                 });
             }
         }

@@ -1,6 +1,7 @@
 /*!
 Renders analysis results for people and for programs: aligned text tables, CSV, JSON and
-Markdown, SVG charts drawn with plotters, and the report directory (SPEC §5).
+Markdown, SVG charts drawn with plotters, and the report directory (docs/report.md); the
+tables of each command; the report snapshot, typed, and the comparisons of `diff` and `check`.
 
 # Brief overview
 
@@ -24,21 +25,32 @@ assert_eq!(String::from_utf8(out)?, "entity,n-revs\nsrc/a.rs,4\nsrc/b.rs,3\n");
 */
 #![deny(missing_docs)]
 
+mod build;
 mod charts;
+mod commands;
 mod compare;
 mod output;
 mod render;
 mod report;
+mod snapshot;
 mod table;
 
+pub use build::{BuildError, ReportOptions, add_baseline, build};
 pub use charts::{
     ChartError, HotspotPoint, Node, activity_chart, coupling_graph, heatmap, hotspot_chart,
     ownership_chart, trend_chart,
 };
-pub use compare::{
-    CheckRules, Finding, SnapshotError, check, diff, findings_table, parse_snapshot, sarif,
+pub use cochange_analysis::CheckRules;
+pub use commands::{
+    BacklogOptions, ComponentsView, DiffView, TeamsView, backlog, components, coupling,
+    diff_tables, hotspots, knowledge, mining_table, teams, trends,
 };
+pub use compare::{Finding, check, diff, findings_table, sarif};
 pub use output::{Files, MARKER, OutputError, write_file, write_folder};
 pub use render::{Format, SCHEMA_VERSION, render, render_many};
 pub use report::{PAGE_ROWS, Report, Section, snapshot_value, write_report};
+pub use snapshot::{
+    Analyses, BacklogRow, CouplingRow, Header, HotspotRow, Metrics, Row,
+    Section as SnapshotSection, Snapshot, SnapshotError, TrendRow,
+};
 pub use table::{Cell, Table};

@@ -21,6 +21,8 @@ pub enum Format {
     Dot,
     /// The same graph as `GraphML`, every other column an edge attribute.
     GraphMl,
+    /// SARIF 2.1.0, for the findings of `check` only ([`sarif`](crate::sarif)).
+    Sarif,
 }
 
 /// Writes `table` to `out` in `format`.
@@ -32,6 +34,13 @@ pub fn render(table: &Table, format: Format, out: &mut dyn Write) -> io::Result<
         Format::Markdown => markdown(table, out),
         Format::Dot => dot(table, out),
         Format::GraphMl => graphml(table, out),
+        Format::Sarif => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "`--format sarif` is for the findings of `check`, not `{}`",
+                table.name
+            ),
+        )),
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::output::{Files, OutputError, write_folder};
 use crate::render::{Format, SCHEMA_VERSION, json_value, render};
+use crate::snapshot::{Snapshot, SnapshotError};
 use crate::{Cell, Table};
 
 /// Rows shown per table in the HTML and Markdown pages; the CSV files and the snapshot hold all.
@@ -237,8 +238,15 @@ fn snapshot(report: &Report) -> io::Result<String> {
     Ok(text)
 }
 
-/// The snapshot of a report: `schema_version`, title, header, settings, metrics and every table
-/// in full under `analyses`.
+impl Report {
+    /// The report's snapshot, read back as `diff` and `check` read it.
+    pub fn snapshot(&self) -> Result<Snapshot, SnapshotError> {
+        Snapshot::from_value("the report's snapshot", &snapshot_value(self))
+    }
+}
+
+/// The snapshot of a report as JSON: `schema_version`, title, header, settings, metrics and
+/// every table in full under `analyses`.
 pub fn snapshot_value(report: &Report) -> serde_json::Value {
     let pairs = |list: &[(String, String)]| -> serde_json::Map<String, serde_json::Value> {
         list.iter()

@@ -56,7 +56,7 @@ impl Cell {
 /// Floats with at most six decimals and no trailing zeros, so output is stable and short; values
 /// too small for that (p-values) in scientific notation with three significant digits, so that a
 /// tiny p-value never reads as 0.
-fn format_float(v: f64) -> String {
+pub(crate) fn format_float(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         return format!("{v:.0}");
     }

@@ -1,16 +1,16 @@
-//! `report`: every analysis of one window, with charts, written as a directory (SPEC §5).
+//! Building the report from the analyses of one session: every section with its table and
+//! charts, the header and the "since last time" sections against a baseline snapshot.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
-use cochange_analysis::{coupling_col, hotspot_col};
-use cochange_miner::polars::prelude::*;
-use cochange_report::{HotspotPoint, Node, Report, Section, Table};
+use cochange_analysis::{
+    CouplingOptions, Grouping, Measured, PairClass, Session, Thresholds, coupling_col, day,
+    hotspot_col,
+};
+use polars::prelude::*;
 
-use super::hotspots::{Measured, day, measure};
-use crate::args::{ReportArgs, ReportWindow};
-use crate::printer::Printer;
-use crate::settings::Settings;
+use crate::snapshot::Snapshot;
+use crate::{HotspotPoint, Node, Report, Section, Table};
 
 /// Hotspots drawn in the chart (the strongest), and how many of them get a label.
 const CHART_POINTS: usize = 300;
@@ -20,71 +20,77 @@ const HEATMAP_ENTITIES: usize = 20;
 const GRAPH_FOLDERS: usize = 40;
 const OWNERSHIP_FOLDERS: usize = 30;
 
-pub fn run(args: &ReportArgs, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
-    let dir = printer
-        .output_path()
-        .map_or_else(|| PathBuf::from("cochange-report"), PathBuf::from);
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(super::compare::read_snapshot)
-        .transpose()?;
-    let mut report = build(&args.window, settings, printer)?;
-    if let Some(baseline) = &baseline {
-        let current = cochange_report::snapshot_value(&report);
-        let since = since_last_time(baseline, &current);
-        report.sections.splice(0..0, since);
-    }
-    printer.info("[3/3] writing");
-    let files = cochange_report::write_report(&dir, &report)?;
-    printer.detail(format_args!("{} files written", files.len()));
-    printer.info(format_args!(
-        "report written to {}",
-        dir.join("index.html").display()
-    ));
-    Ok(crate::exit::SUCCESS)
+/// Why a report could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// An analysis failed.
+    #[error(transparent)]
+    Analysis(#[from] cochange_analysis::Error),
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] crate::ChartError),
+    /// A computation over the tables failed.
+    #[error(transparent)]
+    Polars(#[from] PolarsError),
+    /// The report's own snapshot does not read back (a bug).
+    #[error(transparent)]
+    Snapshot(#[from] crate::SnapshotError),
 }
 
-/// Mines, measures and analyses everything a report holds, in memory.
-pub(super) fn build(
-    window: &ReportWindow,
-    settings: &Settings,
-    printer: &Printer,
-) -> anyhow::Result<Report> {
-    printer.info("[1/3] mining the history and reading the files");
-    let measured = measure(settings, printer, window.at.as_deref(), window.months)?;
-    printer.info("[2/3] analysing and drawing");
+impl From<BuildError> for cochange_analysis::Error {
+    fn from(err: BuildError) -> Self {
+        match err {
+            BuildError::Analysis(err) => err,
+            BuildError::Polars(err) => cochange_analysis::Error::Polars(err),
+            other => cochange_analysis::Error::Invalid(other.to_string()),
+        }
+    }
+}
+
+/// What a report covers besides the session's settings.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// The window, in months before the as-of date.
+    pub months: u32,
+    /// Months without a commit after which a person counts as inactive.
+    pub inactive_after: u32,
+    /// The effective settings, as `--explain` lists them, for the report's last section.
+    pub settings: Vec<(String, String)>,
+}
+
+/// Measures, analyses and draws everything a report holds, in memory. The session's notices
+/// (missing blobs) are left in it for the caller.
+pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Report, BuildError> {
+    let measured = session.measure(options.months)?;
+    let configured = session.coupling_options(&Thresholds::default())?;
+    let settings = session.settings;
     // Trends read the whole history; they run beside the other analyses.
-    let configured = measured.options(settings)?.clone();
     let (analysed, trends) = std::thread::scope(|scope| {
         let trends = scope.spawn(|| trends_section(&measured.upto, &settings.teams, &configured));
-        let analysed = sections(window, settings, &measured);
+        let analysed = sections(session, options, &measured, &configured);
         (analysed, trends.join())
     });
     let (mut sections, crossing_share) = analysed?;
-    sections.push(trends.map_err(|_| anyhow::anyhow!("the trends analysis panicked"))??);
+    sections.push(
+        trends.map_err(|_| {
+            cochange_analysis::Error::Invalid("the trends analysis panicked".into())
+        })??,
+    );
     Ok(Report {
-        title: format!("cochange report: {}", measured.repositories()),
-        header: header(&measured, settings)?,
-        settings: settings
-            .explain()
-            .lines()
-            .skip(1)
-            .filter_map(|line| line.trim().split_once(": "))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
+        title: format!("cochange report: {}", measured.repositories),
+        header: header(&measured, &settings.grouping)?,
+        settings: options.settings.clone(),
         metrics: vec![("crossing_share".to_owned(), crossing_share)],
         sections,
     })
 }
 
-/// The "since last time" sections: what changed against the baseline snapshot.
-fn since_last_time(baseline: &serde_json::Value, current: &serde_json::Value) -> Vec<Section> {
-    let since = baseline["header"]["as_of"]
-        .as_str()
-        .unwrap_or("the baseline")
-        .to_owned();
-    cochange_report::diff(baseline, current, 20)
+/// Puts the "since last time" sections, what changed against `baseline`, first.
+pub fn add_baseline(report: &mut Report, baseline: &Snapshot) -> Result<(), BuildError> {
+    let current = report.snapshot()?;
+    let since = baseline.header.as_of.clone();
+    let sections: Vec<Section> = crate::diff(baseline, &current, 20)
         .into_iter()
         .map(|table| {
             let (id, title, text) = match table.name.as_str() {
@@ -118,19 +124,31 @@ fn since_last_time(baseline: &serde_json::Value, current: &serde_json::Value) ->
                 highlight: None,
             }
         })
-        .collect()
+        .collect();
+    report.sections.splice(0..0, sections);
+    Ok(())
 }
 
-/// Runs the analyses and draws the charts, one section each.
+/// Runs the analyses and draws the charts, one section each; also the share of change sets that
+/// cross components.
 fn sections(
-    args: &ReportWindow,
-    settings: &Settings,
+    session: &Session<'_>,
+    options: &ReportOptions,
     measured: &Measured,
-) -> anyhow::Result<(Vec<Section>, f64)> {
-    let window = format!("{} .. {}", day(measured.from), day(measured.as_of));
-    let spots = measured.hotspots(settings)?;
-    let pairs = measured.coupling(settings)?;
-    let backlog = measured.backlog(settings, &spots, &pairs, None, args.inactive_after, false)?;
+    configured: &CouplingOptions,
+) -> Result<(Vec<Section>, f64), BuildError> {
+    let settings = session.settings;
+    let window = measured.window();
+    let spots = measured.hotspots(&settings.grouping)?;
+    let pairs = cochange_analysis::coupling(&measured.windowed, configured)?;
+    let backlog = measured.backlog(
+        settings,
+        &spots,
+        &pairs,
+        None,
+        options.inactive_after,
+        false,
+    )?;
     let min_revs = settings.thresholds.min_revs.unwrap_or(5);
     let soc = cochange_analysis::soc(
         &measured.windowed,
@@ -140,8 +158,8 @@ fn sections(
     )?;
     let ownership = cochange_analysis::folder_ownership(&measured.existing()?, 1)?;
     let activity = cochange_analysis::activity_by_month(&measured.upto, &settings.grouping)?;
-    let configured = measured.options(settings)?.clone();
-    let (graph, crossing_share) = component_graph(measured, settings, &configured, &window)?;
+    let (graph, crossing_share) =
+        component_graph(measured, &settings.grouping, configured, &window)?;
     let sections = vec![
         Section {
             id: "hotspots".into(),
@@ -158,7 +176,7 @@ fn sections(
             title: "Refactoring backlog".into(),
             text: format!(
                 "What to refactor first: hotspots weighed by coupling breadth, the test signal, ownership risk (main developer inactive after {} months) and criticality; score = criticality × hotspot_score × (1 + coupling + test gap + ownership) / 4.",
-                args.inactive_after
+                options.inactive_after
             ),
             table: Table::from_frame("backlog", &reason_first(&backlog)?)?,
             charts: Vec::new(),
@@ -173,7 +191,7 @@ fn sections(
                 ("coupling-heatmap.svg".into(), heatmap(&pairs, &window)?),
                 ("coupling-components.svg".into(), graph),
             ],
-            highlight: Some((coupling_col::CLASS.into(), "cross-component".into())),
+            highlight: Some((coupling_col::CLASS.into(), PairClass::CrossComponent.to_string())),
         },
         Section {
             id: "soc".into(),
@@ -209,25 +227,25 @@ fn sections(
 /// than one component.
 fn component_graph(
     measured: &Measured,
-    settings: &Settings,
-    configured: &cochange_analysis::CouplingOptions,
+    grouping: &Grouping,
+    configured: &CouplingOptions,
     window: &str,
-) -> anyhow::Result<(String, f64)> {
+) -> Result<(String, f64), BuildError> {
     let rules = configured.components.clone();
     let components = cochange_analysis::map_entities(&measured.windowed, &|path: &str| {
         rules.component_of(path).0
     })?;
-    let revisions = cochange_analysis::revisions(&components, &settings.grouping)?;
+    let revisions = cochange_analysis::revisions(&components, grouping)?;
     // Components change far more often than files: every pair that changed together twice and
     // reaches 10 % is drawn, the width showing the degree.
-    let options = cochange_analysis::CouplingOptions {
+    let options = CouplingOptions {
         min_revs: 1,
         min_shared: 2,
         min_degree: 10,
         ..configured.clone()
     };
     let pairs = cochange_analysis::coupling(&components, &options)?;
-    let (crossing, total) = cochange_analysis::crossing(&components, &settings.grouping)?;
+    let (crossing, total) = cochange_analysis::crossing(&components, grouping)?;
     let share = if total == 0 {
         0.0
     } else {
@@ -238,10 +256,10 @@ fn component_graph(
 
 /// Monthly trends over the analysed history, with the trailing 12 months for coupled pairs.
 fn trends_section(
-    upto: &cochange_miner::Tables,
+    upto: &cochange_analysis::Tables,
     teams: &cochange_analysis::Teams,
-    configured: &cochange_analysis::CouplingOptions,
-) -> anyhow::Result<Section> {
+    configured: &CouplingOptions,
+) -> Result<Section, BuildError> {
     let trends = cochange_analysis::trends(
         upto,
         cochange_analysis::Period::Month,
@@ -261,7 +279,7 @@ fn trends_section(
 }
 
 /// One small chart per trend metric.
-fn trend_chart(trends: &DataFrame) -> anyhow::Result<String> {
+fn trend_chart(trends: &DataFrame) -> Result<String, BuildError> {
     let labels: Vec<String> = trends
         .column("period")?
         .str()?
@@ -295,11 +313,11 @@ fn trend_chart(trends: &DataFrame) -> anyhow::Result<String> {
         (Some(a), Some(b)) => format!("{a} .. {b}"),
         _ => String::new(),
     };
-    Ok(cochange_report::trend_chart(&labels, &series, &span)?)
+    Ok(crate::charts::trend_chart(&labels, &series, &span)?)
 }
 
 /// The backlog with its reason right after the entity, where a reader looks.
-fn reason_first(backlog: &DataFrame) -> anyhow::Result<DataFrame> {
+fn reason_first(backlog: &DataFrame) -> Result<DataFrame, BuildError> {
     let mut columns: Vec<&str> = vec!["rank", "entity", "score", "reason"];
     for name in backlog.get_column_names() {
         if !columns.contains(&name.as_str()) {
@@ -309,7 +327,7 @@ fn reason_first(backlog: &DataFrame) -> anyhow::Result<DataFrame> {
     Ok(backlog.select(columns)?)
 }
 
-fn header(measured: &Measured, settings: &Settings) -> anyhow::Result<Vec<(String, String)>> {
+fn header(measured: &Measured, grouping: &Grouping) -> Result<Vec<(String, String)>, BuildError> {
     let w = &measured.windowed;
     let mut header = measured.context();
     header.extend([
@@ -319,12 +337,12 @@ fn header(measured: &Measured, settings: &Settings) -> anyhow::Result<Vec<(Strin
         ),
         (
             "change sets in the window".to_owned(),
-            cochange_analysis::change_set_count(w, &settings.grouping)?.to_string(),
+            cochange_analysis::change_set_count(w, grouping)?.to_string(),
         ),
         (
             "authors in the window".to_owned(),
             w.commits
-                .column(cochange_miner::col::AUTHOR)?
+                .column(cochange_analysis::col::AUTHOR)?
                 .n_unique()?
                 .to_string(),
         ),
@@ -332,7 +350,7 @@ fn header(measured: &Measured, settings: &Settings) -> anyhow::Result<Vec<(Strin
     Ok(header)
 }
 
-fn hotspot_chart(spots: &DataFrame, window: &str) -> anyhow::Result<String> {
+fn hotspot_chart(spots: &DataFrame, window: &str) -> Result<String, BuildError> {
     use hotspot_col as h;
     let entity = spots.column(h::ENTITY)?.str()?;
     let revisions = spots.column(h::REVISIONS)?.u64()?;
@@ -350,11 +368,11 @@ fn hotspot_chart(spots: &DataFrame, window: &str) -> anyhow::Result<String> {
             })
         })
         .collect();
-    Ok(cochange_report::hotspot_chart(&points, LABELLED, window)?)
+    Ok(crate::charts::hotspot_chart(&points, LABELLED, window)?)
 }
 
 /// The entities of the strongest pairs, in order of first appearance, and their degrees.
-fn heatmap(pairs: &DataFrame, window: &str) -> anyhow::Result<String> {
+fn heatmap(pairs: &DataFrame, window: &str) -> Result<String, BuildError> {
     use coupling_col as c;
     let a = pairs.column(c::ENTITY)?.str()?;
     let b = pairs.column(c::COUPLED)?.str()?;
@@ -383,10 +401,14 @@ fn heatmap(pairs: &DataFrame, window: &str) -> anyhow::Result<String> {
             matrix[j][i] = d as u32;
         }
     }
-    Ok(cochange_report::heatmap(&names, &matrix, window)?)
+    Ok(crate::charts::heatmap(&names, &matrix, window)?)
 }
 
-fn folder_graph(revisions: &DataFrame, pairs: &DataFrame, window: &str) -> anyhow::Result<String> {
+fn folder_graph(
+    revisions: &DataFrame,
+    pairs: &DataFrame,
+    window: &str,
+) -> Result<String, BuildError> {
     use coupling_col as c;
     let names = revisions.column("entity")?.str()?;
     let counts = revisions.column("n-revs")?.u64()?;
@@ -415,10 +437,10 @@ fn folder_graph(revisions: &DataFrame, pairs: &DataFrame, window: &str) -> anyho
         .zip(degree.iter())
         .filter_map(|((a, b), d)| Some((*index.get(a?)?, *index.get(b?)?, d? as u32)))
         .collect();
-    Ok(cochange_report::coupling_graph(&nodes, &edges, window)?)
+    Ok(crate::charts::coupling_graph(&nodes, &edges, window)?)
 }
 
-fn ownership_chart(ownership: &DataFrame, measured: &Measured) -> anyhow::Result<String> {
+fn ownership_chart(ownership: &DataFrame, measured: &Measured) -> Result<String, BuildError> {
     let folder = ownership.column("folder")?.str()?;
     let developer = ownership.column("main_dev")?.str()?;
     let share = ownership.column("main_dev_share")?.f64()?;
@@ -432,10 +454,10 @@ fn ownership_chart(ownership: &DataFrame, measured: &Measured) -> anyhow::Result
         })
         .collect();
     let span = format!("history up to {}", day(measured.as_of));
-    Ok(cochange_report::ownership_chart(&rows, &span)?)
+    Ok(crate::charts::ownership_chart(&rows, &span)?)
 }
 
-fn activity_chart(activity: &DataFrame, measured: &Measured) -> anyhow::Result<String> {
+fn activity_chart(activity: &DataFrame, measured: &Measured) -> Result<String, BuildError> {
     let month = activity.column("month")?.str()?;
     let sets = activity.column("change_sets")?.u64()?;
     let mean = activity.column("mean_files")?.f64()?;
@@ -446,5 +468,5 @@ fn activity_chart(activity: &DataFrame, measured: &Measured) -> anyhow::Result<S
         (Some(first), Some(last)) => format!("{} .. {}", first.0, last.0),
         _ => format!("history up to {}", day(measured.as_of)),
     };
-    Ok(cochange_report::activity_chart(&rows, &span)?)
+    Ok(crate::charts::activity_chart(&rows, &span)?)
 }

@@ -1,0 +1,382 @@
+//! The config file, `.cochange.toml`: read with serde and checked in one place, so that every
+//! mistake names the file, the line and the value, and unknown keys are refused by name.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet};
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::{Criticality, Member, Teams, TestPaths, Thresholds, glob_set, path_glob};
+
+/// The config file's name at the repository root.
+pub const CONFIG_FILE: &str = ".cochange.toml";
+
+/// A mistake in the config file: where it is and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{}:{line}: {message}", path.display())]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// The line, 1 first.
+    pub line: usize,
+    /// What is wrong, with the offending value.
+    pub message: String,
+}
+
+/// The rules of `cochange check` (`[check]`). Ratchet rules compare against a baseline and are
+/// skipped without one; absolute rules look at the current snapshot alone.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CheckRules {
+    /// Ratchet: a cross-component pair at this degree or above that the baseline did not have at
+    /// this degree or above.
+    pub new_cross_component_degree: Option<u64>,
+    /// Ratchet: a file in the top-K hotspots that the baseline's top K did not have.
+    pub new_top_hotspots: Option<usize>,
+    /// Ratchet: the share of change sets crossing components grew by more than this many points.
+    pub crossing_growth: Option<f64>,
+    /// Absolute: any cross-component pair at this degree or above.
+    pub cross_component_degree: Option<u64>,
+    /// Absolute: any file with a hotspot score at or above this.
+    pub hotspot_score: Option<f64>,
+}
+
+/// A checked config file; the default is an empty one.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigFile {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// `[exclude] paths`: each pattern and its glob.
+    pub exclude_paths: Vec<(String, Glob)>,
+    /// `[exclude] authors`: regular expressions, each checked.
+    pub exclude_authors: Vec<String>,
+    /// `[thresholds]`.
+    pub thresholds: Thresholds,
+    /// `[thresholds] window-days`.
+    pub window_days: Option<u32>,
+    /// `[ticket] pattern`.
+    pub ticket: Option<Regex>,
+    /// `[tests] paths`, else the default conventions.
+    pub tests: TestPaths,
+    /// `[criticality]`.
+    pub criticality: Criticality,
+    /// `[components]`: name and globs, in file order.
+    pub components: Vec<(String, GlobSet)>,
+    /// `[teams]`.
+    pub teams: Teams,
+    /// `[check]`.
+    pub check: CheckRules,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    exclude: RawExclude,
+    #[serde(default)]
+    thresholds: RawThresholds,
+    #[serde(default)]
+    ticket: RawTicket,
+    #[serde(default)]
+    tests: RawTests,
+    #[serde(default)]
+    criticality: BTreeMap<String, Spanned<f64>>,
+    components: Option<Spanned<toml::Table>>,
+    teams: Option<Spanned<toml::Table>>,
+    #[serde(default)]
+    check: CheckRules,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExclude {
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    authors: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawThresholds {
+    min_revs: Option<u32>,
+    min_shared: Option<u32>,
+    min_degree: Option<u32>,
+    max_degree: Option<u32>,
+    max_changeset_size: Option<u32>,
+    window_days: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTicket {
+    pattern: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTests {
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+}
+
+/// The text of a config file, to name lines in errors.
+struct Source<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(&self, span: &Range<usize>, message: impl Into<String>) -> ConfigError {
+        let end = span.start.min(self.text.len());
+        ConfigError {
+            path: self.path.to_owned(),
+            line: self.text[..end].matches('\n').count() + 1,
+            message: message.into(),
+        }
+    }
+
+    /// The text of the line holding byte `offset`, shortened.
+    fn line_at(&self, offset: usize) -> String {
+        let offset = offset.min(self.text.len());
+        let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
+        let line = self.text[start..end].trim();
+        match line.char_indices().nth(60) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.to_owned(),
+        }
+    }
+
+    /// A glob of `place` (`[tests]`), or an error at its line.
+    fn glob(&self, place: &str, pattern: &Spanned<String>) -> Result<Glob, ConfigError> {
+        path_glob(pattern.get_ref()).map_err(|e| {
+            self.error(
+                &pattern.span(),
+                format!(
+                    "`{}` in {place} is not a valid glob: {e}",
+                    pattern.get_ref()
+                ),
+            )
+        })
+    }
+
+    /// A regular expression of `place` (`[ticket] pattern`), or an error at its line.
+    fn regex(&self, place: &str, pattern: &Spanned<String>) -> Result<Regex, ConfigError> {
+        Regex::new(pattern.get_ref()).map_err(|e| {
+            self.error(
+                &pattern.span(),
+                format!(
+                    "`{}` in {place} is not a valid regular expression: {}",
+                    pattern.get_ref(),
+                    one_line(&e)
+                ),
+            )
+        })
+    }
+
+    fn set(&self, span: &Range<usize>, globs: Vec<Glob>) -> Result<Option<GlobSet>, ConfigError> {
+        if globs.is_empty() {
+            return Ok(None);
+        }
+        glob_set(globs)
+            .map(Some)
+            .map_err(|e| self.error(span, format!("cannot combine the globs: {e}")))
+    }
+}
+
+/// Reads a config file's `text`; `path` names it in errors.
+pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    let source = Source { path, text };
+    let raw: Raw = toml::from_str(text).map_err(|err| {
+        let message = err.message().trim_end().replace('\n', " ");
+        match err.span() {
+            Some(span) => {
+                let line = source.line_at(span.start);
+                source.error(&span, format!("{message}, in `{line}`"))
+            }
+            None => source.error(&(0..0), message),
+        }
+    })?;
+    let exclude_paths = raw
+        .exclude
+        .paths
+        .iter()
+        .map(|p| Ok((p.get_ref().clone(), source.glob("[exclude] paths", p)?)))
+        .collect::<Result<Vec<_>, ConfigError>>()?;
+    let exclude_authors = raw
+        .exclude
+        .authors
+        .iter()
+        .map(|p| {
+            source
+                .regex("[exclude] authors", p)
+                .map(|_| p.get_ref().clone())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ticket = match &raw.ticket.pattern {
+        None => None,
+        Some(pattern) => {
+            let regex = source.regex("[ticket] pattern", pattern)?;
+            // A pattern that matches nothing at all would put every commit in one ticket.
+            if regex.is_match("") {
+                return Err(source.error(
+                    &pattern.span(),
+                    format!(
+                        "`{}` in [ticket] pattern matches the empty text, so every commit would be one ticket; give the form of a ticket key, such as `[A-Z][A-Z0-9]+-[0-9]+`",
+                        pattern.get_ref()
+                    ),
+                ));
+            }
+            Some(regex)
+        }
+    };
+    let test_globs = raw
+        .tests
+        .paths
+        .iter()
+        .map(|p| source.glob("[tests]", p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let t = &raw.thresholds;
+    Ok(ConfigFile {
+        path: path.to_owned(),
+        exclude_paths,
+        exclude_authors,
+        thresholds: Thresholds {
+            min_revs: t.min_revs,
+            min_shared: t.min_shared,
+            min_degree: t.min_degree,
+            max_degree: t.max_degree,
+            max_changeset_size: t.max_changeset_size,
+        },
+        window_days: t.window_days,
+        ticket,
+        tests: TestPaths {
+            globs: source.set(&(0..0), test_globs)?,
+        },
+        criticality: criticality(&source, &raw.criticality)?,
+        components: components(&source, raw.components.as_ref())?,
+        teams: teams(&source, raw.teams.as_ref())?,
+        check: raw.check,
+    })
+}
+
+fn criticality(
+    source: &Source<'_>,
+    entries: &BTreeMap<String, Spanned<f64>>,
+) -> Result<Criticality, ConfigError> {
+    let (mut globs, mut weights) = (Vec::new(), Vec::new());
+    for (pattern, weight) in entries {
+        let spanned = Spanned::new(weight.span(), pattern.clone());
+        globs.push(source.glob("[criticality]", &spanned)?);
+        let value = *weight.get_ref();
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(source.error(
+                &weight.span(),
+                format!(
+                    "the weight of `{pattern}` in [criticality] must be a number of at least 0"
+                ),
+            ));
+        }
+        weights.push(value);
+    }
+    Ok(Criticality {
+        globs: source.set(&(0..0), globs)?,
+        weights,
+    })
+}
+
+/// A string or a list of strings of a table.
+fn strings(value: &toml::Value) -> Vec<&str> {
+    match value {
+        toml::Value::String(s) => vec![s.as_str()],
+        toml::Value::Array(items) => items.iter().filter_map(toml::Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `[components]`: name → glob or list of globs, in file order.
+fn components(
+    source: &Source<'_>,
+    table: Option<&Spanned<toml::Table>>,
+) -> Result<Vec<(String, GlobSet)>, ConfigError> {
+    let Some(table) = table else {
+        return Ok(Vec::new());
+    };
+    let span = table.span();
+    let mut out = Vec::new();
+    for (name, value) in table.get_ref() {
+        let patterns = strings(value);
+        let bad = |what: String| source.error(&span, format!("[components] `{name}`: {what}"));
+        if patterns.is_empty() {
+            return Err(bad("give a glob or a list of globs".into()));
+        }
+        let globs = patterns
+            .iter()
+            .map(|p| path_glob(p).map_err(|e| bad(format!("`{p}` is not a valid glob: {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push((
+            name.clone(),
+            glob_set(globs).map_err(|e| bad(e.to_string()))?,
+        ));
+    }
+    Ok(out)
+}
+
+/// `[teams]`: each member an email (with `@`) or a glob on the author's name.
+fn teams(source: &Source<'_>, table: Option<&Spanned<toml::Table>>) -> Result<Teams, ConfigError> {
+    let Some(table) = table else {
+        return Ok(Teams::default());
+    };
+    let span = table.span();
+    let mut teams = Vec::new();
+    for (team, value) in table.get_ref() {
+        let members = strings(value);
+        if members.is_empty() {
+            return Err(source.error(
+                &span,
+                format!("[teams] `{team}`: give an email or name glob, or a list of them"),
+            ));
+        }
+        let members = members
+            .iter()
+            .map(|m| {
+                if m.contains('@') {
+                    Ok(Member::Email((*m).to_owned()))
+                } else {
+                    globset::GlobBuilder::new(m)
+                        .case_insensitive(true)
+                        .build()
+                        .map(|g| Member::Name(g.compile_matcher()))
+                        .map_err(|e| {
+                            source.error(
+                                &span,
+                                format!("[teams] `{team}`: `{m}` is not a valid glob: {e}"),
+                            )
+                        })
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        teams.push((team.clone(), members));
+    }
+    Ok(Teams { teams })
+}
+
+/// regex errors draw a caret under the pattern over several lines; messages here are one line.
+pub fn one_line(err: &regex::Error) -> String {
+    match err {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_owned(),
+        other => other.to_string(),
+    }
+}

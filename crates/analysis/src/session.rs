@@ -1,0 +1,801 @@
+//! One command's context: the settings, the mined history of every repository (loaded once), the
+//! analysed revision with its component mapping, and the coupling options. Every command of the
+//! command line is one [`Session`] and a call or two on it.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cochange_miner::polars::prelude::*;
+use cochange_miner::{Outcome, Progress, Tables, col};
+use globset::GlobSet;
+
+use crate::{
+    BacklogInput, ComponentRules, CouplingOptions, Criticality, FilterStatistics, Filters,
+    Grouping, MappingSource, Teams, TestPaths, TextMeasures, format_time, months_before,
+};
+
+/// Everything the analyses need besides the history, checked (the command line builds it from
+/// its arguments and the config file).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The repositories (`--repo`), in order.
+    pub repos: Vec<PathBuf>,
+    /// Names for them (`--name`), by position; fewer than `repos` is fine.
+    pub names: Vec<String>,
+    /// How to mine, what to select, where the cache is.
+    pub mining: cochange_miner::Options,
+    /// "Now" (`--as-of`, unix seconds); `None`: the newest analysed commit.
+    pub as_of: Option<i64>,
+    /// Path and author filters.
+    pub filters: Filters,
+    /// How commits form change sets.
+    pub grouping: Grouping,
+    /// Coupling thresholds of the configuration (`[thresholds]`).
+    pub thresholds: Thresholds,
+    /// Which files are tests.
+    pub tests: TestPaths,
+    /// Declared criticality.
+    pub criticality: Criticality,
+    /// `[components]` of the configuration: name and globs, first match wins.
+    pub components: Vec<(String, GlobSet)>,
+    /// `[teams]` of the configuration.
+    pub teams: Teams,
+}
+
+impl Settings {
+    /// What `--explain` says about the repositories and mining: `(what, value)` pairs.
+    pub fn describe(&self) -> Vec<(String, String)> {
+        let o = &self.mining;
+        let date = |t: Option<i64>| t.map_or_else(|| "-".to_owned(), |t| format_time(t, 0));
+        let revs = if o.selection.all {
+            "all references".to_owned()
+        } else if o.selection.revs.is_empty() {
+            "HEAD".to_owned()
+        } else {
+            o.selection.revs.join(", ")
+        };
+        let repositories = self
+            .repos
+            .iter()
+            .map(|r| format!("`{}`", r.display()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let pairs = [
+            ("repositories", repositories),
+            ("start", revs),
+            (
+                "window (author time)",
+                format!("{} .. {}", date(o.selection.since), date(o.selection.until)),
+            ),
+            (
+                "as of",
+                self.as_of.map_or_else(
+                    || "the newest analysed commit".to_owned(),
+                    |t| format_time(t, 0),
+                ),
+            ),
+            ("first parent only", o.mine.first_parent.to_string()),
+            (
+                "renames",
+                if o.mine.renames {
+                    "detected (similarity >= 50%)"
+                } else {
+                    "off"
+                }
+                .to_owned(),
+            ),
+            (
+                "line counts",
+                if o.mine.line_counts { "on" } else { "off" }.to_owned(),
+            ),
+            (
+                "cache",
+                match &o.cache {
+                    cochange_miner::CacheLocation::Disabled => "off".to_owned(),
+                    cochange_miner::CacheLocation::Dir(dir) => format!("`{}`", dir.display()),
+                },
+            ),
+            (
+                "threads",
+                if o.threads == 0 {
+                    "one per core".to_owned()
+                } else {
+                    o.threads.to_string()
+                },
+            ),
+        ];
+        pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+}
+
+/// Coupling thresholds where each may be unset; [`Thresholds::or`] layers them (command line
+/// over configuration) and [`Thresholds::options`] fills the rest with code-maat's defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Thresholds {
+    /// `--min-revs`.
+    pub min_revs: Option<u32>,
+    /// `--min-shared`.
+    pub min_shared: Option<u32>,
+    /// `--min-degree`.
+    pub min_degree: Option<u32>,
+    /// `--max-degree`.
+    pub max_degree: Option<u32>,
+    /// `--max-changeset-size`.
+    pub max_changeset_size: Option<u32>,
+}
+
+impl Thresholds {
+    /// Each threshold of `self`, else of `fallback`.
+    #[must_use]
+    pub fn or(&self, fallback: &Thresholds) -> Thresholds {
+        Thresholds {
+            min_revs: self.min_revs.or(fallback.min_revs),
+            min_shared: self.min_shared.or(fallback.min_shared),
+            min_degree: self.min_degree.or(fallback.min_degree),
+            max_degree: self.max_degree.or(fallback.max_degree),
+            max_changeset_size: self.max_changeset_size.or(fallback.max_changeset_size),
+        }
+    }
+
+    /// Coupling options with these thresholds (code-maat's defaults for the unset ones), the
+    /// change sets of `grouping` and the components of `components`.
+    pub fn options(
+        &self,
+        grouping: &Grouping,
+        components: Arc<ComponentRules>,
+    ) -> Result<CouplingOptions, Error> {
+        let defaults = CouplingOptions::default();
+        let options = CouplingOptions {
+            min_revs: self.min_revs.unwrap_or(defaults.min_revs),
+            min_shared: self.min_shared.unwrap_or(defaults.min_shared),
+            min_degree: self.min_degree.unwrap_or(defaults.min_degree),
+            max_degree: self.max_degree.unwrap_or(defaults.max_degree),
+            max_changeset_size: self
+                .max_changeset_size
+                .unwrap_or(defaults.max_changeset_size),
+            grouping: grouping.clone(),
+            components,
+        };
+        if options.min_degree > options.max_degree {
+            return Err(Error::Invalid(format!(
+                "`--min-degree {}` is above `--max-degree {}`: no pair can match",
+                options.min_degree, options.max_degree
+            )));
+        }
+        Ok(options)
+    }
+}
+
+/// Why a command could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A repository could not be mined or read.
+    #[error("cannot {what} of `{}`", path.display())]
+    Repository {
+        /// `mine the history`, `read the files`, `blame the files`.
+        what: &'static str,
+        /// The repository as given.
+        path: PathBuf,
+        /// What failed.
+        #[source]
+        source: cochange_miner::Error,
+    },
+    /// The request cannot be served as asked (a usage mistake the settings could not see alone).
+    #[error("{0}")]
+    Invalid(String),
+    /// A computation over the tables failed.
+    #[error(transparent)]
+    Polars(#[from] PolarsError),
+}
+
+/// A message for the user that is not an error, in order of importance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Always shown.
+    Warning(String),
+    /// Shown unless `--quiet`.
+    Info(String),
+    /// Shown with `--verbose`.
+    Detail(String),
+}
+
+/// What an analysis needs from mining.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Which files changed; line counts are not used.
+    FileNames,
+    /// Line counts too, shown as they are (empty when the user turned them off).
+    LineCounts,
+    /// Line counts, summed: with `--no-line-counts` they count as 0, which the user is told.
+    LineSums,
+}
+
+/// The mined history of every repository, as one pair of tables.
+#[derive(Debug, Clone)]
+pub struct History {
+    /// The repositories mined, each once, in the order of `outcomes`.
+    pub paths: Vec<PathBuf>,
+    /// What mining each returned.
+    pub outcomes: Vec<Outcome>,
+    /// All of them, prefixed by repository name when there are several, after the filters.
+    pub tables: Tables,
+}
+
+/// The component mapping of the analysed revision.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// The rules.
+    pub rules: ComponentRules,
+    /// Every file of the revision, in path order (empty with several repositories).
+    pub files: Vec<String>,
+}
+
+/// One command's context: the settings, the history loaded once, and what is read from the
+/// analysed revision when first asked for.
+#[derive(Debug)]
+pub struct Session<'s> {
+    /// The settings.
+    pub settings: &'s Settings,
+    /// The mined history.
+    pub history: History,
+    /// The revision whose files are read (`--at`, else the first `--rev`, else HEAD).
+    revision: Option<String>,
+    /// Folder levels that make a component when nothing else maps a file.
+    depth: usize,
+    mapping: OnceCell<Mapping>,
+    notices: Vec<Notice>,
+}
+
+impl<'s> Session<'s> {
+    /// Mines every repository (through the cache) for `needs`, and keeps the revision `at` (else
+    /// the first `--rev`) and the component `depth` for what is read later.
+    pub fn load(
+        settings: &'s Settings,
+        needs: Needs,
+        at: Option<&str>,
+        depth: usize,
+        progress: &dyn Progress,
+    ) -> Result<Session<'s>, Error> {
+        let mut notices = Vec::new();
+        let history = load_history(settings, needs, progress, &mut notices)?;
+        if needs == Needs::LineSums && !settings.mining.mine.line_counts {
+            notices.push(Notice::Warning(
+                "this analysis sums line counts, which `--no-line-counts` turned off: added and deleted are 0".into(),
+            ));
+        }
+        let revision = at
+            .map(str::to_owned)
+            .or_else(|| settings.mining.selection.revs.first().cloned());
+        Ok(Session {
+            settings,
+            history,
+            revision,
+            depth,
+            mapping: OnceCell::new(),
+            notices,
+        })
+    }
+
+    /// The notices gathered so far, for the caller to show; they are not kept.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Adds a notice for the caller to show.
+    pub fn notify(&mut self, notice: Notice) {
+        self.notices.push(notice);
+    }
+
+    /// The analysed revision as given (`None`: HEAD).
+    pub fn revision(&self) -> Option<&str> {
+        self.revision.as_deref()
+    }
+
+    /// "Now": `--as-of`, else the newest analysed commit's author time (so that a result on a
+    /// fixed history is reproducible), else the start of 1970 for an empty history.
+    pub fn as_of(&self) -> PolarsResult<i64> {
+        if let Some(as_of) = self.settings.as_of {
+            return Ok(as_of);
+        }
+        Ok(self
+            .history
+            .tables
+            .commits
+            .column(col::AUTHOR_TIME)?
+            .i64()?
+            .max()
+            .unwrap_or(0))
+    }
+
+    /// Whether several repositories are analysed together.
+    pub fn several(&self) -> bool {
+        self.history.outcomes.len() > 1
+    }
+
+    /// The component mapping of the analysed revision: `[components]` of the config, then
+    /// `CODEOWNERS` and workspace manifests read from the revision's blobs, then folders. With
+    /// several repositories entities carry the repository's name first, so only the config and
+    /// the folders (the repository at depth 1) apply.
+    pub fn mapping(&self) -> Result<&Mapping, Error> {
+        if let Some(mapping) = self.mapping.get() {
+            return Ok(mapping);
+        }
+        let mapping = self.read_mapping()?;
+        Ok(self.mapping.get_or_init(|| mapping))
+    }
+
+    fn read_mapping(&self) -> Result<Mapping, Error> {
+        let mut rules = ComponentRules::new(self.settings.components.clone(), self.depth);
+        let [repo] = self.history.paths.as_slice() else {
+            return Ok(Mapping {
+                rules,
+                files: Vec::new(),
+            });
+        };
+        let snapshot = cochange_miner::read_snapshot(
+            repo,
+            self.revision(),
+            self.settings.mining.threads,
+            crate::is_mapping_file,
+            |bytes| String::from_utf8_lossy(bytes).into_owned(),
+        )
+        .map_err(|source| Error::Repository {
+            what: "read the files",
+            path: repo.clone(),
+            source,
+        })?;
+        let files = snapshot.paths;
+        let contents: HashMap<String, String> = snapshot
+            .files
+            .into_iter()
+            .filter_map(|(path, text)| Some((path, text?)))
+            .collect();
+        let read = |path: &str| contents.get(path).cloned();
+        rules.read_codeowners(&read);
+        rules.read_workspaces(&files, &read);
+        Ok(Mapping { rules, files })
+    }
+
+    /// How many files of the revision each mapping source mapped, as `source n, …`.
+    pub fn mapping_sources(&self) -> Result<String, Error> {
+        let mapping = self.mapping()?;
+        let mut by_source: BTreeMap<MappingSource, u64> = BTreeMap::new();
+        for file in &mapping.files {
+            *by_source
+                .entry(mapping.rules.component_of(file).1)
+                .or_default() += 1;
+        }
+        Ok(by_source
+            .iter()
+            .map(|(source, n)| format!("{source} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
+    /// Coupling options: `thresholds` (the command line's) over the config's, the change sets of
+    /// the settings and the components of the revision. Refuses thresholds whose self-join would
+    /// not fit in memory.
+    pub fn coupling_options(&self, thresholds: &Thresholds) -> Result<CouplingOptions, Error> {
+        let rules = Arc::new(self.mapping()?.rules.clone());
+        let options = thresholds
+            .or(&self.settings.thresholds)
+            .options(&self.settings.grouping, rules)?;
+        within_budget(&self.history.tables, &options)?;
+        Ok(options)
+    }
+
+    /// The files of the analysed revision, measured, with the history cut to the window of
+    /// `months` before the as-of date (`--since` overrides its start).
+    pub fn measure(&mut self, months: u32) -> Result<Measured, Error> {
+        let as_of = self.as_of()?;
+        let tables = &self.history.tables;
+        let from = self
+            .settings
+            .mining
+            .selection
+            .since
+            .unwrap_or_else(|| months_before(as_of, months));
+        let upto = crate::window(tables, i64::MIN, as_of)?;
+        let windowed = crate::window(tables, from, as_of)?;
+        let several = self.several();
+        let (mut files, mut revisions) = (Vec::new(), Vec::new());
+        let (mut binary, mut excluded, mut missing) = (0, 0, Vec::new());
+        for (repo, outcome) in self.history.paths.iter().zip(&self.history.outcomes) {
+            let prefix = |path: &str| crate::prefixed(&outcome.repo, path, several);
+            let snapshot = cochange_miner::read_snapshot(
+                repo,
+                self.revision.as_deref(),
+                self.settings.mining.threads,
+                |path| self.settings.filters.keeps_path(&prefix(path)),
+                crate::measure_text,
+            )
+            .map_err(|source| Error::Repository {
+                what: "read the files",
+                path: repo.clone(),
+                source,
+            })?;
+            revisions.push(format!(
+                "{} ({})",
+                self.revision.as_deref().unwrap_or("HEAD"),
+                &snapshot.commit[..snapshot.commit.len().min(12)]
+            ));
+            excluded += snapshot.skipped;
+            missing.extend(snapshot.missing);
+            for (path, measures) in snapshot.files {
+                match measures {
+                    Some(m) if m.binary => binary += 1,
+                    other => files.push((prefix(&path), other)),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            self.notices.push(Notice::Warning(format!(
+                "{} blobs are missing (a partial or blobless clone?): their size and complexity are \
+                 unknown; the first: {}",
+                missing.len(),
+                missing.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let statistics = format!(
+            "{} text files measured; skipped {binary} binary, {excluded} excluded by the path filters; {} blobs missing",
+            files.len(),
+            missing.len()
+        );
+        Ok(Measured {
+            repositories: self.repositories(),
+            upto,
+            windowed,
+            from,
+            as_of,
+            files,
+            revisions,
+            statistics,
+        })
+    }
+
+    /// Knowledge per file and per component (`(files, components)`, see
+    /// [`knowledge`](crate::knowledge)) from blame of the analysed revision's files that the
+    /// filters keep; one repository only.
+    pub fn knowledge(&mut self, inactive_after: u32) -> Result<(DataFrame, DataFrame), Error> {
+        let [repo] = self.history.paths.as_slice() else {
+            return Err(Error::Invalid(
+                "`knowledge` reads one repository at a time".into(),
+            ));
+        };
+        let repo = repo.clone();
+        let as_of = self.as_of()?;
+        let upto = crate::window(&self.history.tables, i64::MIN, as_of)?;
+        let mapping = self.mapping()?;
+        let files: Vec<String> = mapping
+            .files
+            .iter()
+            .filter(|f| self.settings.filters.keeps_path(f))
+            .cloned()
+            .collect();
+        let (blamed, failed) = cochange_miner::blame_files(
+            &repo,
+            self.revision(),
+            &files,
+            self.settings.mining.threads,
+        )
+        .map_err(|source| Error::Repository {
+            what: "blame the files",
+            path: repo.clone(),
+            source,
+        })?;
+        let result = crate::knowledge(&upto, &blamed, &mapping.rules, as_of, inactive_after)?;
+        self.notices.push(Notice::Info(format!(
+            "blamed {} files{}",
+            blamed.len(),
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} could not be blamed (binary or missing objects)",
+                    failed.len()
+                )
+            }
+        )));
+        for (file, reason) in failed.iter().take(3) {
+            self.notices
+                .push(Notice::Detail(format!("cannot blame `{file}`: {reason}")));
+        }
+        Ok(result)
+    }
+
+    /// The analysed repositories' names, comma-separated.
+    pub fn repositories(&self) -> String {
+        let names: Vec<&str> = self
+            .history
+            .outcomes
+            .iter()
+            .map(|o| o.repo.as_str())
+            .collect();
+        names.join(", ")
+    }
+
+    /// Matches a coverage file's paths to the files of the analysed revision. Coverage paths may
+    /// be relative to the repository, absolute inside its work tree, or relative to a Cobertura
+    /// `<source>`; files the repository does not have are reported in a notice, not fatal.
+    pub fn match_coverage(
+        &mut self,
+        coverage: &crate::Coverage,
+        measured: &Measured,
+    ) -> HashMap<String, f64> {
+        let known: BTreeSet<&str> = measured.files.iter().map(|(p, _)| p.as_str()).collect();
+        let roots: Vec<String> = self
+            .history
+            .paths
+            .iter()
+            .filter_map(|r| std::fs::canonicalize(r).ok())
+            .filter_map(|r| cochange_miner::work_tree(&r))
+            .filter_map(|w| std::fs::canonicalize(w).ok())
+            .map(|w| format!("{}/", w.display()))
+            .collect();
+        let mut matched = HashMap::new();
+        let mut unknown = Vec::new();
+        for (name, &(found, hit)) in &coverage.files {
+            let mut candidates = vec![name.trim_start_matches("./").to_owned()];
+            for source in &coverage.sources {
+                candidates.push(format!("{}/{name}", source.trim_end_matches('/')));
+            }
+            let candidates: Vec<String> = candidates
+                .iter()
+                .flat_map(|c| {
+                    let mut forms = vec![c.clone()];
+                    for root in &roots {
+                        if let Some(rest) = c.strip_prefix(root.as_str()) {
+                            forms.push(rest.to_owned());
+                        }
+                    }
+                    forms
+                })
+                .collect();
+            match candidates.iter().find(|c| known.contains(c.as_str())) {
+                Some(path) if found > 0 => {
+                    matched.insert(path.clone(), hit as f64 / found as f64);
+                }
+                Some(_) => {}
+                None => unknown.push(name.clone()),
+            }
+        }
+        if !unknown.is_empty() {
+            self.notices.push(Notice::Warning(format!(
+                "the coverage file names {} files that the analysed revision does not have (or that the filters leave out); the first: {}",
+                unknown.len(),
+                unknown.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        matched
+    }
+}
+
+/// Mines every repository (through the cache), reporting warnings and what was done.
+///
+/// An analysis that needs only file names uses a cache with line counts when one exists (it
+/// serves both), and otherwise mines without them: counting lines is most of mining's time.
+fn load_history(
+    settings: &Settings,
+    needs: Needs,
+    progress: &dyn Progress,
+    notices: &mut Vec<Notice>,
+) -> Result<History, Error> {
+    let mut outcomes = Vec::new();
+    let mut paths = Vec::new();
+    for (repo, name) in repositories(settings, notices)? {
+        let mined = |err| Error::Repository {
+            what: "mine the history",
+            path: repo.clone(),
+            source: err,
+        };
+        let mut options = settings.mining.clone();
+        options.name = Some(name);
+        if needs == Needs::FileNames
+            && options.mine.line_counts
+            && !cochange_miner::has_cache(&repo, &options).map_err(mined)?
+        {
+            options.mine.line_counts = false;
+            notices.push(Notice::Detail(
+                "line counts are not needed here and not cached: mining without them".into(),
+            ));
+        }
+        let outcome = cochange_miner::mine(&repo, &options, progress).map_err(mined)?;
+        notices.extend(
+            outcome
+                .warnings
+                .iter()
+                .map(|w| Notice::Warning(w.to_string())),
+        );
+        let s = &outcome.statistics;
+        notices.push(Notice::Detail(format!(
+            "{}: {} commits ({} from cache, {} mined, {} tree diffs, {} blob diffs)",
+            outcome.repo,
+            s.commits_selected,
+            s.commits_from_cache,
+            s.commits_mined,
+            s.tree_diffs,
+            s.blob_diffs,
+        )));
+        outcomes.push(outcome);
+        paths.push(repo);
+    }
+    let (tables, removed) = settings.filters.apply(&crate::combine(&outcomes)?)?;
+    if removed != FilterStatistics::default() {
+        notices.push(Notice::Detail(format!(
+            "filters left out {} commits and {} changes (`--explain` lists them)",
+            removed.commits_removed, removed.changes_removed
+        )));
+    }
+    if let Some(max) = settings.thresholds.max_changeset_size {
+        let options = CouplingOptions {
+            max_changeset_size: max,
+            grouping: settings.grouping.clone(),
+            ..CouplingOptions::default()
+        };
+        within_budget(&tables, &options)?;
+    }
+    Ok(History {
+        paths,
+        outcomes,
+        tables,
+    })
+}
+
+/// The repositories to mine, each once, with names that tell them apart: `--name`, else the
+/// repository's own name, else (when two share one) the name of the folder holding it too.
+fn repositories(
+    settings: &Settings,
+    notices: &mut Vec<Notice>,
+) -> Result<Vec<(PathBuf, String)>, Error> {
+    let mut kept: Vec<(PathBuf, cochange_miner::Identity)> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for repo in &settings.repos {
+        let identity = cochange_miner::identify(repo).map_err(|source| Error::Repository {
+            what: "mine the history",
+            path: repo.clone(),
+            source,
+        })?;
+        if !seen.insert(identity.git_dir.clone()) {
+            let first = kept
+                .iter()
+                .find(|(_, k)| k.git_dir == identity.git_dir)
+                .map_or_else(String::new, |(p, _)| p.display().to_string());
+            notices.push(Notice::Warning(format!(
+                "`{}` is the same repository as `{first}`: it is analysed once",
+                repo.display()
+            )));
+            continue;
+        }
+        kept.push((repo.clone(), identity));
+    }
+    let identities: Vec<_> = kept.iter().map(|(_, i)| i.clone()).collect();
+    let names = crate::unique_names(&identities, &settings.names);
+    for (i, ((repo, identity), name)) in kept.iter().zip(&names).enumerate() {
+        if settings.names.get(i).is_none() && *name != identity.name {
+            notices.push(Notice::Info(format!(
+                "`{}` is named `{name}` in the output: another repository is also called `{}`",
+                repo.display(),
+                identity.name
+            )));
+        }
+    }
+    Ok(kept.into_iter().map(|(r, _)| r).zip(names).collect())
+}
+
+/// Refuses coupling whose self-join would not fit in memory (a huge `--max-changeset-size`).
+fn within_budget(tables: &Tables, options: &CouplingOptions) -> Result<(), Error> {
+    let rows = crate::pair_rows(tables, &options.grouping, options.max_changeset_size)?;
+    if rows > crate::MAX_PAIR_ROWS {
+        return Err(Error::Invalid(format!(
+            "with `--max-changeset-size {}`, coupling would pair entities {rows} times, more than \
+             fits in memory (at most {}): lower `--max-changeset-size` (default 30)",
+            options.max_changeset_size,
+            crate::MAX_PAIR_ROWS
+        )));
+    }
+    Ok(())
+}
+
+/// The analysed history cut at the as-of date, its window and the measured files.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// The repositories' names, comma-separated.
+    pub repositories: String,
+    /// All history up to `as_of`.
+    pub upto: Tables,
+    /// The window `[from, as_of]`.
+    pub windowed: Tables,
+    /// The window's start (unix seconds).
+    pub from: i64,
+    /// The as-of date (unix seconds).
+    pub as_of: i64,
+    /// The text files of the analysed revision that the filters keep, with their measures
+    /// (`None`: the blob is missing).
+    pub files: Vec<(String, Option<TextMeasures>)>,
+    /// `rev (commit)` per repository, for the output's context.
+    pub revisions: Vec<String>,
+    /// What was measured and skipped, for the output's context.
+    pub statistics: String,
+}
+
+impl Measured {
+    /// What the numbers cover: repository, revision, window, as-of date, files measured.
+    pub fn context(&self) -> Vec<(String, String)> {
+        vec![
+            ("repository".to_owned(), self.repositories.clone()),
+            ("revision".to_owned(), self.revisions.join(", ")),
+            ("window".to_owned(), self.window()),
+            ("as_of".to_owned(), day(self.as_of)),
+            ("files".to_owned(), self.statistics.clone()),
+        ]
+    }
+
+    /// The window as `YYYY-MM-DD .. YYYY-MM-DD`.
+    pub fn window(&self) -> String {
+        format!("{} .. {}", day(self.from), day(self.as_of))
+    }
+
+    /// Hotspots over the window.
+    pub fn hotspots(&self, grouping: &Grouping) -> PolarsResult<DataFrame> {
+        crate::hotspots(
+            &self.files,
+            &self.windowed,
+            &self.upto,
+            grouping,
+            self.as_of,
+        )
+    }
+
+    /// The history up to the as-of date of the files that exist at the analysed revision.
+    pub fn existing(&self) -> PolarsResult<Tables> {
+        let files: HashSet<&str> = self.files.iter().map(|(p, _)| p.as_str()).collect();
+        let changes = &self.upto.changes;
+        let mask: BooleanChunked = changes
+            .column(col::ENTITY)?
+            .str()?
+            .iter()
+            .map(|e| e.is_some_and(|e| files.contains(e)))
+            .collect();
+        Ok(Tables {
+            commits: self.upto.commits.clone(),
+            changes: changes.filter(&mask)?,
+        })
+    }
+
+    /// The backlog over the window, from its hotspots and coupling.
+    pub fn backlog(
+        &self,
+        settings: &Settings,
+        hotspots: &DataFrame,
+        coupling: &DataFrame,
+        coverage: Option<&HashMap<String, f64>>,
+        inactive_after: u32,
+        all_files: bool,
+    ) -> PolarsResult<DataFrame> {
+        let tests = crate::test_signal(&self.windowed, &settings.grouping, &settings.tests)?;
+        let owners = crate::owners(&self.upto)?;
+        let change_sets = crate::change_set_count(&self.windowed, &settings.grouping)?;
+        crate::backlog(&BacklogInput {
+            hotspots,
+            coupling,
+            tests: &tests,
+            coverage,
+            owners: &owners,
+            test_paths: &settings.tests,
+            criticality: &settings.criticality,
+            change_sets,
+            as_of: self.as_of,
+            inactive_after_months: inactive_after,
+            all_files,
+        })
+    }
+}
+
+/// `YYYY-MM-DD` of a unix time (UTC).
+pub fn day(seconds: i64) -> String {
+    let text = format_time(seconds, 0);
+    text[..text.find('T').unwrap_or(text.len())].to_owned()
+}

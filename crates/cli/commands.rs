@@ -1,0 +1,364 @@
+//! One arm per command: load the session the command needs, call the library, print.
+
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use cochange_analysis::{MainDevBy, Needs, Period, Session, SocOrder, Thresholds};
+use cochange_report::{
+    BacklogOptions, ComponentsView, DiffView, Report, ReportOptions, Snapshot, Table, TeamsView,
+};
+
+use crate::args::{
+    Args, Command, ComponentsShow, DiffShow, KnowledgeShow, PeriodArg, ReportWindow, TeamsShow,
+    ThresholdArgs,
+};
+use crate::exit;
+use crate::printer::Printer;
+use crate::progress::Bar;
+use crate::settings::{Settings, UsageError};
+
+/// Runs one command and returns its exit code.
+pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    match command {
+        Command::Completions(args) => {
+            return printer
+                .data(|out| {
+                    clap_complete::generate(args.shell, &mut Args::command(), "cochange", out);
+                    Ok(())
+                })
+                .map(|()| exit::SUCCESS);
+        }
+        Command::Manpage => {
+            return printer
+                .data(|out| clap_mangen::Man::new(Args::command()).render(out))
+                .map(|()| exit::SUCCESS);
+        }
+        Command::Diff(args) => {
+            let (old, new) = (read_snapshot(&args.old)?, read_snapshot(&args.new)?);
+            let view = args.show.map(|show| match show {
+                DiffShow::Coupling => DiffView::Coupling,
+                DiffShow::Hotspots => DiffView::Hotspots,
+                DiffShow::Knowledge => DiffView::Knowledge,
+                DiffShow::Trends => DiffView::Trends,
+            });
+            let (old_name, new_name) = (args.old.display(), args.new.display());
+            printer.tables(cochange_report::diff_tables(
+                (&old_name.to_string(), &old),
+                (&new_name.to_string(), &new),
+                args.hotspots,
+                view,
+            ))?;
+            return Ok(exit::SUCCESS);
+        }
+        Command::Check(_) if settings.check == cochange_report::CheckRules::default() => {
+            return Err(UsageError(
+                "`check` needs rules in `[check]` of the config, for example \
+                 `new-cross-component-degree = 50` (docs/ci.md lists them)"
+                    .into(),
+            )
+            .into());
+        }
+        Command::Report(_) | Command::Check(_) => {
+            printer.info("[1/3] mining the history and reading the files");
+        }
+        _ => {}
+    }
+    let bar = Bar::new(printer.progress_target());
+    let loaded = Session::load(
+        &settings.analysis,
+        needs(command),
+        command.at(),
+        component_depth(command),
+        &bar,
+    );
+    bar.finish();
+    let mut session = loaded?;
+    printer.notices(session.take_notices());
+    let code = analyse(command, &mut session, settings, printer);
+    printer.notices(session.take_notices());
+    code
+}
+
+/// The command's analysis on a loaded session, printed.
+fn analyse(
+    command: &Command,
+    session: &mut Session<'_>,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<u8> {
+    let tables = match command {
+        Command::Report(args) => return report(args, session, settings, printer),
+        Command::Check(args) => {
+            return check(
+                &args.window,
+                args.baseline.as_deref(),
+                session,
+                settings,
+                printer,
+            );
+        }
+        Command::Coupling(args) => vec![cochange_report::coupling(
+            session,
+            &thresholds(&args.thresholds),
+            command.code_maat_columns(),
+        )?],
+        Command::Hotspots(args) => vec![cochange_report::hotspots(session, args.months)?],
+        Command::Backlog(args) => {
+            let coverage = args.coverage.as_deref().map(read_coverage).transpose()?;
+            let options = BacklogOptions {
+                months: args.window.months,
+                inactive_after: args.inactive.inactive_after,
+                coverage,
+                all_files: args.all_files,
+            };
+            vec![cochange_report::backlog(session, &options)?]
+        }
+        Command::Trends(args) => {
+            let period = match args.period {
+                PeriodArg::Week => Period::Week,
+                PeriodArg::Month => Period::Month,
+                PeriodArg::Quarter => Period::Quarter,
+            };
+            vec![cochange_report::trends(session, period, args.trailing)?]
+        }
+        Command::Components(args) => {
+            let view = args.show.map(|show| match show {
+                ComponentsShow::Components => ComponentsView::Components,
+                ComponentsShow::Coupling => ComponentsView::Coupling,
+                ComponentsShow::Cycles => ComponentsView::Cycles,
+                ComponentsShow::Clusters => ComponentsView::Clusters,
+                ComponentsShow::Files => ComponentsView::Files,
+            });
+            cochange_report::components(session, view, settings.explain)?
+        }
+        Command::Knowledge(args) => {
+            let components = args.show.map(|show| show == KnowledgeShow::Components);
+            cochange_report::knowledge(session, args.inactive.inactive_after, components)?
+        }
+        Command::Teams(args) => {
+            let view = args.show.map(|show| match show {
+                TeamsShow::Matrix => TeamsView::Matrix,
+                TeamsShow::Components => TeamsView::Components,
+                TeamsShow::Coordination => TeamsView::Coordination,
+            });
+            cochange_report::teams(session, view)?
+        }
+        _ => vec![history_table(command, session, settings)?],
+    };
+    printer.tables(tables)?;
+    Ok(exit::SUCCESS)
+}
+
+/// The table of a command that runs one analysis over the history.
+fn history_table(
+    command: &Command,
+    session: &Session<'_>,
+    settings: &Settings,
+) -> anyhow::Result<Table> {
+    use cochange_analysis as a;
+    let tables = &session.history.tables;
+    let grouping = &settings.analysis.grouping;
+    let code_maat = command.code_maat_columns();
+    let (name, frame) = match command {
+        Command::Mine => return Ok(cochange_report::mining_table(session)),
+        Command::Changes(_) => ("changes", a::changes(tables, session.several())),
+        Command::Summary(_) => ("summary", a::summary(tables)),
+        Command::Revisions(_) => ("revisions", a::revisions(tables, grouping)),
+        Command::Authors(_) => ("authors", a::authors(tables)),
+        Command::EntityChurn(_) => ("entity-churn", a::entity_churn(tables)),
+        Command::AuthorChurn(_) => ("author-churn", a::author_churn(tables)),
+        Command::AbsChurn(_) => ("abs-churn", a::abs_churn(tables)),
+        Command::EntityOwnership(_) => ("entity-ownership", a::entity_ownership(tables)),
+        Command::EntityEffort(_) => ("entity-effort", a::entity_effort(tables)),
+        Command::Communication(_) => ("communication", a::communication(tables)),
+        Command::Age(_) => ("age", a::age(tables, session.as_of()?, code_maat)),
+        Command::MainDev(_) => ("main-dev", a::main_dev(tables, MainDevBy::Added, code_maat)),
+        Command::RefactoringMainDev(_) => (
+            "refactoring-main-dev",
+            a::main_dev(tables, MainDevBy::Deleted, code_maat),
+        ),
+        Command::MainDevByRevs(_) => (
+            "main-dev-by-revs",
+            a::main_dev(tables, MainDevBy::Revisions, code_maat),
+        ),
+        Command::Fragmentation(_) => ("fragmentation", a::fragmentation(tables, code_maat)),
+        Command::Messages(args) => {
+            let pattern = regex::Regex::new(&args.message_pattern).map_err(|err| {
+                UsageError(format!(
+                    "`--message-pattern {}` is not a valid regular expression: {}",
+                    args.message_pattern,
+                    cochange_analysis::one_line(&err)
+                ))
+            })?;
+            ("messages", a::messages(tables, &pattern, code_maat))
+        }
+        Command::Soc(args) => {
+            let min_revs = args.min_revs.or(settings.analysis.thresholds.min_revs);
+            let order = if code_maat {
+                SocOrder::CodeMaat
+            } else {
+                SocOrder::Ours
+            };
+            let soc = a::soc(tables, grouping, min_revs.unwrap_or(5), order)?;
+            (
+                "soc",
+                if code_maat {
+                    soc.select(["entity", "soc"])
+                } else {
+                    Ok(soc)
+                },
+            )
+        }
+        _ => unreachable!("the other commands are handled by `run` and `analyse`"),
+    };
+    Ok(Table::from_frame(name, &frame?)?)
+}
+
+/// What the command needs from mining.
+fn needs(command: &Command) -> Needs {
+    match command {
+        Command::Mine | Command::Changes(_) => Needs::LineCounts,
+        Command::EntityChurn(_)
+        | Command::AuthorChurn(_)
+        | Command::AbsChurn(_)
+        | Command::EntityOwnership(_)
+        | Command::MainDev(_)
+        | Command::RefactoringMainDev(_)
+        | Command::Hotspots(_)
+        | Command::Backlog(_)
+        | Command::Knowledge(_)
+        | Command::Report(_)
+        | Command::Check(_) => Needs::LineSums,
+        _ => Needs::FileNames,
+    }
+}
+
+/// `--component-depth` of the commands that take it; 1 for the others.
+fn component_depth(command: &Command) -> usize {
+    match command {
+        Command::Coupling(args) => args.components.component_depth,
+        Command::Components(args) => args.components.component_depth,
+        Command::Knowledge(args) => args.components.component_depth,
+        Command::Teams(args) => args.components.component_depth,
+        Command::Trends(args) => args.components.component_depth,
+        _ => 1,
+    }
+}
+
+fn thresholds(args: &ThresholdArgs) -> Thresholds {
+    Thresholds {
+        min_revs: args.min_revs,
+        min_shared: args.min_shared,
+        min_degree: args.min_degree,
+        max_degree: args.max_degree,
+        max_changeset_size: args.max_changeset_size,
+    }
+}
+
+fn report_options(window: &ReportWindow, settings: &Settings) -> ReportOptions {
+    ReportOptions {
+        months: window.window.months,
+        inactive_after: window.inactive.inactive_after,
+        settings: settings.explained.clone(),
+    }
+}
+
+fn build_report(
+    window: &ReportWindow,
+    session: &mut Session<'_>,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<Report> {
+    printer.info("[2/3] analysing and drawing");
+    let report = cochange_report::build(session, &report_options(window, settings))?;
+    printer.notices(session.take_notices());
+    Ok(report)
+}
+
+fn report(
+    args: &crate::args::ReportArgs,
+    session: &mut Session<'_>,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<u8> {
+    if !matches!(settings.format, cochange_report::Format::Table) {
+        return Err(UsageError(
+            "`report` writes a folder of every format; `--format` does not apply to it".into(),
+        )
+        .into());
+    }
+    let dir = printer
+        .output_path()
+        .map_or_else(|| PathBuf::from("cochange-report"), PathBuf::from);
+    let baseline = args.baseline.as_deref().map(read_snapshot).transpose()?;
+    let mut report = build_report(&args.window, session, settings, printer)?;
+    if let Some(baseline) = &baseline {
+        cochange_report::add_baseline(&mut report, baseline)?;
+    }
+    printer.info("[3/3] writing");
+    cochange_report::write_report(&dir, &report)?;
+    printer.info(format_args!(
+        "report written to {}",
+        dir.join("index.html").display()
+    ));
+    Ok(exit::SUCCESS)
+}
+
+fn check(
+    window: &ReportWindow,
+    baseline: Option<&Path>,
+    session: &mut Session<'_>,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<u8> {
+    let baseline = baseline.map(read_snapshot).transpose()?;
+    if baseline.is_none() {
+        printer.info("no --baseline: only the absolute rules run");
+    }
+    let current = build_report(window, session, settings, printer)?.snapshot()?;
+    let findings = cochange_report::check(&current, baseline.as_ref(), &settings.check);
+    if settings.format == cochange_report::Format::Sarif {
+        let sarif = cochange_report::sarif(&findings, env!("CARGO_PKG_VERSION"));
+        printer.data(|out| {
+            serde_json::to_writer_pretty(&mut *out, &sarif)?;
+            writeln!(out)
+        })?;
+    } else if !findings.is_empty() || settings.format != cochange_report::Format::Table {
+        printer.table(cochange_report::findings_table(&findings))?;
+    }
+    if findings.is_empty() {
+        printer.info("check: no new findings");
+        Ok(exit::SUCCESS)
+    } else {
+        printer.info(format_args!("check: {} new findings", findings.len()));
+        Ok(exit::FINDINGS)
+    }
+}
+
+/// Reads a snapshot; one of another version or shape is refused, naming what is wrong (exit 2).
+fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        UsageError(format!(
+            "cannot read the snapshot `{}`: {err}",
+            path.display()
+        ))
+    })?;
+    Snapshot::parse(&path.display().to_string(), &text)
+        .map_err(|err| UsageError(err.to_string()).into())
+}
+
+fn read_coverage(path: &Path) -> anyhow::Result<cochange_analysis::Coverage> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        UsageError(format!(
+            "cannot read the coverage file `{}`: {err}",
+            path.display()
+        ))
+    })?;
+    cochange_analysis::parse_coverage(&text).map_err(|err| {
+        UsageError(format!(
+            "the coverage file `{}` does not parse: {err}",
+            path.display()
+        ))
+        .into()
+    })
+}

@@ -1,0 +1,403 @@
+//! The tables of each command that does more than run one analysis: what the command line prints,
+//! with the context lines, titles and legends that say what the numbers cover.
+
+use std::collections::HashMap;
+
+use cochange_analysis::{
+    CacheStatus, Coverage, Notice, Period, Session, Thresholds, coupling_col, day, months_before,
+};
+use polars::prelude::*;
+
+use crate::build::BuildError;
+use crate::snapshot::Snapshot;
+use crate::{Cell, Table};
+
+/// One row per repository: what mining did (`mine`).
+pub fn mining_table(session: &Session<'_>) -> Table {
+    let columns = [
+        "repo",
+        "commits",
+        "merges",
+        "changes",
+        "from_cache",
+        "mined",
+        "tree_diffs",
+        "blob_diffs",
+        "cache",
+        "cache_dir",
+    ];
+    let rows = session
+        .history
+        .outcomes
+        .iter()
+        .map(|o| {
+            let s = &o.statistics;
+            let (state, dir) = match &s.cache {
+                CacheStatus::Disabled => ("off", String::new()),
+                CacheStatus::Created { path } => ("created", path.display().to_string()),
+                CacheStatus::Used { path } => ("used", path.display().to_string()),
+                CacheStatus::Rebuilt { path } => ("rebuilt", path.display().to_string()),
+            };
+            let int = |n: usize| Cell::Int(n as i64);
+            vec![
+                Cell::Text(o.repo.clone()),
+                int(s.commits_selected),
+                int(s.merges_selected),
+                int(s.changes_selected),
+                int(s.commits_from_cache),
+                int(s.commits_mined),
+                int(s.tree_diffs),
+                int(s.blob_diffs),
+                Cell::Text(state.into()),
+                Cell::Text(dir),
+            ]
+        })
+        .collect();
+    Table::new("mine", &columns, rows)
+}
+
+/// `coupling`: the pairs over the whole analysed history with `thresholds` over the config's;
+/// when no pair passes, a notice says how many each threshold removed.
+pub fn coupling(
+    session: &mut Session<'_>,
+    thresholds: &Thresholds,
+    code_maat: bool,
+) -> Result<Table, BuildError> {
+    let options = session.coupling_options(thresholds)?;
+    let tables = &session.history.tables;
+    let mut frame = cochange_analysis::coupling(tables, &options)?;
+    if frame.height() == 0 {
+        let counts = cochange_analysis::coupling_threshold_counts(tables, &options)?;
+        let [revs, shared, min_degree, max_degree] = counts.removed;
+        session.notify(Notice::Info(format!(
+            "no pair passes the thresholds. Of {} pairs that changed together, \
+             --min-revs {} removes {revs}, --min-shared {} removes {shared}, \
+             --min-degree {} removes {min_degree}, --max-degree {} removes {max_degree} \
+             (each counted alone); --max-changeset-size {} left out {} change sets",
+            counts.candidates,
+            options.min_revs,
+            options.min_shared,
+            options.min_degree,
+            options.max_degree,
+            options.max_changeset_size,
+            counts.large_change_sets
+        )));
+    }
+    if code_maat {
+        use coupling_col as c;
+        frame = frame.select([c::ENTITY, c::COUPLED, c::DEGREE, c::AVERAGE_REVS])?;
+    }
+    Ok(Table::from_frame("coupling", &frame)?)
+}
+
+/// `hotspots` over a window of `months`.
+pub fn hotspots(session: &mut Session<'_>, months: u32) -> Result<Table, BuildError> {
+    let measured = session.measure(months)?;
+    let frame = measured.hotspots(&session.settings.grouping)?;
+    let mut table = Table::from_frame("hotspots", &frame)?;
+    table.context = measured.context();
+    Ok(table)
+}
+
+/// What `backlog` takes besides the session.
+#[derive(Debug, Clone)]
+pub struct BacklogOptions {
+    /// The window, in months.
+    pub months: u32,
+    /// Months without a commit after which a person counts as inactive.
+    pub inactive_after: u32,
+    /// Line coverage of the analysed revision, when given.
+    pub coverage: Option<Coverage>,
+    /// Also list prose, data and configuration files.
+    pub all_files: bool,
+}
+
+/// `backlog`: the ranked list with its legend.
+pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Table, BuildError> {
+    let measured = session.measure(options.months)?;
+    let settings = session.settings;
+    let spots = measured.hotspots(&settings.grouping)?;
+    let configured = session.coupling_options(&Thresholds::default())?;
+    let pairs = cochange_analysis::coupling(&measured.windowed, &configured)?;
+    let coverage: Option<HashMap<String, f64>> = options
+        .coverage
+        .as_ref()
+        .map(|c| session.match_coverage(c, &measured));
+    let frame = measured.backlog(
+        settings,
+        &spots,
+        &pairs,
+        coverage.as_ref(),
+        options.inactive_after,
+        options.all_files,
+    )?;
+    let mut table = Table::from_frame("backlog", &frame)?;
+    table.title = Some(format!("Refactoring backlog: {}", measured.repositories));
+    table.context = measured.context();
+    table.legend = vec![
+        "score = criticality × hotspot_score × (1 + coupling + test gap + ownership) / 4 (docs/metrics.md)".into(),
+        "hotspot_score: percent rank of revisions in the window × percent rank of indentation complexity".into(),
+        "coupled / coupled_cross: files it changes with (coupling thresholds in force), and how many of them are in other components".into(),
+        "test_share: share of its change sets in which a test file changed too; coverage: line coverage, when given".into(),
+        format!(
+            "main_dev: most lines added; inactive after {} months without a commit",
+            options.inactive_after
+        ),
+        "criticality: weight from [criticality] in .cochange.toml (1 when none matches)".into(),
+    ];
+    Ok(table)
+}
+
+/// The tables of `components`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentsView {
+    /// Per component: source, files, revisions, authors, fan-in, fan-out.
+    Components,
+    /// Component pairs with their measures and strongest file pairs.
+    Coupling,
+    /// Sets of components that change in a cycle.
+    Cycles,
+    /// Clusters of files that change together.
+    Clusters,
+    /// Every file with its component and the source that mapped it.
+    Files,
+}
+
+/// `components`: the views asked for (all but `Files` when `None`). With `explain`, notices say
+/// which source mapped how many files.
+pub fn components(
+    session: &mut Session<'_>,
+    view: Option<ComponentsView>,
+    explain: bool,
+) -> Result<Vec<Table>, BuildError> {
+    let options = session.coupling_options(&Thresholds::default())?;
+    let mapping = session.mapping()?.clone();
+    let report = cochange_analysis::components(
+        &session.history.tables,
+        &mapping.files,
+        &mapping.rules,
+        &options,
+    )?;
+    let explained = session.mapping_sources()?;
+    if explain {
+        session.notify(Notice::Info(format!("files mapped by source: {explained}")));
+        if let Some(file) = &mapping.rules.codeowners_file {
+            session.notify(Notice::Info(format!("CODEOWNERS read from `{file}`")));
+        }
+        for (dir, name, kind) in &mapping.rules.members {
+            session.notify(Notice::Info(format!(
+                "{kind} workspace member `{dir}` → `{name}`"
+            )));
+        }
+    }
+    if !mapping.rules.skipped_lines.is_empty() {
+        session.notify(Notice::Warning(format!(
+            "CODEOWNERS lines with invalid patterns were skipped: {:?}",
+            mapping.rules.skipped_lines
+        )));
+    }
+    let (crossing, total) = report.crossing;
+    let context = vec![
+        ("files mapped by source".to_owned(), explained),
+        (
+            "change sets crossing components".to_owned(),
+            format!(
+                "{crossing} of {total} ({:.1} %)",
+                if total == 0 {
+                    0.0
+                } else {
+                    100.0 * crossing as f64 / total as f64
+                }
+            ),
+        ),
+    ];
+    let views = match view {
+        Some(view) => vec![view],
+        None => vec![
+            ComponentsView::Components,
+            ComponentsView::Coupling,
+            ComponentsView::Cycles,
+            ComponentsView::Clusters,
+        ],
+    };
+    let mut tables = Vec::new();
+    for view in views {
+        let mut table = match view {
+            ComponentsView::Components => Table::from_frame("components", &report.components)?,
+            ComponentsView::Coupling => Table::from_frame("component-coupling", &report.coupling)?,
+            ComponentsView::Cycles => Table::from_frame("cycles", &report.cycles)?,
+            ComponentsView::Clusters => Table::from_frame("clusters", &report.clusters)?,
+            ComponentsView::Files => {
+                let (components, sources): (Vec<String>, Vec<String>) = mapping
+                    .files
+                    .iter()
+                    .map(|f| {
+                        let (c, s) = mapping.rules.component_of(f);
+                        (c, s.to_string())
+                    })
+                    .unzip();
+                let frame = df!(
+                    "file" => mapping.files.clone(),
+                    "component" => components,
+                    "source" => sources,
+                )?;
+                Table::from_frame("files", &frame)?
+            }
+        };
+        table.context.clone_from(&context);
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
+/// `knowledge`: per component (with the bus factor) and per file, as asked (`None`: both).
+pub fn knowledge(
+    session: &mut Session<'_>,
+    inactive_after: u32,
+    components: Option<bool>,
+) -> Result<Vec<Table>, BuildError> {
+    let (files, per_component) = session.knowledge(inactive_after)?;
+    let as_of = session.as_of()?;
+    let context = vec![
+        ("as_of".to_owned(), day(as_of)),
+        (
+            "inactive".to_owned(),
+            format!(
+                "no commit since {}",
+                day(months_before(as_of, inactive_after))
+            ),
+        ),
+    ];
+    let mut tables = Vec::new();
+    for (is_components, name, frame) in [
+        (true, "knowledge-components", &per_component),
+        (false, "knowledge-files", &files),
+    ] {
+        if components.is_none_or(|c| c == is_components) {
+            let mut table = Table::from_frame(name, frame)?;
+            table.context.clone_from(&context);
+            tables.push(table);
+        }
+    }
+    Ok(tables)
+}
+
+/// The tables of `teams`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamsView {
+    /// Team × component change sets.
+    Matrix,
+    /// Teams per component.
+    Components,
+    /// Pairs of teams that change coupled files.
+    Coordination,
+}
+
+/// `teams`: the views asked for (`None`: all).
+pub fn teams(session: &Session<'_>, view: Option<TeamsView>) -> Result<Vec<Table>, BuildError> {
+    let settings = session.settings;
+    if settings.teams.teams.is_empty() {
+        return Err(cochange_analysis::Error::Invalid(
+            "`teams` needs `[teams]` in the config: team = [\"email@example.com\", \"Name glob*\"]"
+                .into(),
+        )
+        .into());
+    }
+    let options = session.coupling_options(&Thresholds::default())?;
+    let tables = &session.history.tables;
+    let pairs = cochange_analysis::coupling(tables, &options)?;
+    let report =
+        cochange_analysis::teams(tables, &settings.teams, &session.mapping()?.rules, &pairs)?;
+    let mut out = Vec::new();
+    for (this, name, frame) in [
+        (TeamsView::Matrix, "team-matrix", &report.matrix),
+        (
+            TeamsView::Components,
+            "teams-per-component",
+            &report.per_component,
+        ),
+        (
+            TeamsView::Coordination,
+            "coordination",
+            &report.coordination,
+        ),
+    ] {
+        if view.is_none_or(|v| v == this) {
+            out.push(Table::from_frame(name, frame)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `trends` per `period`, with coupled pairs over `trailing` periods (`None`: a year).
+pub fn trends(
+    session: &Session<'_>,
+    period: Period,
+    trailing: Option<usize>,
+) -> Result<Table, BuildError> {
+    let options = session.coupling_options(&Thresholds::default())?;
+    let year = match period {
+        Period::Week => 52,
+        Period::Month => 12,
+        Period::Quarter => 4,
+    };
+    let frame = cochange_analysis::trends(
+        &session.history.tables,
+        period,
+        trailing.unwrap_or(year),
+        &options.components,
+        &session.settings.teams,
+        &options,
+    )?;
+    Ok(Table::from_frame("trends", &frame)?)
+}
+
+/// The tables of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffView {
+    /// New, grown, shrunk and dissolved couplings.
+    Coupling,
+    /// Hotspots that entered, left or moved.
+    Hotspots,
+    /// New knowledge risks.
+    Knowledge,
+    /// Trend metrics of the last period.
+    Trends,
+}
+
+/// `diff OLD NEW`: the tables asked for (`None`: all), each with both snapshots named.
+pub fn diff_tables(
+    old: (&str, &Snapshot),
+    new: (&str, &Snapshot),
+    hotspots: usize,
+    view: Option<DiffView>,
+) -> Vec<Table> {
+    let context = vec![
+        (
+            "old".to_owned(),
+            format!("{} (as of {})", old.0, old.1.header.as_of),
+        ),
+        (
+            "new".to_owned(),
+            format!("{} (as of {})", new.0, new.1.header.as_of),
+        ),
+    ];
+    crate::diff(old.1, new.1, hotspots)
+        .into_iter()
+        .filter(|t| {
+            view.is_none_or(|view| {
+                t.name
+                    == match view {
+                        DiffView::Coupling => "coupling-changes",
+                        DiffView::Hotspots => "hotspot-changes",
+                        DiffView::Knowledge => "new-knowledge-risks",
+                        DiffView::Trends => "trend-changes",
+                    }
+            })
+        })
+        .map(|mut t| {
+            t.context.clone_from(&context);
+            t
+        })
+        .collect()
+}

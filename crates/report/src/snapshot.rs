@@ -1,0 +1,205 @@
+//! The report snapshot as `diff`, `check` and `report --baseline` read it: typed, so that a
+//! snapshot of another shape (a section or a column missing, a number written as text) is refused
+//! with the field that is wrong instead of being read as zeros. Its JSON Schema, generated from
+//! these types, is `docs/snapshot.schema.json`.
+//!
+//! Rows are read by the fields the comparisons use; a row may hold more columns (the snapshot
+//! holds every column of every table), and sections the comparisons do not use are kept as
+//! plain rows.
+
+use std::collections::BTreeMap;
+
+use cochange_analysis::PairClass;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::render::SCHEMA_VERSION;
+
+/// A snapshot that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// Not JSON, or not of a snapshot's shape.
+    #[error("`{name}` is not a cochange snapshot: {reason}")]
+    Invalid {
+        /// The file.
+        name: String,
+        /// What is wrong, with the field and where it is.
+        reason: String,
+    },
+    /// Written by a version whose layout this one does not read.
+    #[error(
+        "`{name}` has schema_version {found}; this cochange reads schema_version {SCHEMA_VERSION}: \
+         write a new baseline with `cochange report`"
+    )]
+    Version {
+        /// The file.
+        name: String,
+        /// Its version.
+        found: u64,
+    },
+}
+
+/// A report snapshot (`snapshot.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Snapshot {
+    /// The layout's version; this build reads only its own.
+    pub schema_version: u32,
+    /// The report's title.
+    pub title: String,
+    /// What the report covers.
+    pub header: Header,
+    /// The effective settings.
+    pub settings: BTreeMap<String, String>,
+    /// Single numbers a later run compares against.
+    pub metrics: Metrics,
+    /// Every table of the report, in full.
+    pub analyses: Analyses,
+}
+
+/// What the report covers: repository, revision, window, as-of date and counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Header {
+    /// The as-of date, `YYYY-MM-DD`.
+    pub as_of: String,
+    /// The other lines of the header.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, String>,
+}
+
+/// Single numbers of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Metrics {
+    /// Share of the window's change sets that touch more than one component.
+    pub crossing_share: f64,
+}
+
+/// The tables of a report, by section id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Analyses {
+    /// Hotspots of the window.
+    pub hotspots: Section<HotspotRow>,
+    /// The refactoring backlog.
+    pub backlog: Section<BacklogRow>,
+    /// File coupling of the window.
+    pub coupling: Section<CouplingRow>,
+    /// Trend metrics per period.
+    pub trends: Section<TrendRow>,
+    /// The other sections (sum of coupling, ownership, activity, "since last time").
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Section<Row>>,
+}
+
+/// One table: its columns and its rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Section<R> {
+    /// Column names, in display order.
+    pub columns: Vec<String>,
+    /// The rows, each an object of column → value.
+    pub rows: Vec<R>,
+}
+
+/// A row read as it is.
+pub type Row = BTreeMap<String, serde_json::Value>;
+
+/// A row of the hotspots table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HotspotRow {
+    /// Rank, 1 first.
+    pub rank: u64,
+    /// The file.
+    pub entity: String,
+    /// Change sets in the window.
+    pub revisions: u64,
+    /// Percent rank of revisions × percent rank of complexity.
+    pub hotspot_score: f64,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+/// A row of the coupling table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CouplingRow {
+    /// The pair's first file.
+    pub entity: String,
+    /// The pair's second file.
+    pub coupled: String,
+    /// code-maat's degree of coupling, in percent.
+    pub degree: u64,
+    /// What kind of pair it is.
+    pub class: PairClass,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+/// A row of the backlog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BacklogRow {
+    /// The file.
+    pub entity: String,
+    /// Its main developer (most lines added), if any.
+    pub main_dev: Option<String>,
+    /// Their share of the added lines.
+    pub main_dev_share: Option<f64>,
+    /// Whether they have been inactive for the configured months.
+    pub main_dev_inactive: Option<bool>,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+/// A row of the trends: a period and its metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TrendRow {
+    /// The period (`2024-05`, `2024-W19`, `2024-Q2`).
+    pub period: String,
+    /// The metrics.
+    #[serde(flatten)]
+    pub metrics: Row,
+}
+
+impl Snapshot {
+    /// Parses a snapshot and checks its version and shape; `name` is used in errors.
+    pub fn parse(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| SnapshotError::Invalid {
+                name: name.to_owned(),
+                reason: e.to_string(),
+            })?;
+        Snapshot::from_value(name, &value)
+    }
+
+    /// Reads a snapshot from JSON already parsed; `name` is used in errors.
+    pub fn from_value(name: &str, value: &serde_json::Value) -> Result<Snapshot, SnapshotError> {
+        let invalid = |reason: String| SnapshotError::Invalid {
+            name: name.to_owned(),
+            reason,
+        };
+        let version = value
+            .get("schema_version")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| invalid("no `schema_version`".into()))?;
+        if version != u64::from(SCHEMA_VERSION) {
+            return Err(SnapshotError::Version {
+                name: name.to_owned(),
+                found: version,
+            });
+        }
+        let mut track = serde_path_to_error::Track::new();
+        let deserializer = serde_path_to_error::Deserializer::new(value, &mut track);
+        Snapshot::deserialize(deserializer).map_err(|e| {
+            let path = track.path().to_string();
+            invalid(format!("at `{path}`: {e}"))
+        })
+    }
+
+    /// The JSON Schema of a snapshot, as `docs/snapshot.schema.json` holds it.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Snapshot);
+        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
