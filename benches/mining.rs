@@ -1,7 +1,7 @@
 //! Mining speed on a synthetic history (built once with `git fast-import` from a fixed seed).
 //!
 //! `COCHANGE_BENCH_COMMITS` sets the history's size (default 2 000, so a bench run stays short;
-//! use 100000 for the scale target of SPEC §8).
+//! use 100000 for the scale target of docs/performance.md).
 
 use std::path::PathBuf;
 

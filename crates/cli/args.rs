@@ -125,7 +125,7 @@ pub struct GlobalArgs {
     pub explain: bool,
 }
 
-/// Ways of forming change sets (SPEC §4.1).
+/// Ways of forming change sets (docs/metrics.md, *Change sets*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GroupBy {
     /// One non-merge commit is one change set.

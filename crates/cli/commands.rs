@@ -58,9 +58,15 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
             )
             .into());
         }
-        Command::Report(_) | Command::Check(_) => {
+        Command::Report(_) => {
+            // Refused before any work, if it would be refused at the end.
+            let dir = printer
+                .output_path()
+                .unwrap_or(Path::new("cochange-report"));
+            cochange_report::check_folder(dir)?;
             printer.info("[1/3] mining the history and reading the files");
         }
+        Command::Check(_) => printer.info("[1/3] mining the history and reading the files"),
         _ => {}
     }
     let bar = Bar::new(printer.progress_target());

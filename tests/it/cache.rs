@@ -1,4 +1,4 @@
-//! The incremental cache (SPEC §3.3): reuse, incremental mining, and rebuilding what is broken.
+//! The incremental cache (docs/architecture.md, *The cache*): reuse, incremental mining, and rebuilding what is broken.
 
 use std::path::Path;
 

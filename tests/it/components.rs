@@ -1,4 +1,4 @@
-//! Components (SPEC §4.5): every mapping source, component coupling with its file pairs, cycles,
+//! Components (docs/metrics.md, *components*): every mapping source, component coupling with its file pairs, cycles,
 //! clusters; the expected answers are in the fixture scripts' headers.
 
 use std::collections::BTreeMap;

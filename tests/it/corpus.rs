@@ -1,6 +1,7 @@
 //! The agreement with git on real histories: flask and tokio from `../shared/corpus` (see its
-//! README). Skipped, with a message, where the corpus is not beside the checkout; every behaviour
-//! checked here is also checked on a scripted fixture.
+//! README). Marked ignored, with the reason, where the corpus is not beside the checkout (the
+//! build script looks; `COCHANGE_CORPUS` names another folder); every behaviour checked here is
+//! also checked on a scripted fixture.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use crate::util::*;
 static CLONING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The bare clone of `<name>.bundle`, made once under the generated fixtures.
-fn corpus_repo(name: &str) -> Result<Option<PathBuf>> {
+fn corpus_repo(name: &str) -> Result<PathBuf> {
     let root = cochange_testtools::workspace_root();
     let bundle = std::env::var_os("COCHANGE_CORPUS")
         .map_or_else(
@@ -23,12 +24,11 @@ fn corpus_repo(name: &str) -> Result<Option<PathBuf>> {
         )
         .join(format!("{name}.bundle"));
     if !bundle.is_file() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipping the {name} corpus test: {} not found",
+        return Err(format!(
+            "{} not found, although it was there when the tests were built: build them again",
             bundle.display()
-        );
-        return Ok(None);
+        )
+        .into());
     }
     let dir = root.join("tests/fixtures/generated-do-not-edit/corpus");
     let repo = dir.join(format!("{name}.git"));
@@ -56,7 +56,7 @@ fn corpus_repo(name: &str) -> Result<Option<PathBuf>> {
         // Another test process may have won the race; its clone is as good as ours.
         let _ = std::fs::rename(&clone, &repo);
     }
-    Ok(Some(repo))
+    Ok(repo)
 }
 
 /// Writes git's baselines for `args` next to the repository and compares them with cochange's rows.
@@ -90,9 +90,7 @@ fn agrees(repo: &Path, label: &str, git_args: &[&str], cochange_args: &[&str]) -
 }
 
 fn corpus_agrees_with_git(name: &str) -> Result {
-    let Some(repo) = corpus_repo(name)? else {
-        return Ok(());
-    };
+    let repo = corpus_repo(name)?;
     agrees(&repo, "plain-", &["--no-renames"], &["--no-renames"])?;
     agrees(&repo, "renames-", &["-M"], &[])?;
     agrees(
@@ -104,11 +102,19 @@ fn corpus_agrees_with_git(name: &str) -> Result {
 }
 
 #[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
 fn flask_agrees_with_git() -> Result {
     corpus_agrees_with_git("flask")
 }
 
 #[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
 fn tokio_agrees_with_git() -> Result {
     corpus_agrees_with_git("tokio")
 }
@@ -126,9 +132,7 @@ fn non_blank_lines(text: &[u8]) -> u64 {
 
 /// `loc` of every file `hotspots` lists equals the non-blank lines of `git show HEAD:<path>`.
 fn loc_agrees_with_git_show(name: &str) -> Result {
-    let Some(repo) = corpus_repo(name)? else {
-        return Ok(());
-    };
+    let repo = corpus_repo(name)?;
     let out = run_ok(cochange(&repo).args([
         "hotspots",
         "--no-cache",
@@ -179,11 +183,19 @@ fn loc_agrees_with_git_show(name: &str) -> Result {
 }
 
 #[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
 fn flask_loc_agrees_with_git_show() -> Result {
     loc_agrees_with_git_show("flask")
 }
 
 #[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
 fn tokio_loc_agrees_with_git_show() -> Result {
     loc_agrees_with_git_show("tokio")
 }

@@ -1,4 +1,4 @@
-//! Bad input (SPEC §7): one clear line on stderr, the documented exit code, never a panic.
+//! Bad input (README.md, *Exit codes*): one clear line on stderr, the documented exit code, never a panic.
 
 use std::process::Output;
 

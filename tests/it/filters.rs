@@ -1,4 +1,4 @@
-//! Change-set grouping, path and author filters and the config file (SPEC §4, §4.1, §6). The
+//! Change-set grouping, path and author filters and the config file (docs/metrics.md, README.md). The
 //! expected answers are written in the fixture scripts' headers.
 
 use std::path::Path;

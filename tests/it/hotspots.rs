@@ -1,4 +1,4 @@
-//! Hotspots, the test signal, coverage and the backlog (SPEC §4.4, §4.6) against the answers
+//! Hotspots, the test signal, coverage and the backlog (docs/metrics.md, *hotspots* and *backlog*) against the answers
 //! worked out by hand in `make_hotspots.sh`'s header.
 
 use std::path::Path;

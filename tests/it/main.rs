@@ -2,6 +2,7 @@
 //! output (written by each fixture script) as the oracle.
 
 mod analyses;
+mod architecture;
 mod cache;
 mod components;
 mod corpus;
@@ -12,4 +13,5 @@ mod hotspots;
 mod mining;
 mod monthly;
 mod report;
+mod snapshots;
 mod util;

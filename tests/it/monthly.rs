@@ -1,4 +1,4 @@
-//! Trends, snapshot diff and the CI gate (SPEC §4.7), and the monthly job of `examples/ci/` run
+//! Trends, snapshot diff and the CI gate (docs/ci.md), and the monthly job of `examples/ci/` run
 //! step by step over two "months" of `make_months.sh`.
 
 use std::path::{Path, PathBuf};
@@ -38,6 +38,15 @@ fn month_one() -> Result<Month> {
         repo,
         _tmp: tmp,
     })
+}
+
+/// Every snapshot a month wrote must validate against the published schema.
+impl Drop for Month {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && self.out.exists() {
+            assert_snapshots_valid(&self.out).expect("the snapshots validate");
+        }
+    }
 }
 
 impl Month {

@@ -1,4 +1,4 @@
-//! `report` (SPEC §5): the files, their well-formedness, no external resources, the same numbers
+//! `report` (docs/report.md): the files, their well-formedness, no external resources, the same numbers
 //! as the individual commands, and byte-identical output on a second run.
 
 use std::path::{Path, PathBuf};
@@ -36,6 +36,7 @@ fn report(repo: &Path, out: &Path) -> Result<String> {
             .args(["report", "--no-cache", "--output"])
             .arg(out),
     )?;
+    assert_snapshots_valid(out)?;
     Ok(String::from_utf8(output.stderr)?)
 }
 

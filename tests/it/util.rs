@@ -231,3 +231,32 @@ pub fn change_rows(out: &Output) -> Result<BTreeSet<Row>> {
 pub fn git_dir(repo: &Path) -> PathBuf {
     repo.join(".git")
 }
+
+/// Every `snapshot.json` below `dir` validates against the published JSON Schema
+/// (`docs/snapshot.schema.json`) and reads as `diff` and `check` read it.
+pub fn assert_snapshots_valid(dir: &Path) -> Result {
+    let root = cochange_testtools::workspace_root();
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        root.join("docs/snapshot.schema.json"),
+    )?)?;
+    let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+    let mut stack = vec![dir.to_owned()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == "snapshot.json") {
+                let text = std::fs::read_to_string(&path)?;
+                let value: serde_json::Value = serde_json::from_str(&text)?;
+                let errors: Vec<String> = validator
+                    .iter_errors(&value)
+                    .map(|e| format!("{} at {}", e, e.instance_path()))
+                    .collect();
+                assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+                cochange_report::Snapshot::parse(&path.display().to_string(), &text)?;
+            }
+        }
+    }
+    Ok(())
+}

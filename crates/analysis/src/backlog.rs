@@ -1,4 +1,4 @@
-//! The refactoring backlog (SPEC §4.6): one ranked list of files, each with its factors and a
+//! The refactoring backlog (docs/metrics.md, *backlog*): one ranked list of files, each with its factors and a
 //! reason in plain words.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Change sets (SPEC §4.1): the groups of entities that changed together, which coupling, sum of
+//! Change sets (docs/metrics.md, *Change sets*): the groups of entities that changed together, which coupling, sum of
 //! coupling and revisions count over.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! What kind of pair a coupled pair is (docs/metrics.md, *Pair classes*).
+//! What kind of pair a coupled pair is (docs/metrics.md, *coupling*).
 
 use std::fmt;
 

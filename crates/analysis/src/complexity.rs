@@ -1,4 +1,4 @@
-//! Size and language-neutral complexity of a file's text (SPEC §4.4).
+//! Size and language-neutral complexity of a file's text (docs/metrics.md, *hotspots*).
 
 /// What one file's content measures.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,4 +1,4 @@
-//! Components as entities (SPEC §4.5): their coupling, the file pairs behind it, the share of
+//! Components as entities (docs/metrics.md, *components*): their coupling, the file pairs behind it, the share of
 //! change sets that cross them, cycles and fan-in/fan-out on the component graph (petgraph), and
 //! clusters suggested by label propagation on the file co-change graph.
 

@@ -1,4 +1,4 @@
-//! Mapping files to components (SPEC §4.5), from the sources in order of precedence:
+//! Mapping files to components (docs/metrics.md, *components*), from the sources in order of precedence:
 //! `[components]` globs of the config, `CODEOWNERS`, workspace manifests, then folders.
 
 use std::fmt;

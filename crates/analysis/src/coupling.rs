@@ -1,4 +1,4 @@
-//! Change coupling between pairs of entities (SPEC §4.2), with code-maat's `coupling` semantics.
+//! Change coupling between pairs of entities (docs/metrics.md, *coupling*), with code-maat's `coupling` semantics.
 
 use cochange_miner::Tables;
 use cochange_miner::col;
@@ -75,7 +75,7 @@ pub mod coupling_col {
     pub const CLASS: &str = "class";
 }
 
-/// Every pair of entities that changed together, with the measures of SPEC §4.2, filtered and
+/// Every pair of entities that changed together, with the measures of docs/metrics.md, *coupling*, filtered and
 /// sorted as code-maat's `coupling` analysis (degree, then average revisions, both descending;
 /// ties by name). Change sets are formed by `options.grouping`; only those with at most
 /// `max_changeset_size` entities count, for revisions as for shared changes.

@@ -1,4 +1,4 @@
-//! The filters every analysis runs after (SPEC §4): path include/exclude globs and author patterns.
+//! The filters every analysis runs after (docs/metrics.md): path include/exclude globs and author patterns.
 
 use std::collections::{HashMap, HashSet};
 

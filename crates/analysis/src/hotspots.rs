@@ -1,4 +1,4 @@
-//! Hotspots (SPEC §4.4) and the test signal: where change meets complexity, and whether tests
+//! Hotspots (docs/metrics.md, *hotspots*) and the test signal: where change meets complexity, and whether tests
 //! change alongside.
 
 use std::collections::HashMap;

@@ -37,7 +37,7 @@ pub(crate) fn with_commit_info(tables: &Tables) -> PolarsResult<DataFrame> {
 }
 
 /// One row per commit and person who made it, columns `repo, commit, author, author_time`: the
-/// author, then each `Co-authored-by` co-author not already named (SPEC §4.5: co-authors count as
+/// author, then each `Co-authored-by` co-author not already named (docs/metrics.md, *Co-authors*: co-authors count as
 /// authors in cochange's own people measures; code-maat's analyses see the author alone, as
 /// code-maat does).
 pub(crate) fn people_per_commit(history: &Tables) -> PolarsResult<DataFrame> {

@@ -1,4 +1,4 @@
-//! Knowledge risk (SPEC §4.5): main developers, knowledge loss from blame, and bus factor per
+//! Knowledge risk (docs/metrics.md, *knowledge*): main developers, knowledge loss from blame, and bus factor per
 //! component.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

@@ -1,5 +1,5 @@
 /*!
-Measures over mined git history (SPEC §4), computed with polars over the tables of
+Measures over mined git history (docs/metrics.md), computed with polars over the tables of
 [`cochange_miner`].
 
 # Brief overview

@@ -1,4 +1,4 @@
-//! Sum of coupling per entity (SPEC §4.3), as code-maat's `soc`.
+//! Sum of coupling per entity (docs/metrics.md, *soc*), as code-maat's `soc`.
 
 use cochange_miner::Tables;
 use cochange_miner::col;

@@ -1,4 +1,4 @@
-//! Teams (SPEC §4.5): which teams change which components, and which teams must coordinate
+//! Teams (docs/metrics.md, *teams*): which teams change which components, and which teams must coordinate
 //! because they change coupled files.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

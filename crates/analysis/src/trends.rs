@@ -1,4 +1,4 @@
-//! Trends (SPEC §4.7): the shape of change per calendar period.
+//! Trends (docs/metrics.md, *trends*): the shape of change per calendar period.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

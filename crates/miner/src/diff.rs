@@ -13,6 +13,7 @@ use gix::diff::tree::recorder::{Change as RecordedChange, Location};
 use gix::objs::tree::{EntryKind, EntryMode};
 use gix::objs::{FindExt, TreeRefIter};
 
+use crate::content::{count_lines, is_binary};
 use crate::path::escape_path;
 use crate::record::{ChangeKind, ChangeRecord};
 use crate::renames;
@@ -36,13 +37,9 @@ pub(crate) struct Diffed {
 
 /// Tasks sent to a worker at once: runs of neighbouring commits share most of their trees.
 const CHUNK: usize = 32;
-/// git reads the first 8000 bytes to decide whether content is binary (`buffer_is_binary`).
-const BINARY_SNIFF_BYTES: usize = 8000;
 /// `diff.renameLimit`'s default: above this many sources times destinations squared, git skips
 /// inexact rename detection for the commit (exact renames are still found).
 const RENAME_LIMIT: usize = 1000;
-/// git treats larger blobs as binary without looking (`core.bigFileThreshold`).
-const BIG_FILE_THRESHOLD: usize = 512 * 1024 * 1024;
 
 type Batch = Vec<(usize, Task)>;
 
@@ -482,40 +479,5 @@ pub(crate) fn read_blob(
         )),
         Ok(None) => Ok(false),
         Err(err) => Err(Error::object("blob", id, err)),
-    }
-}
-
-/// git's binary test: a NUL in the first 8000 bytes, or a blob too large to look at.
-pub(crate) fn is_binary(data: &[u8]) -> bool {
-    data.len() > BIG_FILE_THRESHOLD || data[..data.len().min(BINARY_SNIFF_BYTES)].contains(&0)
-}
-
-#[expect(
-    clippy::naive_bytecount,
-    reason = "the compiler vectorises this; a crate for it is not worth a dependency"
-)]
-fn count_lines(data: &[u8]) -> u32 {
-    let newlines = data.iter().filter(|&&b| b == b'\n').count();
-    let unterminated = usize::from(data.last().is_some_and(|&b| b != b'\n'));
-    (newlines + unterminated) as u32
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{count_lines, is_binary};
-
-    #[test]
-    fn lines_are_counted_like_git() {
-        assert_eq!(count_lines(b""), 0);
-        assert_eq!(count_lines(b"a\nb\n"), 2);
-        assert_eq!(count_lines(b"a\nb"), 2);
-    }
-
-    #[test]
-    fn binary_means_a_nul_in_the_first_8000_bytes() {
-        assert!(is_binary(b"a\0b"));
-        let mut late = vec![b'a'; 8000];
-        late.push(0);
-        assert!(!is_binary(&late));
     }
 }

@@ -1,6 +1,6 @@
 /*!
 Reads a git repository's history into two tables: one row per commit and one row per changed
-file (SPEC §3.2), with an incremental cache so that later runs only read new commits.
+file (docs/architecture.md, *The tables*), with an incremental cache so that later runs only read new commits.
 
 # Brief overview
 
@@ -34,6 +34,7 @@ assert!(commits > 0 && file_changes > 0);
 
 mod blame;
 mod cache;
+mod content;
 mod diff;
 mod error;
 mod gittime;

@@ -35,7 +35,7 @@ pub fn has_cache(path: &Path, options: &Options) -> Result<bool, Error> {
     .is_present())
 }
 
-/// Mines the repository at or above `path` into the tables of SPEC §3.2.
+/// Mines the repository at or above `path` into the tables of docs/architecture.md, *The tables*.
 ///
 /// ## The algorithm
 /// 1. Open the repository read-only and resolve the starting commits ([`Selection`](crate::Selection)).

@@ -325,7 +325,7 @@ fn copied_bytes(source: &[(u32, u64)], destination: &[(u32, u64)]) -> u64 {
 /// git's `hash_chars`: bytes per bucket of chunks ending at a newline or after 64 bytes, sorted
 /// by bucket. In text, the CR of a CRLF is skipped.
 fn hash_chunks(data: &[u8]) -> Vec<(u32, u64)> {
-    let is_text = !crate::diff::is_binary(data);
+    let is_text = !crate::content::is_binary(data);
     let mut counts: HashMap<u32, u64> = HashMap::new();
     let (mut accum1, mut accum2, mut n) = (0u32, 0u32, 0u64);
     let mut add = |accum1: u32, accum2: u32, n: u64| {

@@ -4,7 +4,7 @@ use polars::prelude::*;
 
 use crate::record::{ChangeRecord, CommitRecord};
 
-/// Column names of the two tables (SPEC §3.2).
+/// Column names of the two tables (docs/architecture.md, *The tables*).
 pub mod col {
     /// Repository display name (str).
     pub const REPO: &str = "repo";

@@ -63,7 +63,7 @@ pub struct Options {
     pub name: Option<String>,
 }
 
-/// The two mined tables (SPEC §3.2), as polars frames. Column names are in [`crate::col`].
+/// The two mined tables (docs/architecture.md, *The tables*), as polars frames. Column names are in [`crate::col`].
 #[derive(Debug, Clone)]
 pub struct Tables {
     /// One row per commit, newest first (parents after their children).

@@ -344,3 +344,174 @@ pub fn sarif(findings: &[Finding], tool_version: &str) -> Value {
         }],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A snapshot with the given coupled pairs `(a, b, degree, class)`, hotspots `(entity, rank,
+    /// score)`, backlog owners `(entity, main_dev, inactive)` and crossing share.
+    fn snapshot(
+        pairs: &[(&str, &str, u64, &str)],
+        hotspots: &[(&str, u64, f64)],
+        owners: &[(&str, &str, bool)],
+        crossing_share: f64,
+    ) -> Snapshot {
+        let section = |rows: Vec<Value>| serde_json::json!({ "columns": [], "rows": rows });
+        let value = serde_json::json!({
+            "schema_version": crate::SCHEMA_VERSION,
+            "title": "t",
+            "header": { "as_of": "2024-06-30" },
+            "settings": {},
+            "metrics": { "crossing_share": crossing_share },
+            "analyses": {
+                "coupling": section(pairs.iter().map(|(a, b, degree, class)| serde_json::json!({
+                    "entity": a, "coupled": b, "degree": degree, "class": class
+                })).collect()),
+                "hotspots": section(hotspots.iter().map(|(entity, rank, score)| serde_json::json!({
+                    "entity": entity, "rank": rank, "revisions": 3, "hotspot_score": score
+                })).collect()),
+                "backlog": section(owners.iter().map(|(entity, dev, inactive)| serde_json::json!({
+                    "entity": entity, "main_dev": dev, "main_dev_share": 0.9,
+                    "main_dev_inactive": inactive
+                })).collect()),
+                "trends": section(vec![serde_json::json!({ "period": "2024-06", "change_sets": 3 })]),
+            },
+        });
+        Snapshot::from_value("test", &value).expect("a snapshot of the right shape")
+    }
+
+    #[test]
+    fn check_reports_only_what_is_new_above_the_limit() {
+        let baseline = snapshot(
+            &[
+                ("a.rs", "x/b.rs", 40, "cross-component"),
+                ("c.rs", "y/d.rs", 70, "cross-component"),
+            ],
+            &[("a.rs", 1, 0.9)],
+            &[],
+            0.10,
+        );
+        let current = snapshot(
+            &[
+                ("a.rs", "x/b.rs", 60, "cross-component"),
+                ("c.rs", "y/d.rs", 75, "cross-component"),
+                ("e.rs", "e2.rs", 90, "same-folder"),
+            ],
+            &[("a.rs", 1, 0.9), ("n.rs", 2, 0.8)],
+            &[],
+            0.25,
+        );
+        let rules = CheckRules {
+            new_cross_component_degree: Some(50),
+            new_top_hotspots: Some(2),
+            crossing_growth: Some(10.0),
+            ..CheckRules::default()
+        };
+        let found = check(&current, Some(&baseline), &rules);
+        let summary: Vec<(&str, &str)> = found
+            .iter()
+            .map(|f| (f.rule, f.location.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("new-cross-component-degree", "a.rs"),
+                ("new-top-hotspots", "n.rs"),
+                ("crossing-growth", ""),
+            ],
+            "c.rs was above the limit already; e.rs is not cross-component"
+        );
+        assert!(
+            found[2]
+                .message
+                .contains("from 10.0 % to 25.0 % (limit +10 points)")
+        );
+        // Without a baseline only the absolute rules run.
+        assert!(check(&current, None, &rules).is_empty());
+    }
+
+    #[test]
+    fn absolute_rules_print_tiny_limits_short() {
+        let current = snapshot(&[], &[("a.rs", 1, 0.5)], &[], 0.0);
+        let rules = CheckRules {
+            hotspot_score: Some(1e-300),
+            ..CheckRules::default()
+        };
+        let found = check(&current, None, &rules);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "a.rs has hotspot score 0.500 (limit 1e-300)"
+        );
+    }
+
+    #[test]
+    fn diff_lists_couplings_hotspots_and_new_knowledge_risks() {
+        let old = snapshot(
+            &[
+                ("a", "b", 40, "nearby"),
+                ("c", "d", 80, "nearby"),
+                ("e", "f", 50, "nearby"),
+            ],
+            &[("a", 1, 0.9), ("b", 2, 0.8)],
+            &[("a", "Ann", true)],
+            0.0,
+        );
+        let new = snapshot(
+            &[
+                ("a", "b", 60, "nearby"),
+                ("c", "d", 70, "nearby"),
+                ("g", "h", 30, "nearby"),
+            ],
+            &[("b", 1, 0.9), ("z", 2, 0.8)],
+            &[("a", "Ann", true), ("q", "Bob", true)],
+            0.0,
+        );
+        let tables = diff(&old, &new, 2);
+        let column =
+            |t: &Table, i: usize| -> Vec<String> { t.rows.iter().map(|r| r[i].text()).collect() };
+        assert_eq!(
+            column(&tables[0], 0),
+            ["new", "grown", "shrunk", "dissolved"]
+        );
+        assert_eq!(column(&tables[0], 1), ["g", "a", "c", "e"]);
+        assert_eq!(column(&tables[1], 0), ["entered", "moved", "left"]);
+        assert_eq!(column(&tables[1], 1), ["z", "b", "a"]);
+        assert_eq!(column(&tables[2], 0), ["q"], "Ann was a risk already");
+    }
+
+    #[test]
+    fn sarif_locates_each_finding_on_its_file() {
+        let findings = vec![
+            Finding {
+                rule: "hotspot-score",
+                location: "src/a.rs".into(),
+                message: "m".into(),
+            },
+            Finding {
+                rule: "crossing-growth",
+                location: String::new(),
+                message: "n".into(),
+            },
+        ];
+        let doc = sarif(&findings, "9.9.9");
+        let results = doc["runs"][0]["results"].as_array().expect("results");
+        assert_eq!(
+            results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "src/a.rs"
+        );
+        assert!(
+            results[1].get("locations").is_none(),
+            "no file, no location"
+        );
+        assert_eq!(doc["runs"][0]["tool"]["driver"]["version"], "9.9.9");
+        let rules: Vec<&str> = doc["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .filter_map(|r| r["id"].as_str())
+            .collect();
+        assert_eq!(rules, ["crossing-growth", "hotspot-score"]);
+    }
+}

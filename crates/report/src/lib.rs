@@ -46,7 +46,7 @@ pub use commands::{
     diff_tables, hotspots, knowledge, mining_table, teams, trends,
 };
 pub use compare::{Finding, check, diff, findings_table, sarif};
-pub use output::{Files, MARKER, OutputError, write_file, write_folder};
+pub use output::{Files, MARKER, OutputError, check_folder, write_file, write_folder};
 pub use render::{Format, SCHEMA_VERSION, render, render_many};
 pub use report::{PAGE_ROWS, Report, Section, snapshot_value, write_report};
 pub use snapshot::{

@@ -186,6 +186,12 @@ pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Strin
     Ok(names)
 }
 
+/// Checks that a report may be written into `dir` (see [`write_folder`]), before the work of
+/// building it; [`write_folder`] checks again when it writes.
+pub fn check_folder(dir: &Path) -> Result<(), OutputError> {
+    checked_target(dir).map(|_| ())
+}
+
 /// A checked place for the report.
 struct Target {
     /// Absolute, with symbolic links resolved where the folder exists.

@@ -1,0 +1,31 @@
+//! Tells the tests what this machine lacks, so that a test that cannot run here is marked
+//! ignored, with the reason, instead of passing without checking anything.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(corpus_missing)");
+    println!("cargo::rustc-check-cfg=cfg(no_user_namespaces)");
+    println!("cargo::rerun-if-env-changed=COCHANGE_CORPUS");
+    println!("cargo::rerun-if-changed=build.rs");
+    let corpus = std::env::var_os("COCHANGE_CORPUS")
+        .map_or_else(|| PathBuf::from("../shared/corpus"), PathBuf::from);
+    println!("cargo::rerun-if-changed={}", corpus.display());
+    let complete = ["flask.bundle", "tokio.bundle"]
+        .iter()
+        .all(|name| corpus.join(name).is_file());
+    if !complete {
+        println!("cargo::rustc-cfg=corpus_missing");
+    }
+    // The full-disk test mounts a small tmpfs in a mount namespace of its own.
+    let namespaces = Command::new("unshare")
+        .args(["-Urm", "true"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !namespaces {
+        println!("cargo::rustc-cfg=no_user_namespaces");
+    }
+}
