@@ -234,6 +234,11 @@ pub enum Command {
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
+    /// Measure how well a ranking works on this repository's own history: `eval backlog` scores
+    /// the backlog, the hotspots and plain revisions by how many of their top files fix commits
+    /// touched in the months after past cut-off dates.
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Print a completion script for a shell (for example `cochange completions bash >
     /// ~/.local/share/bash-completion/completions/cochange`).
     Completions(CompletionsArgs),
@@ -448,6 +453,40 @@ pub struct BacklogArgs {
     pub all_files: bool,
 }
 
+/// What `eval` measures.
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// At past cut-off dates, the share of each ranking's top files (backlog, hotspots, program
+    /// files by revisions) that commits whose subject marks a fix touched in the months after.
+    Backlog(EvalBacklogArgs),
+}
+
+/// Options of `eval backlog`.
+#[derive(Debug, clap::Args)]
+pub struct EvalBacklogArgs {
+    /// How many cut-off dates, the newest `--horizon` months before the newest commit.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub cutoffs: usize,
+    /// Months between two cut-off dates.
+    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
+    pub every: u32,
+    /// Months after a cut-off in which fixes are counted.
+    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
+    pub horizon: u32,
+    /// The window of each ranking, in months before its cut-off.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub months: u32,
+    /// How many top files of each ranking are scored (precision at k).
+    #[arg(long, default_value_t = 20, value_name = "K")]
+    pub k: usize,
+    /// A regular expression that marks a fix in a commit's subject [default:
+    /// `(?i)\b(fix(es|ed)?|bugs?|regression)\b`].
+    #[arg(long, value_name = "REGEX")]
+    pub fix_pattern: Option<String>,
+    #[command(flatten)]
+    pub inactive: InactiveArgs,
+}
+
 /// Options of `completions`.
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
@@ -553,6 +592,7 @@ impl Command {
     pub fn code_maat_columns(&self) -> bool {
         let columns = match self {
             Command::Mine
+            | Command::Eval(_)
             | Command::Completions(_)
             | Command::Manpage
             | Command::Hotspots(_)

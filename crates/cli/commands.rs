@@ -9,8 +9,8 @@ use cochange_report::{
 };
 
 use crate::args::{
-    Args, Command, ComponentsShow, DiffShow, KnowledgeShow, PeriodArg, ReportWindow, TeamsShow,
-    ThresholdArgs,
+    Args, Command, ComponentsShow, DiffShow, EvalCommand, KnowledgeShow, PeriodArg, ReportWindow,
+    TeamsShow, ThresholdArgs,
 };
 use crate::exit;
 use crate::printer::Printer;
@@ -149,6 +149,27 @@ fn analyse(
             });
             cochange_report::teams(session, view)?
         }
+        Command::Eval(EvalCommand::Backlog(args)) => {
+            let pattern = args
+                .fix_pattern
+                .as_deref()
+                .unwrap_or(cochange_analysis::DEFAULT_FIX_PATTERN);
+            let check = cochange_analysis::RankingCheck {
+                cutoffs: args.cutoffs,
+                every_months: args.every,
+                horizon_months: args.horizon,
+                window_months: args.months,
+                k: args.k,
+                fix_pattern: regex::Regex::new(pattern).map_err(|err| {
+                    UsageError(format!(
+                        "`--fix-pattern {pattern}` is not a valid regular expression: {}",
+                        cochange_analysis::one_line(&err)
+                    ))
+                })?,
+                inactive_after: args.inactive.inactive_after,
+            };
+            vec![cochange_report::ranking_check(session, &check)?]
+        }
         _ => vec![history_table(command, session, settings)?],
     };
     printer.tables(tables)?;
@@ -233,6 +254,7 @@ fn needs(command: &Command) -> Needs {
         | Command::Hotspots(_)
         | Command::Backlog(_)
         | Command::Knowledge(_)
+        | Command::Eval(_)
         | Command::Report(_)
         | Command::Check(_) => Needs::LineSums,
         _ => Needs::FileNames,

@@ -47,6 +47,7 @@ mod hotspots;
 mod identity;
 mod knowledge;
 mod ownership;
+mod ranking;
 mod repos;
 mod session;
 mod soc;
@@ -83,6 +84,7 @@ pub use hotspots::{
 pub use identity::{changes, revisions};
 pub use knowledge::knowledge;
 pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};
+pub use ranking::{DEFAULT_FIX_PATTERN, RANKINGS, RankingCheck, ranking_check};
 pub use repos::{combine, prefixed, unique_names};
 pub use session::{
     Error, History, Mapping, Measured, Needs, Notice, Session, Settings, Thresholds, day,

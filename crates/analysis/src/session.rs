@@ -391,25 +391,43 @@ impl<'s> Session<'s> {
     /// `months` before the as-of date (`--since` overrides its start).
     pub fn measure(&mut self, months: u32) -> Result<Measured, Error> {
         let as_of = self.as_of()?;
-        let tables = &self.history.tables;
         let from = self
             .settings
             .mining
             .selection
             .since
             .unwrap_or_else(|| months_before(as_of, months));
+        let revision = self.revision.clone();
+        self.measure_at(revision.as_deref(), from, as_of)
+    }
+
+    /// The files of revision `rev` (`None`: HEAD), measured, with the history up to `as_of` and
+    /// its window from `from`. A file's path at the revision is named by its entity (its newest
+    /// path), so that a file renamed later meets its history.
+    pub fn measure_at(
+        &mut self,
+        rev: Option<&str>,
+        from: i64,
+        as_of: i64,
+    ) -> Result<Measured, Error> {
+        let tables = &self.history.tables;
         let upto = crate::window(tables, i64::MIN, as_of)?;
         let windowed = crate::window(tables, from, as_of)?;
+        let entities = entity_of_path(&upto)?;
         let several = self.several();
         let (mut files, mut revisions) = (Vec::new(), Vec::new());
         let (mut binary, mut excluded, mut missing) = (0, 0, Vec::new());
         for (repo, outcome) in self.history.paths.iter().zip(&self.history.outcomes) {
             let prefix = |path: &str| crate::prefixed(&outcome.repo, path, several);
+            let entity = |path: &str| {
+                let path = prefix(path);
+                entities.get(&path).cloned().unwrap_or(path)
+            };
             let snapshot = cochange_miner::read_snapshot(
                 repo,
-                self.revision.as_deref(),
+                rev,
                 self.settings.mining.threads,
-                |path| self.settings.filters.keeps_path(&prefix(path)),
+                |path| self.settings.filters.keeps_path(&entity(path)),
                 crate::measure_text,
             )
             .map_err(|source| Error::Repository {
@@ -419,7 +437,7 @@ impl<'s> Session<'s> {
             })?;
             revisions.push(format!(
                 "{} ({})",
-                self.revision.as_deref().unwrap_or("HEAD"),
+                rev.unwrap_or("HEAD"),
                 &snapshot.commit[..snapshot.commit.len().min(12)]
             ));
             excluded += snapshot.skipped;
@@ -427,10 +445,12 @@ impl<'s> Session<'s> {
             for (path, measures) in snapshot.files {
                 match measures {
                     Some(m) if m.binary => binary += 1,
-                    other => files.push((prefix(&path), other)),
+                    other => files.push((entity(&path), other)),
                 }
             }
         }
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|a, b| a.0 == b.0);
         if !missing.is_empty() {
             self.notices.push(Notice::Warning(format!(
                 "{} blobs are missing (a partial or blobless clone?): their size and complexity are \
@@ -683,6 +703,23 @@ fn repositories(
         }
     }
     Ok(kept.into_iter().map(|(r, _)| r).zip(names).collect())
+}
+
+/// The entity (newest path) of each path in `tables`, from its newest change: the paths of an
+/// older revision are named as the history names them.
+fn entity_of_path(tables: &Tables) -> PolarsResult<HashMap<String, String>> {
+    let changes = &tables.changes;
+    let paths = changes.column(col::PATH)?.str()?;
+    let entities = changes.column(col::ENTITY)?.str()?;
+    let mut map = HashMap::new();
+    for (path, entity) in paths.iter().zip(entities.iter()) {
+        if let (Some(path), Some(entity)) = (path, entity) {
+            // Changes are newest first: the first seen is the newest.
+            map.entry(path.to_owned())
+                .or_insert_with(|| entity.to_owned());
+        }
+    }
+    Ok(map)
 }
 
 /// Refuses coupling whose self-join would not fit in memory (a huge `--max-changeset-size`).

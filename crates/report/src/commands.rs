@@ -401,3 +401,31 @@ pub fn diff_tables(
         })
         .collect()
 }
+
+/// `eval backlog`: the precision at k of each ranking at each cut-off, with what it measures.
+pub fn ranking_check(
+    session: &mut Session<'_>,
+    check: &cochange_analysis::RankingCheck,
+) -> Result<Table, BuildError> {
+    let frame = cochange_analysis::ranking_check(session, check)?;
+    let mut table = Table::from_frame("ranking-check", &frame)?;
+    table.context = vec![
+        ("repository".to_owned(), session.repositories()),
+        (
+            "measure".to_owned(),
+            format!(
+                "share of each ranking's top {} files that fix commits touched in the {} months after the cut-off",
+                check.k, check.horizon_months
+            ),
+        ),
+        ("fix pattern".to_owned(), check.fix_pattern.to_string()),
+        (
+            "rankings".to_owned(),
+            format!(
+                "revisions: program files (not tests) by revisions in the {} months before; hotspots: as `hotspots`; backlog: as `backlog`",
+                check.window_months
+            ),
+        ),
+    ];
+    Ok(table)
+}

@@ -43,7 +43,7 @@ pub use charts::{
 pub use cochange_analysis::CheckRules;
 pub use commands::{
     BacklogOptions, ComponentsView, DiffView, TeamsView, backlog, components, coupling,
-    diff_tables, hotspots, knowledge, mining_table, teams, trends,
+    diff_tables, hotspots, knowledge, mining_table, ranking_check, teams, trends,
 };
 pub use compare::{Finding, check, diff, findings_table, sarif};
 pub use output::{Files, MARKER, OutputError, check_folder, write_file, write_folder};

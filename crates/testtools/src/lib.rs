@@ -7,7 +7,7 @@ Deterministic git repositories for cochange's tests and benches.
   fresh folder with a fixed clock and isolated git configuration, and caches the result under
   `tests/fixtures/generated-do-not-edit/`, keyed by a hash of the script and `tests/fixtures/lib.sh`.
   Scripts write git's own answers beside the repository (for example
-  `.git/baseline-numstat.txt`), which tests compare against: git is the oracle.
+  `.git/baseline-numstat.z`), which tests compare against: git is the oracle.
 - [`git`] gives a `git` command with the same isolated environment, for asking git at test time.
 - [`synthetic_repo`] builds a large, realistic history with `git fast-import` from a seed, for
   benchmarks at 100 000 commits without downloading anything.
