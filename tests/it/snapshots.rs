@@ -67,6 +67,8 @@ const COMMANDS: &[&str] = &[
     "diff",
     "check",
     "report",
+    "eval",
+    "eval backlog",
     "completions",
     "manpage",
 ];
@@ -83,7 +85,10 @@ fn help_of_every_command() -> Result {
     settings.bind(|| -> Result {
         insta::assert_snapshot!("help", help(&["--help"])?);
         for command in COMMANDS {
-            insta::assert_snapshot!(format!("help-{command}"), help(&[command, "--help"])?);
+            let mut args: Vec<&str> = command.split(' ').collect();
+            args.push("--help");
+            let name = command.replace(' ', "-");
+            insta::assert_snapshot!(format!("help-{name}"), help(&args)?);
         }
         Ok(())
     })
