@@ -206,9 +206,10 @@ pub enum Command {
     Messages(MessagesArgs),
     /// Months since each entity last changed, as of `--as-of` (code-maat's `age`).
     Age(ColumnsArgs),
-    /// Files that change often and are complex: revisions in the window against indentation
-    /// complexity read from the blobs at the analysed revision, with loc, churn, authors and age.
-    Hotspots(WindowArgs),
+    /// Files of program code that change often and are complex: revisions in the window against
+    /// indentation complexity read from the blobs at the analysed revision, with loc, churn,
+    /// authors and age (tests and prose are left out unless `--all-files`).
+    Hotspots(HotspotsArgs),
     /// What to refactor first: hotspots ranked with their coupling, test signal or coverage,
     /// ownership risk and declared criticality, each row with its reasons in plain words.
     Backlog(BacklogArgs),
@@ -358,6 +359,8 @@ pub struct ReportWindow {
     pub window: WindowArgs,
     #[command(flatten)]
     pub inactive: InactiveArgs,
+    #[command(flatten)]
+    pub files: FilesArgs,
 }
 
 /// Options of `report`.
@@ -436,6 +439,24 @@ pub struct CheckArgs {
     pub baseline: Option<PathBuf>,
 }
 
+/// Which files are listed besides program code.
+#[derive(Debug, clap::Args)]
+pub struct FilesArgs {
+    /// Also list prose, data and configuration files (Markdown, reStructuredText, text, JSON,
+    /// YAML, TOML, XML and unknown extensions), which are left out by default.
+    #[arg(long)]
+    pub all_files: bool,
+}
+
+/// Options of `hotspots`.
+#[derive(Debug, clap::Args)]
+pub struct HotspotsArgs {
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub files: FilesArgs,
+}
+
 /// Options of `backlog`.
 #[derive(Debug, clap::Args)]
 pub struct BacklogArgs {
@@ -447,10 +468,8 @@ pub struct BacklogArgs {
     /// coverage gap replaces the test signal where it names the file.
     #[arg(long, value_name = "FILE")]
     pub coverage: Option<PathBuf>,
-    /// Also list prose, data and configuration files (Markdown, reStructuredText, text, JSON,
-    /// YAML, TOML, XML and unknown extensions), which are left out by default.
-    #[arg(long)]
-    pub all_files: bool,
+    #[command(flatten)]
+    pub files: FilesArgs,
 }
 
 /// What `eval` measures.
@@ -578,7 +597,7 @@ impl Command {
     /// The revision `--at` names, for the commands that measure files.
     pub fn at(&self) -> Option<&str> {
         let at = match self {
-            Command::Hotspots(args) => &args.at,
+            Command::Hotspots(args) => &args.window.at,
             Command::Backlog(args) => &args.window.at,
             Command::Report(args) => &args.window.window.at,
             Command::Check(args) => &args.window.window.at,

@@ -108,14 +108,18 @@ fn analyse(
             &thresholds(&args.thresholds),
             command.code_maat_columns(),
         )?],
-        Command::Hotspots(args) => vec![cochange_report::hotspots(session, args.months)?],
+        Command::Hotspots(args) => vec![cochange_report::hotspots(
+            session,
+            args.window.months,
+            args.files.all_files,
+        )?],
         Command::Backlog(args) => {
             let coverage = args.coverage.as_deref().map(read_coverage).transpose()?;
             let options = BacklogOptions {
                 months: args.window.months,
                 inactive_after: args.inactive.inactive_after,
                 coverage,
-                all_files: args.all_files,
+                all_files: args.files.all_files,
             };
             vec![cochange_report::backlog(session, &options)?]
         }
@@ -139,7 +143,11 @@ fn analyse(
         }
         Command::Knowledge(args) => {
             let components = args.show.map(|show| show == KnowledgeShow::Components);
-            cochange_report::knowledge(session, args.inactive.inactive_after, components)?
+            let bar = Bar::new(printer.progress_target());
+            let tables =
+                cochange_report::knowledge(session, args.inactive.inactive_after, components, &bar);
+            bar.finish();
+            tables?
         }
         Command::Teams(args) => {
             let view = args.show.map(|show| match show {
@@ -288,6 +296,7 @@ fn report_options(window: &ReportWindow, settings: &Settings) -> ReportOptions {
         months: window.window.months,
         inactive_after: window.inactive.inactive_after,
         settings: settings.explained.clone(),
+        all_files: window.files.all_files,
     }
 }
 
@@ -354,11 +363,18 @@ fn check(
     } else if !findings.is_empty() || settings.format != cochange_report::Format::Table {
         printer.table(cochange_report::findings_table(&findings))?;
     }
-    if findings.is_empty() {
-        printer.info("check: no new findings");
+    let new = findings.iter().filter(|f| !f.known).count();
+    let known = findings.len() - new;
+    let known_text = if known == 0 {
+        String::new()
+    } else {
+        format!("; {known} known (the baseline has them too)")
+    };
+    if new == 0 {
+        printer.info(format_args!("check: no new findings{known_text}"));
         Ok(exit::SUCCESS)
     } else {
-        printer.info(format_args!("check: {} new findings", findings.len()));
+        printer.info(format_args!("check: {new} new findings{known_text}"));
         Ok(exit::FINDINGS)
     }
 }

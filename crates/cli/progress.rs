@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-const BAR: &str = "{msg} [{bar:30}] {human_pos}/{human_len} commits, {eta} left";
-const SPINNER: &str = "{spinner} {msg}: {human_pos} commits, {elapsed}";
+const BAR: &str = "{msg} [{bar:30}] {human_pos}/{human_len}, {eta} left";
+const SPINNER: &str = "{spinner} {msg}: {human_pos}, {elapsed}";
 
 /// A bar for phases with a known length and a spinner for the others.
 pub struct Bar {

@@ -135,6 +135,7 @@ fn loc_agrees_with_git_show(name: &str) -> Result {
     let repo = corpus_repo(name)?;
     let out = run_ok(cochange(&repo).args([
         "hotspots",
+        "--all-files",
         "--no-cache",
         "--no-line-counts",
         "--format",

@@ -23,7 +23,7 @@ fn close(value: &Value, expected: f64) -> bool {
 #[test]
 fn hotspots_rank_files_by_change_and_complexity() -> Result {
     let dir = scripted_repo("make_hotspots.sh")?;
-    let rows = json(&dir, &["hotspots"])?;
+    let rows = json(&dir, &["hotspots", "--all-files"])?;
     // (entity, language, revisions, loc, complexity, max, score), in rank order.
     let expected = [
         ("src/engine.rs", "Rust", 6, 7, 5.0, 2.0, 0.8),
@@ -102,7 +102,7 @@ fn backlog_combines_the_factors_as_documented() -> Result {
     let rows = json(&dir, &["backlog", "--inactive-after", "1"])?;
     let order: Vec<&str> = rows.iter().filter_map(|r| r["entity"].as_str()).collect();
     assert_eq!(order, ["src/engine.rs", "app/service.py", "web/view.js"]);
-    for (row, score) in rows.iter().zip([0.592_308, 0.528_571, 0.276]) {
+    for (row, score) in rows.iter().zip([21.762_754, 10.193_372, 8.049_351]) {
         assert!(close(&row["score"], score), "{row}");
     }
     let engine = &rows[0];
@@ -112,18 +112,24 @@ fn backlog_combines_the_factors_as_documented() -> Result {
     assert_eq!(engine["test_partner"], "tests/engine_test.rs");
     assert_eq!(engine["main_dev"], "alice");
     assert_eq!(engine["main_dev_inactive"], false);
+    assert!(close(&engine["coupling"], 5.0 / 6.0));
+    assert_eq!(engine["knowledge_risk"], false);
     assert_eq!(
         engine["reason"],
-        "changed in 6 of 8 change sets (top 17 %); 7 lines, max indent 2; changes with 3 files, \
-         2 in other components; a test changed alongside in 33 % of its changes; 92 % by alice"
+        "changed in 6 of 8 change sets (top 17 %); 7 lines, max indent 2; 83 % of its co-changes \
+         reach other folders (coupled with 3 files, 2 in other components); a test changed \
+         alongside in 33 % of its changes; 92 % by alice"
     );
     let service = &rows[1];
     assert_eq!(service["main_dev"], "bob");
     assert_eq!(service["main_dev_inactive"], true);
+    assert_eq!(service["knowledge_risk"], true, "bob holds 86 %");
+    assert_eq!(service["main_dev_last_commit"], "2020-01-05");
+    assert_eq!(service["main_dev_inactive_from"], "2020-02-05");
     assert!(
         service["reason"]
             .as_str()
-            .is_some_and(|r| r.ends_with("86 % by bob, inactive since 2020-01")),
+            .is_some_and(|r| r.ends_with("86 % by bob, no commit since 2020-01")),
         "{service}"
     );
     Ok(())
@@ -135,7 +141,7 @@ fn criticality_reorders_the_backlog() -> Result {
     let config = tempfile::NamedTempFile::new()?;
     std::fs::write(
         config.path(),
-        "[thresholds]\nmin-revs = 1\nmin-shared = 2\n\n[criticality]\n\"app/**\" = 2.0\n",
+        "[thresholds]\nmin-revs = 1\nmin-shared = 2\n\n[criticality]\n\"app/**\" = 3.0\n",
     )?;
     let config = config.path().to_str().ok_or("temp path")?;
     let rows = json(
@@ -144,12 +150,12 @@ fn criticality_reorders_the_backlog() -> Result {
     )?;
     let order: Vec<&str> = rows.iter().filter_map(|r| r["entity"].as_str()).collect();
     assert_eq!(order, ["app/service.py", "src/engine.rs", "web/view.js"]);
-    assert!(close(&rows[0]["score"], 1.057_143), "{}", rows[0]);
-    assert!(close(&rows[0]["criticality"], 2.0));
+    assert!(close(&rows[0]["score"], 30.580_116), "{}", rows[0]);
+    assert!(close(&rows[0]["criticality"], 3.0));
     assert!(
         rows[0]["reason"]
             .as_str()
-            .is_some_and(|r| r.ends_with("; criticality ×2"))
+            .is_some_and(|r| r.ends_with("; criticality ×3"))
     );
     Ok(())
 }
@@ -158,12 +164,16 @@ fn criticality_reorders_the_backlog() -> Result {
 fn test_files_follow_the_config() -> Result {
     let dir = scripted_repo("make_hotspots.sh")?;
     let config = tempfile::NamedTempFile::new()?;
-    // web/ now holds tests: web/view.js leaves the backlog, and tests/ is ordinary code.
+    // web/ now holds tests: web/view.js leaves the backlog, and tests/ is ordinary code (changed
+    // twice, so it is listed).
     std::fs::write(config.path(), "[tests]\npaths = [\"web/\"]\n")?;
     let config = config.path().to_str().ok_or("temp path")?;
     let rows = json(&dir, &["backlog", "--config", config])?;
     let order: Vec<&str> = rows.iter().filter_map(|r| r["entity"].as_str()).collect();
-    assert_eq!(order, ["src/engine.rs", "app/service.py"]);
+    assert_eq!(
+        order,
+        ["src/engine.rs", "app/service.py", "tests/engine_test.rs"]
+    );
     assert_eq!(rows[0]["test_partner"], "web/view.js");
     Ok(())
 }
@@ -220,8 +230,8 @@ fn coverage_replaces_the_test_signal() -> Result {
             .find(|r| r["entity"] == "src/engine.rs")
             .ok_or("engine row")?;
         assert!(close(&engine["coverage"], 0.75), "{engine}");
-        // 0.8 * (1 + 5/6 + (1 - 0.75) + 12/13 * 0.5) / 4
-        assert!(close(&engine["score"], 0.508_974), "{engine}");
+        // 6 * log2(9) * (1 + (5/6 + (1 - 0.75) + 12/13 / 4) / 12)
+        assert!(close(&engine["score"], 21.102_353), "{engine}");
         assert!(
             engine["reason"]
                 .as_str()
@@ -281,5 +291,41 @@ fn hotspots_work_on_a_bare_repository_and_at_an_older_revision() -> Result {
     };
     assert_eq!(loc("app/service.py"), Some(Value::from(5)));
     assert_eq!(loc("src/engine.rs"), Some(Value::from(4)));
+    Ok(())
+}
+
+#[test]
+fn the_backlog_ranks_change_and_size_first_as_written_down() -> Result {
+    let dir = scripted_repo("make_backlog.sh")?;
+    let rows = json(&dir, &["backlog", "--inactive-after", "1"])?;
+    let order: Vec<&str> = rows.iter().filter_map(|r| r["entity"].as_str()).collect();
+    let mut expected = vec!["src/core/engine.rs", "legacy/shared.py", "legacy/old.py"];
+    let siblings: Vec<String> = (1..=10).map(|i| format!("src/rules/r{i:02}.rs")).collect();
+    expected.extend(siblings.iter().map(String::as_str));
+    expected.push("src/ops/cargo_test.rs");
+    assert_eq!(
+        order, expected,
+        "the bulk siblings stay below the large, busy file"
+    );
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r["entity"] == name)
+            .ok_or(name.to_owned())
+    };
+    assert_eq!(row("legacy/old.py")?["knowledge_risk"], true);
+    assert_eq!(row("legacy/shared.py")?["main_dev"], "olga");
+    assert_eq!(row("legacy/shared.py")?["main_dev_inactive"], true);
+    assert_eq!(
+        row("legacy/shared.py")?["knowledge_risk"],
+        false,
+        "olga holds 22 %"
+    );
+    assert_eq!(
+        row("src/core/engine.rs")?["test_partner"],
+        "tests/engine.rs",
+        "a Rust file named *_test.rs is code, not a test"
+    );
+    // Siblings changed together only in their own folder reach nothing elsewhere.
+    assert!(close(&row("src/rules/r01.rs")?["coupling"], 0.0));
     Ok(())
 }

@@ -90,13 +90,13 @@ fn trends_rows_as_written_down() -> Result {
     let out = run_ok(cochange(&dir).args(["trends", "--no-cache", "--format", "csv"]))?;
     assert_eq!(
         String::from_utf8(out.stdout)?,
-        "period,change_sets,mean_files,p90_files,crossing_share,coupled_pairs,cross_component_pairs,hotspot_concentration,active_authors,teams_per_component\n\
-         2020-01,3,1.666667,2,0.666667,1,1,0.4,1,\n\
-         2020-02,2,1.5,2,0.5,1,1,0.333333,1,\n\
-         2020-03,2,1,1,0,1,1,1,1,\n\
-         2020-04,3,1.333333,2,0.333333,1,1,0.5,1,\n\
-         2020-05,3,1.333333,2,0.333333,1,1,0.25,2,\n\
-         2020-06,4,1,1,0,1,1,0.75,1,\n"
+        "period,change_sets,mean_files,p90_files,crossing_share,coupled_pairs,cross_component_pairs,hotspot_concentration,active_authors,teams_per_component,partial\n\
+         2020-01,3,1.666667,2,0.666667,1,1,0.4,1,,false\n\
+         2020-02,2,1.5,2,0.5,1,1,0.333333,1,,false\n\
+         2020-03,2,1,1,0,1,1,1,1,,false\n\
+         2020-04,3,1.333333,2,0.333333,1,1,0.5,1,,false\n\
+         2020-05,3,1.333333,2,0.333333,1,1,0.25,2,,false\n\
+         2020-06,4,1,1,0,1,1,0.75,1,,true\n"
     );
     let out = run_ok(cochange(&dir).args([
         "trends",
@@ -110,6 +110,31 @@ fn trends_rows_as_written_down() -> Result {
     assert!(
         text.contains("\n2020-Q1,7,") && text.contains("\n2020-Q2,10,"),
         "{text}"
+    );
+    // With the history cut by --since, a period whose trailing window reaches before the cut has
+    // no coupled-pair counts (they would count fewer months and show a false rise).
+    let coupled = |extra: &[&str]| -> Result<Vec<String>> {
+        let out = run_ok(
+            cochange(&dir)
+                .args(["trends", "--no-cache", "--format", "csv", "--trailing", "2"])
+                .args(extra),
+        )?;
+        Ok(String::from_utf8(out.stdout)?
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(5).unwrap_or_default().to_owned())
+            .collect())
+    };
+    let cut = coupled(&["--since", "2020-03-01"])?;
+    let whole = coupled(&[])?;
+    assert_eq!(
+        cut[0], "",
+        "March's window reaches into February, which was cut"
+    );
+    assert_eq!(
+        cut[1..],
+        whole[3..],
+        "later windows are whole and count as without the cut"
     );
     Ok(())
 }

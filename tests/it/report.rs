@@ -12,8 +12,11 @@ const FILES: &[&str] = &[
     "activity.svg",
     "backlog.csv",
     "coupling-components.svg",
+    "coupling-expected.csv",
     "coupling-heatmap.svg",
     "coupling.csv",
+    "hotspot-map-owners.svg",
+    "hotspot-map.svg",
     "hotspots.csv",
     "hotspots.svg",
     "index.html",
@@ -22,6 +25,8 @@ const FILES: &[&str] = &[
     "report.md",
     "snapshot.json",
     "soc.csv",
+    "summary.csv",
+    "test-hotspots.csv",
     "trends.csv",
     "trends.svg",
 ];
@@ -100,6 +105,9 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
     }
     let html = std::fs::read_to_string(out.join("index.html"))?;
     for section in [
+        "id=\"summary\"",
+        "id=\"test-hotspots\"",
+        "id=\"coupling-expected\"",
         "id=\"hotspots\"",
         "id=\"backlog\"",
         "id=\"coupling\"",
@@ -117,7 +125,10 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
     for chart in FILES.iter().filter(|f| extension(f) == "svg") {
         assert!(markdown.contains(&format!("]({chart})")), "{chart}");
     }
-    assert_eq!(html.matches("<svg").count(), 6);
+    assert_eq!(html.matches("<svg").count(), 8);
+    // The page opens with what to act on.
+    let first_section = html.find("<section").ok_or("sections")?;
+    assert!(html[first_section..].starts_with("<section id=\"summary\">"));
     // The fixture's cross-component pairs (src/engine.rs with app/ and web/) are highlighted.
     assert!(html.contains("<tr class=\"hl\">"), "highlighted rows");
     Ok(())
@@ -141,20 +152,34 @@ fn snapshot_numbers_equal_the_commands() -> Result {
     assert_eq!(snapshot["schema_version"], 1);
     assert!(snapshot["settings"]["paths excluded"].is_string());
     // The report's window is 12 months: the commands get the same.
+    let rows = |analysis: &str| -> Result<Vec<Value>> {
+        Ok(snapshot["analyses"][analysis]["rows"]
+            .as_array()
+            .ok_or("rows")?
+            .clone())
+    };
     for (analysis, args) in [
         ("hotspots", vec!["hotspots"]),
-        ("backlog", vec!["backlog", "--months", "12"]),
-        ("coupling", vec!["coupling", "--since", "2019-03-15"]),
+        ("backlog", vec!["backlog"]),
         ("soc", vec!["soc", "--since", "2019-03-15"]),
-        ("trends", vec!["trends"]),
     ] {
         let expected = command_rows(&dir, &args)?;
-        let got = snapshot["analyses"][analysis]["rows"]
-            .as_array()
-            .ok_or("rows")?;
+        let got = rows(analysis)?;
         assert!(!got.is_empty(), "{analysis} is empty in the fixture");
-        assert_eq!(got, &expected, "{analysis}");
+        assert_eq!(got, expected, "{analysis}");
     }
+    // The report's two coupling tables split the command's pairs, each in the command's order.
+    let pairs = command_rows(&dir, &["coupling", "--since", "2019-03-15"])?;
+    let (surprising, expected): (Vec<Value>, Vec<Value>) = pairs
+        .into_iter()
+        .partition(|p| rows("coupling").is_ok_and(|r| r.contains(p)));
+    assert_eq!(rows("coupling")?, surprising);
+    assert_eq!(rows("coupling-expected")?, expected);
+    assert!(!surprising.is_empty() && !expected.is_empty());
+    // Trends newest first in the report.
+    let mut trends = command_rows(&dir, &["trends"])?;
+    trends.reverse();
+    assert_eq!(rows("trends")?, trends);
     Ok(())
 }
 

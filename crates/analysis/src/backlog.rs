@@ -1,7 +1,7 @@
-//! The refactoring backlog (docs/metrics.md, *backlog*): one ranked list of files, each with its factors and a
-//! reason in plain words.
+//! The refactoring backlog (docs/metrics.md, *backlog*): one ranked list of files, each with its
+//! factors and a reason in plain words.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use cochange_miner::Tables;
 use globset::GlobSet;
@@ -90,15 +90,69 @@ pub struct BacklogInput<'a> {
     pub inactive_after_months: u32,
     /// Also list prose, data and configuration files (see [`is_code`](crate::is_code)).
     pub all_files: bool,
+    /// Files with fewer changes in the window are left out.
+    pub min_revisions: u64,
+    /// Per file, the weight of its co-changes that reach other folders ([`reach`]).
+    pub reach: &'a HashMap<String, f64>,
+    /// Files that carry their own tests (a Rust `#[cfg(test)]` module).
+    pub inline_tests: &'a HashSet<String>,
 }
 
-/// The ranked backlog. For each non-test file of program code (any file with `all_files`) with
-/// a positive hotspot score:
+/// How much of each file's change reaches other folders: over the change sets of at most
+/// `max_changeset_size` entities, Σ (entities of the set in other folders) / (entities − 1). Each
+/// change set adds at most 1, so a sweeping commit or a set of siblings changed together adds
+/// little, and a file that always changes with files elsewhere gets its number of change sets.
+pub fn reach(
+    tables: &Tables,
+    grouping: &crate::Grouping,
+    max_changeset_size: u32,
+) -> PolarsResult<HashMap<String, f64>> {
+    use crate::changesets::{CHANGE_SET, SIZE, change_set_entities};
+    let sets = change_set_entities(tables, grouping)?
+        .filter(col(SIZE).lt_eq(lit(u64::from(max_changeset_size))))
+        .select([col(CHANGE_SET), col(cochange_miner::col::ENTITY)])
+        .collect()?;
+    let ids = sets.column(CHANGE_SET)?.u32()?;
+    let entities = sets.column(cochange_miner::col::ENTITY)?.str()?;
+    let mut members: HashMap<u32, Vec<&str>> = HashMap::new();
+    for (id, entity) in ids.iter().zip(entities.iter()) {
+        if let (Some(id), Some(entity)) = (id, entity) {
+            members.entry(id).or_default().push(entity);
+        }
+    }
+    let folder = |p: &str| p.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+    let mut reach: HashMap<String, f64> = HashMap::new();
+    for set in members.values() {
+        if set.len() < 2 {
+            continue;
+        }
+        let folders: Vec<String> = set.iter().map(|e| folder(e)).collect();
+        for (i, entity) in set.iter().enumerate() {
+            let elsewhere = folders.iter().filter(|f| **f != folders[i]).count();
+            *reach.entry((*entity).to_owned()).or_default() +=
+                elsewhere as f64 / (set.len() - 1) as f64;
+        }
+    }
+    Ok(reach)
+}
+
+/// How much the other factors may move a file up or down: at most a quarter of its base score.
+const FACTOR_WEIGHT: f64 = 0.25;
+/// An active main developer's share counts for a quarter of an inactive one's.
+const ACTIVE_OWNER_WEIGHT: f64 = 0.25;
+/// A main developer holding at least this share, inactive, is a knowledge risk.
+const RISKY_SHARE: f64 = 0.5;
+
+/// The ranked backlog (docs/metrics.md, *backlog*). For each file of program code (any file with
+/// `all_files`) that is not a test and changed at least `min_revisions` times in the window:
 ///
-/// `score = criticality · hotspot_score · (1 + coupling + test_gap + ownership) / 4`, where
-/// `coupling = 1 − 1 / (1 + coupled + coupled_cross)`, `test_gap = 1 − coverage` when coverage is
-/// known and `1 − test_share` otherwise, and `ownership = main_dev_share`, halved while the main
-/// developer is active. Sorted by score descending, then hotspot rank.
+/// `score = criticality · revisions · log2(2 + loc) · (1 + ¼ · (coupling + test_gap + ownership) / 3)`
+///
+/// where `coupling = min(1, reach / revisions)`, `test_gap = 1 − coverage` when coverage is known
+/// and `1 − test_share` otherwise (halved for a file with its own test module), and `ownership =
+/// main_dev_share`, a quarter of it while the main developer is active. Change frequency and size
+/// rank the list (measured: they point at where fixes land, `eval backlog`); the other factors
+/// move a file by at most a quarter. Sorted by score descending, then hotspot rank.
 pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
     use hotspot_col as h;
     let spots = input.hotspots;
@@ -116,33 +170,45 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
         let (Some(path), Some(hotspot)) = (entity.get(i), score.get(i)) else {
             continue;
         };
+        let revs = revisions.get(i).unwrap_or(0);
         let code = input.all_files || crate::is_code(crate::language_of(path));
-        if hotspot <= 0.0 || !code || input.test_paths.is_test(path) {
+        if revs < input.min_revisions.max(1) || !code || input.test_paths.is_test(path) {
             continue;
         }
-        let revs = revisions.get(i).unwrap_or(0);
         let n_coupled = coupled.get(path).copied().unwrap_or(0);
         let n_cross = crossing.get(path).copied().unwrap_or(0);
-        let coupling = 1.0 - 1.0 / (1.0 + (n_coupled + n_cross) as f64);
+        let coupling = (input.reach.get(path).copied().unwrap_or(0.0) / revs as f64).min(1.0);
         let signal = input.tests.get(path).cloned().unwrap_or_default();
         let coverage = input.coverage.and_then(|c| c.get(path).copied());
-        let test_gap = 1.0 - coverage.unwrap_or_else(|| signal.share());
+        let inline_tests = input.inline_tests.contains(path);
+        let test_gap = match coverage {
+            Some(covered) => 1.0 - covered,
+            None => (1.0 - signal.share()) * if inline_tests { 0.5 } else { 1.0 },
+        };
         let owner = input.owners.get(path);
         let inactive = owner.is_some_and(|o| o.last_active < inactive_since);
-        let ownership = owner.map_or(0.0, |o| o.share * if inactive { 1.0 } else { 0.5 });
+        let ownership = owner.map_or(0.0, |o| {
+            o.share * if inactive { 1.0 } else { ACTIVE_OWNER_WEIGHT }
+        });
         let weight = input.criticality.weight(path);
-        let total = weight * hotspot * (1.0 + coupling + test_gap + ownership) / 4.0;
+        let size = (2.0 + loc.get(i).unwrap_or(0) as f64).log2();
+        let factors = (coupling + test_gap + ownership) / 3.0;
+        let total = weight * revs as f64 * size * (1.0 + FACTOR_WEIGHT * factors);
         let higher = all_revisions.iter().filter(|&&r| r > revs).count() as u64;
         let top = (100 * (higher + 1)).div_ceil(all_revisions.len().max(1) as u64);
+        let inactive_from =
+            owner.map(|o| crate::months_after(o.last_active, input.inactive_after_months));
         let reason = Reason {
             revisions: revs,
             change_sets: input.change_sets,
             top,
             size: loc.get(i).zip(indent_max.get(i)),
+            coupling,
             coupled: n_coupled,
             cross: n_cross,
             coverage,
             test_share: signal.share(),
+            inline_tests,
             owner,
             inactive,
             weight,
@@ -155,14 +221,19 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             revisions: revs,
             loc: loc.get(i),
             indent_max: indent_max.get(i),
+            coupling,
             coupled: n_coupled,
             cross: n_cross,
             test_share: signal.share(),
             test_partner: signal.partner.map(|p| p.0),
+            inline_tests,
             coverage,
             owner: owner.map(|o| o.author.clone()),
             owner_share: owner.map(|o| o.share),
             inactive,
+            inactive_from: inactive_from.map(crate::day),
+            last_commit: owner.map(|o| crate::day(o.last_active)),
+            risk: inactive && owner.is_some_and(|o| o.share >= RISKY_SHARE),
             weight,
             reason,
             hotspot_rank: i,
@@ -173,22 +244,32 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             .total_cmp(&a.score)
             .then(a.hotspot_rank.cmp(&b.hotspot_rank))
     });
+    frame(&rows)
+}
+
+/// The backlog's rows as its table.
+fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
     df!(
         "rank" => (1..=rows.len() as u64).collect::<Vec<_>>(),
         "entity" => rows.iter().map(|r| r.entity.as_str()).collect::<Vec<_>>(),
         "score" => rows.iter().map(|r| r.score).collect::<Vec<_>>(),
-        "hotspot_score" => rows.iter().map(|r| r.hotspot).collect::<Vec<_>>(),
         "revisions" => rows.iter().map(|r| r.revisions).collect::<Vec<_>>(),
         "loc" => rows.iter().map(|r| r.loc).collect::<Vec<_>>(),
         "complexity_max" => rows.iter().map(|r| r.indent_max).collect::<Vec<_>>(),
+        "hotspot_score" => rows.iter().map(|r| r.hotspot).collect::<Vec<_>>(),
+        "coupling" => rows.iter().map(|r| r.coupling).collect::<Vec<_>>(),
         "coupled" => rows.iter().map(|r| r.coupled).collect::<Vec<_>>(),
         "coupled_cross" => rows.iter().map(|r| r.cross).collect::<Vec<_>>(),
         "test_share" => rows.iter().map(|r| r.test_share).collect::<Vec<_>>(),
         "test_partner" => rows.iter().map(|r| r.test_partner.as_deref()).collect::<Vec<_>>(),
+        "inline_tests" => rows.iter().map(|r| r.inline_tests).collect::<Vec<_>>(),
         "coverage" => rows.iter().map(|r| r.coverage).collect::<Vec<_>>(),
         "main_dev" => rows.iter().map(|r| r.owner.as_deref()).collect::<Vec<_>>(),
         "main_dev_share" => rows.iter().map(|r| r.owner_share).collect::<Vec<_>>(),
         "main_dev_inactive" => rows.iter().map(|r| r.inactive).collect::<Vec<_>>(),
+        "main_dev_last_commit" => rows.iter().map(|r| r.last_commit.as_deref()).collect::<Vec<_>>(),
+        "main_dev_inactive_from" => rows.iter().map(|r| r.inactive_from.as_deref()).collect::<Vec<_>>(),
+        "knowledge_risk" => rows.iter().map(|r| r.risk).collect::<Vec<_>>(),
         "criticality" => rows.iter().map(|r| r.weight).collect::<Vec<_>>(),
         "reason" => rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
     )
@@ -200,10 +281,12 @@ struct Reason<'a> {
     change_sets: u64,
     top: u64,
     size: Option<(u64, f64)>,
+    coupling: f64,
     coupled: u64,
     cross: u64,
     coverage: Option<f64>,
     test_share: f64,
+    inline_tests: bool,
     owner: Option<&'a Owner>,
     inactive: bool,
     weight: f64,
@@ -220,21 +303,30 @@ impl Reason<'_> {
                 Some((loc, max)) => format!("{} lines, max indent {}", group(loc), trim(max)),
                 None => "size unknown (blob missing)".to_owned(),
             },
-            if self.coupled == 0 {
-                "no strong coupling".to_owned()
-            } else {
-                format!(
-                    "changes with {} {}, {} in other components",
-                    self.coupled,
-                    if self.coupled == 1 { "file" } else { "files" },
-                    self.cross
-                )
-            },
+            format!(
+                "{} % of its co-changes reach other folders{}",
+                (self.coupling * 100.0).round(),
+                if self.coupled == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        " (coupled with {} {}, {} in other components)",
+                        self.coupled,
+                        if self.coupled == 1 { "file" } else { "files" },
+                        self.cross
+                    )
+                }
+            ),
             match self.coverage {
                 Some(c) => format!("line coverage {} %", (c * 100.0).round()),
                 None => format!(
-                    "a test changed alongside in {} % of its changes",
-                    (self.test_share * 100.0).round()
+                    "a test changed alongside in {} % of its changes{}",
+                    (self.test_share * 100.0).round(),
+                    if self.inline_tests {
+                        " (it has a test module of its own)"
+                    } else {
+                        ""
+                    }
                 ),
             },
         ];
@@ -242,7 +334,7 @@ impl Reason<'_> {
             let mut text = format!("{} % by {}", (o.share * 100.0).round(), o.author);
             if self.inactive {
                 let (y, m, _) = civil_from_days(o.last_active.div_euclid(86_400));
-                text = format!("{text}, inactive since {y}-{m:02}");
+                text = format!("{text}, no commit since {y}-{m:02}");
             }
             parts.push(text);
         }
@@ -260,14 +352,19 @@ struct Row {
     revisions: u64,
     loc: Option<u64>,
     indent_max: Option<f64>,
+    coupling: f64,
     coupled: u64,
     cross: u64,
     test_share: f64,
     test_partner: Option<String>,
+    inline_tests: bool,
     coverage: Option<f64>,
     owner: Option<String>,
     owner_share: Option<f64>,
     inactive: bool,
+    inactive_from: Option<String>,
+    last_commit: Option<String>,
+    risk: bool,
     weight: f64,
     reason: String,
     hotspot_rank: usize,

@@ -48,24 +48,55 @@ impl fmt::Display for PairClass {
     }
 }
 
-/// Whether a path is a test by the usual conventions of common languages: a `test`, `tests`,
-/// `__tests__` or `spec` folder, or a file named `test_*`, `*_test.*`, `*.test.*`, `*_spec.*`,
-/// `*.spec.*`, `*Test.*`, `*Tests.*` or `*Spec.*`.
+/// Whether a path is a test by the conventions of its language (docs/metrics.md, *Test
+/// signal*):
+///
+/// - any language: a folder named `test`, `tests`, `__tests__`, `spec` or `specs` (which covers
+///   Java's `src/test/`);
+/// - Go `*_test.go`; Python `test_*.py`, `*_test.py`, `conftest.py`; JavaScript and TypeScript
+///   `*.test.*`, `*.spec.*`; Ruby `*_spec.rb`, `*_test.rb`; Java, Kotlin, Scala and C# `*Test`,
+///   `*Tests`, `*IT`, `*Spec` before the extension; git's own shell tests `t/NNNN-*.sh`.
+///
+/// A name that only looks like a test in another language is not one: Rust's
+/// `src/ops/cargo_test.rs` or `package_id_spec.rs` are program code (Rust tests live in `tests/`
+/// or in `#[cfg(test)]` modules, which [`TextMeasures`](crate::TextMeasures) notes).
 pub fn is_test_path(path: &str) -> bool {
     let mut components = path.split('/');
     let file = components.next_back().unwrap_or_default();
-    if components.any(|dir| matches!(dir, "test" | "tests" | "__tests__" | "spec" | "specs")) {
+    let folders: Vec<&str> = components.collect();
+    if folders
+        .iter()
+        .any(|dir| matches!(*dir, "test" | "tests" | "__tests__" | "spec" | "specs"))
+    {
         return true;
     }
-    let stem = file.split('.').next().unwrap_or(file);
-    file.starts_with("test_")
-        || stem.ends_with("_test")
-        || stem.ends_with("_spec")
-        || stem.ends_with("Test")
-        || stem.ends_with("Tests")
-        || stem.ends_with("Spec")
-        || file.contains(".test.")
-        || file.contains(".spec.")
+    let (stem, extension) = match file.rsplit_once('.') {
+        Some((stem, extension)) => (stem, extension),
+        None => (file, ""),
+    };
+    match extension {
+        "go" => stem.ends_with("_test"),
+        "py" => stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest",
+        "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts" | "vue" | "svelte" => {
+            file.contains(".test.") || file.contains(".spec.")
+        }
+        "rb" => stem.ends_with("_spec") || stem.ends_with("_test"),
+        "java" | "kt" | "kts" | "scala" | "groovy" | "cs" => ["Test", "Tests", "IT", "Spec"]
+            .iter()
+            .any(|suffix| stem.ends_with(suffix)),
+        // git's test suite: `t/t1234-name.sh` and the like.
+        "sh" => {
+            folders.last() == Some(&"t")
+                && stem
+                    .trim_start_matches('t')
+                    .chars()
+                    .take(4)
+                    .filter(char::is_ascii_digit)
+                    .count()
+                    == 4
+        }
+        _ => false,
+    }
 }
 
 /// The class of a pair: `test-and-code` when exactly one side is a test, `same-folder` when both
@@ -91,23 +122,39 @@ mod tests {
 
     #[test]
     fn recognises_tests_of_common_languages() {
+        // The expected answer of each path, by its language's convention.
         for path in [
             "tests/it.rs",
+            "crates/x/tests/parse.rs",
             "src/__tests__/a.js",
             "pkg/test_io.py",
+            "pkg/io_test.py",
+            "tests/conftest.py",
             "pkg/io_test.go",
             "web/app.spec.ts",
             "web/app.test.js",
+            "src/test/java/org/Foo.java",
             "src/main/java/FooTest.java",
+            "src/main/java/FooIT.java",
             "lib/foo_spec.rb",
+            "spec/models/user.rb",
+            "t/t1234-commit-graph.sh",
+            "t/t0001-init.sh",
+            "App.Tests/ParserTests.cs",
         ] {
             assert!(is_test_path(path), "{path}");
         }
         for path in [
             "src/lib.rs",
             "src/testing.rs",
+            "src/ops/cargo_test.rs",
+            "src/core/package_id_spec.rs",
             "contest/entry.py",
             "latest.md",
+            "t/helper/test-tool.c",
+            "t/lib-git.sh",
+            "src/attest.go",
+            "web/latest.js",
         ] {
             assert!(!is_test_path(path), "{path}");
         }

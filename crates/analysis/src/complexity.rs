@@ -11,6 +11,8 @@ pub struct TextMeasures {
     pub indent_total: f64,
     /// The largest indentation of a non-blank line.
     pub indent_max: f64,
+    /// The file carries its own tests: a Rust `#[cfg(test)]` module.
+    pub inline_tests: bool,
 }
 
 impl TextMeasures {
@@ -35,9 +37,11 @@ pub fn measure_text(content: &[u8]) -> TextMeasures {
             loc: 0,
             indent_total: 0.0,
             indent_max: 0.0,
+            inline_tests: false,
         };
     }
     let mut loc = 0;
+    let mut inline_tests = false;
     // In quarter units, so that sums stay exact integers.
     let (mut total, mut max) = (0u64, 0u64);
     for line in content.split(|&b| b == b'\n') {
@@ -48,6 +52,7 @@ pub fn measure_text(content: &[u8]) -> TextMeasures {
             continue;
         }
         loc += 1;
+        inline_tests = inline_tests || line.trim_ascii_start().starts_with(b"#[cfg(test)]");
         let indent: u64 = line
             .iter()
             .take_while(|&&b| b == b' ' || b == b'\t')
@@ -61,6 +66,7 @@ pub fn measure_text(content: &[u8]) -> TextMeasures {
         loc,
         indent_total: total as f64 / 4.0,
         indent_max: max as f64 / 4.0,
+        inline_tests,
     }
 }
 

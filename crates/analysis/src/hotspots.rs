@@ -237,6 +237,33 @@ pub fn hotspots(
     )
 }
 
+/// The hotspots split into program code that is not a test, and tests, each ranked again from 1;
+/// prose, data and configuration files go with the program code only with `all_files`.
+pub fn split_hotspots(
+    hotspots: &DataFrame,
+    tests: &TestPaths,
+    all_files: bool,
+) -> PolarsResult<(DataFrame, DataFrame)> {
+    use hotspot_col as h;
+    let entities = hotspots.column(h::ENTITY)?.str()?;
+    let (code, test): (Vec<bool>, Vec<bool>) = entities
+        .iter()
+        .map(|e| {
+            let e = e.unwrap_or_default();
+            let is_test = tests.is_test(e);
+            let keep = !is_test && (all_files || crate::is_code(language_of(e)));
+            (keep, is_test)
+        })
+        .unzip();
+    let ranked = |mask: Vec<bool>| -> PolarsResult<DataFrame> {
+        let mut frame = hotspots.filter(&BooleanChunked::from_slice("mask".into(), &mask))?;
+        let ranks: Vec<u64> = (1..=frame.height() as u64).collect();
+        frame.replace(h::RANK, Column::new(h::RANK.into(), ranks))?;
+        Ok(frame)
+    };
+    Ok((ranked(code)?, ranked(test)?))
+}
+
 /// Per non-test entity: the change sets that touched it, those in which a test file changed too,
 /// and its most frequent test partner (ties by name). Counted over `tables` (already windowed).
 pub fn test_signal(

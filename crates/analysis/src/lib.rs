@@ -56,14 +56,14 @@ mod teams;
 mod time;
 mod trends;
 
-pub use backlog::{BacklogInput, Criticality, Owner, backlog, owners};
+pub use backlog::{BacklogInput, Criticality, Owner, backlog, owners, reach};
 pub use changesets::{DEFAULT_TICKET_PATTERN, Grouping, change_set_count};
 pub use churn::{
     abs_churn, age, author_churn, authors, entity_churn, entity_effort, entity_ownership, messages,
 };
 pub use classify::{PairClass, is_test_path, pair_class};
 /// The miner's types that analyses take and return, so that callers name one crate.
-pub use cochange_miner::{CacheStatus, Outcome, Tables, col};
+pub use cochange_miner::{CacheStatus, Outcome, Progress, Tables, col};
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
 pub use component_graph::{ComponentReport, components, crossing, map_entities};
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
@@ -79,7 +79,8 @@ pub use filter::{
 };
 pub use folders::{activity_by_month, folder_of, folder_ownership};
 pub use hotspots::{
-    TestPaths, TestSignal, hotspot_col, hotspots, percent_ranks, test_signal, window,
+    TestPaths, TestSignal, hotspot_col, hotspots, percent_ranks, split_hotspots, test_signal,
+    window,
 };
 pub use identity::{changes, revisions};
 pub use knowledge::knowledge;
@@ -92,5 +93,5 @@ pub use session::{
 pub use soc::{SocOrder, soc};
 pub use summary::summary;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};
-pub use time::{format_time, months_before, months_between};
-pub use trends::{Period, trends};
+pub use time::{format_time, months_after, months_before, months_between};
+pub use trends::{Period, TrendSpan, trends};

@@ -77,7 +77,10 @@ pub fn ranking_check(session: &mut Session<'_>, check: &RankingCheck) -> Result<
         fixed_counts.push(touched_by_fixes.len() as u64);
         for (slot, ranking) in precisions.iter_mut().zip(&rankings) {
             let top: Vec<&String> = ranking.iter().take(check.k).collect();
-            let hits = top.iter().filter(|e| touched_by_fixes.contains(e.as_str())).count();
+            let hits = top
+                .iter()
+                .filter(|e| touched_by_fixes.contains(e.as_str()))
+                .count();
             slot.push((!top.is_empty()).then(|| hits as f64 / top.len() as f64));
         }
     }

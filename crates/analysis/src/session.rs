@@ -479,7 +479,11 @@ impl<'s> Session<'s> {
     /// Knowledge per file and per component (`(files, components)`, see
     /// [`knowledge`](crate::knowledge)) from blame of the analysed revision's files that the
     /// filters keep; one repository only.
-    pub fn knowledge(&mut self, inactive_after: u32) -> Result<(DataFrame, DataFrame), Error> {
+    pub fn knowledge(
+        &mut self,
+        inactive_after: u32,
+        progress: &dyn Progress,
+    ) -> Result<(DataFrame, DataFrame), Error> {
         let [repo] = self.history.paths.as_slice() else {
             return Err(Error::Invalid(
                 "`knowledge` reads one repository at a time".into(),
@@ -500,6 +504,7 @@ impl<'s> Session<'s> {
             self.revision(),
             &files,
             self.settings.mining.threads,
+            progress,
         )
         .map_err(|source| Error::Repository {
             what: "blame the files",
@@ -736,6 +741,10 @@ fn within_budget(tables: &Tables, options: &CouplingOptions) -> Result<(), Error
     Ok(())
 }
 
+/// Files that changed fewer times in the window are left out of the backlog (unless all files are
+/// asked for): a file changed once is not a pattern.
+const MIN_BACKLOG_REVISIONS: u64 = 2;
+
 /// The analysed history cut at the as-of date, its window and the measured files.
 #[derive(Debug, Clone)]
 pub struct Measured {
@@ -815,6 +824,17 @@ impl Measured {
         let tests = crate::test_signal(&self.windowed, &settings.grouping, &settings.tests)?;
         let owners = crate::owners(&self.upto)?;
         let change_sets = crate::change_set_count(&self.windowed, &settings.grouping)?;
+        let max_changeset_size = settings
+            .thresholds
+            .max_changeset_size
+            .unwrap_or(CouplingOptions::default().max_changeset_size);
+        let reach = crate::reach(&self.windowed, &settings.grouping, max_changeset_size)?;
+        let inline_tests: HashSet<String> = self
+            .files
+            .iter()
+            .filter(|(_, m)| m.is_some_and(|m| m.inline_tests))
+            .map(|(p, _)| p.clone())
+            .collect();
         crate::backlog(&BacklogInput {
             hotspots,
             coupling,
@@ -827,6 +847,29 @@ impl Measured {
             as_of: self.as_of,
             inactive_after_months: inactive_after,
             all_files,
+            min_revisions: if all_files { 1 } else { MIN_BACKLOG_REVISIONS },
+            reach: &reach,
+            inline_tests: &inline_tests,
+        })
+    }
+
+    /// A warning when the files that look like tests are implausibly few or many among the
+    /// program files of the revision: the test signal would then mislead.
+    pub fn test_share_warning(&self, tests: &TestPaths) -> Option<String> {
+        let code: Vec<&str> = self
+            .files
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| crate::is_code(crate::language_of(p)))
+            .collect();
+        let test_files = code.iter().filter(|p| tests.is_test(p)).count();
+        let share = test_files as f64 / code.len().max(1) as f64;
+        (code.len() >= 50 && !(0.02..=0.7).contains(&share)).then(|| {
+            format!(
+                "{test_files} of the {} program files look like tests ({:.0} %): the test signal of the backlog may mislead; if tests are named otherwise, list them in `[tests] paths` of .cochange.toml",
+                code.len(),
+                share * 100.0
+            )
         })
     }
 }

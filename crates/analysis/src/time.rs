@@ -58,10 +58,19 @@ pub fn months_between(from_days: i64, to_seconds: i64) -> i64 {
 /// The instant `months` calendar months before `seconds` (the day clamped to the month's length,
 /// the time of day kept): the start of "the last N months".
 pub fn months_before(seconds: i64, months: u32) -> i64 {
+    shift_months(seconds, -i64::from(months))
+}
+
+/// The instant `months` calendar months after `seconds`, as [`months_before`] counts them.
+pub fn months_after(seconds: i64, months: u32) -> i64 {
+    shift_months(seconds, i64::from(months))
+}
+
+fn shift_months(seconds: i64, months: i64) -> i64 {
     let days = seconds.div_euclid(86_400);
     let time_of_day = seconds.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
-    let total = year * 12 + i64::from(month) - 1 - i64::from(months);
+    let total = year * 12 + i64::from(month) - 1 + months;
     let (y, m) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
     let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     let last_day = civil_from_days(days_from_civil(next.0, next.1, 1) - 1).2;

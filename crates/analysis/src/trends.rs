@@ -65,6 +65,15 @@ impl Period {
     }
 }
 
+/// Where the analysed history ends and, when it was cut, where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendSpan {
+    /// "Now": a period that ends after it is partial.
+    pub as_of: i64,
+    /// The start of the history when it was cut (`--since`).
+    pub history_from: Option<i64>,
+}
+
 /// What one change set contributes to its period.
 struct ChangeSet<'a> {
     time: i64,
@@ -82,7 +91,11 @@ struct ChangeSet<'a> {
 ///   of files (at least one file), by revisions;
 /// - `active_authors`: distinct authors (name and email);
 /// - `teams_per_component`: the mean number of teams changing each component changed in the
-///   period, when `teams` has any (null otherwise).
+///   period, when `teams` has any (null otherwise);
+/// - `partial`: the period had not ended at `span.as_of`, so its counts are not comparable yet.
+///
+/// When the history was cut at `span.history_from` (`--since`), the coupled-pair counts of the
+/// periods whose trailing window starts before it are null: they would count fewer periods.
 pub fn trends(
     tables: &Tables,
     period: Period,
@@ -90,6 +103,7 @@ pub fn trends(
     rules: &ComponentRules,
     teams: &Teams,
     options: &CouplingOptions,
+    span: TrendSpan,
 ) -> PolarsResult<DataFrame> {
     let sets = change_sets(tables, &options.grouping)?;
     let Some(first) = sets.iter().map(|s| s.time).min() else {
@@ -118,7 +132,7 @@ pub fn trends(
     let mut sliding = SlidingPairs::new(&sets);
     let trailing = trailing.max(1);
     let mut rows = Vec::new();
-    for (i, (_, label)) in starts.iter().enumerate() {
+    for (i, (start, label)) in starts.iter().enumerate() {
         for set in &by_period[i] {
             sliding.update(set, options.max_changeset_size, true);
         }
@@ -129,11 +143,16 @@ pub fn trends(
         }
         let here = &by_period[i];
         let (coupled, crossing_pairs) = sliding.count(options);
+        let window_start = starts[i.saturating_sub(trailing - 1)].0;
+        let cut = span
+            .history_from
+            .is_some_and(|from| i + 1 < trailing || window_start < from);
         rows.push(Row {
             label: label.clone(),
             metrics: metrics(here, &component, teams),
-            coupled,
-            crossing_pairs,
+            coupled: (!cut).then_some(coupled),
+            crossing_pairs: (!cut).then_some(crossing_pairs),
+            partial: period.next(*start) > span.as_of.saturating_add(1),
         });
     }
     df!(
@@ -147,14 +166,16 @@ pub fn trends(
         "hotspot_concentration" => rows.iter().map(|r| r.metrics.concentration).collect::<Vec<_>>(),
         "active_authors" => rows.iter().map(|r| r.metrics.authors).collect::<Vec<_>>(),
         "teams_per_component" => rows.iter().map(|r| r.metrics.teams_per_component).collect::<Vec<_>>(),
+        "partial" => rows.iter().map(|r| r.partial).collect::<Vec<_>>(),
     )
 }
 
 struct Row {
     label: String,
     metrics: Metrics,
-    coupled: u64,
-    crossing_pairs: u64,
+    coupled: Option<u64>,
+    crossing_pairs: Option<u64>,
+    partial: bool,
 }
 
 #[derive(Default)]
@@ -180,6 +201,7 @@ fn empty() -> PolarsResult<DataFrame> {
         "hotspot_concentration" => Vec::<f64>::new(),
         "active_authors" => Vec::<u64>::new(),
         "teams_per_component" => Vec::<Option<f64>>::new(),
+        "partial" => Vec::<bool>::new(),
     )
 }
 

@@ -19,14 +19,17 @@ pub struct BlamedFile {
 /// A file that could not be blamed, and why.
 pub type Unblamed = (String, String);
 
-/// Blames `files` at `rev` (HEAD when `None`) on `threads` threads (0: one per core). Files that
-/// cannot be blamed (binary, missing objects) are returned apart, with the reason.
+/// Blames `files` at `rev` (HEAD when `None`) on `threads` threads (0: one per core), telling
+/// `progress` of each file done. Files that cannot be blamed (binary, missing objects) are
+/// returned apart, with the reason.
 pub fn blame_files(
     path: &Path,
     rev: Option<&str>,
     files: &[String],
     threads: usize,
+    progress: &dyn crate::Progress,
 ) -> Result<(Vec<BlamedFile>, Vec<Unblamed>), Error> {
+    progress.phase("blaming files", Some(files.len() as u64));
     let repo = repo::open(path)?;
     let commit = repo::commit_of(&repo, rev.unwrap_or("HEAD"))?.id;
     let threads = if threads == 0 {
@@ -45,6 +48,7 @@ pub fn blame_files(
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
+                    progress.inc(1);
                     let raw =
                         crate::unescape_path(file).unwrap_or_else(|| file.as_bytes().to_vec());
                     let result = repo.blame_file(

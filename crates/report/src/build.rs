@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use cochange_analysis::{
     CouplingOptions, Grouping, Measured, PairClass, Session, Thresholds, coupling_col, day,
-    hotspot_col,
+    hotspot_col, months_before,
 };
 use polars::prelude::*;
 
@@ -57,17 +57,27 @@ pub struct ReportOptions {
     pub inactive_after: u32,
     /// The effective settings, as `--explain` lists them, for the report's last section.
     pub settings: Vec<(String, String)>,
+    /// Also list prose, data and configuration files.
+    pub all_files: bool,
 }
 
 /// Measures, analyses and draws everything a report holds, in memory. The session's notices
 /// (missing blobs) are left in it for the caller.
 pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Report, BuildError> {
     let measured = session.measure(options.months)?;
+    if let Some(warning) = measured.test_share_warning(&session.settings.tests) {
+        session.notify(cochange_analysis::Notice::Warning(warning));
+    }
     let configured = session.coupling_options(&Thresholds::default())?;
     let settings = session.settings;
     // Trends read the whole history; they run beside the other analyses.
+    let span = cochange_analysis::TrendSpan {
+        as_of: measured.as_of,
+        history_from: settings.mining.selection.since,
+    };
     let (analysed, trends) = std::thread::scope(|scope| {
-        let trends = scope.spawn(|| trends_section(&measured.upto, &settings.teams, &configured));
+        let trends =
+            scope.spawn(|| trends_section(&measured.upto, &settings.teams, &configured, span));
         let analysed = sections(session, options, &measured, &configured);
         (analysed, trends.join())
     });
@@ -125,7 +135,46 @@ pub fn add_baseline(report: &mut Report, baseline: &Snapshot) -> Result<(), Buil
             }
         })
         .collect();
-    report.sections.splice(0..0, sections);
+    let counts: Vec<Vec<crate::Cell>> = sections
+        .iter()
+        .map(|section| {
+            let mut by_change: std::collections::BTreeMap<String, usize> =
+                std::collections::BTreeMap::new();
+            if section.table.columns.first().is_some_and(|c| c == "change") {
+                for row in &section.table.rows {
+                    *by_change.entry(row[0].text()).or_default() += 1;
+                }
+            }
+            let counted = if by_change.is_empty() {
+                format!("{} rows", section.table.rows.len())
+            } else {
+                by_change
+                    .iter()
+                    .map(|(change, n)| format!("{n} {change}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            vec![
+                crate::Cell::Text("since last time".into()),
+                crate::Cell::Text(
+                    section
+                        .title
+                        .trim_start_matches("Since last time: ")
+                        .to_owned(),
+                ),
+                crate::Cell::Text(format!("{counted} (baseline as of {since})")),
+            ]
+        })
+        .collect();
+    if let Some(summary) = report.sections.iter_mut().find(|s| s.id == "summary") {
+        summary.table.rows.extend(counts);
+    }
+    let at = report
+        .sections
+        .iter()
+        .position(|s| s.id == "summary")
+        .map_or(0, |i| i + 1);
+    report.sections.splice(at..at, sections);
     Ok(())
 }
 
@@ -139,16 +188,100 @@ fn sections(
 ) -> Result<(Vec<Section>, f64), BuildError> {
     let settings = session.settings;
     let window = measured.window();
-    let spots = measured.hotspots(&settings.grouping)?;
+    let all_spots = measured.hotspots(&settings.grouping)?;
+    let (spots, test_spots) =
+        cochange_analysis::split_hotspots(&all_spots, &settings.tests, options.all_files)?;
     let pairs = cochange_analysis::coupling(&measured.windowed, configured)?;
     let backlog = measured.backlog(
         settings,
-        &spots,
+        &all_spots,
         &pairs,
         None,
         options.inactive_after,
-        false,
+        options.all_files,
     )?;
+    let (surprising, expected) = split_pairs(&pairs, &settings.tests, options.all_files)?;
+    let (graph, crossing_share) =
+        component_graph(measured, &settings.grouping, configured, &window)?;
+    let owners = cochange_analysis::owners(&measured.upto)?;
+    let inactive_since = months_before(measured.as_of, options.inactive_after);
+    let map_files = map_files(&spots, &owners, inactive_since)?;
+    let sections = vec![
+        Section {
+            id: "summary".into(),
+            title: "Summary".into(),
+            text: format!(
+                "What to act on first: the top refactoring targets with their reasons, the strongest couplings across components, and files whose main developer is gone. Window {window}; the sections below give the details."
+            ),
+            table: summary(&backlog, &surprising)?,
+            charts: Vec::new(),
+            highlight: None,
+        },
+        Section {
+            id: "hotspots".into(),
+            title: "Hotspots".into(),
+            text: format!(
+                "Files of program code that changed often in the window and are complex (indentation read from the blobs at the analysed revision); hotspot_score = percent rank of revisions × percent rank of complexity. Tests have their own table below{}. The map shows every one of them in its folder: circle area = lines of code, colour = revisions (first map) or main developer (second map; inactive owners in black). Window {window}.",
+                if options.all_files { "" } else { "; prose, data and configuration files are left out" }
+            ),
+            table: Table::from_frame("hotspots", &spots)?,
+            charts: vec![
+                ("hotspot-map.svg".into(), crate::hotspot_map(&map_files, crate::Colouring::Revisions, MAP_LABELS, &format!("Hotspot map: revisions in the window {window}"))),
+                ("hotspots.svg".into(), hotspot_chart(&spots, &window)?),
+                ("hotspot-map-owners.svg".into(), crate::hotspot_map(&map_files, crate::Colouring::Owner, MAP_LABELS, &format!("Hotspot map: main developer (most lines added) as of {}", day(measured.as_of)))),
+            ],
+            highlight: None,
+        },
+        Section {
+            id: "backlog".into(),
+            title: "Refactoring backlog".into(),
+            text: format!(
+                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap and ownership risk). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal and an inactive main developer (after {} months) move a file by at most a quarter. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
+                options.inactive_after
+            ),
+            table: Table::from_frame("backlog", &reason_first(&backlog)?)?,
+            charts: Vec::new(),
+            highlight: Some(("knowledge_risk".into(), "true".into())),
+        },
+        Section {
+            id: "coupling".into(),
+            title: "Change coupling".into(),
+            text: "Pairs of program files in different folders that change together in the window, with code-maat's measures and thresholds and more: the couplings the code's layout does not explain. Pairs across components are highlighted. Pairs in one folder, a test with its code, and pairs with prose or configuration are in the next table.".into(),
+            table: Table::from_frame("coupling", &surprising)?,
+            charts: vec![
+                ("coupling-heatmap.svg".into(), heatmap(&surprising, &window)?),
+                ("coupling-components.svg".into(), graph),
+            ],
+            highlight: Some((coupling_col::CLASS.into(), PairClass::CrossComponent.to_string())),
+        },
+        Section {
+            id: "coupling-expected".into(),
+            title: "Expected coupling".into(),
+            text: "Pairs that change together for a visible reason: files of one folder, a test and its code, and pairs with prose, data or configuration files.".into(),
+            table: Table::from_frame("coupling-expected", &expected)?,
+            charts: Vec::new(),
+            highlight: None,
+        },
+        Section {
+            id: "test-hotspots".into(),
+            title: "Test hotspots".into(),
+            text: format!("Test files that changed often in the window and are complex, ranked as the hotspots are. Window {window}."),
+            table: Table::from_frame("test-hotspots", &test_spots)?,
+            charts: Vec::new(),
+            highlight: None,
+        },
+    ];
+    let mut sections = sections;
+    sections.extend(history_sections(session, measured)?);
+    Ok((sections, crossing_share))
+}
+
+/// The sections about the whole history: sum of coupling, ownership, activity.
+fn history_sections(
+    session: &Session<'_>,
+    measured: &Measured,
+) -> Result<Vec<Section>, BuildError> {
+    let settings = session.settings;
     let min_revs = settings.thresholds.min_revs.unwrap_or(5);
     let soc = cochange_analysis::soc(
         &measured.windowed,
@@ -158,41 +291,7 @@ fn sections(
     )?;
     let ownership = cochange_analysis::folder_ownership(&measured.existing()?, 1)?;
     let activity = cochange_analysis::activity_by_month(&measured.upto, &settings.grouping)?;
-    let (graph, crossing_share) =
-        component_graph(measured, &settings.grouping, configured, &window)?;
-    let sections = vec![
-        Section {
-            id: "hotspots".into(),
-            title: "Hotspots".into(),
-            text: format!(
-                "Files that changed often in the window and are complex (indentation read from the blobs at the analysed revision); hotspot_score = percent rank of revisions × percent rank of complexity. Window {window}."
-            ),
-            table: Table::from_frame("hotspots", &spots)?,
-            charts: vec![("hotspots.svg".into(), hotspot_chart(&spots, &window)?)],
-            highlight: None,
-        },
-        Section {
-            id: "backlog".into(),
-            title: "Refactoring backlog".into(),
-            text: format!(
-                "What to refactor first: hotspots weighed by coupling breadth, the test signal, ownership risk (main developer inactive after {} months) and criticality; score = criticality × hotspot_score × (1 + coupling + test gap + ownership) / 4.",
-                options.inactive_after
-            ),
-            table: Table::from_frame("backlog", &reason_first(&backlog)?)?,
-            charts: Vec::new(),
-            highlight: Some(("main_dev_inactive".into(), "true".into())),
-        },
-        Section {
-            id: "coupling".into(),
-            title: "Change coupling".into(),
-            text: "Pairs of files that change together in the window, with code-maat's measures and thresholds and more; pairs across components are highlighted.".into(),
-            table: Table::from_frame("coupling", &pairs)?,
-            charts: vec![
-                ("coupling-heatmap.svg".into(), heatmap(&pairs, &window)?),
-                ("coupling-components.svg".into(), graph),
-            ],
-            highlight: Some((coupling_col::CLASS.into(), PairClass::CrossComponent.to_string())),
-        },
+    Ok(vec![
         Section {
             id: "soc".into(),
             title: "Sum of coupling".into(),
@@ -214,14 +313,145 @@ fn sections(
         Section {
             id: "activity".into(),
             title: "Activity over time".into(),
-            text: "Change sets per month and the mean number of files per change set, over the analysed history.".into(),
-            table: Table::from_frame("activity", &activity)?,
+            text: "Change sets per month and the mean number of files per change set, over the analysed history; the table is newest first.".into(),
+            table: Table::from_frame("activity", &activity.reverse())?,
             charts: vec![("activity.svg".into(), activity_chart(&activity, measured)?)],
             highlight: None,
         },
-    ];
-    Ok((sections, crossing_share))
+    ])
 }
+
+/// Files named in the hotspot map.
+const MAP_LABELS: usize = 25;
+
+/// The files of the map: the hotspots with their size, revisions and main developer.
+fn map_files(
+    spots: &DataFrame,
+    owners: &HashMap<String, cochange_analysis::Owner>,
+    inactive_since: i64,
+) -> Result<Vec<crate::MapFile>, BuildError> {
+    use hotspot_col as h;
+    let entity = spots.column(h::ENTITY)?.str()?;
+    let loc = spots.column(h::LOC)?.u64()?;
+    let revisions = spots.column(h::REVISIONS)?.u64()?;
+    Ok((0..spots.height())
+        .filter_map(|i| {
+            let path = entity.get(i)?;
+            Some(crate::MapFile {
+                path: path.to_owned(),
+                loc: loc.get(i).unwrap_or(0),
+                revisions: revisions.get(i).unwrap_or(0),
+                owner: owners
+                    .get(path)
+                    .map(|o| (o.author.clone(), o.last_active < inactive_since)),
+            })
+        })
+        .collect())
+}
+
+/// The pairs the code's layout does not explain (program files that are not tests, in different
+/// folders), and the others.
+fn split_pairs(
+    pairs: &DataFrame,
+    tests: &cochange_analysis::TestPaths,
+    all_files: bool,
+) -> Result<(DataFrame, DataFrame), BuildError> {
+    use coupling_col as c;
+    let a = pairs.column(c::ENTITY)?.str()?;
+    let b = pairs.column(c::COUPLED)?.str()?;
+    let class = pairs.column(c::CLASS)?.str()?;
+    let program = |p: Option<&str>| {
+        p.is_some_and(|p| {
+            !tests.is_test(p)
+                && (all_files || cochange_analysis::is_code(cochange_analysis::language_of(p)))
+        })
+    };
+    let surprising: Vec<bool> = a
+        .iter()
+        .zip(b.iter())
+        .zip(class.iter())
+        .map(|((a, b), class)| {
+            program(a)
+                && program(b)
+                && matches!(class, Some(c) if c == PairClass::CrossComponent.as_str() || c == PairClass::Nearby.as_str())
+        })
+        .collect();
+    let mask = BooleanChunked::from_slice("surprising".into(), &surprising);
+    Ok((pairs.filter(&mask)?, pairs.filter(&!&mask)?))
+}
+
+/// The summary: what to act on, as `what, item, why` rows.
+fn summary(backlog: &DataFrame, surprising: &DataFrame) -> Result<Table, BuildError> {
+    use coupling_col as c;
+    let mut rows: Vec<Vec<crate::Cell>> = Vec::new();
+    let text = |s: &str| crate::Cell::Text(s.to_owned());
+    let entity = backlog.column("entity")?.str()?;
+    let reason = backlog.column("reason")?.str()?;
+    for i in 0..backlog.height().min(SUMMARY_ROWS) {
+        rows.push(vec![
+            text("refactor first"),
+            text(entity.get(i).unwrap_or_default()),
+            text(reason.get(i).unwrap_or_default()),
+        ]);
+    }
+    let (a, b, class, degree, shared) = (
+        surprising.column(c::ENTITY)?.str()?,
+        surprising.column(c::COUPLED)?.str()?,
+        surprising.column(c::CLASS)?.str()?,
+        surprising.column(c::DEGREE)?.u64()?,
+        surprising.column(c::SHARED)?.u64()?,
+    );
+    let crossing: Vec<usize> = (0..surprising.height())
+        .filter(|&i| class.get(i) == Some(PairClass::CrossComponent.as_str()))
+        .take(SUMMARY_ROWS)
+        .collect();
+    for i in crossing {
+        rows.push(vec![
+            text("coupling across components"),
+            text(&format!(
+                "{} ↔ {}",
+                a.get(i).unwrap_or_default(),
+                b.get(i).unwrap_or_default()
+            )),
+            text(&format!(
+                "changed together in {} change sets (degree {} %): one cannot change without the other",
+                shared.get(i).unwrap_or(0),
+                degree.get(i).unwrap_or(0)
+            )),
+        ]);
+    }
+    let risk = backlog.column("knowledge_risk")?.bool()?;
+    let dev = backlog.column("main_dev")?.str()?;
+    let share = backlog.column("main_dev_share")?.f64()?;
+    let since = backlog.column("main_dev_last_commit")?.str()?;
+    let risky: Vec<usize> = (0..backlog.height())
+        .filter(|&i| risk.get(i) == Some(true))
+        .take(SUMMARY_ROWS)
+        .collect();
+    for i in risky {
+        rows.push(vec![
+            text("knowledge risk"),
+            text(entity.get(i).unwrap_or_default()),
+            text(&format!(
+                "{:.0} % of its lines were added by {}, whose last commit was on {}",
+                share.get(i).unwrap_or(0.0) * 100.0,
+                dev.get(i).unwrap_or_default(),
+                since.get(i).unwrap_or_default()
+            )),
+        ]);
+    }
+    if rows.is_empty() {
+        rows.push(vec![
+            text("nothing stands out"),
+            text(""),
+            text("no file changed twice in the window"),
+        ]);
+    }
+    Ok(Table::new("summary", &["what", "item", "why"], rows))
+}
+
+/// Rows of each kind in the summary.
+const SUMMARY_ROWS: usize = 5;
 
 /// The coupling graph of components, and the share of change sets in the window that touch more
 /// than one component.
@@ -259,6 +489,7 @@ fn trends_section(
     upto: &cochange_analysis::Tables,
     teams: &cochange_analysis::Teams,
     configured: &CouplingOptions,
+    span: cochange_analysis::TrendSpan,
 ) -> Result<Section, BuildError> {
     let trends = cochange_analysis::trends(
         upto,
@@ -267,12 +498,13 @@ fn trends_section(
         &configured.components,
         teams,
         configured,
+        span,
     )?;
     Ok(Section {
         id: "trends".into(),
         title: "Trends".into(),
-        text: "Per month: change sets, files per change set, the share crossing components, coupled pairs over the trailing 12 months, hotspot concentration, active authors and teams per component.".into(),
-        table: Table::from_frame("trends", &trends)?,
+        text: "Per month: change sets, files per change set, the share crossing components, coupled pairs over the trailing 12 months, hotspot concentration, active authors and teams per component; the table is newest first, and a month that the history ends in is marked partial.".into(),
+        table: Table::from_frame("trends", &trends.reverse())?,
         charts: vec![("trends.svg".into(), trend_chart(&trends)?)],
         highlight: None,
     })
@@ -313,7 +545,16 @@ fn trend_chart(trends: &DataFrame) -> Result<String, BuildError> {
         (Some(a), Some(b)) => format!("{a} .. {b}"),
         _ => String::new(),
     };
-    Ok(crate::charts::trend_chart(&labels, &series, &span)?)
+    let partial = trends
+        .column("partial")?
+        .bool()?
+        .iter()
+        .last()
+        .flatten()
+        .unwrap_or(false);
+    Ok(crate::charts::trend_chart(
+        &labels, &series, &span, partial,
+    )?)
 }
 
 /// The backlog with its reason right after the entity, where a reader looks.

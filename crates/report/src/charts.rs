@@ -3,6 +3,8 @@
 
 use std::f64::consts::PI;
 
+use std::fmt::Write as _;
+
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -24,20 +26,6 @@ fn failed(chart: &'static str) -> impl Fn(&dyn std::fmt::Display) -> ChartError 
 
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 960;
-
-/// An x-axis formatter for periods at 0, 1, 2, …: every `every`-th label, the others empty.
-/// Charts ask for a candidate label at every period (`x_labels(n)`) so that the shown ones fall
-/// on whole periods whatever steps plotters would pick.
-fn every_nth(labels: &[String], every: usize) -> impl Fn(&f64) -> String + '_ {
-    move |x: &f64| {
-        let i = x.round() as usize;
-        if (*x - x.round()).abs() < 1e-9 && i < labels.len() && i.is_multiple_of(every) {
-            labels[i].clone()
-        } else {
-            String::new()
-        }
-    }
-}
 
 /// Shortens long paths for labels, keeping their end.
 fn short(label: &str, max: usize) -> String {
@@ -63,22 +51,29 @@ pub struct HotspotPoint {
     pub loc: f64,
 }
 
-/// Revisions (x) against complexity (y), bubble area proportional to loc; the first `labelled`
-/// points are labelled with their rank and name.
+/// Revisions (x) against complexity (y), bubble area proportional to loc. The first `labelled`
+/// points, and the most changed one, are named in a column to the right of the plot, each joined
+/// to the edge of its own bubble by a line, so that labels cover neither bubbles nor axes. Each
+/// bubble, line and label carries `data-rank` (its place in `points`, from 1) and each bubble a
+/// title with its numbers.
 pub fn hotspot_chart(
     points: &[HotspotPoint],
     labelled: usize,
     window: &str,
 ) -> Result<String, ChartError> {
+    const PLOT_WIDTH: u32 = 640;
     let fail = failed("hotspot");
     let mut svg = String::new();
+    let mut bubbles: Vec<(usize, i32, i32, f64)> = Vec::new();
+    let (right_edge, top_edge, bottom_edge);
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 600)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let (plot_area, _) = root.split_horizontally(PLOT_WIDTH);
         let x_max = points.iter().map(|p| p.revisions).fold(1.0, f64::max) * 1.1;
         let y_max = points.iter().map(|p| p.complexity).fold(1.0, f64::max) * 1.1;
         let loc_max = points.iter().map(|p| p.loc).fold(1.0, f64::max);
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&plot_area)
             .caption(
                 format!("Hotspots (bubble area: lines of code), {window}"),
                 (FONT, 20),
@@ -92,58 +87,96 @@ pub fn hotspot_chart(
             .configure_mesh()
             .x_desc("revisions (change sets in the window)")
             .y_desc("complexity (total indentation)")
+            .x_label_formatter(&|x: &f64| number(*x))
+            .y_label_formatter(&|y: &f64| number(*y))
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 13))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| fail(&e))?;
-        // Largest first, so that small bubbles stay visible on top.
-        let mut order: Vec<&HotspotPoint> = points.iter().collect();
-        order.sort_by(|a, b| b.loc.total_cmp(&a.loc).then(a.name.cmp(&b.name)));
-        chart
-            .draw_series(order.iter().map(|p| {
-                let radius = 3.0 + 27.0 * (p.loc / loc_max).sqrt();
-                Circle::new(
-                    (p.revisions, p.complexity),
-                    radius as i32,
-                    RGBColor(31, 119, 180).mix(0.35).filled(),
-                )
-            }))
-            .map_err(|e| fail(&e))?;
-        // Labels in pixels: to the left of points in the right third, moved down while they
-        // would overlap a label already placed.
-        let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
-        let (right_edge, _) = chart.backend_coord(&(x_max * 0.66, 0.0));
-        for (i, p) in points.iter().take(labelled).enumerate() {
-            let text = format!("{} {}", i + 1, short(&p.name, 40));
-            let width = 7 * text.chars().count() as i32;
-            let (px, py) = chart.backend_coord(&(p.revisions, p.complexity));
-            let left_side = px > right_edge;
-            let x0 = if left_side { px - 8 - width } else { px + 8 };
-            let mut y = py - 6;
-            while placed
-                .iter()
-                .any(|&(a, b, c, d)| x0 < c && a < x0 + width && y < d && b < y + 14)
-            {
-                y += 14;
-            }
-            placed.push((x0, y, x0 + width, y + 14));
-            root.draw(&PathElement::new(
-                vec![(px, py), (if left_side { x0 + width } else { x0 }, y + 7)],
-                BLACK.mix(0.4),
-            ))
-            .map_err(|e| fail(&e))?;
-            root.draw(&Text::new(
-                text,
-                (x0, y + 7),
-                (FONT, 12)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(|e| fail(&e))?;
+        (right_edge, top_edge) = chart.backend_coord(&(x_max, y_max));
+        bottom_edge = chart.backend_coord(&(0.0, 0.0)).1;
+        for (i, p) in points.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(p.revisions, p.complexity));
+            bubbles.push((i, x, y, 3.0 + 27.0 * (p.loc / loc_max).sqrt()));
         }
         root.present().map_err(|e| fail(&e))?;
     }
+    let mut extra = String::new();
+    // Largest first, so that small bubbles stay visible on top.
+    let mut order: Vec<&(usize, i32, i32, f64)> = bubbles.iter().collect();
+    order.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
+    for &&(i, x, y, r) in &order {
+        let p = &points[i];
+        let _ = write!(
+            extra,
+            r##"<circle data-rank="{}" cx="{x}" cy="{y}" r="{r:.1}" fill="#1f77b4" fill-opacity="0.35"><title>{} {}: {} revisions, complexity {}, {} lines</title></circle>"##,
+            i + 1,
+            i + 1,
+            escape_xml(&p.name),
+            p.revisions,
+            p.complexity,
+            p.loc
+        );
+    }
+    // The labelled points: the strongest, and the most changed one.
+    let mut named: Vec<usize> = (0..points.len().min(labelled)).collect();
+    if let Some(most) = (0..points.len()).max_by(|&a, &b| {
+        points[a]
+            .revisions
+            .total_cmp(&points[b].revisions)
+            .then(b.cmp(&a))
+    }) && !named.contains(&most)
+    {
+        named.push(most);
+    }
+    // In the column, in the order of their bubbles from top to bottom, at least a line apart.
+    named.sort_by_key(|&i| (bubbles[i].2, i));
+    let (column_x, line_height) = (right_edge + 40, 17);
+    let count = named.len() as i32;
+    let mut next_free = top_edge;
+    let last_allowed = (bottom_edge - line_height * count).max(top_edge);
+    for (slot, &i) in named.iter().enumerate() {
+        let (_, bx, by, r) = bubbles[i];
+        let y = by.clamp(next_free, last_allowed + line_height * slot as i32);
+        next_free = y + line_height;
+        // From the point of the bubble's edge that faces the label.
+        let (dx, dy) = (f64::from(column_x - bx), f64::from(y - by));
+        let length = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ex, ey) = (
+            f64::from(bx) + dx / length * r,
+            f64::from(by) + dy / length * r,
+        );
+        let _ = write!(
+            extra,
+            r##"<line class="leader" data-rank="{rank}" x1="{ex:.1}" y1="{ey:.1}" x2="{}" y2="{y}" stroke="#555555" stroke-opacity="0.7" stroke-width="1"/><text data-rank="{rank}" x="{}" y="{y}" font-size="13" font-family="{FONT}" dominant-baseline="middle" fill="#000000">{rank} {}</text>"##,
+            column_x - 4,
+            column_x,
+            escape_xml(&short(&points[i].name, 34)),
+            rank = i + 1,
+        );
+    }
+    let end = svg.rfind("</svg>").unwrap_or(svg.len());
+    svg.insert_str(end, &extra);
     Ok(svg)
+}
+
+/// An axis number: whole numbers without decimals, others with at most two.
+fn number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        let text = format!("{v:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// Text for SVG: `&`, `<`, `>` and `"` escaped.
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A matrix of coupling degrees between `names` (row i, column j → degree in percent, 0 when not
@@ -327,17 +360,15 @@ pub fn coupling_graph(
 pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<String, ChartError> {
     let fail = failed("activity");
     let n = months.len().max(1);
-    let label_every = n.div_ceil(10).max(1);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 640)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
         let (top, bottom) = root.split_vertically(330);
         let labels: Vec<String> = months.iter().map(|m| m.0.clone()).collect();
-        let label_of = every_nth(&labels, label_every);
         let max_sets = months.iter().map(|m| m.1).max().unwrap_or(1).max(1) as f64;
         let caption = format!("Change sets per month, {window}");
-        let mut chart = month_panel(&top, &caption, n, max_sets, "change sets", &label_of)?;
+        let mut chart = period_panel(&top, &caption, &labels, max_sets, "change sets", 18)?;
         chart
             .draw_series(months.iter().enumerate().map(|(i, m)| {
                 Rectangle::new(
@@ -347,13 +378,13 @@ pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<Str
             }))
             .map_err(|e| fail(&e))?;
         let max_mean = months.iter().map(|m| m.2).fold(1.0, f64::max);
-        let mut chart = month_panel(
+        let mut chart = period_panel(
             &bottom,
             "Mean files per change set",
-            n,
+            &labels,
             max_mean,
             "files per change set",
-            &label_of,
+            18,
         )?;
         chart
             .draw_series(LineSeries::new(
@@ -365,41 +396,99 @@ pub fn activity_chart(months: &[(String, u64, f64)], window: &str) -> Result<Str
                 RGBColor(214, 39, 40).stroke_width(2),
             ))
             .map_err(|e| fail(&e))?;
+        let _ = n;
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
 }
 
-/// A chart with `f64` coordinates on both axes.
+/// A chart over periods 0..n on x, whose ticks fall where a year starts (or evenly, for a short
+/// history), and 0 to 110 % of `y_max` on y.
 type Panel<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// One panel of the activity chart: months 0..n on x (labelled by `label_of`), 0 to 110 % of
-/// `y_max` on y, with its caption, axes and mesh drawn.
-fn month_panel<'a, 'b>(
+/// The ticks of a period axis: where a year starts (its first period), thinned to at most 12, or
+/// six even steps when the history spans less than three years. Labels are `YYYY-…` periods.
+fn period_ticks(labels: &[String]) -> Vec<f64> {
+    let mut starts = Vec::new();
+    let mut year: Option<&str> = None;
+    for (i, label) in labels.iter().enumerate() {
+        let this = label.get(..4);
+        if this != year {
+            starts.push(i as f64);
+            year = this;
+        }
+    }
+    if starts.len() >= 3 {
+        // The history's first period is a year's start only by chance: drop it when the next
+        // year starts too close to leave room for both labels.
+        let gap = labels.len() as f64 / 16.0;
+        if starts.len() > 1 && starts[1] - starts[0] < gap {
+            starts.remove(0);
+        }
+        let every = starts.len().div_ceil(12);
+        return starts.into_iter().step_by(every.max(1)).collect();
+    }
+    let every = labels.len().div_ceil(6).max(1);
+    (0..labels.len()).step_by(every).map(|i| i as f64).collect()
+}
+
+fn period_panel<'a, 'b>(
     area: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
     caption: &str,
-    n: usize,
+    labels: &[String],
     y_max: f64,
     y_desc: &str,
-    label_of: &dyn Fn(&f64) -> String,
+    caption_size: u32,
 ) -> Result<Panel<'a, 'b>, ChartError> {
-    let fail = failed("activity");
+    let fail = failed("period");
+    let n = labels.len().max(1);
+    let ticks = period_ticks(labels);
+    let years: std::collections::BTreeSet<&str> =
+        labels.iter().filter_map(|l| l.get(..4)).collect();
+    // With three years or more the ticks stand on years (see `period_ticks`).
+    let by_year = years.len() >= 3;
     let mut chart = ChartBuilder::on(area)
-        .caption(caption, (FONT, 18))
+        .caption(caption, (FONT, caption_size))
         .margin(12)
-        .x_label_area_size(36)
+        .x_label_area_size(30)
         .y_label_area_size(60)
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..y_max * 1.1)
         .map_err(|e| fail(&e))?;
     chart
         .configure_mesh()
-        .x_labels(n)
-        .x_label_formatter(label_of)
-        .x_desc("month (UTC)")
+        .x_labels(0)
         .y_desc(y_desc)
+        .y_labels(5)
+        .y_label_formatter(&|y: &f64| number(*y))
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 12))
         .disable_x_mesh()
+        .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(|e| fail(&e))?;
+    // The x ticks by hand, where plotters would pick round numbers instead of years.
+    let (base_x, base_y) = area.get_base_pixel();
+    let label = (FONT, 12)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    for tick in ticks {
+        let Some(text) = labels.get(tick as usize) else {
+            continue;
+        };
+        // A year's first period reads as the year; otherwise the period itself.
+        let text = if by_year && text.len() > 4 {
+            text[..4].to_owned()
+        } else {
+            text.clone()
+        };
+        let (x, y) = chart.backend_coord(&(tick, 0.0));
+        let (x, y) = (x - base_x, y - base_y);
+        area.draw(&PathElement::new(vec![(x, y), (x, y + 5)], BLACK))
+            .map_err(|e| fail(&e))?;
+        area.draw(&Text::new(text, (x, y + 8), label.clone()))
+            .map_err(|e| fail(&e))?;
+    }
     Ok(chart)
 }
 
@@ -472,17 +561,19 @@ pub fn ownership_chart(
     Ok(svg)
 }
 
-/// One small line chart per series, three to a row: `(name, unit, values)` over `labels`.
+/// One line chart per series, two to a row: `(name, unit, values)` over `labels`, with the mean
+/// of the last three periods as a thicker line. When `partial_last`, the last period (which had
+/// not ended) is drawn as a hollow point joined by a dotted line, so that its lower counts do not
+/// read as a drop.
 pub fn trend_chart(
     labels: &[String],
     series: &[(String, String, Vec<f64>)],
     span: &str,
+    partial_last: bool,
 ) -> Result<String, ChartError> {
     let fail = failed("trends");
-    let rows = series.len().div_ceil(3).max(1);
-    let height = 60 + 260 * rows as u32;
-    let n = labels.len().max(1);
-    let label_every = n.div_ceil(6).max(1);
+    let rows = series.len().div_ceil(2).max(1);
+    let height = 70 + 280 * rows as u32;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -493,38 +584,146 @@ pub fn trend_chart(
             (FONT, 20).into_font().color(&BLACK),
         ))
         .map_err(|e| fail(&e))?;
-        let body = root.margin(50, 0, 0, 0);
-        let panels = body.split_evenly((rows, 3));
+        root.draw(&Text::new(
+            if partial_last {
+                "thin: each period; thick: mean of the last 3; hollow point: the period not yet over"
+            } else {
+                "thin: each period; thick: mean of the last 3"
+            },
+            (16, 40),
+            (FONT, 13).into_font().color(&BLACK.mix(0.7)),
+        ))
+        .map_err(|e| fail(&e))?;
+        let body = root.margin(60, 0, 0, 0);
+        let panels = body.split_evenly((rows, 2));
         for ((name, unit, values), panel) in series.iter().zip(panels.iter()) {
             let max = values.iter().copied().fold(0.0, f64::max);
-            let top = if max > 0.0 { max * 1.1 } else { 1.0 };
-            let mut chart = ChartBuilder::on(panel)
-                .caption(name.replace('_', " "), (FONT, 14))
-                .margin(8)
-                .x_label_area_size(28)
-                .y_label_area_size(48)
-                .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
-                .map_err(|e| fail(&e))?;
-            let label_of = every_nth(labels, label_every);
-            chart
-                .configure_mesh()
-                .x_labels(n)
-                .x_label_formatter(&label_of)
-                .y_labels(4)
-                .y_desc(unit.as_str())
-                .label_style((FONT, 10))
-                .axis_desc_style((FONT, 10))
-                .disable_x_mesh()
-                .draw()
-                .map_err(|e| fail(&e))?;
+            let top = if max > 0.0 { max } else { 1.0 };
+            let mut chart = period_panel(panel, &name.replace('_', " "), labels, top, unit, 15)?;
+            let whole = if partial_last {
+                values.len().saturating_sub(1)
+            } else {
+                values.len()
+            };
+            let blue = RGBColor(31, 119, 180);
             chart
                 .draw_series(LineSeries::new(
-                    values.iter().enumerate().map(|(i, v)| (i as f64, *v)),
-                    RGBColor(31, 119, 180).stroke_width(2),
+                    values[..whole]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (i as f64, *v)),
+                    blue.mix(0.45).stroke_width(1),
                 ))
                 .map_err(|e| fail(&e))?;
+            let rolling: Vec<(f64, f64)> = (2..whole)
+                .map(|i| (i as f64, values[i - 2..=i].iter().sum::<f64>() / 3.0))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(rolling, blue.stroke_width(3)))
+                .map_err(|e| fail(&e))?;
+            if partial_last
+                && let (Some(&last), Some(&before)) =
+                    (values.last(), values.get(whole.wrapping_sub(1)))
+            {
+                let (x1, x0) = (whole as f64, whole as f64 - 1.0);
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(x0, before), (x1, last)],
+                        3,
+                        3,
+                        blue.mix(0.6).stroke_width(1),
+                    ))
+                    .map_err(|e| fail(&e))?;
+                chart
+                    .draw_series([Circle::new((x1, last), 4, blue.stroke_width(2))])
+                    .map_err(|e| fail(&e))?;
+            }
         }
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// The value of attribute `name` in the element text `element`.
+    fn attribute(element: &str, name: &str) -> Option<f64> {
+        let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = element[start..].find('"')? + start;
+        element[start..end].parse().ok()
+    }
+
+    /// Every element `<tag …` of the SVG that carries `data-rank`, by rank.
+    fn by_rank<'a>(svg: &'a str, tag: &str) -> BTreeMap<u64, &'a str> {
+        svg.split(&format!("<{tag} "))
+            .skip(1)
+            .filter_map(|rest| {
+                let element = &rest[..rest.find('>').unwrap_or(rest.len())];
+                let element = &rest[..element.len()];
+                Some((
+                    attribute(&format!(" {element}"), "data-rank")? as u64,
+                    element,
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_label_line_ends_on_its_own_bubble() {
+        // A crowd near the top right, as real hotspots are, and the most changed file low down.
+        let mut points: Vec<HotspotPoint> = (0..60)
+            .map(|i| HotspotPoint {
+                name: format!("src/module{i}/file{i}.rs"),
+                revisions: 10.0 + f64::from(i % 7),
+                complexity: 3000.0 - 40.0 * f64::from(i),
+                loc: 100.0 + 50.0 * f64::from(i % 11),
+            })
+            .collect();
+        points.push(HotspotPoint {
+            name: "src/busy.rs".into(),
+            revisions: 40.0,
+            complexity: 10.0,
+            loc: 30.0,
+        });
+        let svg = hotspot_chart(&points, 10, "window").expect("drawn");
+        let circles = by_rank(&svg, "circle");
+        let lines = by_rank(&svg, "line");
+        let texts = by_rank(&svg, "text");
+        assert_eq!(circles.len(), points.len(), "one bubble per point");
+        assert_eq!(lines.len(), 11, "the top 10 and the most changed file");
+        assert!(lines.contains_key(&61), "the most changed file is labelled");
+        for (rank, line) in &lines {
+            let circle = circles[rank];
+            let (cx, cy, r) = (
+                attribute(&format!(" {circle}"), "cx").expect("cx"),
+                attribute(&format!(" {circle}"), "cy").expect("cy"),
+                attribute(&format!(" {circle}"), "r").expect("r"),
+            );
+            let (x1, y1) = (
+                attribute(&format!(" {line}"), "x1").expect("x1"),
+                attribute(&format!(" {line}"), "y1").expect("y1"),
+            );
+            let distance = ((x1 - cx).powi(2) + (y1 - cy).powi(2)).sqrt();
+            assert!(
+                (distance - r).abs() < 1.5,
+                "label {rank}: its line starts {distance:.1} from its bubble's centre, radius {r:.1}"
+            );
+            let label_x = attribute(&format!(" {}", texts[rank]), "x").expect("x");
+            assert!(
+                label_x > 640.0,
+                "label {rank} is beside the plot, not on it"
+            );
+        }
+        // Labels do not overlap each other.
+        let mut ys: Vec<f64> = texts
+            .values()
+            .filter_map(|t| attribute(&format!(" {t}"), "y"))
+            .collect();
+        ys.sort_by(f64::total_cmp);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= 16.0), "{ys:?}");
+    }
 }

@@ -90,10 +90,21 @@ pub fn coupling(
     Ok(Table::from_frame("coupling", &frame)?)
 }
 
-/// `hotspots` over a window of `months`.
-pub fn hotspots(session: &mut Session<'_>, months: u32) -> Result<Table, BuildError> {
+/// `hotspots` over a window of `months`: program code that is not a test, or every file with
+/// `all_files`.
+pub fn hotspots(
+    session: &mut Session<'_>,
+    months: u32,
+    all_files: bool,
+) -> Result<Table, BuildError> {
     let measured = session.measure(months)?;
-    let frame = measured.hotspots(&session.settings.grouping)?;
+    let settings = session.settings;
+    let frame = measured.hotspots(&settings.grouping)?;
+    let frame = if all_files {
+        frame
+    } else {
+        cochange_analysis::split_hotspots(&frame, &settings.tests, false)?.0
+    };
     let mut table = Table::from_frame("hotspots", &frame)?;
     table.context = measured.context();
     Ok(table)
@@ -123,6 +134,9 @@ pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Ta
         .coverage
         .as_ref()
         .map(|c| session.match_coverage(c, &measured));
+    if let Some(warning) = measured.test_share_warning(&settings.tests) {
+        session.notify(Notice::Warning(warning));
+    }
     let frame = measured.backlog(
         settings,
         &spots,
@@ -135,12 +149,12 @@ pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Ta
     table.title = Some(format!("Refactoring backlog: {}", measured.repositories));
     table.context = measured.context();
     table.legend = vec![
-        "score = criticality × hotspot_score × (1 + coupling + test gap + ownership) / 4 (docs/metrics.md)".into(),
-        "hotspot_score: percent rank of revisions in the window × percent rank of indentation complexity".into(),
-        "coupled / coupled_cross: files it changes with (coupling thresholds in force), and how many of them are in other components".into(),
+        "score = criticality × revisions × log2(2 + loc) × (1 + ¼ × mean of coupling, test gap, ownership) (docs/metrics.md)".into(),
+        "coupling: share of its co-changes that reach other folders, each change set counted once".into(),
+        "coupled / coupled_cross: files it forms a coupling pair with (thresholds in force), and how many are in other components".into(),
         "test_share: share of its change sets in which a test file changed too; coverage: line coverage, when given".into(),
         format!(
-            "main_dev: most lines added; inactive after {} months without a commit",
+            "main_dev: most lines added; inactive after {} months without a commit; knowledge_risk: inactive and holding at least half",
             options.inactive_after
         ),
         "criticality: weight from [criticality] in .cochange.toml (1 when none matches)".into(),
@@ -255,8 +269,9 @@ pub fn knowledge(
     session: &mut Session<'_>,
     inactive_after: u32,
     components: Option<bool>,
+    progress: &dyn cochange_analysis::Progress,
 ) -> Result<Vec<Table>, BuildError> {
-    let (files, per_component) = session.knowledge(inactive_after)?;
+    let (files, per_component) = session.knowledge(inactive_after, progress)?;
     let as_of = session.as_of()?;
     let context = vec![
         ("as_of".to_owned(), day(as_of)),
@@ -348,6 +363,10 @@ pub fn trends(
         &options.components,
         &session.settings.teams,
         &options,
+        cochange_analysis::TrendSpan {
+            as_of: session.as_of()?,
+            history_from: session.settings.mining.selection.since,
+        },
     )?;
     Ok(Table::from_frame("trends", &frame)?)
 }

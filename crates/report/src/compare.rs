@@ -38,20 +38,25 @@ fn top_hotspots(snapshot: &Snapshot, top: usize) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// Files whose main developer is inactive, from the backlog.
-fn knowledge_risks(snapshot: &Snapshot) -> BTreeMap<String, (String, f64)> {
+/// Files whose main developer is inactive and holds at least half of them, from the backlog, with
+/// the date from which the developer counts as inactive.
+fn knowledge_risks(snapshot: &Snapshot) -> BTreeMap<String, (String, f64, Option<String>)> {
     snapshot
         .analyses
         .backlog
         .rows
         .iter()
-        .filter(|r| r.main_dev_inactive == Some(true))
+        .filter(|r| {
+            r.knowledge_risk
+                .unwrap_or(r.main_dev_inactive == Some(true))
+        })
         .map(|r| {
             (
                 r.entity.clone(),
                 (
                     r.main_dev.clone().unwrap_or_default(),
                     r.main_dev_share.unwrap_or(0.0),
+                    r.main_dev_inactive_from.clone(),
                 ),
             )
         })
@@ -147,15 +152,21 @@ fn hotspot_changes(old: &Snapshot, new: &Snapshot, top: usize) -> Table {
     )
 }
 
+/// Knowledge risks that appeared since the baseline: not a risk there, and an owner who became
+/// inactive after the baseline's date (an owner inactive already then is not news, even when the
+/// file was not in the baseline's backlog).
 fn knowledge_changes(old: &Snapshot, new: &Snapshot) -> Table {
     let known = knowledge_risks(old);
+    let baseline = &old.header.as_of;
     Table::new(
         "new-knowledge-risks",
         &["entity", "main_dev", "main_dev_share"],
         knowledge_risks(new)
             .into_iter()
-            .filter(|(entity, _)| !known.contains_key(entity))
-            .map(|(entity, (dev, share))| {
+            .filter(|(entity, (_, _, since))| {
+                !known.contains_key(entity) && since.as_ref().is_none_or(|s| s > baseline)
+            })
+            .map(|(entity, (dev, share, _))| {
                 vec![Cell::Text(entity), Cell::Text(dev), Cell::Float(share)]
             })
             .collect(),
@@ -163,13 +174,18 @@ fn knowledge_changes(old: &Snapshot, new: &Snapshot) -> Table {
 }
 
 fn trend_changes(old: &Snapshot, new: &Snapshot) -> Table {
-    // The last period's row, its period among the metrics as in the table.
+    // The newest period's row (tables may be newest first), its period among the metrics.
     let last = |s: &Snapshot| {
-        s.analyses.trends.rows.last().map(|row| {
-            let mut all = row.metrics.clone();
-            all.insert("period".into(), Value::String(row.period.clone()));
-            all
-        })
+        s.analyses
+            .trends
+            .rows
+            .iter()
+            .max_by(|a, b| a.period.cmp(&b.period))
+            .map(|row| {
+                let mut all = row.metrics.clone();
+                all.insert("period".into(), Value::String(row.period.clone()));
+                all
+            })
     };
     let mut trend_rows = Vec::new();
     if let (Some(before), Some(after)) = (last(old), last(new)) {
@@ -210,10 +226,25 @@ pub struct Finding {
     pub location: String,
     /// What was found, in words.
     pub message: String,
+    /// An absolute rule's finding that the baseline has too: reported, but not new, so it does
+    /// not fail the gate.
+    pub known: bool,
 }
 
-/// Applies `rules` to `current`, against `baseline` for the ratchet rules.
+/// Applies `rules` to `current`, against `baseline` for the ratchet rules; the absolute rules'
+/// findings that the baseline has too are marked known.
 pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules) -> Vec<Finding> {
+    let mut findings = ratchet_findings(current, baseline, rules);
+    findings.extend(absolute_findings(current, baseline, rules));
+    findings
+}
+
+/// What the ratchet rules find: what is new since the baseline (nothing without one).
+fn ratchet_findings(
+    current: &Snapshot,
+    baseline: Option<&Snapshot>,
+    rules: &CheckRules,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let pairs = couplings(current);
     if let (Some(limit), Some(baseline)) = (rules.new_cross_component_degree, baseline) {
@@ -228,6 +259,7 @@ pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules
                         "new cross-component coupling: {a} and {b} at degree {degree} (baseline: {}; limit {limit})",
                         if before == 0 { "not coupled".to_owned() } else { before.to_string() }
                     ),
+                    known: false,
                 });
             }
         }
@@ -240,6 +272,7 @@ pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules
                     rule: "new-top-hotspots",
                     message: format!("{entity} entered the top {top} hotspots at rank {rank}"),
                     location: entity,
+                    known: false,
                 });
             }
         }
@@ -260,9 +293,31 @@ pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules
                 after * 100.0,
                 format_float(points)
             ),
+            known: false,
         });
     }
+    findings
+}
+
+/// What the absolute rules find, each marked known when the baseline has it too.
+fn absolute_findings(
+    current: &Snapshot,
+    baseline: Option<&Snapshot>,
+    rules: &CheckRules,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let pairs = couplings(current);
     if let Some(limit) = rules.cross_component_degree {
+        let hits = |s: &Snapshot| -> BTreeSet<(String, String)> {
+            couplings(s)
+                .into_iter()
+                .filter(|(_, (degree, class))| {
+                    *class == PairClass::CrossComponent && *degree >= limit
+                })
+                .map(|(pair, _)| pair)
+                .collect()
+        };
+        let known = baseline.map(hits).unwrap_or_default();
         for ((a, b), (degree, class)) in &pairs {
             if *class == PairClass::CrossComponent && *degree >= limit {
                 findings.push(Finding {
@@ -271,11 +326,23 @@ pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules
                     message: format!(
                         "cross-component coupling: {a} and {b} at degree {degree} (limit {limit})"
                     ),
+                    known: known.contains(&(a.clone(), b.clone())),
                 });
             }
         }
     }
     if let Some(limit) = rules.hotspot_score {
+        let known: BTreeSet<&str> = baseline
+            .map(|b| {
+                b.analyses
+                    .hotspots
+                    .rows
+                    .iter()
+                    .filter(|r| r.hotspot_score >= limit)
+                    .map(|r| r.entity.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
         for row in &current.analyses.hotspots.rows {
             if row.hotspot_score >= limit {
                 findings.push(Finding {
@@ -287,6 +354,7 @@ pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules
                         format_float(limit)
                     ),
                     location: row.entity.clone(),
+                    known: known.contains(row.entity.as_str()),
                 });
             }
         }
@@ -295,14 +363,19 @@ pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules
 }
 
 /// The findings as a table: `rule, location, message`.
+/// The findings as a table: `status` (`new`, or `known` when the baseline had it too), `rule`,
+/// `location`, `message`; new ones first.
 pub fn findings_table(findings: &[Finding]) -> Table {
+    let mut ordered: Vec<&Finding> = findings.iter().collect();
+    ordered.sort_by_key(|f| f.known);
     Table::new(
         "check",
-        &["rule", "location", "message"],
-        findings
+        &["status", "rule", "location", "message"],
+        ordered
             .iter()
             .map(|f| {
                 vec![
+                    Cell::Text(if f.known { "known" } else { "new" }.into()),
                     Cell::Text(f.rule.into()),
                     Cell::Text(f.location.clone()),
                     Cell::Text(f.message.clone()),
@@ -320,7 +393,8 @@ pub fn sarif(findings: &[Finding], tool_version: &str) -> Value {
         .map(|f| {
             let mut result = serde_json::json!({
                 "ruleId": f.rule,
-                "level": "error",
+                "level": if f.known { "note" } else { "error" },
+                "baselineState": if f.known { "unchanged" } else { "new" },
                 "message": { "text": f.message },
             });
             if !f.location.is_empty() {
@@ -432,6 +506,47 @@ mod tests {
     }
 
     #[test]
+    fn absolute_findings_the_baseline_has_too_are_known_not_new() {
+        let baseline = snapshot(
+            &[("a.rs", "x/b.rs", 80, "cross-component")],
+            &[("a.rs", 1, 0.9)],
+            &[],
+            0.0,
+        );
+        let current = snapshot(
+            &[
+                ("a.rs", "x/b.rs", 85, "cross-component"),
+                ("c.rs", "y/d.rs", 70, "cross-component"),
+            ],
+            &[("a.rs", 1, 0.9), ("n.rs", 2, 0.8)],
+            &[],
+            0.0,
+        );
+        let rules = CheckRules {
+            cross_component_degree: Some(60),
+            hotspot_score: Some(0.5),
+            ..CheckRules::default()
+        };
+        let found = check(&current, Some(&baseline), &rules);
+        let summary: Vec<(&str, &str, bool)> = found
+            .iter()
+            .map(|f| (f.rule, f.location.as_str(), f.known))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("cross-component-degree", "a.rs", true),
+                ("cross-component-degree", "c.rs", false),
+                ("hotspot-score", "a.rs", true),
+                ("hotspot-score", "n.rs", false),
+            ]
+        );
+        let table = findings_table(&found);
+        assert_eq!(table.rows[0][0].text(), "new");
+        assert_eq!(table.rows[3][0].text(), "known");
+    }
+
+    #[test]
     fn absolute_rules_print_tiny_limits_short() {
         let current = snapshot(&[], &[("a.rs", 1, 0.5)], &[], 0.0);
         let rules = CheckRules {
@@ -488,11 +603,13 @@ mod tests {
                 rule: "hotspot-score",
                 location: "src/a.rs".into(),
                 message: "m".into(),
+                known: false,
             },
             Finding {
                 rule: "crossing-growth",
                 location: String::new(),
                 message: "n".into(),
+                known: true,
             },
         ];
         let doc = sarif(&findings, "9.9.9");
@@ -513,5 +630,55 @@ mod tests {
             .filter_map(|r| r["id"].as_str())
             .collect();
         assert_eq!(rules, ["crossing-growth", "hotspot-score"]);
+    }
+}
+
+#[cfg(test)]
+mod knowledge_tests {
+    use super::*;
+
+    fn with_risks(as_of: &str, risks: &[(&str, f64, &str)]) -> Snapshot {
+        let rows: Vec<Value> = risks
+            .iter()
+            .map(|(entity, share, from)| {
+                serde_json::json!({
+                    "entity": entity, "main_dev": "olga", "main_dev_share": share,
+                    "main_dev_inactive": true, "main_dev_inactive_from": from,
+                    "knowledge_risk": *share >= 0.5,
+                })
+            })
+            .collect();
+        let empty = serde_json::json!({ "columns": [], "rows": [] });
+        let value = serde_json::json!({
+            "schema_version": crate::SCHEMA_VERSION,
+            "title": "t",
+            "header": { "as_of": as_of },
+            "settings": {},
+            "metrics": { "crossing_share": 0.0 },
+            "analyses": {
+                "coupling": empty, "hotspots": empty, "trends": empty,
+                "backlog": { "columns": [], "rows": rows },
+            },
+        });
+        Snapshot::from_value("test", &value).expect("a snapshot")
+    }
+
+    #[test]
+    fn an_owner_inactive_before_the_baseline_is_not_news() {
+        let old = with_risks("2024-01-31", &[]);
+        let new = with_risks(
+            "2024-02-29",
+            &[
+                // Inactive from 2013: already so at the baseline, only new to the backlog.
+                ("a.rs", 0.9, "2013-05-01"),
+                // Inactive from February: news.
+                ("b.rs", 0.9, "2024-02-10"),
+                // A small share is no knowledge risk at all.
+                ("c.rs", 0.22, "2024-02-10"),
+            ],
+        );
+        let table = knowledge_changes(&old, &new);
+        let listed: Vec<String> = table.rows.iter().map(|r| r[0].text()).collect();
+        assert_eq!(listed, ["b.rs"]);
     }
 }

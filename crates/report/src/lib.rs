@@ -29,6 +29,7 @@ mod build;
 mod charts;
 mod commands;
 mod compare;
+mod map;
 mod output;
 mod render;
 mod report;
@@ -46,6 +47,7 @@ pub use commands::{
     diff_tables, hotspots, knowledge, mining_table, ranking_check, teams, trends,
 };
 pub use compare::{Finding, check, diff, findings_table, sarif};
+pub use map::{Colouring, MapFile, hotspot_map};
 pub use output::{Files, MARKER, OutputError, check_folder, write_file, write_folder};
 pub use render::{Format, SCHEMA_VERSION, render, render_many};
 pub use report::{PAGE_ROWS, Report, Section, snapshot_value, write_report};

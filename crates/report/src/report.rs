@@ -101,8 +101,8 @@ nav{padding:.6em 2em;background:#eaeef2;position:sticky;top:0}nav a{margin-right
 main{padding:0 2em 3em 2em}section{margin-top:2em}h2{border-bottom:1px solid #d0d7de;padding-bottom:.3em}\
 figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto;background:#fff;border:1px solid #d0d7de}\
 .table{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;background:#fff}\
-th,td{border:1px solid #d0d7de;padding:.25em .6em;text-align:left;vertical-align:top;white-space:nowrap}div.long{white-space:normal;width:38em}\
-th{background:#f6f8fa;cursor:pointer;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}\
+th,td{border:1px solid #d0d7de;padding:.25em .6em;text-align:left;vertical-align:top}td{max-width:28em;overflow-wrap:anywhere}div.long{white-space:normal;width:38em;max-width:38em}\
+th{background:#f6f8fa;cursor:pointer;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 tr.hl td{background:#fff4d6}p.note{color:#57606a;font-size:.85em}details{margin-top:2em}";
 
 /// Sorts a table by the clicked column; numbers numerically. The page reads fine without it.

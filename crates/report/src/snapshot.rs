@@ -145,6 +145,14 @@ pub struct BacklogRow {
     pub main_dev_share: Option<f64>,
     /// Whether they have been inactive for the configured months.
     pub main_dev_inactive: Option<bool>,
+    /// From when they count as inactive (their last commit plus the months of inactivity),
+    /// `YYYY-MM-DD` (absent in snapshots before it existed).
+    #[serde(default)]
+    pub main_dev_inactive_from: Option<String>,
+    /// An inactive main developer who holds at least half the file (absent in snapshots before
+    /// it existed, where an inactive main developer at any share counted).
+    #[serde(default)]
+    pub knowledge_risk: Option<bool>,
     /// The other columns.
     #[serde(flatten)]
     pub other: Row,
