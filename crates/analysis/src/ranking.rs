@@ -140,11 +140,14 @@ fn rankings(
         .map(|(e, r)| (r.unwrap_or(0), e))
         .collect();
     by_revisions.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    let hotspots: Vec<String> = spot_entities
-        .iter()
-        .zip(revs.iter())
+    // Hotspots as the `hotspots` command lists them: program code that is not a test.
+    let (program, _) = crate::split_hotspots(&spots, &settings.tests, false)?;
+    let program_revs = program.column(crate::hotspot_col::REVISIONS)?.u64()?;
+    let hotspots: Vec<String> = entities(&program)?
+        .into_iter()
+        .zip(program_revs.iter())
         .filter(|(_, r)| r.unwrap_or(0) > 0)
-        .map(|(e, _)| e.clone())
+        .map(|(e, _)| e)
         .collect();
     Ok(vec![
         by_revisions.into_iter().map(|(_, e)| e.clone()).collect(),

@@ -441,7 +441,7 @@ pub fn ranking_check(
         (
             "rankings".to_owned(),
             format!(
-                "revisions: program files (not tests) by revisions in the {} months before; hotspots: as `hotspots`; backlog: as `backlog`",
+                "revisions: program files (not tests) by revisions in the {} months before; hotspots: as `hotspots` lists them (program code, not tests); backlog: as `backlog`",
                 check.window_months
             ),
         ),
