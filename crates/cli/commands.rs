@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
-use cochange_analysis::{MainDevBy, Needs, Period, Session, SocOrder, Thresholds};
+use cochange_analysis::{MainDevBy, Needs, Period, RankingCheck, Session, SocOrder, Thresholds};
 use cochange_report::{
     BacklogOptions, ComponentsView, DiffView, Report, ReportOptions, Snapshot, Table, TeamsView,
 };
@@ -34,7 +34,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
                 .map(|()| exit::SUCCESS);
         }
         Command::Diff(args) => {
-            let (old, new) = (read_snapshot(&args.old)?, read_snapshot(&args.new)?);
+            let (old, new) = (Snapshot::read(&args.old)?, Snapshot::read(&args.new)?);
             let view = args.show.map(|show| match show {
                 DiffShow::Coupling => DiffView::Coupling,
                 DiffShow::Hotspots => DiffView::Hotspots,
@@ -114,7 +114,11 @@ fn analyse(
             args.files.all_files,
         )?],
         Command::Backlog(args) => {
-            let coverage = args.coverage.as_deref().map(read_coverage).transpose()?;
+            let coverage = args
+                .coverage
+                .as_deref()
+                .map(cochange_analysis::read_coverage)
+                .transpose()?;
             let options = BacklogOptions {
                 months: args.window.months,
                 inactive_after: args.inactive.inactive_after,
@@ -158,22 +162,13 @@ fn analyse(
             cochange_report::teams(session, view)?
         }
         Command::Eval(EvalCommand::Backlog(args)) => {
-            let pattern = args
-                .fix_pattern
-                .as_deref()
-                .unwrap_or(cochange_analysis::DEFAULT_FIX_PATTERN);
             let check = cochange_analysis::RankingCheck {
                 cutoffs: args.cutoffs,
                 every_months: args.every,
                 horizon_months: args.horizon,
                 window_months: args.months,
                 k: args.k,
-                fix_pattern: regex::Regex::new(pattern).map_err(|err| {
-                    UsageError(format!(
-                        "`--fix-pattern {pattern}` is not a valid regular expression: {}",
-                        cochange_analysis::one_line(&err)
-                    ))
-                })?,
+                fix_pattern: RankingCheck::fix_pattern(args.fix_pattern.as_deref())?,
                 inactive_after: args.inactive.inactive_after,
             };
             vec![cochange_report::ranking_check(session, &check)?]
@@ -327,7 +322,7 @@ fn report(
     let dir = printer
         .output_path()
         .map_or_else(|| PathBuf::from("cochange-report"), PathBuf::from);
-    let baseline = args.baseline.as_deref().map(read_snapshot).transpose()?;
+    let baseline = args.baseline.as_deref().map(Snapshot::read).transpose()?;
     let mut report = build_report(&args.window, session, settings, printer)?;
     if let Some(baseline) = &baseline {
         cochange_report::add_baseline(&mut report, baseline)?;
@@ -348,7 +343,7 @@ fn check(
     settings: &Settings,
     printer: &Printer,
 ) -> anyhow::Result<u8> {
-    let baseline = baseline.map(read_snapshot).transpose()?;
+    let baseline = baseline.map(Snapshot::read).transpose()?;
     if baseline.is_none() {
         printer.info("no --baseline: only the absolute rules run");
     }
@@ -363,46 +358,10 @@ fn check(
     } else if !findings.is_empty() || settings.format != cochange_report::Format::Table {
         printer.table(cochange_report::findings_table(&findings))?;
     }
-    let new = findings.iter().filter(|f| !f.known).count();
-    let known = findings.len() - new;
-    let known_text = if known == 0 {
-        String::new()
+    printer.info(cochange_report::findings_summary(&findings));
+    Ok(if findings.iter().all(|f| f.known) {
+        exit::SUCCESS
     } else {
-        format!("; {known} known (the baseline has them too)")
-    };
-    if new == 0 {
-        printer.info(format_args!("check: no new findings{known_text}"));
-        Ok(exit::SUCCESS)
-    } else {
-        printer.info(format_args!("check: {new} new findings{known_text}"));
-        Ok(exit::FINDINGS)
-    }
-}
-
-/// Reads a snapshot; one of another version or shape is refused, naming what is wrong (exit 2).
-fn read_snapshot(path: &Path) -> anyhow::Result<Snapshot> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        UsageError(format!(
-            "cannot read the snapshot `{}`: {err}",
-            path.display()
-        ))
-    })?;
-    Snapshot::parse(&path.display().to_string(), &text)
-        .map_err(|err| UsageError(err.to_string()).into())
-}
-
-fn read_coverage(path: &Path) -> anyhow::Result<cochange_analysis::Coverage> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        UsageError(format!(
-            "cannot read the coverage file `{}`: {err}",
-            path.display()
-        ))
-    })?;
-    cochange_analysis::parse_coverage(&text).map_err(|err| {
-        UsageError(format!(
-            "the coverage file `{}` does not parse: {err}",
-            path.display()
-        ))
-        .into()
+        exit::FINDINGS
     })
 }

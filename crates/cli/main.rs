@@ -71,6 +71,12 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         if let Some(cochange_report::OutputError::Refused { .. }) = cause.downcast_ref() {
             return exit::USAGE;
         }
+        // A snapshot or a coverage file the user named that cannot be used.
+        if cause.is::<cochange_report::SnapshotError>()
+            || cause.is::<cochange_analysis::CoverageFileError>()
+        {
+            return exit::USAGE;
+        }
         // A report error shows its analysis error transparently: look inside it too.
         let analysis = cause.downcast_ref::<Analysis>().or_else(|| match cause
             .downcast_ref::<cochange_report::BuildError>(

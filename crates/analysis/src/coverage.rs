@@ -246,3 +246,38 @@ mod tests {
         assert!(err.line >= 2, "{err}");
     }
 }
+
+/// A coverage file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoverageFileError {
+    /// It cannot be read.
+    #[error("cannot read the coverage file `{}`", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// It does not parse.
+    #[error("the coverage file `{}` does not parse: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Where and why.
+        source: CoverageError,
+    },
+}
+
+/// Reads and parses the coverage file `path` (lcov or Cobertura).
+pub fn read_coverage(path: &std::path::Path) -> Result<Coverage, CoverageFileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CoverageFileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_coverage(&text).map_err(|source| CoverageFileError::Parse {
+        path: path.to_owned(),
+        source,
+    })
+}

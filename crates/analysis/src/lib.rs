@@ -72,7 +72,7 @@ pub use coupling::{
     CouplingOptions, MAX_PAIR_ROWS, ThresholdCounts, coupling, coupling_col,
     coupling_threshold_counts, pair_rows,
 };
-pub use coverage::{Coverage, CoverageError, parse_coverage};
+pub use coverage::{Coverage, CoverageError, CoverageFileError, parse_coverage, read_coverage};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterSpec, FilterStatistics, Filters, glob_set,
     path_glob,

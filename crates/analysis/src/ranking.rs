@@ -33,6 +33,19 @@ pub struct RankingCheck {
     pub inactive_after: u32,
 }
 
+impl RankingCheck {
+    /// The fix pattern `pattern` (`None`: [`DEFAULT_FIX_PATTERN`]), checked.
+    pub fn fix_pattern(pattern: Option<&str>) -> Result<Regex, Error> {
+        let pattern = pattern.unwrap_or(DEFAULT_FIX_PATTERN);
+        Regex::new(pattern).map_err(|err| {
+            Error::Invalid(format!(
+                "`--fix-pattern {pattern}` is not a valid regular expression: {}",
+                crate::one_line(&err)
+            ))
+        })
+    }
+}
+
 /// The rankings compared, in the table's order.
 pub const RANKINGS: [&str; 3] = ["revisions", "hotspots", "backlog"];
 

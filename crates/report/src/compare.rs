@@ -363,6 +363,22 @@ fn absolute_findings(
 }
 
 /// The findings as a table: `rule, location, message`.
+/// What `check` says of its findings on stderr: how many are new and how many known.
+pub fn findings_summary(findings: &[Finding]) -> String {
+    let new = findings.iter().filter(|f| !f.known).count();
+    let known = findings.len() - new;
+    let known_text = if known == 0 {
+        String::new()
+    } else {
+        format!("; {known} known (the baseline has them too)")
+    };
+    if new == 0 {
+        format!("check: no new findings{known_text}")
+    } else {
+        format!("check: {new} new findings{known_text}")
+    }
+}
+
 /// The findings as a table: `status` (`new`, or `known` when the baseline had it too), `rule`,
 /// `location`, `message`; new ones first.
 pub fn findings_table(findings: &[Finding]) -> Table {

@@ -27,6 +27,15 @@ pub enum SnapshotError {
         /// What is wrong, with the field and where it is.
         reason: String,
     },
+    /// The file cannot be read.
+    #[error("cannot read the snapshot `{}`", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What failed.
+        #[source]
+        source: std::io::Error,
+    },
     /// Written by a version whose layout this one does not read.
     #[error(
         "`{name}` has schema_version {found}; this cochange reads schema_version {SCHEMA_VERSION}: \
@@ -169,6 +178,15 @@ pub struct TrendRow {
 }
 
 impl Snapshot {
+    /// Reads the snapshot file `path` and checks its version and shape.
+    pub fn read(path: &std::path::Path) -> Result<Snapshot, SnapshotError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Snapshot::parse(&path.display().to_string(), &text)
+    }
+
     /// Parses a snapshot and checks its version and shape; `name` is used in errors.
     pub fn parse(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
         let value: serde_json::Value =
