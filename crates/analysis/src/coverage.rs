@@ -261,7 +261,7 @@ pub enum CoverageFileError {
         source: std::io::Error,
     },
     /// It does not parse.
-    #[error("the coverage file `{}` does not parse: {source}", path.display())]
+    #[error("the coverage file `{}` does not parse", path.display())]
     Parse {
         /// The file.
         path: std::path::PathBuf,
