@@ -201,10 +201,10 @@ fn explain_lists_the_filters_and_the_config() -> Result {
     let stderr = String::from_utf8(out.stderr)?;
     for needle in [
         ".cochange.toml`",
-        "paths excluded: the defaults (Cargo.lock",
-        "*.min.js",
-        ", docs/",
-        "excluded: (?i)\\[bot\\]|^(dependabot",
+        "paths excluded: the defaults (`Cargo.lock`",
+        "`*.min.js`",
+        ", `docs/`",
+        "excluded: `(?i)\\[bot\\]|^(dependabot",
         "change sets: one per non-merge commit",
     ] {
         assert!(stderr.contains(needle), "`{needle}` in:\n{stderr}");
@@ -216,7 +216,7 @@ fn explain_lists_the_filters_and_the_config() -> Result {
         "--no-default-excludes",
     ]))?;
     let stderr = String::from_utf8(out.stderr)?;
-    assert!(stderr.contains("paths excluded: docs/"), "{stderr}");
+    assert!(stderr.contains("paths excluded: `docs/`"), "{stderr}");
     assert!(stderr.contains("excluded: none"), "{stderr}");
     Ok(())
 }

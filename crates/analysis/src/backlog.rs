@@ -114,7 +114,8 @@ pub fn reach(
         .collect()?;
     let ids = sets.column(CHANGE_SET)?.u32()?;
     let entities = sets.column(cochange_miner::col::ENTITY)?.str()?;
-    let mut members: HashMap<u32, Vec<&str>> = HashMap::new();
+    // In change-set order, so that the sums come out the same to the last digit on every run.
+    let mut members: std::collections::BTreeMap<u32, Vec<&str>> = std::collections::BTreeMap::new();
     for (id, entity) in ids.iter().zip(entities.iter()) {
         if let (Some(id), Some(entity)) = (id, entity) {
             members.entry(id).or_default().push(entity);
@@ -146,7 +147,7 @@ const RISKY_SHARE: f64 = 0.5;
 /// The ranked backlog (docs/metrics.md, *backlog*). For each file of program code (any file with
 /// `all_files`) that is not a test and changed at least `min_revisions` times in the window:
 ///
-/// `score = criticality · revisions · log2(2 + loc) · (1 + ¼ · (coupling + test_gap + ownership) / 3)`
+/// `score = criticality · revisions · log2(2 + code lines) · (1 + ¼ · (coupling + test_gap + ownership) / 3)`
 ///
 /// where `coupling = min(1, reach / revisions)`, `test_gap = 1 − coverage` when coverage is known
 /// and `1 − test_share` otherwise (halved for a file with its own test module), and `ownership =
@@ -160,6 +161,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
     let score = spots.column(h::SCORE)?.f64()?;
     let revisions = spots.column(h::REVISIONS)?.u64()?;
     let loc = spots.column(h::LOC)?.u64()?;
+    let comments = spots.column(h::COMMENT_LINES)?.u64()?;
     let indent_max = spots.column(h::COMPLEXITY_MAX)?.f64()?;
     let (coupled, crossing) = coupling_breadth(input.coupling)?;
     let all_revisions: Vec<u64> = revisions.iter().map(Option::unwrap_or_default).collect();
@@ -191,7 +193,9 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             o.share * if inactive { 1.0 } else { ACTIVE_OWNER_WEIGHT }
         });
         let weight = input.criticality.weight(path);
-        let size = (2.0 + loc.get(i).unwrap_or(0) as f64).log2();
+        // Size counts code, not comments: a file of documentation is no refactoring target.
+        let code_lines = loc.get(i).unwrap_or(0) - comments.get(i).unwrap_or(0);
+        let size = (2.0 + code_lines as f64).log2();
         let factors = (coupling + test_gap + ownership) / 3.0;
         let total = weight * revs as f64 * size * (1.0 + FACTOR_WEIGHT * factors);
         let higher = all_revisions.iter().filter(|&&r| r > revs).count() as u64;
@@ -203,6 +207,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             change_sets: input.change_sets,
             top,
             size: loc.get(i).zip(indent_max.get(i)),
+            comments: comments.get(i).unwrap_or(0),
             coupling,
             coupled: n_coupled,
             cross: n_cross,
@@ -220,6 +225,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             hotspot,
             revisions: revs,
             loc: loc.get(i),
+            comment_lines: comments.get(i),
             indent_max: indent_max.get(i),
             coupling,
             coupled: n_coupled,
@@ -255,6 +261,7 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
         "score" => rows.iter().map(|r| r.score).collect::<Vec<_>>(),
         "revisions" => rows.iter().map(|r| r.revisions).collect::<Vec<_>>(),
         "loc" => rows.iter().map(|r| r.loc).collect::<Vec<_>>(),
+        "comment_lines" => rows.iter().map(|r| r.comment_lines).collect::<Vec<_>>(),
         "complexity_max" => rows.iter().map(|r| r.indent_max).collect::<Vec<_>>(),
         "hotspot_score" => rows.iter().map(|r| r.hotspot).collect::<Vec<_>>(),
         "coupling" => rows.iter().map(|r| r.coupling).collect::<Vec<_>>(),
@@ -281,6 +288,7 @@ struct Reason<'a> {
     change_sets: u64,
     top: u64,
     size: Option<(u64, f64)>,
+    comments: u64,
     coupling: f64,
     coupled: u64,
     cross: u64,
@@ -300,7 +308,13 @@ impl Reason<'_> {
                 self.revisions, self.change_sets, self.top
             ),
             match self.size {
-                Some((loc, max)) => format!("{} lines, max indent {}", group(loc), trim(max)),
+                Some((loc, max)) if self.comments > 0 => format!(
+                    "{} lines ({} of them comments), nesting up to {}",
+                    group(loc),
+                    group(self.comments),
+                    levels(max)
+                ),
+                Some((loc, max)) => format!("{} lines, nesting up to {}", group(loc), levels(max)),
                 None => "size unknown (blob missing)".to_owned(),
             },
             format!(
@@ -351,6 +365,7 @@ struct Row {
     hotspot: f64,
     revisions: u64,
     loc: Option<u64>,
+    comment_lines: Option<u64>,
     indent_max: Option<f64>,
     coupling: f64,
     coupled: u64,
@@ -411,9 +426,16 @@ fn trim(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// Nesting depth in words: `1 level`, `2.5 levels`.
+fn levels(depth: f64) -> String {
+    let text = trim(depth);
+    let unit = if text == "1" { "level" } else { "levels" };
+    format!("{text} {unit}")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{group, trim};
+    use super::{group, levels, trim};
 
     #[test]
     fn numbers_read_well() {
@@ -422,5 +444,7 @@ mod tests {
         assert_eq!(group(1_000_000), "1 000 000");
         assert_eq!(trim(9.0), "9");
         assert_eq!(trim(2.5), "2.5");
+        assert_eq!(levels(1.0), "1 level");
+        assert_eq!(levels(0.0), "0 levels");
     }
 }

@@ -13,6 +13,9 @@ pub struct TextMeasures {
     pub indent_max: f64,
     /// The file carries its own tests: a Rust `#[cfg(test)]` module.
     pub inline_tests: bool,
+    /// Non-blank lines that are comments only (or a Python docstring), by the comment syntax of
+    /// the file's language; 0 for a language without one known here.
+    pub comment_lines: u64,
 }
 
 impl TextMeasures {
@@ -26,10 +29,12 @@ impl TextMeasures {
     }
 }
 
-/// Measures `content`. A line is split at `\n`; it is blank when it holds only spaces, tabs,
-/// carriage returns, vertical tabs or form feeds. Its indentation counts leading tabs as 1 and
-/// leading spaces as 1/4 each, up to the first other character.
-pub fn measure_text(content: &[u8]) -> TextMeasures {
+/// Measures the content of the file at `path`. A line is split at `\n`; it is blank when it holds
+/// only spaces, tabs, carriage returns, vertical tabs or form feeds. Its indentation counts
+/// leading tabs as 1 and leading spaces as 1/4 each, up to the first other character. Comment
+/// lines are counted by the syntax of the language `path` names ([`Comments`]).
+pub fn measure_text(path: &str, content: &[u8]) -> TextMeasures {
+    let mut comments = Comments::of(language_of(path));
     let head = &content[..content.len().min(8000)];
     if head.contains(&0) {
         return TextMeasures {
@@ -38,9 +43,11 @@ pub fn measure_text(content: &[u8]) -> TextMeasures {
             indent_total: 0.0,
             indent_max: 0.0,
             inline_tests: false,
+            comment_lines: 0,
         };
     }
     let mut loc = 0;
+    let mut comment_lines = 0;
     let mut inline_tests = false;
     // In quarter units, so that sums stay exact integers.
     let (mut total, mut max) = (0u64, 0u64);
@@ -52,7 +59,11 @@ pub fn measure_text(content: &[u8]) -> TextMeasures {
             continue;
         }
         loc += 1;
-        inline_tests = inline_tests || line.trim_ascii_start().starts_with(b"#[cfg(test)]");
+        let trimmed = line.trim_ascii();
+        inline_tests = inline_tests || trimmed.starts_with(b"#[cfg(test)]");
+        if comments.is_comment(trimmed) {
+            comment_lines += 1;
+        }
         let indent: u64 = line
             .iter()
             .take_while(|&&b| b == b' ' || b == b'\t')
@@ -67,7 +78,70 @@ pub fn measure_text(content: &[u8]) -> TextMeasures {
         indent_total: total as f64 / 4.0,
         indent_max: max as f64 / 4.0,
         inline_tests,
+        comment_lines,
     }
+}
+
+/// A language's comment syntax, and whether a block comment (or a Python docstring) is open.
+#[derive(Debug, Clone, Copy)]
+pub struct Comments {
+    line: &'static [&'static str],
+    block: Option<(&'static str, &'static str)>,
+    open: bool,
+}
+
+impl Comments {
+    /// The comment syntax of `language` (a name from [`language_of`]).
+    pub fn of(language: &str) -> Comments {
+        let (line, block): (&'static [&'static str], _) = match language {
+            "Rust" | "C" | "C++" | "C#" | "Java" | "Kotlin" | "Scala" | "Go" | "JavaScript"
+            | "TypeScript" | "Swift" | "Objective-C" | "PHP" | "Protocol Buffers" | "Vue"
+            | "Svelte" => (&["//"], Some(("/*", "*/"))),
+            "CSS" => (&[], Some(("/*", "*/"))),
+            "Python" => (&["#"], Some(("\"\"\"", "\"\"\""))),
+            "Ruby" | "Shell" | "PowerShell" | "Makefile" | "Dockerfile" | "CMake" | "YAML"
+            | "TOML" | "Elixir" | "Terraform" => (&["#"], None),
+            "SQL" | "Lua" | "Haskell" => (&["--"], None),
+            "Clojure" | "Erlang" => (&[";", "%"], None),
+            "OCaml" => (&[], Some(("(*", "*)"))),
+            _ => (&[], None),
+        };
+        Comments {
+            line,
+            block,
+            open: false,
+        }
+    }
+
+    /// Whether the next line, `trimmed` of surrounding blanks, is a comment only.
+    pub fn is_comment(&mut self, trimmed: &[u8]) -> bool {
+        if let Some((start, end)) = self.block {
+            let (start, end) = (start.as_bytes(), end.as_bytes());
+            if self.open {
+                if let Some(at) = find(trimmed, end) {
+                    self.open = false;
+                    // Code after the comment's end makes it a code line.
+                    return trimmed[at + end.len()..].trim_ascii().is_empty();
+                }
+                return true;
+            }
+            if trimmed.starts_with(start) {
+                let rest = &trimmed[start.len()..];
+                if let Some(at) = find(rest, end) {
+                    return rest[at + end.len()..].trim_ascii().is_empty();
+                }
+                self.open = true;
+                return true;
+            }
+        }
+        self.line
+            .iter()
+            .any(|token| trimmed.starts_with(token.as_bytes()))
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A language name for display, from the file's extension or name (`""` when unknown).
@@ -142,7 +216,7 @@ mod tests {
         // Lines: "fn f() {" (0), "    let x = 1;" (1), "" (blank), "\tif x {" (1),
         // "\t\t  y();" (2.5), "   \t" (blank), "}" (0) -> loc 5, total 4.5, max 2.5.
         let text = b"fn f() {\n    let x = 1;\n\n\tif x {\n\t\t  y();\n   \t\n}";
-        let m = measure_text(text);
+        let m = measure_text("a.txt", text);
         assert_eq!(m.loc, 5);
         assert!((m.indent_total - 4.5).abs() < 1e-12);
         assert!((m.indent_max - 2.5).abs() < 1e-12);
@@ -152,15 +226,15 @@ mod tests {
 
     #[test]
     fn crlf_and_empty_files() {
-        let m = measure_text(b"a\r\n  b\r\n\r\n");
+        let m = measure_text("a.txt", b"a\r\n  b\r\n\r\n");
         assert_eq!((m.loc, m.indent_total), (2, 0.5));
-        let empty = measure_text(b"");
+        let empty = measure_text("a.txt", b"");
         assert_eq!((empty.loc, empty.indent_mean()), (0, 0.0));
     }
 
     #[test]
     fn nul_means_binary() {
-        assert!(measure_text(b"PNG\0\x01\x02").binary);
+        assert!(measure_text("a.png", b"PNG\0\x01\x02").binary);
     }
 
     #[test]
@@ -171,5 +245,25 @@ mod tests {
         assert_eq!(language_of("LICENSE"), "");
         assert!(is_code("Rust") && is_code("Shell"));
         assert!(!is_code("YAML") && !is_code("Markdown") && !is_code(""));
+    }
+
+    #[test]
+    fn comment_lines_by_language() {
+        // Rust: line comments, doc comments and a block comment over three lines; the code line
+        // after a closed block on the same line is code.
+        let rust = b"//! Crate docs\n/// A function\nfn a() {}\n/* one\n   two\n*/\n/* x */ let y = 1;\n  // indented\n";
+        assert_eq!(measure_text("src/a.rs", rust).comment_lines, 6);
+        // Python: `#` lines and a docstring over three lines.
+        let python = b"# top\ndef f():\n    \"\"\"Docs\n    more\n    \"\"\"\n    return 1  # trailing is code\n";
+        assert_eq!(measure_text("pkg/m.py", python).comment_lines, 4);
+        // SQL `--`; and a language without known syntax counts none.
+        assert_eq!(
+            measure_text("db/s.sql", b"-- note\nselect 1;\n").comment_lines,
+            1
+        );
+        assert_eq!(
+            measure_text("notes.txt", b"# not a comment here\n").comment_lines,
+            0
+        );
     }
 }

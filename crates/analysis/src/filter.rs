@@ -119,6 +119,15 @@ pub struct FilterSpec<'a> {
     pub config_exclude_author: &'a [String],
 }
 
+/// `items` as code spans, joined by `separator`.
+fn code<S: AsRef<str>>(items: &[S], separator: &str) -> String {
+    items
+        .iter()
+        .map(|item| format!("`{}`", item.as_ref()))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 impl Filters {
     /// Builds the filters of `spec`, and what `--explain` says of them (`(what, value)`). A bad
     /// command-line pattern is an error naming its option and the pattern.
@@ -135,18 +144,18 @@ impl Filters {
             }
             names.push(format!(
                 "the defaults ({})",
-                DEFAULT_PATH_EXCLUDES.join(" ")
+                code(DEFAULT_PATH_EXCLUDES, " ")
             ));
         }
         for (pattern, glob) in spec.config_exclude {
             excludes.push(glob.clone());
-            names.push(pattern.clone());
+            names.push(format!("`{pattern}`"));
         }
         for pattern in spec.exclude {
             excludes.push(path_glob(pattern).map_err(|e| {
                 crate::Error::Invalid(format!("`--exclude {pattern}` is not a valid glob: {e}"))
             })?);
-            names.push(pattern.clone());
+            names.push(format!("`{pattern}`"));
         }
         let includes = spec
             .include
@@ -175,7 +184,7 @@ impl Filters {
             if items.is_empty() {
                 empty.to_owned()
             } else {
-                items.join(separator)
+                code(items, separator)
             }
         };
         let explained = vec![
@@ -183,7 +192,14 @@ impl Filters {
                 "paths included".to_owned(),
                 or_none(spec.include, "all", " "),
             ),
-            ("paths excluded".to_owned(), or_none(&names, "none", ", ")),
+            (
+                "paths excluded".to_owned(),
+                if names.is_empty() {
+                    "none".to_owned()
+                } else {
+                    names.join(", ")
+                },
+            ),
             (
                 "authors".to_owned(),
                 format!(

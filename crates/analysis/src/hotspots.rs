@@ -25,6 +25,8 @@ pub mod hotspot_col {
     pub const REVISIONS: &str = "revisions";
     /// Non-blank lines at the analysed revision (null when the blob is missing).
     pub const LOC: &str = "loc";
+    /// Of those, lines that are comments only (or docstrings).
+    pub const COMMENT_LINES: &str = "comment_lines";
     /// Σ indentation over non-blank lines (tabs + spaces/4).
     pub const COMPLEXITY: &str = "complexity";
     /// `complexity / loc`.
@@ -225,6 +227,7 @@ pub fn hotspots(
         h::LANGUAGE => order.iter().map(|&i| language_of(&files[i].0)).collect::<Vec<_>>(),
         h::REVISIONS => order.iter().map(|&i| act(i).0).collect::<Vec<_>>(),
         h::LOC => order.iter().map(|&i| measure(i).map(|m| m.loc)).collect::<Vec<_>>(),
+        h::COMMENT_LINES => order.iter().map(|&i| measure(i).map(|m| m.comment_lines)).collect::<Vec<_>>(),
         h::COMPLEXITY => pick(&|i| measure(i).map(|m| m.indent_total)),
         h::COMPLEXITY_MEAN => pick(&|i| measure(i).map(|m| m.indent_mean())),
         h::COMPLEXITY_MAX => pick(&|i| measure(i).map(|m| m.indent_max)),

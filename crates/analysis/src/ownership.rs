@@ -61,7 +61,8 @@ pub(crate) fn main_developer(by_author: &BTreeMap<String, u64>) -> Option<(&str,
     Some((author.as_str(), share))
 }
 
-/// Each person's newest commit (author time) in `history`, as author or co-author.
+/// Each person's newest commit (author time) in `history`, as author or co-author; names that share
+/// an email count as one person.
 pub(crate) fn last_active(history: &Tables) -> PolarsResult<HashMap<String, i64>> {
     let people = people_per_commit(history)?;
     let names = people.column(col::AUTHOR)?.str()?;
@@ -73,7 +74,32 @@ pub(crate) fn last_active(history: &Tables) -> PolarsResult<HashMap<String, i64>
             *slot = (*slot).max(time);
         }
     }
-    Ok(last)
+    // Names that share an email are one person who spelled their name two ways (without a
+    // .mailmap to say so): each counts as active when any of them is.
+    let authors = history.commits.column(col::AUTHOR)?.str()?;
+    let emails = history.commits.column(col::EMAIL)?.str()?;
+    let mut by_email: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, email) in authors.iter().zip(emails.iter()) {
+        if let (Some(name), Some(email)) = (name, email)
+            && !email.is_empty()
+        {
+            let names = by_email.entry(email).or_default();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let mut merged = last.clone();
+    for names in by_email.values().filter(|n| n.len() > 1) {
+        let newest = names.iter().filter_map(|n| last.get(*n)).max().copied();
+        if let Some(newest) = newest {
+            for name in names {
+                let slot = merged.entry((*name).to_owned()).or_insert(newest);
+                *slot = (*slot).max(newest);
+            }
+        }
+    }
+    Ok(merged)
 }
 
 /// What makes an author the main developer of an entity.

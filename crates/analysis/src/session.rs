@@ -48,13 +48,21 @@ impl Settings {
     /// What `--explain` says about the repositories and mining: `(what, value)` pairs.
     pub fn describe(&self) -> Vec<(String, String)> {
         let o = &self.mining;
-        let date = |t: Option<i64>| t.map_or_else(|| "-".to_owned(), |t| format_time(t, 0));
         let revs = if o.selection.all {
             "all references".to_owned()
         } else if o.selection.revs.is_empty() {
-            "HEAD".to_owned()
+            "`HEAD`".to_owned()
         } else {
-            o.selection.revs.join(", ")
+            let revs: Vec<String> = o.selection.revs.iter().map(|r| format!("`{r}`")).collect();
+            revs.join(", ")
+        };
+        let window = match (o.selection.since, o.selection.until) {
+            (None, None) => "all".to_owned(),
+            (Some(since), None) => format!("from {}", format_time(since, 0)),
+            (None, Some(until)) => format!("until {}", format_time(until, 0)),
+            (Some(since), Some(until)) => {
+                format!("{} .. {}", format_time(since, 0), format_time(until, 0))
+            }
         };
         let repositories = self
             .repos
@@ -65,10 +73,7 @@ impl Settings {
         let pairs = [
             ("repositories", repositories),
             ("start", revs),
-            (
-                "window (author time)",
-                format!("{} .. {}", date(o.selection.since), date(o.selection.until)),
-            ),
+            ("window (author time)", window),
             (
                 "as of",
                 self.as_of.map_or_else(
@@ -340,7 +345,7 @@ impl<'s> Session<'s> {
             self.revision(),
             self.settings.mining.threads,
             crate::is_mapping_file,
-            |bytes| String::from_utf8_lossy(bytes).into_owned(),
+            |_, bytes| String::from_utf8_lossy(bytes).into_owned(),
         )
         .map_err(|source| Error::Repository {
             what: "read the files",

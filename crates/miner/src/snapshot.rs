@@ -24,8 +24,8 @@ pub struct Snapshot<T> {
 }
 
 /// Reads every regular file (not symlinks or submodules) of `rev` (HEAD when `None`) in the
-/// repository at or above `path`. Files whose (escaped) path `wanted` accepts are read and passed
-/// to `measure`, on `threads` threads (0: one per core).
+/// repository at or above `path`. Files whose (escaped) path `wanted` accepts are read and passed,
+/// with that path, to `measure`, on `threads` threads (0: one per core).
 ///
 /// # Panics
 ///
@@ -35,7 +35,7 @@ pub fn read_snapshot<T: Send>(
     rev: Option<&str>,
     threads: usize,
     wanted: impl Fn(&str) -> bool + Sync,
-    measure: impl Fn(&[u8]) -> T + Sync,
+    measure: impl Fn(&str, &[u8]) -> T + Sync,
 ) -> Result<Snapshot<T>, Error> {
     let repo = repo::open(path)?;
     let (commit, all) = regular_files(&repo, rev)?;
@@ -67,9 +67,9 @@ pub fn read_snapshot<T: Send>(
                     repo::configure_caches(&mut repo);
                     let mut buf = Vec::new();
                     let mut local = Vec::with_capacity(part.len());
-                    for (i, (_, id)) in part.iter().enumerate() {
+                    for (i, (path, id)) in part.iter().enumerate() {
                         let found = crate::diff::read_blob(&repo.objects, id, &mut buf)?;
-                        local.push((n * chunk + i, found.then(|| measure(&buf))));
+                        local.push((n * chunk + i, found.then(|| measure(path, &buf))));
                     }
                     results
                         .lock()

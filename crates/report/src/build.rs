@@ -132,6 +132,7 @@ pub fn add_baseline(report: &mut Report, baseline: &Snapshot) -> Result<(), Buil
                 table,
                 charts: Vec::new(),
                 highlight: None,
+                shown: Vec::new(),
             }
         })
         .collect();
@@ -216,6 +217,7 @@ fn sections(
             table: summary(&backlog, &surprising)?,
             charts: Vec::new(),
             highlight: None,
+            shown: Vec::new(),
         },
         Section {
             id: "hotspots".into(),
@@ -231,17 +233,19 @@ fn sections(
                 ("hotspot-map-owners.svg".into(), crate::hotspot_map(&map_files, crate::Colouring::Owner, MAP_LABELS, &format!("Hotspot map: main developer (most lines added) as of {}", day(measured.as_of)))),
             ],
             highlight: None,
+            shown: shown(&["rank", "entity", "language", "revisions", "loc", "complexity", "churn", "authors", "age_months", "hotspot_score"]),
         },
         Section {
             id: "backlog".into(),
             title: "Refactoring backlog".into(),
             text: format!(
-                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap and ownership risk). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal and an inactive main developer (after {} months) move a file by at most a quarter. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
+                "What to refactor first: score = criticality × revisions × log2(2 + lines of code, comments left out) × (1 + ¼ × the mean of coupling, test gap and ownership risk). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal and an inactive main developer (after {} months) move a file by at most a quarter. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
                 options.inactive_after
             ),
             table: Table::from_frame("backlog", &reason_first(&backlog)?)?,
             charts: Vec::new(),
             highlight: Some(("knowledge_risk".into(), "true".into())),
+            shown: shown(&["rank", "entity", "score", "revisions", "loc", "reason"]),
         },
         Section {
             id: "coupling".into(),
@@ -253,6 +257,7 @@ fn sections(
                 ("coupling-components.svg".into(), graph),
             ],
             highlight: Some((coupling_col::CLASS.into(), PairClass::CrossComponent.to_string())),
+            shown: shown(&["entity", "coupled", "degree", "shared", "revs_a", "revs_b", "confidence_ab", "confidence_ba", "lift", "p_value", "class"]),
         },
         Section {
             id: "coupling-expected".into(),
@@ -261,6 +266,7 @@ fn sections(
             table: Table::from_frame("coupling-expected", &expected)?,
             charts: Vec::new(),
             highlight: None,
+            shown: shown(&["entity", "coupled", "degree", "shared", "revs_a", "revs_b", "confidence_ab", "confidence_ba", "lift", "p_value", "class"]),
         },
         Section {
             id: "test-hotspots".into(),
@@ -269,6 +275,7 @@ fn sections(
             table: Table::from_frame("test-hotspots", &test_spots)?,
             charts: Vec::new(),
             highlight: None,
+            shown: shown(&["rank", "entity", "language", "revisions", "loc", "complexity", "churn", "authors", "age_months", "hotspot_score"]),
         },
     ];
     let mut sections = sections;
@@ -301,6 +308,7 @@ fn history_sections(
             table: Table::from_frame("soc", &soc)?,
             charts: Vec::new(),
             highlight: None,
+            shown: Vec::new(),
         },
         Section {
             id: "ownership".into(),
@@ -309,6 +317,7 @@ fn history_sections(
             table: Table::from_frame("ownership", &ownership)?,
             charts: vec![("ownership.svg".into(), ownership_chart(&ownership, measured)?)],
             highlight: None,
+            shown: Vec::new(),
         },
         Section {
             id: "activity".into(),
@@ -317,6 +326,7 @@ fn history_sections(
             table: Table::from_frame("activity", &activity.reverse())?,
             charts: vec![("activity.svg".into(), activity_chart(&activity, measured)?)],
             highlight: None,
+            shown: Vec::new(),
         },
     ])
 }
@@ -450,6 +460,11 @@ fn summary(backlog: &DataFrame, surprising: &DataFrame) -> Result<Table, BuildEr
     Ok(Table::new("summary", &["what", "item", "why"], rows))
 }
 
+/// Column names as the pages want them.
+fn shown(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| (*c).to_owned()).collect()
+}
+
 /// Rows of each kind in the summary.
 const SUMMARY_ROWS: usize = 5;
 
@@ -507,6 +522,7 @@ fn trends_section(
         table: Table::from_frame("trends", &trends.reverse())?,
         charts: vec![("trends.svg".into(), trend_chart(&trends)?)],
         highlight: None,
+        shown: Vec::new(),
     })
 }
 

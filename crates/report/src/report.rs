@@ -43,6 +43,35 @@ pub struct Section {
     pub charts: Vec<(String, String)>,
     /// Rows whose `column` holds `value` are highlighted (`(column, value)`).
     pub highlight: Option<(String, String)>,
+    /// The columns the pages show, in order (empty: all); the CSV file and the snapshot hold
+    /// every column.
+    pub shown: Vec<String>,
+}
+
+impl Section {
+    /// The table as the pages show it: the `shown` columns only.
+    fn page_table(&self) -> Table {
+        if self.shown.is_empty() {
+            return self.table.clone();
+        }
+        let positions: Vec<usize> = self
+            .shown
+            .iter()
+            .filter_map(|name| self.table.columns.iter().position(|c| c == name))
+            .collect();
+        let mut table = self.table.clone();
+        table.columns = positions
+            .iter()
+            .map(|&i| self.table.columns[i].clone())
+            .collect();
+        table.rows = self
+            .table
+            .rows
+            .iter()
+            .map(|row| positions.iter().map(|&i| row[i].clone()).collect())
+            .collect();
+        table
+    }
 }
 
 /// Writes the report into `dir` (see [`write_folder`](crate::write_folder) for what may be
@@ -74,6 +103,29 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<Vec<String>, OutputEr
     write_folder(dir, &files)
 }
 
+/// A fraction as the page shows it: at most three decimals.
+fn page_float(v: f64) -> String {
+    if v.abs() >= 1e-3 || v == 0.0 {
+        let text = format!("{v:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        format!("{v:.1e}")
+    }
+}
+
+/// Text with `code` spans, as HTML.
+fn with_code(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in escape(text).split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -97,11 +149,11 @@ fn inline_svg(svg: &str) -> &str {
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1a1a1a;background:#fafafa}\
 header{background:#24292f;color:#fff;padding:1.2em 2em}header h1{margin:0 0 .4em 0;font-size:1.6em}\
 header dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1.2em;margin:0}header dt{color:#9da7b3}header dd{margin:0}\
-nav{padding:.6em 2em;background:#eaeef2;position:sticky;top:0}nav a{margin-right:1.2em;color:#0550ae;text-decoration:none}\
+nav{padding:.6em 2em;background:#eaeef2;position:sticky;top:0}nav a{margin-right:1.2em;color:#0550ae;text-decoration:none;white-space:nowrap}code{background:#eef1f4;padding:0 .2em;border-radius:3px}\
 main{padding:0 2em 3em 2em}section{margin-top:2em}h2{border-bottom:1px solid #d0d7de;padding-bottom:.3em}\
 figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto;background:#fff;border:1px solid #d0d7de}\
 .table{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;background:#fff}\
-th,td{border:1px solid #d0d7de;padding:.25em .6em;text-align:left;vertical-align:top}td{max-width:28em;overflow-wrap:anywhere}div.long{white-space:normal;width:38em;max-width:38em}\
+th,td{border:1px solid #d0d7de;padding:.25em .6em;text-align:left;vertical-align:top}div.long{white-space:normal;width:34em}td.p{min-width:10em}\
 th{background:#f6f8fa;cursor:pointer;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 tr.hl td{background:#fff4d6}p.note{color:#57606a;font-size:.85em}details{margin-top:2em}";
 
@@ -112,31 +164,43 @@ rows.sort(function(a,b){var x=a.cells[i].textContent,y=b.cells[i].textContent;va
 var c=(!isNaN(p)&&!isNaN(q))?p-q:x.localeCompare(y);return asc?c:-c;});rows.forEach(function(r){body.appendChild(r);});});});";
 
 fn html_table(section: &Section) -> String {
-    let table = &section.table;
+    let full = &section.table;
+    let table = section.page_table();
     let highlight = section.highlight.as_ref().and_then(|(column, value)| {
-        table
-            .columns
+        full.columns
             .iter()
             .position(|c| c == column)
             .map(|i| (i, value.as_str()))
     });
     let mut out = String::from("<div class=\"table\"><table class=\"sortable\"><thead><tr>");
     for column in &table.columns {
-        let _ = write!(out, "<th>{}</th>", escape(column));
+        let _ = write!(out, "<th>{}</th>", escape(&column.replace('_', " ")));
     }
     out.push_str("</tr></thead><tbody>");
-    for row in table.rows.iter().take(PAGE_ROWS) {
-        let marked = highlight.is_some_and(|(i, v)| row[i].text() == v);
+    for (row, full_row) in table.rows.iter().zip(&full.rows).take(PAGE_ROWS) {
+        let marked = highlight.is_some_and(|(i, v)| full_row[i].text() == v);
         out.push_str(if marked { "<tr class=\"hl\">" } else { "<tr>" });
         for cell in row {
-            let text = escape(&cell.text());
             let _ = match cell {
-                _ if cell.is_numeric() => write!(out, "<td class=\"n\">{text}</td>"),
+                // Fractions to three decimals on the page; the CSV keeps them whole.
+                Cell::Float(v) => write!(
+                    out,
+                    "<td class=\"n\" title=\"{}\">{}</td>",
+                    cell.text(),
+                    page_float(*v)
+                ),
+                _ if cell.is_numeric() => write!(out, "<td class=\"n\">{}</td>", cell.text()),
                 // Long text wraps in a column of its own width instead of widening the table.
                 Cell::Text(long) if long.chars().count() > 60 => {
-                    write!(out, "<td><div class=\"long\">{text}</div></td>")
+                    write!(out, "<td><div class=\"long\">{}</div></td>", escape(long))
                 }
-                _ => write!(out, "<td>{text}</td>"),
+                // Paths break at their slashes only.
+                Cell::Text(path) if path.contains('/') && !path.contains(' ') => write!(
+                    out,
+                    "<td class=\"p\">{}</td>",
+                    escape(path).replace('/', "/<wbr/>")
+                ),
+                _ => write!(out, "<td>{}</td>", escape(&cell.text())),
             };
         }
         out.push_str("</tr>");
@@ -162,7 +226,7 @@ fn html(report: &Report) -> String {
     );
     let _ = write!(out, "<header><h1>{}</h1><dl>", escape(&report.title));
     for (key, value) in &report.header {
-        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(key), escape(value));
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(key), with_code(value));
     }
     out.push_str("</dl></header>\n<nav>");
     for section in &report.sections {
@@ -180,7 +244,7 @@ fn html(report: &Report) -> String {
             "<section id=\"{}\"><h2>{}</h2><p>{}</p>",
             escape(&section.id),
             escape(&section.title),
-            escape(&section.text)
+            with_code(&section.text)
         );
         for (_, svg) in &section.charts {
             let _ = write!(out, "<figure>{}</figure>", inline_svg(svg));
@@ -190,7 +254,7 @@ fn html(report: &Report) -> String {
     }
     out.push_str("<section id=\"settings\"><h2>Settings</h2><dl>");
     for (key, value) in &report.settings {
-        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(key), escape(value));
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(key), with_code(value));
     }
     // CDATA keeps the page well-formed XML as well as HTML.
     let _ = write!(
@@ -208,9 +272,9 @@ fn markdown(report: &Report) -> io::Result<String> {
     for section in &report.sections {
         let _ = write!(out, "\n## {}\n\n{}\n\n", section.title, section.text);
         for (file, _) in &section.charts {
-            let _ = write!(out, "![{}]({file})\n\n", section.title);
+            let _ = write!(out, "![{}: {file}]({file})\n\n", section.title);
         }
-        let mut shown = section.table.clone();
+        let mut shown = section.page_table();
         shown.truncate(PAGE_ROWS);
         let mut table = Vec::new();
         render(&shown, Format::Markdown, &mut table)?;
