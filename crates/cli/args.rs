@@ -1,6 +1,6 @@
 //! The command line as clap sees it. Doc comments here are the `--help` text.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -594,6 +594,29 @@ pub enum Columns {
 }
 
 impl Command {
+    /// The files the command reads besides the repository and the config, by option.
+    pub fn inputs(&self) -> Vec<(&'static str, &Path)> {
+        match self {
+            Command::Report(args) => args
+                .baseline
+                .iter()
+                .map(|p| ("--baseline", p.as_path()))
+                .collect(),
+            Command::Check(args) => args
+                .baseline
+                .iter()
+                .map(|p| ("--baseline", p.as_path()))
+                .collect(),
+            Command::Backlog(args) => args
+                .coverage
+                .iter()
+                .map(|p| ("--coverage", p.as_path()))
+                .collect(),
+            Command::Diff(args) => vec![("OLD", args.old.as_path()), ("NEW", args.new.as_path())],
+            _ => Vec::new(),
+        }
+    }
+
     /// The revision `--at` names, for the commands that measure files.
     pub fn at(&self) -> Option<&str> {
         let at = match self {

@@ -17,8 +17,76 @@ use crate::printer::Printer;
 use crate::progress::Bar;
 use crate::settings::{Settings, UsageError};
 
+/// The files a command reads, read before the work so that a mistake in them costs nothing.
+struct Inputs {
+    baseline: Option<Snapshot>,
+    coverage: Option<cochange_analysis::Coverage>,
+}
+
+impl Inputs {
+    fn read(command: &Command) -> anyhow::Result<Inputs> {
+        let (baseline, coverage) = match command {
+            Command::Report(args) => (args.baseline.as_deref(), None),
+            Command::Check(args) => (args.baseline.as_deref(), None),
+            Command::Backlog(args) => (None, args.coverage.as_deref()),
+            _ => (None, None),
+        };
+        Ok(Inputs {
+            baseline: baseline.map(Snapshot::read).transpose()?,
+            coverage: coverage.map(cochange_analysis::read_coverage).transpose()?,
+        })
+    }
+}
+
+/// Refuses an `--output` file that is one of the command's inputs or holds changes git could not
+/// give back, and one that `write_file` would refuse at the end.
+fn check_output(path: &Path, command: &Command, settings: &Settings) -> anyhow::Result<()> {
+    cochange_report::check_file(path)?;
+    let same = |input: &Path| {
+        let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+        canonical(input).is_some_and(|c| Some(c) == canonical(path))
+    };
+    let config = settings.config.iter().map(|p| ("the config", p.as_path()));
+    let inputs = command.inputs().into_iter().chain(config);
+    for (what, input) in inputs {
+        if same(input) {
+            return Err(UsageError(format!(
+                "`--output {}` is the file read as {what}; write the output elsewhere",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    if cochange_miner::has_uncommitted_changes(path) {
+        return Err(UsageError(format!(
+            "`--output {}` would overwrite a file with changes that are not committed; commit them or write the output elsewhere",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Where `report` writes without `--output`.
+const REPORT_FOLDER: &str = "cochange-report";
+
 /// Runs one command and returns its exit code.
 pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    match (command, printer.output_path()) {
+        (Command::Report(_), output) => {
+            if !matches!(settings.format, cochange_report::Format::Table) {
+                return Err(UsageError(
+                    "`report` writes a folder of every format; `--format` does not apply to it"
+                        .into(),
+                )
+                .into());
+            }
+            cochange_report::check_folder(output.unwrap_or(Path::new(REPORT_FOLDER)))?;
+        }
+        (_, Some(path)) => check_output(path, command, settings)?,
+        (_, None) => {}
+    }
+    let inputs = Inputs::read(command)?;
     match command {
         Command::Completions(args) => {
             return printer
@@ -58,15 +126,9 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
             )
             .into());
         }
-        Command::Report(_) => {
-            // Refused before any work, if it would be refused at the end.
-            let dir = printer
-                .output_path()
-                .unwrap_or(Path::new("cochange-report"));
-            cochange_report::check_folder(dir)?;
+        Command::Report(_) | Command::Check(_) => {
             printer.info("[1/3] mining the history and reading the files");
         }
-        Command::Check(_) => printer.info("[1/3] mining the history and reading the files"),
         _ => {}
     }
     let bar = Bar::new(printer.progress_target());
@@ -80,7 +142,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
     bar.finish();
     let mut session = loaded?;
     printer.notices(session.take_notices());
-    let code = analyse(command, &mut session, settings, printer);
+    let code = analyse(command, inputs, &mut session, settings, printer);
     printer.notices(session.take_notices());
     code
 }
@@ -88,16 +150,25 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
 /// The command's analysis on a loaded session, printed.
 fn analyse(
     command: &Command,
+    inputs: Inputs,
     session: &mut Session<'_>,
     settings: &Settings,
     printer: &Printer,
 ) -> anyhow::Result<u8> {
     let tables = match command {
-        Command::Report(args) => return report(args, session, settings, printer),
+        Command::Report(args) => {
+            return report(
+                &args.window,
+                inputs.baseline.as_ref(),
+                session,
+                settings,
+                printer,
+            );
+        }
         Command::Check(args) => {
             return check(
                 &args.window,
-                args.baseline.as_deref(),
+                inputs.baseline.as_ref(),
                 session,
                 settings,
                 printer,
@@ -114,15 +185,10 @@ fn analyse(
             args.files.all_files,
         )?],
         Command::Backlog(args) => {
-            let coverage = args
-                .coverage
-                .as_deref()
-                .map(cochange_analysis::read_coverage)
-                .transpose()?;
             let options = BacklogOptions {
                 months: args.window.months,
                 inactive_after: args.inactive.inactive_after,
-                coverage,
+                coverage: inputs.coverage,
                 all_files: args.files.all_files,
             };
             vec![cochange_report::backlog(session, &options)?]
@@ -308,23 +374,17 @@ fn build_report(
 }
 
 fn report(
-    args: &crate::args::ReportArgs,
+    window: &ReportWindow,
+    baseline: Option<&Snapshot>,
     session: &mut Session<'_>,
     settings: &Settings,
     printer: &Printer,
 ) -> anyhow::Result<u8> {
-    if !matches!(settings.format, cochange_report::Format::Table) {
-        return Err(UsageError(
-            "`report` writes a folder of every format; `--format` does not apply to it".into(),
-        )
-        .into());
-    }
     let dir = printer
         .output_path()
-        .map_or_else(|| PathBuf::from("cochange-report"), PathBuf::from);
-    let baseline = args.baseline.as_deref().map(Snapshot::read).transpose()?;
-    let mut report = build_report(&args.window, session, settings, printer)?;
-    if let Some(baseline) = &baseline {
+        .map_or_else(|| PathBuf::from(REPORT_FOLDER), PathBuf::from);
+    let mut report = build_report(window, session, settings, printer)?;
+    if let Some(baseline) = baseline {
         cochange_report::add_baseline(&mut report, baseline)?;
     }
     printer.info("[3/3] writing");
@@ -338,17 +398,16 @@ fn report(
 
 fn check(
     window: &ReportWindow,
-    baseline: Option<&Path>,
+    baseline: Option<&Snapshot>,
     session: &mut Session<'_>,
     settings: &Settings,
     printer: &Printer,
 ) -> anyhow::Result<u8> {
-    let baseline = baseline.map(Snapshot::read).transpose()?;
     if baseline.is_none() {
         printer.info("no --baseline: only the absolute rules run");
     }
     let current = build_report(window, session, settings, printer)?.snapshot()?;
-    let findings = cochange_report::check(&current, baseline.as_ref(), &settings.check);
+    let findings = cochange_report::check(&current, baseline, &settings.check);
     if settings.format == cochange_report::Format::Sarif {
         let sarif = cochange_report::sarif(&findings, env!("CARGO_PKG_VERSION"));
         printer.data(|out| {

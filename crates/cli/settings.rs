@@ -48,6 +48,8 @@ pub struct Settings {
     pub explain: bool,
     /// The effective settings, as `--explain` prints them and the report lists them.
     pub explained: Vec<(String, String)>,
+    /// The config file read, if any.
+    pub config: Option<PathBuf>,
 }
 
 impl Settings {
@@ -148,6 +150,7 @@ impl Settings {
             check: file.check.clone(),
             explain: args.explain,
             explained,
+            config: config.map(|c| c.path),
         })
     }
 

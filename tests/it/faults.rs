@@ -123,7 +123,7 @@ fn report_output_never_replaces_what_is_not_a_report() -> Result {
             stderr(&out)
         );
         assert!(
-            stderr(&out).contains("refusing to write the report"),
+            stderr(&out).contains("refusing to write `"),
             "{}",
             stderr(&out)
         );
@@ -190,6 +190,121 @@ fn single_file_output_keeps_its_mode_and_refuses_read_only_files() -> Result {
     assert_eq!(std::fs::metadata(&out)?.permissions().mode() & 0o777, 0o444);
     assert_no_temporaries(tmp.path());
     Ok(())
+}
+
+#[test]
+fn single_file_output_goes_where_it_is_meant_to_and_nowhere_else() -> Result {
+    use std::os::unix::fs::FileTypeExt;
+    let (tmp, repo) = copy_of("make_linear.sh")?;
+    let t = tmp.path();
+    let refused = |out: &Path, needle: &str| -> Result {
+        let result = csv_command(&repo, out).output()?;
+        assert_eq!(
+            exit_code(&result),
+            Some(2),
+            "{}: {}",
+            out.display(),
+            stderr(&result)
+        );
+        assert!(
+            stderr(&result).contains(needle),
+            "{needle}: {}",
+            stderr(&result)
+        );
+        Ok(())
+    };
+
+    // A pipe is written into, never replaced. The test holds it open for reading and writing, so
+    // that nothing blocks, and without waiting, so that a pipe replaced by a file fails the test
+    // instead of hanging it.
+    let fifo = t.join("pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status()?.success());
+    let mut held = {
+        use std::os::unix::fs::OpenOptionsExt;
+        const NONBLOCK: i32 = 0o4000;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(NONBLOCK)
+            .open(&fifo)?
+    };
+    run_ok(&mut csv_command(&repo, &fifo))?;
+    let mut piped = String::new();
+    let _ = std::io::Read::read_to_string(&mut held, &mut piped);
+    assert!(piped.starts_with("entity,n-revs"), "{piped:?}");
+    assert!(std::fs::metadata(&fifo)?.file_type().is_fifo());
+
+    // Through a symbolic link, the file it points to is replaced; the link stays.
+    let target = t.join("real.csv");
+    std::fs::write(&target, "old\n")?;
+    let link = t.join("link.csv");
+    std::os::unix::fs::symlink(&target, &link)?;
+    run_ok(&mut csv_command(&repo, &link))?;
+    assert!(std::fs::symlink_metadata(&link)?.file_type().is_symlink());
+    assert!(std::fs::read_to_string(&target)?.starts_with("entity,n-revs"));
+
+    // Refused, each with its reason, and nothing written.
+    let dangling = t.join("dangling.csv");
+    std::os::unix::fs::symlink(t.join("nowhere/x.csv"), &dangling)?;
+    refused(&dangling, "which does not exist")?;
+    refused(&t.join("no-such-folder/out.csv"), "the folder")?;
+    std::fs::write(t.join("plain"), "a file")?;
+    refused(&t.join("plain/out.csv"), "is a file, not a folder")?;
+    refused(&git_dir(&repo).join("out.csv"), "inside the git directory")?;
+    let source = repo.join("src/a.rs");
+    let before = std::fs::read(&source)?;
+    refused(&source, "not a kind of file cochange writes")?;
+    assert_eq!(std::fs::read(&source)?, before);
+
+    // A file committed to the repository is replaced only while git holds all of it.
+    let notes = repo.join("notes.md");
+    std::fs::write(&notes, "# notes\n")?;
+    let git = |args: &[&str]| cochange_testtools::git(&repo).args(args).status();
+    assert!(git(&["add", "notes.md"])?.success());
+    assert!(git(&["commit", "-q", "-m", "notes"])?.success());
+    std::fs::write(&notes, "# notes\nnot committed yet\n")?;
+    refused(&notes, "not committed")?;
+    assert_eq!(
+        std::fs::read_to_string(&notes)?,
+        "# notes\nnot committed yet\n"
+    );
+    assert!(git(&["checkout", "-q", "notes.md"])?.success());
+    run_ok(&mut csv_command(&repo, &notes))?;
+
+    // An input is not an output.
+    let snapshot = t.join("snapshot.json");
+    let report = t.join("report");
+    run_ok(
+        cochange(&repo)
+            .args(["report", "--no-cache", "--quiet", "--output"])
+            .arg(&report),
+    )?;
+    std::fs::copy(report.join("snapshot.json"), &snapshot)?;
+    let before = std::fs::read(&snapshot)?;
+    let out = cochange(&repo)
+        .arg("diff")
+        .arg(&snapshot)
+        .arg(report.join("snapshot.json"))
+        .arg("--output")
+        .arg(&snapshot)
+        .output()?;
+    assert_eq!(exit_code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is the file read as OLD"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&snapshot)?, before);
+    assert_no_temporaries(t);
+    Ok(())
+}
+
+fn csv_command(repo: &Path, out: &Path) -> Command {
+    let mut command = cochange(repo);
+    command
+        .args(["revisions", "--no-cache", "--format", "csv", "--output"])
+        .arg(out);
+    command
 }
 
 #[test]

@@ -296,3 +296,42 @@ pub fn work_tree(path: &Path) -> Option<PathBuf> {
     let repo = gix::discover(path).ok()?;
     repo.workdir().map(Path::to_path_buf)
 }
+
+/// Whether the existing file `path` lies in a git work tree, is part of its `HEAD` commit, and
+/// holds content that `HEAD` does not (changes git could not give back if the file were
+/// overwritten). `false` when any of that cannot be told.
+pub fn has_uncommitted_changes(path: &Path) -> bool {
+    let Ok(file) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    let Some(folder) = file.parent() else {
+        return false;
+    };
+    let Ok(repo) = gix::discover(folder) else {
+        return false;
+    };
+    let Some(root) = repo.workdir().and_then(|w| std::fs::canonicalize(w).ok()) else {
+        return false;
+    };
+    let Ok(relative) = file.strip_prefix(&root) else {
+        return false;
+    };
+    let Some(relative) = relative.to_str().map(|r| r.replace('\\', "/")) else {
+        return false;
+    };
+    let Ok(tree) = repo
+        .head_commit()
+        .map_err(|_| ())
+        .and_then(|c| c.tree().map_err(|_| ()))
+    else {
+        return false;
+    };
+    let Ok(Some(entry)) = tree.lookup_entry_by_path(&relative) else {
+        return false;
+    };
+    let Ok(content) = std::fs::read(&file) else {
+        return false;
+    };
+    gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &content)
+        .is_ok_and(|id| id != entry.object_id())
+}

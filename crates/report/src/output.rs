@@ -25,7 +25,7 @@ const WRITING: &str = ".cochange-writing";
 #[non_exhaustive]
 pub enum OutputError {
     /// Writing there could destroy something that is not cochange's: nothing was written.
-    #[error("refusing to write the report into `{}`: {reason}", path.display())]
+    #[error("refusing to write `{}`: {reason}", path.display())]
     Refused {
         /// The folder or file as given.
         path: PathBuf,
@@ -52,28 +52,131 @@ impl OutputError {
     }
 }
 
-/// Writes one output file: to a temporary sibling first, which then replaces `path`, so that a
-/// reader sees the old content or the new, never a part. An existing file keeps its permissions;
-/// a read-only file or a folder is refused.
+/// Extensions of the files cochange writes: an existing file is replaced only when it has one
+/// of them, so that a mistyped `--output` cannot overwrite a source file.
+const OUTPUT_EXTENSIONS: &[&str] = &[
+    "csv", "tsv", "json", "md", "markdown", "txt", "text", "html", "htm", "svg", "dot", "gv",
+    "graphml", "xml", "sarif", "out", "log", "bash", "zsh", "fish", "elv", "ps1", "1", "man",
+];
+
+/// Extensions of the files a report folder holds.
+const REPORT_EXTENSIONS: &[&str] = &["html", "md", "json", "csv", "svg"];
+
+/// Where one output file goes.
+enum FileTarget {
+    /// A regular file (existing or not, symbolic links resolved), replaced as a whole.
+    Replace {
+        path: PathBuf,
+        existing: Option<fs::Metadata>,
+    },
+    /// A device, a pipe or a socket (`/dev/stdout`, a process substitution): written into.
+    Stream(PathBuf),
+}
+
+/// Checks that one output file may be written to `path` (see [`write_file`]), before the work of
+/// computing it; [`write_file`] checks again when it writes.
+pub fn check_file(path: &Path) -> Result<(), OutputError> {
+    checked_file(path).map(|_| ())
+}
+
+fn checked_file(path: &Path) -> Result<FileTarget, OutputError> {
+    let refuse = |reason: String| OutputError::Refused {
+        path: path.to_owned(),
+        reason,
+    };
+    let meta = match fs::metadata(path) {
+        Ok(meta) => Some(meta),
+        Err(_) if fs::symlink_metadata(path).is_ok() => {
+            let target = fs::read_link(path).unwrap_or_default();
+            return Err(refuse(format!(
+                "it is a symbolic link to `{}`, which does not exist",
+                target.display()
+            )));
+        }
+        Err(_) => None,
+    };
+    let resolved = match &meta {
+        Some(meta) if meta.is_dir() => {
+            return Err(refuse(
+                "it is a folder; give a file name (only `report` writes a folder)".into(),
+            ));
+        }
+        Some(meta) if !meta.is_file() => return Ok(FileTarget::Stream(path.to_owned())),
+        Some(_) => fs::canonicalize(path).map_err(OutputError::io(path))?,
+        None => {
+            let parent = parent_of(path);
+            match fs::metadata(parent) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    return Err(refuse(format!(
+                        "`{}` is a file, not a folder",
+                        parent.display()
+                    )));
+                }
+                Err(_) => {
+                    return Err(refuse(format!(
+                        "the folder `{}` does not exist",
+                        parent.display()
+                    )));
+                }
+            }
+            fs::canonicalize(parent)
+                .map_err(OutputError::io(parent))?
+                .join(path.file_name().unwrap_or_default())
+        }
+    };
+    if let Some(git_dir) = resolved.ancestors().skip(1).find(|a| is_git_dir(a)) {
+        return Err(refuse(format!(
+            "it is inside the git directory `{}`",
+            git_dir.display()
+        )));
+    }
+    if let Some(meta) = &meta {
+        if meta.permissions().readonly() {
+            return Err(refuse("the file is read-only".into()));
+        }
+        if !has_extension(&resolved, OUTPUT_EXTENSIONS) {
+            return Err(refuse(format!(
+                "it exists and is not a kind of file cochange writes (those end in .{}); remove it first or choose another name",
+                OUTPUT_EXTENSIONS[..8].join(", .")
+            )));
+        }
+    }
+    Ok(FileTarget::Replace {
+        path: resolved,
+        existing: meta,
+    })
+}
+
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// Writes one output file. A regular file is written to a temporary sibling first, which then
+/// replaces it (through a symbolic link, the file it points to), so that a reader sees the old
+/// content or the new, never a part; it keeps its permissions. A device or a pipe is written
+/// into. Refused: a folder, a read-only file, a place inside a git directory, a missing folder,
+/// and an existing file that is not of a kind cochange writes (see `OUTPUT_EXTENSIONS`).
 pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), OutputError> {
-    let existing = fs::metadata(path).ok();
-    if let Some(meta) = &existing {
-        let refuse = |reason: &str| OutputError::Refused {
-            path: path.to_owned(),
-            reason: reason.to_owned(),
-        };
-        if meta.is_dir() {
-            return Err(refuse("it is a folder"));
+    let (target, existing) = match checked_file(path)? {
+        FileTarget::Stream(path) => {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .map_err(OutputError::io(&path))?;
+            let mut out = io::BufWriter::new(file);
+            write(&mut out).map_err(OutputError::io(&path))?;
+            return out.flush().map_err(OutputError::io(&path));
         }
-        if meta.permissions().readonly() {
-            return Err(refuse("the file is read-only"));
-        }
-    }
-    let parent = parent_of(path);
-    let name = file_name(path);
+        FileTarget::Replace { path, existing } => (path, existing),
+    };
+    let parent = parent_of(&target);
+    let name = file_name(&target);
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}.cochange-"))
         .tempfile_in(parent)
@@ -92,7 +195,7 @@ pub fn write_file(
         set_default_mode(tmp.as_file()).map_err(OutputError::io(path))?;
     }
     tmp.as_file().sync_all().map_err(OutputError::io(path))?;
-    tmp.persist(path)
+    tmp.persist(&target)
         .map_err(|err| OutputError::io(path)(err.error))?;
     Ok(())
 }
@@ -217,8 +320,17 @@ fn checked_target(dir: &Path) -> Result<Target, OutputError> {
         ));
     }
     let meta = fs::metadata(dir).ok();
+    if meta.is_none() && fs::symlink_metadata(dir).is_ok() {
+        let target = fs::read_link(dir).unwrap_or_default();
+        return Err(refuse(format!(
+            "it is a symbolic link to `{}`, which does not exist",
+            target.display()
+        )));
+    }
     if meta.as_ref().is_some_and(|m| !m.is_dir()) {
-        return Err(refuse("it is a file, not a folder".into()));
+        return Err(refuse(
+            "it is a file, and a report is a folder; give the name of a new or empty folder".into(),
+        ));
     }
     let path = if meta.is_some() {
         fs::canonicalize(dir).map_err(OutputError::io(dir))?
@@ -343,8 +455,9 @@ fn read_marker(dir: &Path) -> Option<Vec<String>> {
         files
             .iter()
             .filter_map(serde_json::Value::as_str)
-            // Only plain names: a marker cannot make cochange remove files outside the folder.
-            .filter(|n| is_plain_name(n))
+            // Only plain names of report files: a marker cannot make cochange remove files
+            // outside the folder, or files of another kind.
+            .filter(|n| is_plain_name(n) && has_extension(Path::new(n), REPORT_EXTENSIONS))
             .map(str::to_owned)
             .collect(),
     )
@@ -360,11 +473,7 @@ fn is_plain_name(name: &str) -> bool {
 fn is_unmarked_report(dir: &Path, entries: &[String]) -> bool {
     let is_report_file = |name: &String| {
         let plain = fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file());
-        let kind = Path::new(name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "html" | "md" | "json" | "csv" | "svg"));
-        plain && kind
+        plain && has_extension(Path::new(name), REPORT_EXTENSIONS)
     };
     let snapshot = fs::read_to_string(dir.join("snapshot.json"))
         .ok()
