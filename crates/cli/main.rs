@@ -20,8 +20,43 @@ use crate::printer::Printer;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The message of the newest panic, for the one line `main` prints about it.
+static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
 fn main() -> ExitCode {
-    let mut args = args::Args::parse();
+    let args = args::Args::parse();
+    // A panic is a bug: it gets one line and exit code 4, not a stack dump (unless
+    // RUST_BACKTRACE asks for one). A library that recovers from a panic leaves no trace here.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::env::var_os("RUST_BACKTRACE").is_some() {
+            default_hook(info);
+        }
+        let mut slot = PANIC
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(info.to_string());
+    }));
+    match std::panic::catch_unwind(move || run(args)) {
+        Ok(code) => code,
+        Err(_) => {
+            let message = PANIC
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+                .unwrap_or_default();
+            let _ = writeln!(
+                io::stderr().lock(),
+                "error: internal error, a bug in cochange: {message}\n\
+                 Please report it with the command you ran: {}/issues",
+                env!("CARGO_PKG_REPOSITORY")
+            );
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
+
+fn run(mut args: args::Args) -> ExitCode {
     // `--at REV` also starts the walk there, unless the walk has its own start.
     if let Some(at) = args.command.at()
         && args.global.rev.is_empty()

@@ -265,6 +265,21 @@ fn knowledge_loss_and_bus_factor_by_hand() -> Result {
 }
 
 #[test]
+fn knowledge_skips_binary_files_and_says_so() -> Result {
+    // make_binary.sh: picture.png is binary; text.txt, empty.txt and target.txt are text.
+    let dir = scripted_repo("make_binary.sh")?;
+    let out = run_ok(cochange(&dir).args(["knowledge", "--no-cache", "--format", "json"]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    let files = table_rows(&doc, "knowledge-files")?;
+    let names: Vec<&str> = files.iter().filter_map(|f| f["file"].as_str()).collect();
+    assert!(!names.contains(&"picture.png"), "{names:?}");
+    assert!(names.contains(&"text.txt"), "{names:?}");
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(stderr.contains("skipped 1 binary"), "{stderr}");
+    Ok(())
+}
+
+#[test]
 fn teams_matrix_and_coordination_needs() -> Result {
     // make_hotspots.sh: alice (core) and bob and carol (apps); components are top-level folders.
     let dir = scripted_repo("make_hotspots.sh")?;

@@ -4,6 +4,7 @@
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -504,7 +505,7 @@ impl<'s> Session<'s> {
             .filter(|f| self.settings.filters.keeps_path(f))
             .cloned()
             .collect();
-        let (blamed, failed) = cochange_miner::blame_files(
+        let blamed = cochange_miner::blame_files(
             &repo,
             self.revision(),
             &files,
@@ -516,22 +517,18 @@ impl<'s> Session<'s> {
             path: repo.clone(),
             source,
         })?;
-        let result = crate::knowledge(&upto, &blamed, &mapping.rules, as_of, inactive_after)?;
-        self.notices.push(Notice::Info(format!(
-            "blamed {} files{}",
-            blamed.len(),
-            if failed.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} could not be blamed (binary or missing objects)",
-                    failed.len()
-                )
-            }
-        )));
-        for (file, reason) in failed.iter().take(3) {
+        let result = crate::knowledge(&upto, &blamed.files, &mapping.rules, as_of, inactive_after)?;
+        let mut done = format!("blamed {} files", blamed.files.len());
+        if !blamed.binary.is_empty() {
+            let _ = write!(done, "; skipped {} binary", blamed.binary.len());
+        }
+        if !blamed.failed.is_empty() {
+            let _ = write!(done, "; {} could not be blamed", blamed.failed.len());
+        }
+        self.notices.push(Notice::Info(done));
+        for (file, reason) in blamed.failed.iter().take(3) {
             self.notices
-                .push(Notice::Detail(format!("cannot blame `{file}`: {reason}")));
+                .push(Notice::Warning(format!("cannot blame `{file}`: {reason}")));
         }
         Ok(result)
     }

@@ -16,28 +16,44 @@ pub struct BlamedFile {
     pub lines: Vec<(String, u32)>,
 }
 
-/// A file that could not be blamed, and why.
-pub type Unblamed = (String, String);
+/// What blame made of a list of files, each list in path order.
+#[derive(Debug, Default)]
+pub struct Blamed {
+    /// The files blamed.
+    pub files: Vec<BlamedFile>,
+    /// Binary files (a NUL in the first 8000 bytes, git's test), which have no lines to blame.
+    pub binary: Vec<String>,
+    /// Files that could not be blamed, and why.
+    pub failed: Vec<(String, String)>,
+}
 
 /// Blames `files` at `rev` (HEAD when `None`) on `threads` threads (0: one per core), telling
-/// `progress` of each file done. Files that cannot be blamed (binary, missing objects) are
-/// returned apart, with the reason.
+/// `progress` of each file done.
 pub fn blame_files(
     path: &Path,
     rev: Option<&str>,
     files: &[String],
     threads: usize,
     progress: &dyn crate::Progress,
-) -> Result<(Vec<BlamedFile>, Vec<Unblamed>), Error> {
+) -> Result<Blamed, Error> {
     progress.phase("blaming files", Some(files.len() as u64));
     let repo = repo::open(path)?;
-    let commit = repo::commit_of(&repo, rev.unwrap_or("HEAD"))?.id;
+    let (commit, tree) = {
+        let rev = rev.unwrap_or("HEAD");
+        let commit = repo::commit_of(&repo, rev)?;
+        let tree = commit.tree_id().map_err(|err| Error::Revision {
+            rev: rev.to_owned(),
+            source: Box::new(err),
+        })?;
+        (commit.id, tree.detach())
+    };
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     } else {
         threads
     };
     let blamed = Mutex::new(Vec::new());
+    let binary = Mutex::new(Vec::new());
     let failed = Mutex::new(Vec::new());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let safe = repo.into_sync();
@@ -51,11 +67,21 @@ pub fn blame_files(
                     progress.inc(1);
                     let raw =
                         crate::unescape_path(file).unwrap_or_else(|| file.as_bytes().to_vec());
-                    let result = repo.blame_file(
-                        raw.as_bstr(),
-                        commit,
-                        gix::repository::blame_file::Options::default(),
-                    );
+                    if is_binary_at(&repo, tree, &raw) {
+                        lock(&binary).push(file.clone());
+                        continue;
+                    }
+                    // gix's blame checks its own work with assertions in debug builds, and
+                    // some files fail them: that file goes unblamed, the others go on.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        repo.blame_file(
+                            raw.as_bstr(),
+                            commit,
+                            gix::repository::blame_file::Options::default(),
+                        )
+                        .map_err(|err| err.to_string())
+                    }))
+                    .unwrap_or_else(|_| Err("gix's blame failed on this file".to_owned()));
                     match result {
                         Ok(outcome) => {
                             let text: Vec<&[u8]> = outcome.blob.lines().collect();
@@ -78,30 +104,49 @@ pub fn blame_files(
                                     None => lines.push((id, non_blank)),
                                 }
                             }
-                            blamed
-                                .lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                                .push(BlamedFile {
-                                    path: file.clone(),
-                                    lines,
-                                });
+                            lock(&blamed).push(BlamedFile {
+                                path: file.clone(),
+                                lines,
+                            });
                         }
-                        Err(err) => failed
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push((file.clone(), err.to_string())),
+                        Err(err) => lock(&failed).push((file.clone(), err)),
                     }
                 }
             });
         }
     });
-    let mut blamed = blamed
+    let mut blamed = Blamed {
+        files: into_inner(blamed),
+        binary: into_inner(binary),
+        failed: into_inner(failed),
+    };
+    blamed.files.sort_by(|a, b| a.path.cmp(&b.path));
+    blamed.binary.sort();
+    blamed.failed.sort();
+    Ok(blamed)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn into_inner<T>(mutex: Mutex<T>) -> T {
+    mutex
         .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    blamed.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut failed = failed
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    failed.sort();
-    Ok((blamed, failed))
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether the blob at `path` in `tree` is binary; `false` when it cannot be read (blame will
+/// say why).
+fn is_binary_at(repo: &gix::Repository, tree: gix::ObjectId, path: &[u8]) -> bool {
+    let Ok(tree) = repo.find_tree(tree) else {
+        return false;
+    };
+    let Ok(Some(entry)) = tree.lookup_entry_by_path(path.to_str_lossy().as_ref()) else {
+        return false;
+    };
+    repo.find_blob(entry.object_id())
+        .is_ok_and(|blob| crate::content::is_binary(&blob.data))
 }

@@ -49,7 +49,7 @@ mod table;
 mod types;
 mod walk;
 
-pub use blame::{BlamedFile, blame_files};
+pub use blame::{Blamed, BlamedFile, blame_files};
 pub use error::{BoxError, Error};
 pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};
