@@ -37,23 +37,20 @@ fn main() -> ExitCode {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *slot = Some(info.to_string());
     }));
-    match std::panic::catch_unwind(move || run(args)) {
-        Ok(code) => code,
-        Err(_) => {
-            let message = PANIC
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take()
-                .unwrap_or_default();
-            let _ = writeln!(
-                io::stderr().lock(),
-                "error: internal error, a bug in cochange: {message}\n\
-                 Please report it with the command you ran: {}/issues",
-                env!("CARGO_PKG_REPOSITORY")
-            );
-            ExitCode::from(exit::INTERNAL)
-        }
-    }
+    std::panic::catch_unwind(move || run(args)).unwrap_or_else(|_| {
+        let message = PANIC
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .unwrap_or_default();
+        let _ = writeln!(
+            io::stderr().lock(),
+            "error: internal error, a bug in cochange: {message}\n\
+             Please report it with the command you ran: {}/issues",
+            env!("CARGO_PKG_REPOSITORY")
+        );
+        ExitCode::from(exit::INTERNAL)
+    })
 }
 
 fn run(mut args: args::Args) -> ExitCode {
