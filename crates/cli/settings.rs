@@ -92,6 +92,7 @@ impl Settings {
             exclude_author: &args.exclude_author,
             config_exclude_author: &file.exclude_authors,
         })?;
+        let cache = cache_location(args, &repos)?;
         let analysis = AnalysisSettings {
             repos,
             names: args.name.clone(),
@@ -107,13 +108,7 @@ impl Settings {
                     since,
                     until,
                 },
-                cache: match (
-                    args.no_cache,
-                    args.cache_dir.clone().or_else(default_cache_dir),
-                ) {
-                    (false, Some(dir)) => CacheLocation::Dir(dir),
-                    _ => CacheLocation::Disabled,
-                },
+                cache,
                 threads: args.threads.unwrap_or(0),
                 name: None,
             },
@@ -242,6 +237,32 @@ fn grouping(args: &GlobalArgs, config: &ConfigFile) -> Result<Grouping, UsageErr
 }
 
 /// `$COCHANGE_CACHE_DIR`, else `$XDG_CACHE_HOME/cochange`, else `~/.cache/cochange`.
+/// The cache folder: `--cache-dir`, else the default; never inside an analysed repository, which
+/// cochange only reads.
+fn cache_location(args: &GlobalArgs, repos: &[PathBuf]) -> Result<CacheLocation, UsageError> {
+    let Some(dir) = args.cache_dir.clone().or_else(default_cache_dir) else {
+        return Ok(CacheLocation::Disabled);
+    };
+    if args.no_cache {
+        return Ok(CacheLocation::Disabled);
+    }
+    for repo in repos {
+        if let Some(folder) = cochange_miner::repository_holding(repo, &dir) {
+            let named = if args.cache_dir.is_some() {
+                format!("`--cache-dir {}`", dir.display())
+            } else {
+                format!("the cache folder `{}`", dir.display())
+            };
+            return Err(UsageError(format!(
+                "{named} is inside the analysed repository `{}`, which cochange never writes to; \
+                 choose a folder outside it, or `--no-cache`",
+                folder.display()
+            )));
+        }
+    }
+    Ok(CacheLocation::Dir(dir))
+}
+
 fn default_cache_dir() -> Option<PathBuf> {
     let env = |name: &str| {
         std::env::var_os(name)

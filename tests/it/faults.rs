@@ -858,6 +858,20 @@ fn odd_requests_get_clear_errors() -> Result {
         "ranges",
     )?;
 
+    // The cache never goes into the analysed repository, and nothing is created there.
+    let before = cochange_testtools::snapshot_tree(&repo)?;
+    expect(
+        &["summary", "--cache-dir", ".git/cochange"],
+        2,
+        "inside the analysed repository",
+    )?;
+    expect(
+        &["summary", "--cache-dir", "cache"],
+        2,
+        "inside the analysed repository",
+    )?;
+    assert_eq!(cochange_testtools::snapshot_tree(&repo)?, before);
+
     std::fs::write(repo.join(".cochange.toml"), "[ticket]\npattern = \"\"\n")?;
     expect(
         &["coupling", "--no-cache", "--group-by", "ticket"],

@@ -53,7 +53,7 @@ pub use blame::{Blamed, BlamedFile, blame_files};
 pub use error::{BoxError, Error};
 pub use mine::{has_cache, mine};
 pub use path::{escape_path, unescape_path};
-pub use repo::{Identity, has_uncommitted_changes, identify, work_tree};
+pub use repo::{Identity, has_uncommitted_changes, identify, repository_holding, work_tree};
 pub use snapshot::{Snapshot, read_snapshot};
 pub use table::col;
 pub use types::{

@@ -335,3 +335,34 @@ pub fn has_uncommitted_changes(path: &Path) -> bool {
     gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &content)
         .is_ok_and(|id| id != entry.object_id())
 }
+
+/// The folder of the repository at or above `repo` (its work tree, else its git directory) that
+/// holds `dir`, if one does; `dir` need not exist yet.
+pub fn repository_holding(repo: &Path, dir: &Path) -> Option<PathBuf> {
+    let found = gix::discover(repo).ok()?;
+    let dir = canonical_beyond_existing(dir)?;
+    let folders = [
+        found.workdir().map(Path::to_path_buf),
+        Some(found.git_dir().to_path_buf()),
+        Some(found.common_dir().to_path_buf()),
+    ];
+    folders
+        .into_iter()
+        .flatten()
+        .filter_map(|f| std::fs::canonicalize(f).ok())
+        .find(|folder| dir.starts_with(folder))
+}
+
+/// `path` made absolute with links resolved in the part of it that exists.
+fn canonical_beyond_existing(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut rest = Vec::new();
+    let mut base = absolute.as_path();
+    while std::fs::symlink_metadata(base).is_err() {
+        rest.push(base.file_name()?.to_owned());
+        base = base.parent()?;
+    }
+    let mut resolved = std::fs::canonicalize(base).ok()?;
+    resolved.extend(rest.iter().rev());
+    Some(resolved)
+}
