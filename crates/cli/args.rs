@@ -536,10 +536,10 @@ pub struct ThresholdArgs {
     #[arg(long, value_name = "N")]
     pub min_shared: Option<u32>,
     /// Keep pairs whose degree of coupling is at least this percentage [default: 30].
-    #[arg(long, value_name = "PERCENT")]
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(0..=100))]
     pub min_degree: Option<u32>,
     /// Keep pairs whose degree of coupling is at most this percentage [default: 100].
-    #[arg(long, value_name = "PERCENT")]
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_degree: Option<u32>,
     /// Leave change sets with more entities than this out (large refactorings, formatting runs)
     /// [default: 30; bounded by memory: a change set of n entities makes n² pairs].

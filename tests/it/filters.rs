@@ -234,7 +234,7 @@ fn usage_error(out: &Output, needles: &[&str]) {
 #[test]
 fn a_bad_config_names_the_file_the_line_and_the_value() -> Result {
     let dir = scripted_repo("make_linear.sh")?;
-    let cases: [(&str, &[&str]); 8] = [
+    let cases: [(&str, &[&str]); 14] = [
         (
             "[exclude]\npathz = [\"x\"]\n",
             &[":2:", "unknown field `pathz`"],
@@ -266,6 +266,30 @@ fn a_bad_config_names_the_file_the_line_and_the_value() -> Result {
         (
             "[tests]\npaths = [\"a/[\"]\n",
             &[":2:", "`a/[` in [tests] is not a valid glob"],
+        ),
+        (
+            "[thresholds]\nmax-degree = 150\n",
+            &[":2:", "`max-degree = 150` is not a percentage"],
+        ),
+        (
+            "[check]\nhotspot-score = 80\n",
+            &[":2:", "`hotspot-score = 80` is out of range"],
+        ),
+        (
+            "[check]\nhotspot-score = nan\n",
+            &[":2:", "`hotspot-score = NaN` is out of range"],
+        ),
+        (
+            "[check]\n\ncross-component-degree = 101\n",
+            &[":3:", "`cross-component-degree = 101` is not a percentage"],
+        ),
+        (
+            "[check]\ncrossing-growth = -5\n",
+            &[":2:", "`crossing-growth = -5` must be"],
+        ),
+        (
+            "[check]\nnew-top-hotspots = 0\n",
+            &[":2:", "`new-top-hotspots = 0` looks at no hotspot"],
         ),
     ];
     for (text, needles) in cases {

@@ -29,8 +29,7 @@ pub struct ConfigError {
 
 /// The rules of `cochange check` (`[check]`). Ratchet rules compare against a baseline and are
 /// skipped without one; absolute rules look at the current snapshot alone.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckRules {
     /// Ratchet: a cross-component pair at this degree or above that the baseline did not have at
     /// this degree or above.
@@ -88,7 +87,17 @@ struct Raw {
     components: Option<Spanned<toml::Table>>,
     teams: Option<Spanned<toml::Table>>,
     #[serde(default)]
-    check: CheckRules,
+    check: RawCheck,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCheck {
+    new_cross_component_degree: Option<Spanned<u64>>,
+    new_top_hotspots: Option<Spanned<usize>>,
+    crossing_growth: Option<Spanned<f64>>,
+    cross_component_degree: Option<Spanned<u64>>,
+    hotspot_score: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -105,8 +114,8 @@ struct RawExclude {
 struct RawThresholds {
     min_revs: Option<u32>,
     min_shared: Option<u32>,
-    min_degree: Option<u32>,
-    max_degree: Option<u32>,
+    min_degree: Option<Spanned<u32>>,
+    max_degree: Option<Spanned<u32>>,
     max_changeset_size: Option<u32>,
     window_days: Option<u32>,
 }
@@ -251,8 +260,8 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
         thresholds: Thresholds {
             min_revs: t.min_revs,
             min_shared: t.min_shared,
-            min_degree: t.min_degree,
-            max_degree: t.max_degree,
+            min_degree: percent(&source, "min-degree", t.min_degree.as_ref())?,
+            max_degree: percent(&source, "max-degree", t.max_degree.as_ref())?,
             max_changeset_size: t.max_changeset_size,
         },
         window_days: t.window_days,
@@ -263,7 +272,75 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
         criticality: criticality(&source, &raw.criticality)?,
         components: components(&source, raw.components.as_ref())?,
         teams: teams(&source, raw.teams.as_ref())?,
-        check: raw.check,
+        check: check_rules(&source, &raw.check)?,
+    })
+}
+
+/// A percentage of `[thresholds]` or `[check]`, checked to be at most 100.
+fn percent<T: Copy + Into<u64>>(
+    source: &Source<'_>,
+    key: &str,
+    value: Option<&Spanned<T>>,
+) -> Result<Option<T>, ConfigError> {
+    match value {
+        Some(v) if (*v.get_ref()).into() > 100 => Err(source.error(
+            &v.span(),
+            format!(
+                "`{key} = {}` is not a percentage: give 0 to 100",
+                (*v.get_ref()).into()
+            ),
+        )),
+        v => Ok(v.map(|v| *v.get_ref())),
+    }
+}
+
+/// `[check]`, each rule checked for a value it can use.
+fn check_rules(source: &Source<'_>, raw: &RawCheck) -> Result<CheckRules, ConfigError> {
+    let bad = |span: Range<usize>, message: String| Err(source.error(&span, message));
+    if let Some(v) = &raw.new_top_hotspots
+        && *v.get_ref() == 0
+    {
+        return bad(
+            v.span(),
+            "`new-top-hotspots = 0` looks at no hotspot: give how many of the top hotspots to watch, such as 10".into(),
+        );
+    }
+    if let Some(v) = &raw.crossing_growth
+        && !(v.get_ref().is_finite() && *v.get_ref() >= 0.0)
+    {
+        return bad(
+            v.span(),
+            format!(
+                "`crossing-growth = {}` must be a number of percentage points, 0 or more",
+                v.get_ref()
+            ),
+        );
+    }
+    if let Some(v) = &raw.hotspot_score
+        && !(v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= 1.0)
+    {
+        return bad(
+            v.span(),
+            format!(
+                "`hotspot-score = {}` is out of range: hotspot scores run from 0 to 1, so give a threshold above 0 and at most 1, such as 0.8",
+                v.get_ref()
+            ),
+        );
+    }
+    Ok(CheckRules {
+        new_cross_component_degree: percent(
+            source,
+            "new-cross-component-degree",
+            raw.new_cross_component_degree.as_ref(),
+        )?,
+        new_top_hotspots: raw.new_top_hotspots.as_ref().map(|v| *v.get_ref()),
+        crossing_growth: raw.crossing_growth.as_ref().map(|v| *v.get_ref()),
+        cross_component_degree: percent(
+            source,
+            "cross-component-degree",
+            raw.cross_component_degree.as_ref(),
+        )?,
+        hotspot_score: raw.hotspot_score.as_ref().map(|v| *v.get_ref()),
     })
 }
 

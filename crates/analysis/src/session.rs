@@ -166,7 +166,7 @@ impl Thresholds {
         };
         if options.min_degree > options.max_degree {
             return Err(Error::Invalid(format!(
-                "`--min-degree {}` is above `--max-degree {}`: no pair can match",
+                "the minimum degree {} is above the maximum degree {} (`--min-degree` and `--max-degree`, or `[thresholds]` of the config): no pair can match",
                 options.min_degree, options.max_degree
             )));
         }
