@@ -176,7 +176,7 @@ fn analyse(
         }
         Command::Coupling(args) => vec![cochange_report::coupling(
             session,
-            &thresholds(&args.thresholds),
+            &thresholds(&args.thresholds)?,
             command.code_maat_columns(),
         )?],
         Command::Hotspots(args) => vec![cochange_report::hotspots(
@@ -342,14 +342,21 @@ fn component_depth(command: &Command) -> usize {
     }
 }
 
-fn thresholds(args: &ThresholdArgs) -> Thresholds {
-    Thresholds {
+fn thresholds(args: &ThresholdArgs) -> Result<Thresholds, UsageError> {
+    if let (Some(min), Some(max)) = (args.min_degree, args.max_degree)
+        && min > max
+    {
+        return Err(UsageError(format!(
+            "`--min-degree {min}` is above `--max-degree {max}`: no pair can match"
+        )));
+    }
+    Ok(Thresholds {
         min_revs: args.min_revs,
         min_shared: args.min_shared,
         min_degree: args.min_degree,
         max_degree: args.max_degree,
         max_changeset_size: args.max_changeset_size,
-    }
+    })
 }
 
 fn report_options(window: &ReportWindow, settings: &Settings) -> ReportOptions {

@@ -234,7 +234,7 @@ fn usage_error(out: &Output, needles: &[&str]) {
 #[test]
 fn a_bad_config_names_the_file_the_line_and_the_value() -> Result {
     let dir = scripted_repo("make_linear.sh")?;
-    let cases: [(&str, &[&str]); 14] = [
+    let cases: [(&str, &[&str]); 15] = [
         (
             "[exclude]\npathz = [\"x\"]\n",
             &[":2:", "unknown field `pathz`"],
@@ -270,6 +270,10 @@ fn a_bad_config_names_the_file_the_line_and_the_value() -> Result {
         (
             "[thresholds]\nmax-degree = 150\n",
             &[":2:", "`max-degree = 150` is not a percentage"],
+        ),
+        (
+            "[thresholds]\nmax-degree = 40\nmin-degree = 60\n",
+            &[":3:", "`min-degree = 60` is above `max-degree = 40`"],
         ),
         (
             "[check]\nhotspot-score = 80\n",

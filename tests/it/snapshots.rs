@@ -269,6 +269,44 @@ fn a_renamed_snapshot_field_makes_check_fail_loudly() -> Result {
 }
 
 #[test]
+fn a_snapshot_of_another_shape_is_refused_even_without_rows() -> Result {
+    let dir = scripted_repo("make_hotspots.sh")?;
+    let tmp = tempfile::tempdir()?;
+    let report = tmp.path().join("report");
+    run_ok(
+        cochange(&dir)
+            .args(["report", "--no-cache", "--quiet", "--output"])
+            .arg(&report),
+    )?;
+    let good = report.join("snapshot.json");
+    let original: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&good)?)?;
+    let mut emptied = original.clone();
+    let hotspots = &mut emptied["analyses"]["hotspots"];
+    hotspots["rows"] = serde_json::json!([]);
+    hotspots["columns"] = serde_json::json!(["rank", "entity", "revisions", "score"]);
+    let mut text_version = original;
+    text_version["schema_version"] = serde_json::json!("1");
+    for (doc, says) in [
+        (
+            &emptied,
+            "at `analyses.hotspots.columns`: column `hotspot_score` is missing",
+        ),
+        (
+            &text_version,
+            "`schema_version` is \"1\", not a whole number",
+        ),
+    ] {
+        let bad = tmp.path().join("bad.json");
+        std::fs::write(&bad, serde_json::to_string(doc)?)?;
+        let out = cochange(&dir).arg("diff").arg(&bad).arg(&good).output()?;
+        let stderr = String::from_utf8(out.stderr)?;
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{says}: {stderr}");
+    }
+    Ok(())
+}
+
+#[test]
 fn the_published_snapshot_schema_is_the_one_the_types_give() -> Result {
     let root = cochange_testtools::workspace_root();
     let path = root.join("docs/snapshot.schema.json");

@@ -253,6 +253,18 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
         .map(|p| source.glob("[tests]", p))
         .collect::<Result<Vec<_>, _>>()?;
     let t = &raw.thresholds;
+    if let (Some(min), Some(max)) = (&t.min_degree, &t.max_degree)
+        && min.get_ref() > max.get_ref()
+    {
+        return Err(source.error(
+            &min.span(),
+            format!(
+                "`min-degree = {}` is above `max-degree = {}`: no pair can match",
+                min.get_ref(),
+                max.get_ref()
+            ),
+        ));
+    }
     Ok(ConfigFile {
         path: path.to_owned(),
         exclude_paths,

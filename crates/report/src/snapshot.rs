@@ -90,8 +90,12 @@ pub struct Analyses {
     pub hotspots: Section<HotspotRow>,
     /// The refactoring backlog.
     pub backlog: Section<BacklogRow>,
-    /// File coupling of the window.
+    /// File coupling of the window that the layout does not explain.
     pub coupling: Section<CouplingRow>,
+    /// Coupled pairs with a visible reason: one folder, a test and its code, prose or
+    /// configuration (absent in snapshots before it existed).
+    #[serde(rename = "coupling-expected", default)]
+    pub coupling_expected: Section<CouplingRow>,
     /// Trend metrics per period.
     pub trends: Section<TrendRow>,
     /// The other sections (sum of coupling, ownership, activity, "since last time").
@@ -101,6 +105,7 @@ pub struct Analyses {
 
 /// One table: its columns and its rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
 pub struct Section<R> {
     /// Column names, in display order.
     pub columns: Vec<String>,
@@ -108,8 +113,32 @@ pub struct Section<R> {
     pub rows: Vec<R>,
 }
 
+impl<R> Default for Section<R> {
+    fn default() -> Self {
+        Section {
+            columns: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
 /// A row read as it is.
 pub type Row = BTreeMap<String, serde_json::Value>;
+
+/// The columns a typed section must list, even when it has no rows, so that a table of another
+/// shape is caught whether or not it has rows to show it.
+const REQUIRED_COLUMNS: [(&str, &[&str]); 4] = [
+    (
+        "hotspots",
+        &["rank", "entity", "revisions", "hotspot_score"],
+    ),
+    (
+        "backlog",
+        &["entity", "main_dev", "main_dev_share", "main_dev_inactive"],
+    ),
+    ("coupling", &["entity", "coupled", "degree", "class"]),
+    ("trends", &["period"]),
+];
 
 /// A row of the hotspots table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -203,10 +232,12 @@ impl Snapshot {
             name: name.to_owned(),
             reason,
         };
-        let version = value
-            .get("schema_version")
-            .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| invalid("no `schema_version`".into()))?;
+        let version = match value.get("schema_version") {
+            None => return Err(invalid("no `schema_version`".into())),
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| invalid(format!("`schema_version` is {v}, not a whole number")))?,
+        };
         if version != u64::from(SCHEMA_VERSION) {
             return Err(SnapshotError::Version {
                 name: name.to_owned(),
@@ -215,10 +246,25 @@ impl Snapshot {
         }
         let mut track = serde_path_to_error::Track::new();
         let deserializer = serde_path_to_error::Deserializer::new(value, &mut track);
-        Snapshot::deserialize(deserializer).map_err(|e| {
+        let snapshot = Snapshot::deserialize(deserializer).map_err(|e| {
             let path = track.path().to_string();
             invalid(format!("at `{path}`: {e}"))
-        })
+        })?;
+        let a = &snapshot.analyses;
+        let listed = [
+            &a.hotspots.columns,
+            &a.backlog.columns,
+            &a.coupling.columns,
+            &a.trends.columns,
+        ];
+        for ((section, required), columns) in REQUIRED_COLUMNS.iter().zip(listed) {
+            if let Some(missing) = required.iter().find(|c| !columns.iter().any(|x| x == *c)) {
+                return Err(invalid(format!(
+                    "at `analyses.{section}.columns`: column `{missing}` is missing"
+                )));
+            }
+        }
+        Ok(snapshot)
     }
 
     /// The JSON Schema of a snapshot, as `docs/snapshot.schema.json` holds it.
