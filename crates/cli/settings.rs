@@ -74,6 +74,15 @@ impl Settings {
                 args.until.as_deref().unwrap_or_default()
             )));
         }
+        if let (Some(since), Some(as_of)) = (since, as_of)
+            && as_of < since
+        {
+            return Err(UsageError(format!(
+                "`--as-of {}` is before `--since {}`: the window would end before it starts",
+                args.as_of.as_deref().unwrap_or_default(),
+                args.since.as_deref().unwrap_or_default()
+            )));
+        }
         check_counts_and_names(args)?;
         let repos = if args.repo.is_empty() {
             vec![PathBuf::from(".")]

@@ -858,6 +858,35 @@ fn odd_requests_get_clear_errors() -> Result {
         "ranges",
     )?;
 
+    // Windows that hold nothing say so; one that ends before it starts is refused.
+    expect(
+        &["summary", "--no-cache", "--since", "2030-01-01"],
+        0,
+        "nothing to analyse: no commit's author date falls in the window from 2030-01-01",
+    )?;
+    expect(
+        &["summary", "--no-cache", "--author", "nobody"],
+        0,
+        "the filters left out all 5 commits",
+    )?;
+    expect(
+        &["hotspots", "--no-cache", "--as-of", "2031-01-01"],
+        0,
+        "no commit in the window 2030-01-01",
+    )?;
+    expect(
+        &[
+            "summary",
+            "--no-cache",
+            "--since",
+            "2020-02-01",
+            "--as-of",
+            "2020-01-01",
+        ],
+        2,
+        "`--as-of 2020-01-01` is before `--since 2020-02-01`",
+    )?;
+
     // The cache never goes into the analysed repository, and nothing is created there.
     let before = cochange_testtools::snapshot_tree(&repo)?;
     expect(

@@ -57,14 +57,7 @@ impl Settings {
             let revs: Vec<String> = o.selection.revs.iter().map(|r| format!("`{r}`")).collect();
             revs.join(", ")
         };
-        let window = match (o.selection.since, o.selection.until) {
-            (None, None) => "all".to_owned(),
-            (Some(since), None) => format!("from {}", format_time(since, 0)),
-            (None, Some(until)) => format!("until {}", format_time(until, 0)),
-            (Some(since), Some(until)) => {
-                format!("{} .. {}", format_time(since, 0), format_time(until, 0))
-            }
-        };
+        let window = window_text(o.selection.since, o.selection.until);
         let repositories = self
             .repos
             .iter()
@@ -301,11 +294,13 @@ impl<'s> Session<'s> {
     }
 
     /// "Now": `--as-of`, else the newest analysed commit's author time (so that a result on a
-    /// fixed history is reproducible), else the start of 1970 for an empty history.
+    /// fixed history is reproducible); for an empty history, the end of the window (`--until`,
+    /// else `--since`), else the start of 1970.
     pub fn as_of(&self) -> PolarsResult<i64> {
         if let Some(as_of) = self.settings.as_of {
             return Ok(as_of);
         }
+        let selection = &self.settings.mining.selection;
         Ok(self
             .history
             .tables
@@ -313,6 +308,8 @@ impl<'s> Session<'s> {
             .column(col::AUTHOR_TIME)?
             .i64()?
             .max()
+            .or(selection.until)
+            .or(selection.since)
             .unwrap_or(0))
     }
 
@@ -463,6 +460,17 @@ impl<'s> Session<'s> {
                  unknown; the first: {}",
                 missing.len(),
                 missing.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        if windowed.commits.height() == 0 && upto.commits.height() > 0 {
+            let newest = upto.commits.column(col::AUTHOR_TIME)?.i64()?.max();
+            self.notices.push(Notice::Warning(format!(
+                "no commit in the window {}{}: every file has 0 revisions in it",
+                window_text(Some(from), Some(as_of)),
+                newest.map_or_else(String::new, |t| format!(
+                    " (the newest analysed commit is from {})",
+                    format_time(t, 0)
+                ))
             )));
         }
         let statistics = format!(
@@ -664,11 +672,42 @@ fn load_history(
         };
         within_budget(&tables, &options)?;
     }
+    if tables.commits.height() == 0 {
+        let selected: usize = outcomes.iter().map(|o| o.statistics.commits_selected).sum();
+        let selection = &settings.mining.selection;
+        let why = if selected > 0 {
+            format!(
+                "the filters left out all {selected} commits of the selection (`--explain` lists them)"
+            )
+        } else if selection.since.is_some() || selection.until.is_some() {
+            format!(
+                "no commit's author date falls in the window {}",
+                window_text(selection.since, selection.until)
+            )
+        } else {
+            "the history holds no commit".to_owned()
+        };
+        notices.push(Notice::Warning(format!(
+            "nothing to analyse: {why}; the results are empty"
+        )));
+    }
     Ok(History {
         paths,
         outcomes,
         tables,
     })
+}
+
+/// A window of author time in words: `all`, `from 2024-01-01`, `until …`, `… .. …`.
+fn window_text(since: Option<i64>, until: Option<i64>) -> String {
+    match (since, until) {
+        (None, None) => "all".to_owned(),
+        (Some(since), None) => format!("from {}", format_time(since, 0)),
+        (None, Some(until)) => format!("until {}", format_time(until, 0)),
+        (Some(since), Some(until)) => {
+            format!("{} .. {}", format_time(since, 0), format_time(until, 0))
+        }
+    }
 }
 
 /// The repositories to mine, each once, with names that tell them apart: `--name`, else the
