@@ -484,20 +484,20 @@ pub enum EvalCommand {
 #[derive(Debug, clap::Args)]
 pub struct EvalBacklogArgs {
     /// How many cut-off dates, the newest `--horizon` months before the newest commit.
-    #[arg(long, default_value_t = 4, value_name = "N")]
-    pub cutoffs: usize,
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub cutoffs: u16,
     /// Months between two cut-off dates.
-    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
+    #[arg(long, default_value_t = 6, value_name = "MONTHS", value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub every: u32,
     /// Months after a cut-off in which fixes are counted.
-    #[arg(long, default_value_t = 6, value_name = "MONTHS")]
+    #[arg(long, default_value_t = 6, value_name = "MONTHS", value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub horizon: u32,
     /// The window of each ranking, in months before its cut-off.
-    #[arg(long, default_value_t = 12, value_name = "N")]
+    #[arg(long, default_value_t = 12, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub months: u32,
     /// How many top files of each ranking are scored (precision at k).
-    #[arg(long, default_value_t = 20, value_name = "K")]
-    pub k: usize,
+    #[arg(long, default_value_t = 20, value_name = "K", value_parser = clap::value_parser!(u16).range(1..))]
+    pub k: u16,
     /// A regular expression that marks a fix in a commit's subject [default:
     /// `(?i)\b(fix(es|ed)?|bugs?|regression)\b`].
     #[arg(long, value_name = "REGEX")]

@@ -229,11 +229,11 @@ fn analyse(
         }
         Command::Eval(EvalCommand::Backlog(args)) => {
             let check = cochange_analysis::RankingCheck {
-                cutoffs: args.cutoffs,
+                cutoffs: usize::from(args.cutoffs),
                 every_months: args.every,
                 horizon_months: args.horizon,
                 window_months: args.months,
-                k: args.k,
+                k: usize::from(args.k),
                 fix_pattern: RankingCheck::fix_pattern(args.fix_pattern.as_deref())?,
                 inactive_after: args.inactive.inactive_after,
             };

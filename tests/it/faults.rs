@@ -887,6 +887,13 @@ fn odd_requests_get_clear_errors() -> Result {
         "`--as-of 2020-01-01` is before `--since 2020-02-01`",
     )?;
 
+    expect(&["eval", "backlog", "--no-cache", "--k", "0"], 2, "--k")?;
+    expect(
+        &["eval", "backlog", "--no-cache", "--fix-pattern", ".*"],
+        2,
+        "matches the empty text",
+    )?;
+
     // The cache never goes into the analysed repository, and nothing is created there.
     let before = cochange_testtools::snapshot_tree(&repo)?;
     expect(

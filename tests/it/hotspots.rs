@@ -329,3 +329,61 @@ fn the_backlog_ranks_change_and_size_first_as_written_down() -> Result {
     assert!(close(&row("src/rules/r01.rs")?["coupling"], 0.0));
     Ok(())
 }
+
+#[test]
+fn eval_backlog_scores_each_ranking_against_later_fixes() -> Result {
+    // make_eval.sh works the figures out beside the history.
+    let dir = scripted_repo("make_eval.sh")?;
+    let out = run_ok(cochange(&dir).args([
+        "eval",
+        "backlog",
+        "--no-cache",
+        "--cutoffs",
+        "2",
+        "--every",
+        "12",
+        "--horizon",
+        "3",
+        "--months",
+        "12",
+        "--k",
+        "2",
+        "--format",
+        "csv",
+    ]))?;
+    let cutoff = git_output(&dir, &["rev-list", "-1", "--before=2020-10-20", "HEAD"])?;
+    let cutoff = String::from_utf8(cutoff)?;
+    // The first six columns; the others repeat the context (repository, measure, pattern).
+    let table: Vec<String> = String::from_utf8(out.stdout)?
+        .lines()
+        .map(|line| line.split(',').take(6).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(
+        table,
+        [
+            "cutoff,revision,files_fixed_after,revisions_precision,hotspots_precision,backlog_precision",
+            &format!("2020-10-20,{},1,0,0,0.5", &cutoff[..12]),
+            "mean,,1,0,0,0.5",
+        ]
+    );
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("only 1 of 2 cut-offs fit in the history, which starts on 2020-01-05"),
+        "{stderr}"
+    );
+
+    // A pattern no subject matches leaves nothing to score, and says so.
+    let out = run_ok(cochange(&dir).args([
+        "eval",
+        "backlog",
+        "--no-cache",
+        "--cutoffs",
+        "1",
+        "--horizon",
+        "3",
+        "--fix-pattern",
+        "BUG-[0-9]+",
+    ]))?;
+    assert!(String::from_utf8(out.stderr)?.contains("no commit subject matches the fix pattern"),);
+    Ok(())
+}

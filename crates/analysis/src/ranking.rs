@@ -37,12 +37,18 @@ impl RankingCheck {
     /// The fix pattern `pattern` (`None`: [`DEFAULT_FIX_PATTERN`]), checked.
     pub fn fix_pattern(pattern: Option<&str>) -> Result<Regex, Error> {
         let pattern = pattern.unwrap_or(DEFAULT_FIX_PATTERN);
-        Regex::new(pattern).map_err(|err| {
+        let regex = Regex::new(pattern).map_err(|err| {
             Error::Invalid(format!(
                 "`--fix-pattern {pattern}` is not a valid regular expression: {}",
                 crate::one_line(&err)
             ))
-        })
+        })?;
+        if regex.is_match("") {
+            return Err(Error::Invalid(format!(
+                "`--fix-pattern {pattern}` matches the empty text, so every commit would count as a fix; give words a fix's subject holds, such as `(?i)\\bfix`"
+            )));
+        }
+        Ok(regex)
     }
 }
 
@@ -61,6 +67,12 @@ pub fn ranking_check(session: &mut Session<'_>, check: &RankingCheck) -> Result<
     let mainline = first_parent_line(&outcome.tables)?;
     let newest = session.as_of()?;
     let fixes = fix_commits(&session.history.tables, &check.fix_pattern)?;
+    if fixes.is_empty() {
+        session.notify(crate::Notice::Warning(format!(
+            "no commit subject matches the fix pattern `{}`: there is nothing to score the rankings against; give `--fix-pattern` in this repository's words",
+            check.fix_pattern.as_str()
+        )));
+    }
     let (mut dates, mut revisions, mut fixed_counts) = (Vec::new(), Vec::new(), Vec::new());
     let mut precisions: Vec<Vec<Option<f64>>> = vec![Vec::new(); RANKINGS.len()];
     for i in 0..check.cutoffs {
@@ -71,6 +83,14 @@ pub fn ranking_check(session: &mut Session<'_>, check: &RankingCheck) -> Result<
             .find(|(_, time)| *time <= cutoff)
             .map(|(id, _)| id.clone())
         else {
+            let oldest = mainline.last().map_or(0, |(_, time)| *time);
+            session.notify(crate::Notice::Warning(format!(
+                "only {i} of {} cut-offs fit in the history, which starts on {}: cut-off {} would be {}",
+                check.cutoffs,
+                crate::day(oldest),
+                i + 1,
+                crate::day(cutoff)
+            )));
             break;
         };
         let horizon_end = months_before(newest, check.every_months * i as u32);
