@@ -67,6 +67,15 @@ fn check_output(path: &Path, command: &Command, settings: &Settings) -> anyhow::
     Ok(())
 }
 
+/// Warns when `old` and `new` may not compare like with like.
+fn warn_incomparable(printer: &Printer, what: &str, old: &Snapshot, new: &Snapshot) {
+    for reason in cochange_report::incomparable(old, new) {
+        printer.warn(format_args!(
+            "{what} may not compare like with like: {reason}"
+        ));
+    }
+}
+
 /// Where `report` writes without `--output`.
 const REPORT_FOLDER: &str = "cochange-report";
 
@@ -103,6 +112,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         }
         Command::Diff(args) => {
             let (old, new) = (Snapshot::read(&args.old)?, Snapshot::read(&args.new)?);
+            warn_incomparable(printer, "the two snapshots", &old, &new);
             let view = args.show.map(|show| match show {
                 DiffShow::Coupling => DiffView::Coupling,
                 DiffShow::Hotspots => DiffView::Hotspots,
@@ -392,6 +402,12 @@ fn report(
         .map_or_else(|| PathBuf::from(REPORT_FOLDER), PathBuf::from);
     let mut report = build_report(window, session, settings, printer)?;
     if let Some(baseline) = baseline {
+        warn_incomparable(
+            printer,
+            "the baseline and this report",
+            baseline,
+            &report.snapshot()?,
+        );
         cochange_report::add_baseline(&mut report, baseline)?;
     }
     printer.info("[3/3] writing");
@@ -414,6 +430,9 @@ fn check(
         printer.info("no --baseline: only the absolute rules run");
     }
     let current = build_report(window, session, settings, printer)?.snapshot()?;
+    if let Some(baseline) = baseline {
+        warn_incomparable(printer, "the baseline and this run", baseline, &current);
+    }
     let findings = cochange_report::check(&current, baseline, &settings.check);
     if settings.format == cochange_report::Format::Sarif {
         let sarif = cochange_report::sarif(&findings, env!("CARGO_PKG_VERSION"));

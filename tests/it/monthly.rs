@@ -247,6 +247,40 @@ fn diff_lists_what_changed_between_the_months() -> Result {
         (period["before"].clone(), period["after"].clone()),
         ("2020-03".into(), "2020-06".into())
     );
+    assert!(
+        !String::from_utf8(out.stderr)?.contains("warning"),
+        "two months of one job compare like with like"
+    );
+
+    // A snapshot made with other settings, or of another repository, is compared with a warning.
+    month.ok(&[
+        "report",
+        "--no-renames",
+        "--output",
+        &month.path("m2-norenames"),
+    ])?;
+    let other = scripted_repo("make_linear.sh")?;
+    run_ok(
+        cochange(&other)
+            .args(["report", "--no-cache", "--quiet", "--output"])
+            .arg(month.path("linear")),
+    )?;
+    for (new, says) in [
+        ("m2-norenames", "their setting `renames` differs"),
+        ("linear", "they are of different repositories"),
+    ] {
+        let out = month.ok(&[
+            "diff",
+            &month.path("m2/snapshot.json"),
+            &month.path(&format!("{new}/snapshot.json")),
+        ])?;
+        let stderr = String::from_utf8(out.stderr)?;
+        assert!(
+            stderr.contains("the two snapshots may not compare like with like")
+                && stderr.contains(says),
+            "{stderr}"
+        );
+    }
     Ok(())
 }
 

@@ -63,6 +63,42 @@ fn knowledge_risks(snapshot: &Snapshot) -> BTreeMap<String, (String, f64, Option
         .collect()
 }
 
+/// Settings that change the numbers, so that two snapshots made with different values of one do
+/// not compare like with like. The window, the as-of date, the revision, the cache and the
+/// threads are meant to differ; repository paths and the config's path differ between machines.
+const COMPARED_SETTINGS: [&str; 7] = [
+    "first parent only",
+    "renames",
+    "line counts",
+    "paths included",
+    "paths excluded",
+    "authors",
+    "change sets",
+];
+
+/// Why two snapshots may not compare like with like: another repository, or a setting that
+/// changes the numbers; empty when they do.
+pub fn incomparable(old: &Snapshot, new: &Snapshot) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let repository = |s: &Snapshot| s.header.other.get("repository").cloned();
+    if let (Some(a), Some(b)) = (repository(old), repository(new))
+        && a != b
+    {
+        reasons.push(format!(
+            "they are of different repositories (`{a}` and `{b}`)"
+        ));
+    }
+    for key in COMPARED_SETTINGS {
+        let (a, b) = (old.settings.get(key), new.settings.get(key));
+        if let (Some(a), Some(b)) = (a, b)
+            && a != b
+        {
+            reasons.push(format!("their setting `{key}` differs (`{a}` and `{b}`)"));
+        }
+    }
+    reasons
+}
+
 /// The differences between two snapshots: couplings (new, grown, shrunk, dissolved), the first
 /// `top` hotspots (entered, left, moved), new knowledge risks, and the trend metrics of each
 /// snapshot's last period.

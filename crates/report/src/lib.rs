@@ -46,7 +46,7 @@ pub use commands::{
     BacklogOptions, ComponentsView, DiffView, TeamsView, backlog, components, coupling,
     diff_tables, hotspots, knowledge, mining_table, ranking_check, teams, trends,
 };
-pub use compare::{Finding, check, diff, findings_summary, findings_table, sarif};
+pub use compare::{Finding, check, diff, findings_summary, findings_table, incomparable, sarif};
 pub use map::{Colouring, MapFile, hotspot_map};
 pub use output::{Files, MARKER, OutputError, check_file, check_folder, write_file, write_folder};
 pub use render::{Format, SCHEMA_VERSION, render, render_many};
