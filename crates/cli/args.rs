@@ -109,8 +109,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Show at most this many rows.
-    #[arg(long, global = true, value_name = "N")]
-    pub top: Option<usize>,
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: Option<u32>,
     /// Threads for tree and blob diffs [default: one per core].
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,

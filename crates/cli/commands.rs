@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use cochange_analysis::{MainDevBy, Needs, Period, RankingCheck, Session, SocOrder, Thresholds};
 use cochange_report::{
-    BacklogOptions, ComponentsView, DiffView, Report, ReportOptions, Snapshot, Table, TeamsView,
+    BacklogOptions, ComponentsView, DiffView, Format, Report, ReportOptions, Snapshot, Table,
+    TeamsView,
 };
 
 use crate::args::{
@@ -79,8 +80,38 @@ fn warn_incomparable(printer: &Printer, what: &str, old: &Snapshot, new: &Snapsh
 /// Where `report` writes without `--output`.
 const REPORT_FOLDER: &str = "cochange-report";
 
+/// Refuses a `--format` the command cannot write, before any work.
+fn check_format(command: &Command, format: Format, name: &str) -> Result<(), UsageError> {
+    let draws_pairs = match command {
+        Command::Coupling(_) => true,
+        Command::Components(args) => matches!(args.show, Some(ComponentsShow::Coupling)),
+        _ => false,
+    };
+    let several_tables = match command {
+        Command::Knowledge(args) => args.show.is_none(),
+        Command::Components(args) => args.show.is_none(),
+        Command::Teams(args) => args.show.is_none(),
+        Command::Diff(args) => args.show.is_none(),
+        _ => false,
+    };
+    let refuse = |message: String| Err(UsageError(message));
+    match format {
+        Format::Sarif if !matches!(command, Command::Check(_)) => refuse(format!(
+            "`--format sarif` is for the findings of `check`, not `{name}`"
+        )),
+        Format::Dot | Format::GraphMl if !draws_pairs => refuse(format!(
+            "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling` or `components --show coupling`, not `{name}`"
+        )),
+        Format::Csv | Format::Dot | Format::GraphMl if several_tables => refuse(format!(
+            "`{name}` prints several tables and this format holds one: choose one with `--show` (`{name} --help` lists them)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Runs one command and returns its exit code.
 pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
+    check_format(command, settings.format, printer.command())?;
     match (command, printer.output_path()) {
         (Command::Report(_), output) => {
             if !matches!(settings.format, cochange_report::Format::Table) {

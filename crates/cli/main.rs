@@ -11,7 +11,7 @@ mod settings;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::printer::Printer;
 
@@ -24,7 +24,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 fn main() -> ExitCode {
-    let args = args::Args::parse();
+    let matches = args::Args::command().get_matches();
+    let args = args::Args::from_arg_matches(&matches)
+        .map_err(|err| err.format(&mut args::Args::command()))
+        .unwrap_or_else(|err| err.exit());
+    let name = matches.subcommand_name().unwrap_or_default().to_owned();
     // A panic is a bug: it gets one line and exit code 4, not a stack dump (unless
     // RUST_BACKTRACE asks for one). A library that recovers from a panic leaves no trace here.
     let default_hook = std::panic::take_hook();
@@ -37,7 +41,7 @@ fn main() -> ExitCode {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *slot = Some(info.to_string());
     }));
-    std::panic::catch_unwind(move || run(args)).unwrap_or_else(|_| {
+    std::panic::catch_unwind(move || run(args, name)).unwrap_or_else(|_| {
         let message = PANIC
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -53,18 +57,25 @@ fn main() -> ExitCode {
     })
 }
 
-fn run(mut args: args::Args) -> ExitCode {
-    // `--at REV` also starts the walk there, unless the walk has its own start.
-    if let Some(at) = args.command.at()
-        && args.global.rev.is_empty()
-        && !args.global.all
-    {
-        args.global.rev.push(at.to_owned());
+fn run(mut args: args::Args, command: String) -> ExitCode {
+    if let Some(at) = args.command.at() {
+        if at.contains("..") {
+            let message = format!(
+                "`--at {at}`: give one revision, the one whose files are measured, not a range"
+            );
+            let _ = writeln!(io::stderr().lock(), "error: {message}");
+            return ExitCode::from(exit::USAGE);
+        }
+        // `--at REV` also starts the walk there, unless the walk has its own start.
+        if args.global.rev.is_empty() && !args.global.all {
+            args.global.rev.push(at.to_owned());
+        }
     }
     let result = settings::Settings::from_args(&args.global, args.command.code_maat_columns())
         .map_err(anyhow::Error::from)
         .and_then(|settings| {
             let printer = Printer::new(
+                command,
                 args.global.quiet,
                 args.global.verbose,
                 args.global.output.clone(),

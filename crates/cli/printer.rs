@@ -13,6 +13,8 @@ use crate::settings::UsageError;
 /// Where data and messages go, and how much is said.
 #[derive(Debug)]
 pub struct Printer {
+    /// The command's name as typed, for messages.
+    command: String,
     quiet: bool,
     verbose: bool,
     output: Option<PathBuf>,
@@ -22,6 +24,7 @@ pub struct Printer {
 
 impl Printer {
     pub fn new(
+        command: String,
         quiet: bool,
         verbose: bool,
         output: Option<PathBuf>,
@@ -29,12 +32,18 @@ impl Printer {
         top: Option<usize>,
     ) -> Self {
         Printer {
+            command,
             quiet,
             verbose,
             output,
             format,
             top,
         }
+    }
+
+    /// The command's name as typed (`coupling`, `eval`).
+    pub fn command(&self) -> &str {
+        &self.command
     }
 
     /// `--output`, when given.
@@ -94,23 +103,6 @@ impl Printer {
 
     /// Renders a table in the requested format, honouring `--top`.
     pub fn table(&self, mut table: Table) -> anyhow::Result<()> {
-        let is_pairs = ["entity", "coupled"]
-            .iter()
-            .all(|name| table.columns.iter().any(|c| c == name));
-        if matches!(self.format, Format::Dot | Format::GraphMl) && !is_pairs {
-            return Err(UsageError(format!(
-                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling`, not `{}`",
-                table.name
-            ))
-            .into());
-        }
-        if self.format == Format::Sarif {
-            return Err(UsageError(format!(
-                "`--format sarif` is for the findings of `check`, not `{}`",
-                table.name
-            ))
-            .into());
-        }
         if let Some(top) = self.top {
             table.truncate(top);
         }

@@ -150,7 +150,7 @@ impl Settings {
                 FormatArg::Graphml => Format::GraphMl,
                 FormatArg::Sarif => Format::Sarif,
             },
-            top: args.top,
+            top: args.top.map(|n| n as usize),
             check: file.check.clone(),
             explain: args.explain,
             explained,
@@ -223,6 +223,18 @@ fn check_counts_and_names(args: &GlobalArgs) -> Result<(), UsageError> {
     {
         return refuse(format!(
             "`--name {name}`: a name must be non-empty and without `/`"
+        ));
+    }
+    if let Some((i, name)) = args
+        .name
+        .iter()
+        .enumerate()
+        .find(|(i, n)| args.name[..*i].contains(n))
+    {
+        return refuse(format!(
+            "`--name {name}` is given twice (for repositories {} and {}): each repository needs a name of its own",
+            args.name.iter().position(|n| n == name).unwrap_or(0) + 1,
+            i + 1
         ));
     }
     Ok(())

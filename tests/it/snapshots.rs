@@ -183,7 +183,7 @@ fn bad_input_gets_one_clear_message_and_its_exit_code() -> Result {
     std::fs::create_dir(&notes)?;
     std::fs::write(notes.join("todo.txt"), "keep")?;
     // (snapshot name, arguments with `{tmp}` for the test's folder, where it runs)
-    let cases: [(&str, &str, &Path); 17] = [
+    let cases: [(&str, &str, &Path); 22] = [
         ("not-a-repository", "summary", &not_a_repo),
         ("no-commits", "summary", &empty),
         ("bad-date", "summary --since yesterday-ish", &repo),
@@ -221,6 +221,19 @@ fn bad_input_gets_one_clear_message_and_its_exit_code() -> Result {
             &repo,
         ),
         ("report-format", "report --format csv", &repo),
+        ("at-range", "hotspots --at HEAD~2..HEAD", &repo),
+        ("several-tables-in-csv", "knowledge --format csv", &repo),
+        ("top-zero", "revisions --top 0", &repo),
+        (
+            "name-twice",
+            "summary --repo . --repo . --name a --name a",
+            &repo,
+        ),
+        (
+            "output-onto-source",
+            "revisions --output {tmp}/bad.toml",
+            &repo,
+        ),
     ];
     let folder = tmp.path().display().to_string();
     masking(&[&repo, tmp.path()]).bind(|| -> Result {

@@ -62,7 +62,9 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
         status,
         warning,
         missing_blobs: previously_missing,
-    } = open_cache(&repo, &name, options, view, progress);
+        // The cache folder is named after the repository itself: `--name` only labels the output,
+        // and a new label must not mean mining everything again.
+    } = open_cache(&repo, &repo::display_name(&repo), options, view, progress);
     statistics.cache = status;
     warnings.extend(warning);
     let (cached_commits, cached_changes) = cached.unzip();
