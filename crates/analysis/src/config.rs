@@ -365,11 +365,11 @@ fn criticality(
         let spanned = Spanned::new(weight.span(), pattern.clone());
         globs.push(source.glob("[criticality]", &spanned)?);
         let value = *weight.get_ref();
-        if !(value.is_finite() && value >= 0.0) {
+        if !(value.is_finite() && (0.0..=1000.0).contains(&value)) {
             return Err(source.error(
                 &weight.span(),
                 format!(
-                    "the weight of `{pattern}` in [criticality] must be a number of at least 0"
+                    "the weight of `{pattern}` in [criticality] must be a number from 0 to 1000"
                 ),
             ));
         }

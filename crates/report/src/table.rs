@@ -57,10 +57,13 @@ impl Cell {
 /// too small for that (p-values) in scientific notation with three significant digits, so that a
 /// tiny p-value never reads as 0.
 pub(crate) fn format_float(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
     if v.fract() == 0.0 && v.abs() < 1e15 {
         return format!("{v:.0}");
     }
-    if v.abs() < 1e-4 {
+    if v.abs() < 1e-4 || v.abs() >= 1e15 {
         let s = format!("{v:.2e}");
         let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
         let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
@@ -82,6 +85,8 @@ mod tests {
         assert_eq!(format_float(0.0001), "0.0001");
         assert_eq!(format_float(1.1e-13), "1.1e-13");
         assert_eq!(format_float(1.234_56e-5), "1.23e-5");
+        assert_eq!(format_float(2.059_615_384e300), "2.06e300");
+        assert_eq!(format_float(f64::INFINITY), "inf");
         assert_eq!(format_float(-2e-7), "-2e-7");
     }
 }
