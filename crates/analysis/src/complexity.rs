@@ -32,7 +32,7 @@ impl TextMeasures {
 /// Measures the content of the file at `path`. A line is split at `\n`; it is blank when it holds
 /// only spaces, tabs, carriage returns, vertical tabs or form feeds. Its indentation counts
 /// leading tabs as 1 and leading spaces as 1/4 each, up to the first other character. Comment
-/// lines are counted by the syntax of the language `path` names ([`Comments`]).
+/// lines are counted by the comment syntax of the language `path` names.
 pub fn measure_text(path: &str, content: &[u8]) -> TextMeasures {
     let mut comments = Comments::of(language_of(path));
     let head = &content[..content.len().min(8000)];

@@ -4,7 +4,7 @@ Measures over mined git history (docs/metrics.md), computed with polars over the
 
 # Brief overview
 
-Each analysis is a function from the mined [`Tables`](cochange_miner::Tables) to a polars
+Each analysis is a function from the mined [`Tables`] to a polars
 [`DataFrame`](polars::prelude::DataFrame) whose rows are already in their final, explicit order
 (for example revisions descending, then entity ascending), so renderers never sort and no hash
 order reaches a user. Column names follow code-maat where code-maat has the same analysis.

@@ -239,7 +239,7 @@ fn sections(
             id: "backlog".into(),
             title: "Refactoring backlog".into(),
             text: format!(
-                "What to refactor first: score = criticality × revisions × log2(2 + lines of code, comments left out) × (1 + ¼ × the mean of coupling, test gap and ownership risk). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal and an inactive main developer (after {} months) move a file by at most a quarter. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
+                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap and ownership risk). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal and an inactive main developer (after {} months) move a file by at most a quarter. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
                 options.inactive_after
             ),
             table: Table::from_frame("backlog", &reason_first(&backlog)?)?,

@@ -149,7 +149,7 @@ pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Ta
     table.title = Some(format!("Refactoring backlog: {}", measured.repositories));
     table.context = measured.context();
     table.legend = vec![
-        "score = criticality × revisions × log2(2 + loc − comment lines) × (1 + ¼ × mean of coupling, test gap, ownership) (docs/metrics.md)".into(),
+        "score = criticality × revisions × log2(2 + loc) × (1 + ¼ × mean of coupling, test gap, ownership) (docs/metrics.md)".into(),
         "coupling: share of its co-changes that reach other folders, each change set counted once".into(),
         "coupled / coupled_cross: files it forms a coupling pair with (thresholds in force), and how many are in other components".into(),
         "test_share: share of its change sets in which a test file changed too; coverage: line coverage, when given".into(),

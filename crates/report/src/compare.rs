@@ -483,7 +483,7 @@ mod tests {
         owners: &[(&str, &str, bool)],
         crossing_share: f64,
     ) -> Snapshot {
-        let section = |rows: Vec<Value>| serde_json::json!({ "columns": [], "rows": rows });
+        let section = Snapshot::test_section;
         let value = serde_json::json!({
             "schema_version": crate::SCHEMA_VERSION,
             "title": "t",
@@ -491,17 +491,17 @@ mod tests {
             "settings": {},
             "metrics": { "crossing_share": crossing_share },
             "analyses": {
-                "coupling": section(pairs.iter().map(|(a, b, degree, class)| serde_json::json!({
+                "coupling": section("coupling", pairs.iter().map(|(a, b, degree, class)| serde_json::json!({
                     "entity": a, "coupled": b, "degree": degree, "class": class
                 })).collect()),
-                "hotspots": section(hotspots.iter().map(|(entity, rank, score)| serde_json::json!({
+                "hotspots": section("hotspots", hotspots.iter().map(|(entity, rank, score)| serde_json::json!({
                     "entity": entity, "rank": rank, "revisions": 3, "hotspot_score": score
                 })).collect()),
-                "backlog": section(owners.iter().map(|(entity, dev, inactive)| serde_json::json!({
+                "backlog": section("backlog", owners.iter().map(|(entity, dev, inactive)| serde_json::json!({
                     "entity": entity, "main_dev": dev, "main_dev_share": 0.9,
                     "main_dev_inactive": inactive
                 })).collect()),
-                "trends": section(vec![serde_json::json!({ "period": "2024-06", "change_sets": 3 })]),
+                "trends": section("trends", vec![serde_json::json!({ "period": "2024-06", "change_sets": 3 })]),
             },
         });
         Snapshot::from_value("test", &value).expect("a snapshot of the right shape")
@@ -700,7 +700,7 @@ mod knowledge_tests {
                 })
             })
             .collect();
-        let empty = serde_json::json!({ "columns": [], "rows": [] });
+        let empty = |name| Snapshot::test_section(name, Vec::new());
         let value = serde_json::json!({
             "schema_version": crate::SCHEMA_VERSION,
             "title": "t",
@@ -708,8 +708,8 @@ mod knowledge_tests {
             "settings": {},
             "metrics": { "crossing_share": 0.0 },
             "analyses": {
-                "coupling": empty, "hotspots": empty, "trends": empty,
-                "backlog": { "columns": [], "rows": rows },
+                "coupling": empty("coupling"), "hotspots": empty("hotspots"), "trends": empty("trends"),
+                "backlog": Snapshot::test_section("backlog", rows),
             },
         });
         Snapshot::from_value("test", &value).expect("a snapshot")

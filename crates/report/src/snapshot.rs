@@ -127,7 +127,7 @@ pub type Row = BTreeMap<String, serde_json::Value>;
 
 /// The columns a typed section must list, even when it has no rows, so that a table of another
 /// shape is caught whether or not it has rows to show it.
-const REQUIRED_COLUMNS: [(&str, &[&str]); 4] = [
+pub(crate) const REQUIRED_COLUMNS: [(&str, &[&str]); 4] = [
     (
         "hotspots",
         &["rank", "entity", "revisions", "hotspot_score"],
@@ -265,6 +265,17 @@ impl Snapshot {
             }
         }
         Ok(snapshot)
+    }
+
+    /// The section `name` with `rows`, its columns the ones a snapshot must list (for tests that
+    /// build snapshots by hand).
+    #[cfg(test)]
+    pub(crate) fn test_section(name: &str, rows: Vec<serde_json::Value>) -> serde_json::Value {
+        let columns = REQUIRED_COLUMNS
+            .iter()
+            .find(|(section, _)| *section == name)
+            .map_or(&[][..], |(_, columns)| *columns);
+        serde_json::json!({ "columns": columns, "rows": rows })
     }
 
     /// The JSON Schema of a snapshot, as `docs/snapshot.schema.json` holds it.
