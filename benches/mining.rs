@@ -50,6 +50,7 @@ fn mining(c: &mut Criterion) {
             cache: CacheLocation::Disabled,
             threads: 0,
             name: None,
+            origins: None,
         };
         group.bench_function(name, |b| {
             b.iter(|| mine(&repo, &options, &NoProgress).expect("mining succeeds"));

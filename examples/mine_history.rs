@@ -12,6 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cache: CacheLocation::Disabled,
         threads: 0,
         name: None,
+        origins: None,
     };
     let outcome = mine(std::path::Path::new(&path), &options, &NoProgress)?;
     let revisions =

@@ -218,8 +218,8 @@ pub enum Command {
     /// and clusters of files that change together set beside the declared components.
     Components(ComponentsArgs),
     /// Who knows what: main developer and share per file and component, knowledge loss (lines at
-    /// the analysed revision last added by inactive authors, from blame) and bus factor.
-    /// `Co-authored-by` trailers count as authorship.
+    /// the analysed revision last added by inactive authors, replayed from the mined diffs) and
+    /// bus factor. `Co-authored-by` trailers count as authorship.
     Knowledge(KnowledgeArgs),
     /// Teams (`[teams]` in the config): team × component revisions, teams per component, and
     /// pairs of teams that change coupled files.
@@ -317,6 +317,10 @@ pub struct KnowledgeArgs {
     pub inactive: InactiveArgs,
     #[command(flatten)]
     pub components: ComponentArgs,
+    /// Attribute lines with blame (gix's, file by file: slow) instead of the replay of the mined
+    /// diffs; the replay is the default and blame its check.
+    #[arg(long)]
+    pub blame: bool,
     /// Print one table only (CSV holds one table) [default: both].
     #[arg(long, value_enum)]
     pub show: Option<KnowledgeShow>,

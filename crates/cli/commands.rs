@@ -255,8 +255,13 @@ fn analyse(
         Command::Knowledge(args) => {
             let components = args.show.map(|show| show == KnowledgeShow::Components);
             let bar = Bar::new(printer.progress_target());
-            let tables =
-                cochange_report::knowledge(session, args.inactive.inactive_after, components, &bar);
+            let tables = cochange_report::knowledge(
+                session,
+                args.inactive.inactive_after,
+                args.blame,
+                components,
+                &bar,
+            );
             bar.finish();
             tables?
         }
@@ -363,10 +368,10 @@ fn needs(command: &Command) -> Needs {
         | Command::RefactoringMainDev(_)
         | Command::Hotspots(_)
         | Command::Backlog(_)
-        | Command::Knowledge(_)
         | Command::Eval(_)
         | Command::Report(_)
         | Command::Check(_) => Needs::LineSums,
+        Command::Knowledge(_) => Needs::LineOrigins,
         _ => Needs::FileNames,
     }
 }

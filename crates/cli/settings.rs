@@ -120,6 +120,7 @@ impl Settings {
                 cache,
                 threads: args.threads.unwrap_or(0),
                 name: None,
+                origins: None,
             },
             as_of,
             filters,

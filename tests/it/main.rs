@@ -10,6 +10,7 @@ mod errors;
 mod faults;
 mod filters;
 mod hotspots;
+mod knowledge;
 mod mining;
 mod monthly;
 mod report;

@@ -179,6 +179,7 @@ fn co_authors_and_canonical_emails_are_in_the_commits_table() -> Result {
         cache: CacheLocation::Disabled,
         threads: 1,
         name: None,
+        origins: None,
     };
     let outcome = cochange_miner::mine(&dir, &options, &NoProgress)?;
     let commits = &outcome.tables.commits;

@@ -20,6 +20,7 @@ let options = Options {
     cache: CacheLocation::Disabled,
     threads: 0,
     name: None,
+    origins: None,
 };
 let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
 let revisions = cochange_analysis::revisions(&outcome.tables, &cochange_analysis::Grouping::Commit)?;

@@ -210,6 +210,8 @@ pub enum Needs {
     LineCounts,
     /// Line counts, summed: with `--no-line-counts` they count as 0, which the user is told.
     LineSums,
+    /// Line sums, and the origins of the analysed revision's lines (replayed while mining).
+    LineOrigins,
 }
 
 /// The mined history of every repository, as one pair of tables.
@@ -242,6 +244,8 @@ pub struct Session<'s> {
     pub history: History,
     /// The revision whose files are read (`--at`, else the first `--rev`, else HEAD).
     revision: Option<String>,
+    /// The line origins of the revision's files, when the command asked for them.
+    origins: Option<cochange_miner::LineOrigins>,
     /// Folder levels that make a component when nothing else maps a file.
     depth: usize,
     mapping: OnceCell<Mapping>,
@@ -259,19 +263,28 @@ impl<'s> Session<'s> {
         progress: &dyn Progress,
     ) -> Result<Session<'s>, Error> {
         let mut notices = Vec::new();
-        let history = load_history(settings, needs, progress, &mut notices)?;
-        if needs == Needs::LineSums && !settings.mining.mine.line_counts {
+        let revision = at
+            .map(str::to_owned)
+            .or_else(|| settings.mining.selection.revs.first().cloned());
+        let origins_at =
+            (needs == Needs::LineOrigins).then(|| revision.as_deref().unwrap_or("HEAD"));
+        let mut history = load_history(settings, needs, origins_at, progress, &mut notices)?;
+        let origins = match history.outcomes.as_mut_slice() {
+            [one] => one.origins.take(),
+            _ => None,
+        };
+        if matches!(needs, Needs::LineSums | Needs::LineOrigins)
+            && !settings.mining.mine.line_counts
+        {
             notices.push(Notice::Warning(
                 "this analysis sums line counts, which `--no-line-counts` turned off: added and deleted are 0".into(),
             ));
         }
-        let revision = at
-            .map(str::to_owned)
-            .or_else(|| settings.mining.selection.revs.first().cloned());
         Ok(Session {
             settings,
             history,
             revision,
+            origins,
             depth,
             mapping: OnceCell::new(),
             notices,
@@ -491,11 +504,13 @@ impl<'s> Session<'s> {
     }
 
     /// Knowledge per file and per component (`(files, components)`, see
-    /// [`knowledge`](crate::knowledge)) from blame of the analysed revision's files that the
-    /// filters keep; one repository only.
+    /// [`knowledge`](crate::knowledge)) of the analysed revision's files that the filters keep;
+    /// one repository only. Lines are attributed by the replay of the mined diffs, or by blame
+    /// with `blame` (and for the files whose replayed origins are unknown).
     pub fn knowledge(
         &mut self,
         inactive_after: u32,
+        blame: bool,
         progress: &dyn Progress,
     ) -> Result<(DataFrame, DataFrame), Error> {
         let [repo] = self.history.paths.as_slice() else {
@@ -507,37 +522,68 @@ impl<'s> Session<'s> {
         let as_of = self.as_of()?;
         let upto = crate::window(&self.history.tables, i64::MIN, as_of)?;
         let mapping = self.mapping()?;
-        let files: Vec<String> = mapping
-            .files
-            .iter()
-            .filter(|f| self.settings.filters.keeps_path(f))
-            .cloned()
-            .collect();
-        let blamed = cochange_miner::blame_files(
-            &repo,
-            self.revision(),
-            &files,
-            self.settings.mining.threads,
-            progress,
-        )
-        .map_err(|source| Error::Repository {
-            what: "blame the files",
-            path: repo.clone(),
-            source,
-        })?;
-        let result = crate::knowledge(&upto, &blamed.files, &mapping.rules, as_of, inactive_after)?;
-        let mut done = format!("blamed {} files", blamed.files.len());
-        if !blamed.binary.is_empty() {
-            let _ = write!(done, "; skipped {} binary", blamed.binary.len());
+        let keep = |f: &str| self.settings.filters.keeps_path(f);
+        let mut files: Vec<cochange_miner::BlamedFile> = Vec::new();
+        let mut to_blame: Vec<String> = Vec::new();
+        let (mut notes, mut warnings) = (Vec::new(), Vec::new());
+        match self.origins.as_ref().filter(|_| !blame) {
+            Some(origins) => {
+                files.extend(origins.files.iter().filter(|f| keep(&f.path)).cloned());
+                to_blame.extend(origins.unknown.iter().filter(|f| keep(f)).cloned());
+                let binary = origins.binary.iter().filter(|f| keep(f)).count();
+                notes.push(format!(
+                    "line origins of {} files from the replay of the mined diffs ({} commits replayed{}); skipped {binary} binary",
+                    files.len(),
+                    origins.replayed,
+                    if origins.replayed == 0 { ", cached" } else { "" }
+                ));
+                if !to_blame.is_empty() {
+                    notes.push(format!(
+                        "{} files with unknown replayed origins (a binary version or a missing blob in their history) are blamed",
+                        to_blame.len()
+                    ));
+                }
+            }
+            None => {
+                if !blame {
+                    warnings.push(
+                        "line origins could not be replayed (line counts off, or a revision outside the mined history): blaming every file".to_owned(),
+                    );
+                }
+                to_blame.extend(mapping.files.iter().filter(|f| keep(f)).cloned());
+            }
         }
-        if !blamed.failed.is_empty() {
-            let _ = write!(done, "; {} could not be blamed", blamed.failed.len());
+        if !to_blame.is_empty() {
+            let blamed = cochange_miner::blame_files(
+                &repo,
+                self.revision(),
+                &to_blame,
+                self.settings.mining.threads,
+                progress,
+            )
+            .map_err(|source| Error::Repository {
+                what: "blame the files",
+                path: repo.clone(),
+                source,
+            })?;
+            let mut done = format!("blamed {} files", blamed.files.len());
+            if !blamed.binary.is_empty() {
+                let _ = write!(done, "; skipped {} binary", blamed.binary.len());
+            }
+            if !blamed.failed.is_empty() {
+                let _ = write!(done, "; {} could not be blamed", blamed.failed.len());
+            }
+            notes.push(done);
+            for (file, reason) in blamed.failed.iter().take(3) {
+                warnings.push(format!("cannot blame `{file}`: {reason}"));
+            }
+            files.extend(blamed.files);
+            files.sort_by(|a, b| a.path.cmp(&b.path));
         }
-        self.notices.push(Notice::Info(done));
-        for (file, reason) in blamed.failed.iter().take(3) {
-            self.notices
-                .push(Notice::Warning(format!("cannot blame `{file}`: {reason}")));
-        }
+        let result = crate::knowledge(&upto, &files, &mapping.rules, as_of, inactive_after)?;
+        self.notices
+            .extend(warnings.into_iter().map(Notice::Warning));
+        self.notices.extend(notes.into_iter().map(Notice::Info));
         Ok(result)
     }
 
@@ -615,6 +661,7 @@ impl<'s> Session<'s> {
 fn load_history(
     settings: &Settings,
     needs: Needs,
+    origins_at: Option<&str>,
     progress: &dyn Progress,
     notices: &mut Vec<Notice>,
 ) -> Result<History, Error> {
@@ -628,6 +675,10 @@ fn load_history(
         };
         let mut options = settings.mining.clone();
         options.name = Some(name);
+        // Line origins need line counts; with several repositories `knowledge` refuses anyway.
+        if options.mine.line_counts && settings.repos.len() == 1 {
+            options.origins = origins_at.map(str::to_owned);
+        }
         if needs == Needs::FileNames
             && options.mine.line_counts
             && !cochange_miner::has_cache(&repo, &options).map_err(mined)?

@@ -24,8 +24,11 @@ use crate::MineOptions;
 use crate::table::check_stored_schema;
 
 /// Bumped whenever the stored columns, `meta.json` or their meaning change.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const META: &str = "meta.json";
+/// The line origins of one commit (docs/architecture.md, *The cache*), replaced by each run that
+/// computes them.
+const ORIGINS: &str = "origins.parquet";
 const LOCK: &str = "lock";
 /// Temporary files of writers start with this (then the final name and a random suffix).
 const TMP_PREFIX: &str = ".tmp-";
@@ -43,6 +46,34 @@ struct Meta {
     /// later run warns about them again, and rebuilds once any of them has arrived.
     missing_blobs: Vec<String>,
     parts: Vec<Part>,
+    /// The stored line origins, if a run computed them.
+    #[serde(default)]
+    origins: Option<OriginsFile>,
+}
+
+/// The stored line origins: of which commit, and the file's size, rows and checksum.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct OriginsFile {
+    commit: String,
+    rows: usize,
+    bytes: u64,
+    crc32: u32,
+}
+
+/// The three stored tables: commits, changes (with their hunks) and the rows of merges against
+/// their parents.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stored {
+    pub commits: DataFrame,
+    pub changes: DataFrame,
+    pub merges: DataFrame,
+}
+
+impl Stored {
+    /// Moves the tables out, leaving empty ones.
+    pub(crate) fn take(&mut self) -> Stored {
+        std::mem::take(self)
+    }
 }
 
 /// What git shows of the history besides the commits themselves; when any of it changes, rows
@@ -79,20 +110,23 @@ impl View {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 struct Part {
     id: u64,
-    commits_rows: usize,
-    changes_rows: usize,
-    commits_bytes: u64,
-    changes_bytes: u64,
-    commits_crc32: u32,
-    changes_crc32: u32,
+    /// Rows, bytes and CRC-32 of the commits, changes and merges files, in that order.
+    files: [PartFile; 3],
 }
 
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+struct PartFile {
+    rows: usize,
+    bytes: u64,
+    crc32: u32,
+}
+
+/// The tables of a part, in the order of [`Part::files`].
+const TABLES: [&str; 3] = ["commits", "changes", "merges"];
+
 impl Part {
-    fn commits_file(&self) -> String {
-        format!("commits-{:06}.parquet", self.id)
-    }
-    fn changes_file(&self) -> String {
-        format!("changes-{:06}.parquet", self.id)
+    fn file_name(&self, table: usize) -> String {
+        format!("{}-{:06}.parquet", TABLES[table], self.id)
     }
 }
 
@@ -105,6 +139,7 @@ pub(crate) struct Cache {
     view: View,
     missing_blobs: Vec<String>,
     parts: Vec<Part>,
+    origins: Option<OriginsFile>,
     /// Held from [`Cache::lock`] until the cache is dropped.
     lock: Option<File>,
 }
@@ -113,8 +148,8 @@ pub(crate) struct Cache {
 pub(crate) enum Loaded {
     /// No cache yet.
     Missing,
-    /// A usable cache with its tables (commits, changes) and the blobs that were missing.
-    Found(DataFrame, DataFrame, Vec<String>),
+    /// A usable cache with its tables and the blobs that were missing.
+    Found(Stored, Vec<String>),
     /// A cache that must not be trusted, and why: it is rebuilt.
     Unusable(String),
     /// The cache folder cannot be used at all (it is a file, or unreadable), and why: the run
@@ -161,6 +196,7 @@ impl Cache {
             view,
             missing_blobs: Vec::new(),
             parts: Vec::new(),
+            origins: None,
             lock: None,
         }
     }
@@ -286,33 +322,25 @@ impl Cache {
             ));
         }
         match self.read_parts(&meta.parts) {
-            Ok((commits, changes)) => {
+            Ok(stored) => {
                 self.parts = meta.parts;
+                self.origins = meta.origins;
                 self.missing_blobs.clone_from(&meta.missing_blobs);
-                Loaded::Found(commits, changes, meta.missing_blobs)
+                Loaded::Found(stored, meta.missing_blobs)
             }
             Err(reason) => Loaded::Unusable(reason),
         }
     }
 
-    fn read_parts(&self, parts: &[Part]) -> Result<(DataFrame, DataFrame), String> {
-        let mut commits: Option<DataFrame> = None;
-        let mut changes: Option<DataFrame> = None;
+    fn read_parts(&self, parts: &[Part]) -> Result<Stored, String> {
+        let mut tables: [Option<DataFrame>; 3] = [None, None, None];
         for part in parts {
-            let c = self.read_file(
-                &part.commits_file(),
-                part.commits_bytes,
-                part.commits_crc32,
-                part.commits_rows,
-            )?;
-            let x = self.read_file(
-                &part.changes_file(),
-                part.changes_bytes,
-                part.changes_crc32,
-                part.changes_rows,
-            )?;
-            check_stored_schema(&c, &x)?;
-            for (acc, df) in [(&mut commits, c), (&mut changes, x)] {
+            let mut read = Vec::with_capacity(3);
+            for (table, file) in part.files.iter().enumerate() {
+                read.push(self.read_file(&part.file_name(table), *file)?);
+            }
+            check_stored_schema(&read[0], &read[1], &read[2])?;
+            for (acc, df) in tables.iter_mut().zip(read) {
                 match acc {
                     Some(acc) => {
                         acc.vstack_mut_owned(df).map_err(|e| e.to_string())?;
@@ -321,23 +349,23 @@ impl Cache {
                 }
             }
         }
-        match (commits, changes) {
-            (Some(mut commits), Some(mut changes)) => {
+        match tables {
+            [Some(mut commits), Some(mut changes), Some(mut merges)] => {
                 commits.rechunk_mut();
                 changes.rechunk_mut();
-                Ok((commits, changes))
+                merges.rechunk_mut();
+                Ok(Stored {
+                    commits,
+                    changes,
+                    merges,
+                })
             }
             _ => Err("it lists no parts".into()),
         }
     }
 
-    fn read_file(
-        &self,
-        name: &str,
-        bytes: u64,
-        crc32: u32,
-        rows: usize,
-    ) -> Result<DataFrame, String> {
+    fn read_file(&self, name: &str, expected: PartFile) -> Result<DataFrame, String> {
+        let PartFile { rows, bytes, crc32 } = expected;
         let path = self.dir.join(name);
         let data =
             fs::read(&path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))?;
@@ -368,44 +396,49 @@ impl Cache {
         Ok(df)
     }
 
-    /// Replaces whatever was cached with `commits` and `changes` (a new or rebuilt cache).
-    pub(crate) fn append_all(
-        &mut self,
-        commits: &DataFrame,
-        changes: &DataFrame,
-    ) -> std::io::Result<()> {
+    /// Replaces whatever was cached with `all` (a new or rebuilt cache).
+    pub(crate) fn append_all(&mut self, all: &Stored) -> std::io::Result<()> {
         self.parts.clear();
-        self.write_parts(&mut commits.clone(), &mut changes.clone())
+        self.write_parts(&mut all.clone())
     }
 
     /// Adds the newly mined rows as a new part. `all` are the complete tables after this append,
     /// written as the only part instead when there would be too many.
-    pub(crate) fn append(
-        &mut self,
-        new_commits: &mut DataFrame,
-        new_changes: &mut DataFrame,
-        all: (&DataFrame, &DataFrame),
-    ) -> std::io::Result<()> {
-        if new_commits.height() == 0 {
+    pub(crate) fn append(&mut self, new: &mut Stored, all: &Stored) -> std::io::Result<()> {
+        if new.commits.height() == 0 {
             return Ok(());
         }
         if self.parts.len() + 1 > MAX_PARTS {
             self.parts.clear();
-            return self.write_parts(&mut all.0.clone(), &mut all.1.clone());
+            return self.write_parts(&mut all.clone());
         }
-        self.write_parts(new_commits, new_changes)
+        self.write_parts(new)
     }
 
     /// Writes one more part and the `meta.json` that lists it.
-    fn write_parts(
-        &mut self,
-        commits: &mut DataFrame,
-        changes: &mut DataFrame,
-    ) -> std::io::Result<()> {
+    fn write_parts(&mut self, tables: &mut Stored) -> std::io::Result<()> {
         fs::create_dir_all(&self.dir)?;
         let id = self.next_part_id();
-        let part = self.write_part(id, commits, changes)?;
+        let mut part = Part {
+            id,
+            files: [PartFile::default(); 3],
+        };
+        let frames = [&mut tables.commits, &mut tables.changes, &mut tables.merges];
+        for (table, df) in frames.into_iter().enumerate() {
+            let (bytes, crc32) = self.write_parquet(&part.file_name(table), df)?;
+            part.files[table] = PartFile {
+                rows: df.height(),
+                bytes,
+                crc32,
+            };
+        }
         self.parts.push(part);
+        self.write_meta()?;
+        self.remove_unlisted_parts();
+        Ok(())
+    }
+
+    fn write_meta(&self) -> std::io::Result<()> {
         let meta = Meta {
             format: FORMAT,
             tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -414,11 +447,42 @@ impl Cache {
             view: self.view.clone(),
             missing_blobs: self.missing_blobs.clone(),
             parts: self.parts.clone(),
+            origins: self.origins.clone(),
         };
         let text = serde_json::to_string_pretty(&meta).map_err(std::io::Error::other)?;
-        write_atomically(&self.dir.join(META), text.as_bytes())?;
-        self.remove_unlisted_parts();
-        Ok(())
+        write_atomically(&self.dir.join(META), text.as_bytes())
+    }
+
+    /// The stored line origins and the commit they are of, if there are any and they check out.
+    pub(crate) fn origins(&self) -> Option<(String, DataFrame)> {
+        let file = self.origins.as_ref()?;
+        let expected = PartFile {
+            rows: file.rows,
+            bytes: file.bytes,
+            crc32: file.crc32,
+        };
+        let df = self.read_file(ORIGINS, expected).ok()?;
+        Some((file.commit.clone(), df))
+    }
+
+    /// Stores the line origins of `commit`, replacing any stored before. Only for a cache whose
+    /// tables are written (`meta.json` lists them).
+    pub(crate) fn store_origins(
+        &mut self,
+        commit: &str,
+        df: &mut DataFrame,
+    ) -> std::io::Result<()> {
+        if self.parts.is_empty() {
+            return Ok(());
+        }
+        let (bytes, crc32) = self.write_parquet(ORIGINS, df)?;
+        self.origins = Some(OriginsFile {
+            commit: commit.to_owned(),
+            rows: df.height(),
+            bytes,
+            crc32,
+        });
+        self.write_meta()
     }
 
     fn next_part_id(&self) -> u64 {
@@ -432,34 +496,6 @@ impl Cache {
             .max()
             .unwrap_or(0);
         listed.max(on_disk) + 1
-    }
-
-    fn write_part(
-        &self,
-        id: u64,
-        commits: &mut DataFrame,
-        changes: &mut DataFrame,
-    ) -> std::io::Result<Part> {
-        let name = Part {
-            id,
-            commits_rows: 0,
-            changes_rows: 0,
-            commits_bytes: 0,
-            changes_bytes: 0,
-            commits_crc32: 0,
-            changes_crc32: 0,
-        };
-        let (commits_bytes, commits_crc32) = self.write_parquet(&name.commits_file(), commits)?;
-        let (changes_bytes, changes_crc32) = self.write_parquet(&name.changes_file(), changes)?;
-        Ok(Part {
-            id,
-            commits_rows: commits.height(),
-            changes_rows: changes.height(),
-            commits_bytes,
-            changes_bytes,
-            commits_crc32,
-            changes_crc32,
-        })
     }
 
     /// Writes one part file; returns its size and CRC-32.
@@ -487,9 +523,9 @@ impl Cache {
 
 fn part_id(file_name: &str) -> Option<u64> {
     let stem = file_name.strip_suffix(".parquet")?;
-    let digits = stem
-        .strip_prefix("commits-")
-        .or_else(|| stem.strip_prefix("changes-"))?;
+    let digits = TABLES
+        .iter()
+        .find_map(|table| stem.strip_prefix(table)?.strip_prefix('-'))?;
     digits.parse().ok()
 }
 

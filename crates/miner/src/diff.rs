@@ -1,6 +1,6 @@
 //! Tree diffs with rename detection and line counts, spread over threads.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
@@ -15,24 +15,39 @@ use gix::objs::{FindExt, TreeRefIter};
 
 use crate::content::{count_lines, is_binary};
 use crate::path::escape_path;
-use crate::record::{ChangeKind, ChangeRecord};
+use crate::record::{ChangeKind, ChangeRecord, MergeRecord};
 use crate::renames;
 use crate::{Error, MineOptions, Progress};
 
-/// One tree diff: a commit's tree against its parent's (or the empty tree for roots).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Task {
-    pub old_tree: Option<ObjectId>,
-    pub new_tree: ObjectId,
+/// What one commit needs diffed.
+#[derive(Debug, Clone)]
+pub(crate) enum Task {
+    /// A commit's tree against its parent's (or the empty tree for roots).
+    Commit {
+        old_tree: Option<ObjectId>,
+        new_tree: ObjectId,
+    },
+    /// A merge's tree against each of its parents', for the replay of line origins.
+    Merge {
+        parent_trees: Vec<ObjectId>,
+        tree: ObjectId,
+    },
 }
 
 /// The changes of every task by the index the producer gave it, and what it took.
 #[derive(Debug, Default)]
 pub(crate) struct Diffed {
     pub changes: Vec<(usize, Vec<ChangeRecord>)>,
-    pub tasks: usize,
+    pub merges: Vec<(usize, Vec<MergeRecord>)>,
+    pub tree_diffs: usize,
     pub blob_diffs: usize,
     pub missing_blobs: BTreeSet<ObjectId>,
+}
+
+/// What a worker made of one task.
+enum Done {
+    Commit(Vec<ChangeRecord>),
+    Merge(Vec<MergeRecord>),
 }
 
 /// Tasks sent to a worker at once: runs of neighbouring commits share most of their trees.
@@ -78,7 +93,7 @@ pub(crate) fn diff_streamed<R>(
         let mut tasks = 0;
         let mut batch = Vec::with_capacity(CHUNK);
         let produced = produce(&mut |index, task| {
-            tasks += 1;
+            tasks += 1u64;
             batch.push((index, task));
             if batch.len() == CHUNK {
                 // A send fails only when every worker is gone, which they report themselves.
@@ -89,16 +104,15 @@ pub(crate) fn diff_streamed<R>(
             let _ = sender.send(batch);
         }
         drop(sender);
-        progress.set_total(tasks as u64);
-        let mut diffed = Diffed {
-            tasks,
-            ..Diffed::default()
-        };
+        progress.set_total(tasks);
+        let mut diffed = Diffed::default();
         let mut first_error = None;
         for worker in workers {
             match worker.join().expect("diff workers do not panic") {
                 Ok(done) => {
                     diffed.changes.extend(done.changes);
+                    diffed.merges.extend(done.merges);
+                    diffed.tree_diffs += done.tree_diffs;
                     diffed.blob_diffs += done.blob_diffs;
                     diffed.missing_blobs.extend(done.missing_blobs);
                 }
@@ -110,6 +124,7 @@ pub(crate) fn diff_streamed<R>(
             return Err(err);
         }
         diffed.changes.sort_unstable_by_key(|(index, _)| *index);
+        diffed.merges.sort_unstable_by_key(|(index, _)| *index);
         Ok((produced, diffed))
     })
 }
@@ -136,8 +151,17 @@ fn work(
             continue;
         }
         for (index, task) in &batch {
-            match differ.diff(task) {
-                Ok(changes) => done.changes.push((*index, changes)),
+            let result = match task {
+                Task::Commit { old_tree, new_tree } => {
+                    differ.diff(*old_tree, *new_tree).map(Done::Commit)
+                }
+                Task::Merge { parent_trees, tree } => {
+                    differ.diff_merge(parent_trees, *tree).map(Done::Merge)
+                }
+            };
+            match result {
+                Ok(Done::Commit(changes)) => done.changes.push((*index, changes)),
+                Ok(Done::Merge(rows)) => done.merges.push((*index, rows)),
                 Err(err) => {
                     failed.store(true, Ordering::Relaxed);
                     error = Some(err);
@@ -150,6 +174,7 @@ fn work(
     if let Some(err) = error {
         return Err(err);
     }
+    done.tree_diffs = differ.tree_diffs;
     done.blob_diffs = differ.blob_diffs;
     done.missing_blobs = differ.missing;
     Ok(done)
@@ -236,8 +261,26 @@ struct Differ {
     new_blob: Vec<u8>,
     raw: Vec<RawChange>,
     line_diff: Diff,
+    tree_diffs: usize,
     blob_diffs: usize,
     missing: BTreeSet<ObjectId>,
+}
+
+/// A change's lines: added and deleted as `--numstat` counts them, binary, and the hunks.
+struct Lines {
+    added: Option<u32>,
+    deleted: Option<u32>,
+    binary: bool,
+    hunks: Option<Vec<u32>>,
+}
+
+impl Lines {
+    const NOT_COUNTED: Lines = Lines {
+        added: None,
+        deleted: None,
+        binary: false,
+        hunks: None,
+    };
 }
 
 impl Differ {
@@ -253,57 +296,145 @@ impl Differ {
             new_blob: Vec::new(),
             raw: Vec::new(),
             line_diff: Diff::default(),
+            tree_diffs: 0,
             blob_diffs: 0,
             missing: BTreeSet::new(),
         }
     }
 
-    fn diff(&mut self, task: &Task) -> Result<Vec<ChangeRecord>, Error> {
-        self.tree_changes(task)?;
+    fn diff(
+        &mut self,
+        old_tree: Option<ObjectId>,
+        new_tree: ObjectId,
+    ) -> Result<Vec<ChangeRecord>, Error> {
+        let raw = self.changes(old_tree, new_tree)?;
+        let out = raw
+            .iter()
+            .map(|change| self.record(change, self.options.line_counts))
+            .collect();
+        self.raw = raw;
+        self.raw.clear();
+        out
+    }
+
+    /// The tree changes from `old_tree` to `new_tree`, renames paired when they are detected.
+    fn changes(
+        &mut self,
+        old_tree: Option<ObjectId>,
+        new_tree: ObjectId,
+    ) -> Result<Vec<RawChange>, Error> {
+        self.tree_changes(old_tree, new_tree)?;
         let mut raw = std::mem::take(&mut self.raw);
         if self.options.renames {
             self.pair_renames(&mut raw);
         }
-        let mut out = Vec::with_capacity(raw.len());
-        for change in &raw {
-            let (added, deleted, binary) = if self.options.line_counts {
-                self.line_counts(change)?
-            } else {
-                (None, None, false)
-            };
-            out.push(ChangeRecord {
-                path: escape_path(&change.path),
-                old_path: change.old_path.as_deref().map(|p| escape_path(p)),
-                kind: change.kind,
-                added,
-                deleted,
-                binary,
-            });
+        Ok(raw)
+    }
+
+    fn record(&mut self, change: &RawChange, count_lines: bool) -> Result<ChangeRecord, Error> {
+        let lines = if count_lines {
+            self.lines(change)?
+        } else {
+            Lines::NOT_COUNTED
+        };
+        Ok(ChangeRecord {
+            path: escape_path(&change.path),
+            old_path: change.old_path.as_deref().map(|p| escape_path(p)),
+            kind: change.kind,
+            added: lines.added,
+            deleted: lines.deleted,
+            binary: lines.binary,
+            hunks: lines.hunks,
+        })
+    }
+
+    /// A merge against each parent (docs/architecture.md, *The cache*): every file that differs
+    /// from the first parent, either named as equal to another parent's version or, when it
+    /// differs from all of them, with its line diff against each.
+    fn diff_merge(
+        &mut self,
+        parent_trees: &[ObjectId],
+        tree: ObjectId,
+    ) -> Result<Vec<MergeRecord>, Error> {
+        let mut sides = Vec::with_capacity(parent_trees.len());
+        for &parent in parent_trees {
+            sides.push(self.changes(Some(parent), tree)?);
         }
-        self.raw = raw;
-        self.raw.clear();
+        let Some((first, others)) = sides.split_first() else {
+            return Ok(Vec::new());
+        };
+        // Per other parent: the files of the merge that differ from its version, by path.
+        let changed: Vec<HashMap<&[u8], &RawChange>> = others
+            .iter()
+            .map(|raw| {
+                raw.iter()
+                    .filter(|c| c.kind != ChangeKind::Deleted)
+                    .map(|c| (c.path.as_slice(), c))
+                    .collect()
+            })
+            .collect();
+        let mut out = Vec::new();
+        for change in first {
+            let equal_to = (change.kind != ChangeKind::Deleted)
+                .then(|| {
+                    changed
+                        .iter()
+                        .position(|c| !c.contains_key(change.path.as_slice()))
+                })
+                .flatten();
+            if let Some(k) = equal_to {
+                out.push(MergeRecord {
+                    parent: 0,
+                    change: self.record(change, false)?,
+                    from_parent: Some(k as u32 + 1),
+                });
+                continue;
+            }
+            let differs_from_all = change.kind != ChangeKind::Deleted;
+            out.push(MergeRecord {
+                parent: 0,
+                change: self.record(change, differs_from_all)?,
+                from_parent: None,
+            });
+            if differs_from_all {
+                for (k, side) in changed.iter().enumerate() {
+                    if let Some(other) = side.get(change.path.as_slice()) {
+                        out.push(MergeRecord {
+                            parent: k as u32 + 1,
+                            change: self.record(other, true)?,
+                            from_parent: None,
+                        });
+                    }
+                }
+            }
+        }
         Ok(out)
     }
 
-    fn tree_changes(&mut self, task: &Task) -> Result<(), Error> {
+    fn tree_changes(
+        &mut self,
+        old_tree: Option<ObjectId>,
+        new_tree: ObjectId,
+    ) -> Result<(), Error> {
         self.raw.clear();
+        self.tree_diffs += 1;
         // No object cache in front of the pack: the pack's delta-base cache already keeps each
         // resolved tree by its offset, which is what the next diff of a neighbour asks for.
         let trees = &self.repo.objects;
         let hash = self.repo.object_hash();
-        let old = match task.old_tree {
+        let old = match old_tree {
             Some(id) => trees
                 .find_tree_iter(&id, &mut self.old_tree)
                 .map_err(|err| Error::object("tree", id, err))?,
             None => TreeRefIter::from_bytes(&[], hash),
         };
         let new = trees
-            .find_tree_iter(&task.new_tree, &mut self.new_tree)
-            .map_err(|err| Error::object("tree", task.new_tree, err))?;
+            .find_tree_iter(&new_tree, &mut self.new_tree)
+            .map_err(|err| Error::object("tree", new_tree, err))?;
         // A recorder keeps the path it was at; a fresh one per diff starts at the root.
         let mut recorder = Recorder::default().track_location(Some(Location::Path));
         gix::diff::tree(old, new, &mut self.state, trees, &mut recorder)
-            .map_err(|err| Error::object("tree", task.new_tree, err))?;
+            .map_err(|err| Error::object("tree", new_tree, err))?;
         self.raw.extend(
             recorder
                 .records
@@ -370,31 +501,27 @@ impl Differ {
         });
     }
 
-    /// Lines added and deleted as `git diff --numstat` counts them, or `None` for binary content
-    /// and missing blobs.
-    fn line_counts(
-        &mut self,
-        change: &RawChange,
-    ) -> Result<(Option<u32>, Option<u32>, bool), Error> {
+    /// Lines added and deleted as `git diff --numstat` counts them and the hunks, or `None` for
+    /// binary content and missing blobs.
+    fn lines(&mut self, change: &RawChange) -> Result<Lines, Error> {
         let objects = &self.repo.objects;
         let (old, new) = (&mut self.old_blob, &mut self.new_blob);
         let old_ok = side_text(objects, change.old, old, &mut self.missing)?;
         let new_ok = side_text(objects, change.new, new, &mut self.missing)?;
         if !(old_ok && new_ok) {
-            return Ok((None, None, false));
+            return Ok(Lines::NOT_COUNTED);
         }
         if is_binary(old) || is_binary(new) {
-            return Ok((None, None, true));
+            return Ok(Lines {
+                binary: true,
+                ..Lines::NOT_COUNTED
+            });
         }
-        let (added, deleted) = if old.is_empty()
-            || new.is_empty()
-            || change.old.map(|s| s.0) == change.new.map(|s| s.0)
-        {
-            if old == new {
-                (0, 0)
-            } else {
-                (count_lines(new), count_lines(old))
-            }
+        let (added, deleted, hunks) = if old == new {
+            (0, 0, Vec::new())
+        } else if old.is_empty() || new.is_empty() {
+            let (added, deleted) = (count_lines(new), count_lines(old));
+            (added, deleted, vec![0, deleted, 0, added])
         } else {
             self.blob_diffs += 1;
             let input = InternedInput::new(byte_lines(old), byte_lines(new));
@@ -404,12 +531,33 @@ impl Differ {
                 &input.after,
                 input.interner.num_tokens(),
             );
+            // Slide ambiguous hunks as git does (its indent heuristic), so lines are blamed on
+            // the commits git blames; the counts do not change.
+            self.line_diff.postprocess_lines(&input);
+            let hunks = self
+                .line_diff
+                .hunks()
+                .flat_map(|h| {
+                    [
+                        h.before.start,
+                        h.before.end - h.before.start,
+                        h.after.start,
+                        h.after.end - h.after.start,
+                    ]
+                })
+                .collect();
             (
                 self.line_diff.count_additions(),
                 self.line_diff.count_removals(),
+                hunks,
             )
         };
-        Ok((Some(added), Some(deleted), false))
+        Ok(Lines {
+            added: Some(added),
+            deleted: Some(deleted),
+            binary: false,
+            hunks: Some(hunks),
+        })
     }
 }
 

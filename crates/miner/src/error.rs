@@ -40,6 +40,12 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// Line origins were asked for at a revision the mined history does not hold.
+    #[error("revision `{rev}` is not in the mined history (mine it with `--rev`, or use blame)")]
+    NotMined {
+        /// The revision as the user wrote it.
+        rev: String,
+    },
     /// A commit or tree the history needs is missing or cannot be decoded.
     #[error("cannot read {kind} {id}: the object is missing or corrupt")]
     Object {

@@ -23,6 +23,7 @@ let options = Options {
     cache: CacheLocation::Disabled,
     threads: 0,
     name: None,
+    origins: None,
 };
 let outcome = mine(std::path::Path::new("."), &options, &NoProgress)?;
 let (commits, file_changes) = (outcome.tables.commits.height(), outcome.tables.changes.height());
@@ -39,6 +40,7 @@ mod diff;
 mod error;
 mod gittime;
 mod mine;
+mod origins;
 mod path;
 mod record;
 mod renames;
@@ -57,8 +59,8 @@ pub use repo::{Identity, has_uncommitted_changes, identify, repository_holding, 
 pub use snapshot::{Snapshot, read_snapshot};
 pub use table::col;
 pub use types::{
-    CacheLocation, CacheStatus, MineOptions, NoProgress, Options, Outcome, Progress, Selection,
-    Statistics, Tables, Warning,
+    CacheLocation, CacheStatus, LineOrigins, MineOptions, NoProgress, Options, Outcome, Progress,
+    Selection, Statistics, Tables, Warning,
 };
 
 /// Re-exported so that callers name the same polars version as the tables.

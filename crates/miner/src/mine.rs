@@ -3,15 +3,15 @@ use std::path::Path;
 
 use gix::ObjectId;
 use gix::objs::FindExt;
-use polars::prelude::DataFrame;
 
-use crate::cache::{Cache, Loaded, View};
+use crate::cache::{Cache, Loaded, Stored, View};
 use crate::diff::{Task, diff_streamed};
 use crate::record::CommitRecord;
 use crate::select::{Pick, select};
-use crate::table::{changes_frame, col, commits_frame};
+use crate::table::{changes_frame, col, commits_frame, merges_frame};
 use crate::{
-    CacheLocation, CacheStatus, Error, Options, Outcome, Progress, Statistics, Warning, repo, walk,
+    CacheLocation, CacheStatus, Error, MineOptions, Options, Outcome, Progress, Statistics,
+    Warning, repo, walk,
 };
 
 /// How many missing blob ids a warning names.
@@ -67,9 +67,9 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     } = open_cache(&repo, &repo::display_name(&repo), options, view, progress);
     statistics.cache = status;
     warnings.extend(warning);
-    let (cached_commits, cached_changes) = cached.unzip();
-    let known: HashSet<ObjectId> = match &cached_commits {
-        Some(df) => df
+    let known: HashSet<ObjectId> = match &cached {
+        Some(stored) => stored
+            .commits
             .column(col::COMMIT)?
             .str()?
             .iter()
@@ -88,7 +88,7 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     };
     progress.phase("mining commits", None);
     let walker = repo::commit_reader(&repo);
-    let mut planner = Planner::new(&walker, &known, options.mine.first_parent);
+    let mut planner = Planner::new(&walker, &known, options.mine);
     let (records, diffed) = diff_streamed(&repo, options.mine, threads, progress, |emit| {
         walk::walk(
             &walker,
@@ -101,7 +101,7 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
         )
     })?;
     statistics.commits_mined = records.len();
-    statistics.tree_diffs = diffed.tasks;
+    statistics.tree_diffs = diffed.tree_diffs;
     statistics.blob_diffs = diffed.blob_diffs;
     warnings.extend(note_missing_blobs(
         cache.as_mut(),
@@ -112,13 +112,43 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     for (index, changes) in diffed.changes {
         per_commit[index] = changes;
     }
-    let (all_commits, all_changes) = store(
+    let mut per_merge = vec![Vec::new(); records.len()];
+    for (index, rows) in diffed.merges {
+        per_merge[index] = rows;
+    }
+    let all = store(
         cache.as_mut(),
-        (cached_commits, cached_changes),
-        commits_frame(&records)?,
-        changes_frame(&records, &per_commit)?,
+        cached,
+        Stored {
+            commits: commits_frame(&records)?,
+            changes: changes_frame(&records, &per_commit)?,
+            merges: merges_frame(&records, &per_merge)?,
+        },
         &mut warnings,
     )?;
+    // Origins come from the hunks, which only mining with line counts records; a revision the
+    // mined history does not hold has none (the caller blames instead).
+    let origins = match &options.origins {
+        Some(rev) if options.mine.line_counts => match crate::origins::line_origins(
+            path,
+            &repo,
+            rev,
+            &all,
+            options.mine.first_parent,
+            cache.as_mut(),
+            threads,
+        ) {
+            Ok(origins) => Some(origins),
+            Err(Error::NotMined { .. }) => None,
+            Err(err) => return Err(err),
+        },
+        _ => None,
+    };
+    let Stored {
+        commits: all_commits,
+        changes: all_changes,
+        ..
+    } = all;
 
     let tables = select(
         &all_commits,
@@ -144,6 +174,7 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
         tables,
         statistics,
         warnings,
+        origins,
     })
 }
 
@@ -194,33 +225,25 @@ fn note_missing_blobs(
 /// Adds the new rows to the cached ones and to the cache; returns all rows.
 fn store(
     cache: Option<&mut Cache>,
-    cached: (Option<DataFrame>, Option<DataFrame>),
-    mut new_commits: DataFrame,
-    mut new_changes: DataFrame,
+    cached: Option<Stored>,
+    mut new: Stored,
     warnings: &mut Vec<Warning>,
-) -> Result<(DataFrame, DataFrame), Error> {
-    let (all_commits, all_changes, fresh) = match cached {
-        (Some(mut commits), Some(mut changes)) => {
-            commits.vstack_mut(&new_commits)?;
-            changes.vstack_mut(&new_changes)?;
-            (commits, changes, false)
+) -> Result<Stored, Error> {
+    let (all, fresh) = match cached {
+        Some(mut all) => {
+            all.commits.vstack_mut(&new.commits)?;
+            all.changes.vstack_mut(&new.changes)?;
+            all.merges.vstack_mut(&new.merges)?;
+            (all, false)
         }
         // Nothing cached: the new rows are all there is (no copy; the cache writes from them).
-        _ => (
-            std::mem::take(&mut new_commits),
-            std::mem::take(&mut new_changes),
-            true,
-        ),
+        None => (new.take(), true),
     };
     if let Some(cache) = cache {
         let result = if fresh {
-            cache.append_all(&all_commits, &all_changes)
+            cache.append_all(&all)
         } else {
-            cache.append(
-                &mut new_commits,
-                &mut new_changes,
-                (&all_commits, &all_changes),
-            )
+            cache.append(&mut new, &all)
         };
         if let Err(err) = result {
             warnings.push(Warning::CacheNotWritten {
@@ -229,14 +252,14 @@ fn store(
             });
         }
     }
-    Ok((all_commits, all_changes))
+    Ok(all)
 }
 
 /// What [`open_cache`] found.
 struct OpenedCache {
     cache: Option<Cache>,
-    /// The cached commits and changes, if the cache checks out.
-    tables: Option<(DataFrame, DataFrame)>,
+    /// The cached tables, if the cache checks out.
+    tables: Option<Stored>,
     status: CacheStatus,
     /// Why the cache had to be rebuilt or cannot be used, if so.
     warning: Option<Warning>,
@@ -284,12 +307,7 @@ fn open_cache(
             .is_ok_and(|id| gix::objs::Exists::exists(&repo.objects, &id))
     };
     let (tables, status, warning, missing_blobs) = match cache.load(arrived) {
-        Loaded::Found(commits, changes, missing) => (
-            Some((commits, changes)),
-            CacheStatus::Used { path },
-            None,
-            missing,
-        ),
+        Loaded::Found(stored, missing) => (Some(stored), CacheStatus::Used { path }, None, missing),
         Loaded::Missing => (None, CacheStatus::Created { path }, None, Vec::new()),
         Loaded::Unusable(reason) => {
             let warning = Warning::CacheRebuilt {
@@ -314,26 +332,57 @@ fn open_cache(
     }
 }
 
-/// Turns walked commits into tree diffs as soon as both trees are known: a commit's parent is
-/// usually read right after it. Merges are diffed only with `first_parent`, against their first
-/// parent, as `git log` does.
+/// Turns walked commits into tree diffs as soon as the trees they need are known: a commit's
+/// parent is usually read right after it. Merges are diffed as `git log` does, only with
+/// `first_parent` and against their first parent; with line counts they are also diffed
+/// against every parent, for the replay of line origins.
 struct Planner<'a> {
     repo: &'a gix::Repository,
     known: &'a HashSet<ObjectId>,
     first_parent: bool,
+    merge_diffs: bool,
     trees: HashMap<ObjectId, ObjectId>,
-    /// Parent id -> (index, tree) of the children that wait for the parent's tree.
-    waiting: HashMap<ObjectId, Vec<(usize, ObjectId)>>,
+    /// Commits waiting for parent trees, by their index.
+    pending: HashMap<usize, Pending>,
+    /// Parent id -> (index, position among its parents) of the commits that wait for its tree.
+    waiting: HashMap<ObjectId, Vec<(usize, usize)>>,
     buf: Vec<u8>,
 }
 
+/// A commit whose diff waits for some of its parents' trees.
+struct Pending {
+    tree: ObjectId,
+    merge: bool,
+    parent_trees: Vec<Option<ObjectId>>,
+}
+
+impl Pending {
+    fn task(&self) -> Option<Task> {
+        let trees: Option<Vec<ObjectId>> = self.parent_trees.iter().copied().collect();
+        let mut trees = trees?;
+        Some(if self.merge {
+            Task::Merge {
+                parent_trees: trees,
+                tree: self.tree,
+            }
+        } else {
+            Task::Commit {
+                old_tree: trees.pop(),
+                new_tree: self.tree,
+            }
+        })
+    }
+}
+
 impl<'a> Planner<'a> {
-    fn new(repo: &'a gix::Repository, known: &'a HashSet<ObjectId>, first_parent: bool) -> Self {
+    fn new(repo: &'a gix::Repository, known: &'a HashSet<ObjectId>, options: MineOptions) -> Self {
         Planner {
             repo,
             known,
-            first_parent,
+            first_parent: options.first_parent,
+            merge_diffs: options.line_counts && !options.first_parent,
             trees: HashMap::new(),
+            pending: HashMap::new(),
             waiting: HashMap::new(),
             buf: Vec::new(),
         }
@@ -346,59 +395,54 @@ impl<'a> Planner<'a> {
         emit: &mut dyn FnMut(usize, Task),
     ) -> Result<(), Error> {
         self.trees.insert(record.id, record.tree);
-        let diffed_against = match record.parents.as_slice() {
-            [] => {
-                emit(
-                    index,
-                    Task {
-                        old_tree: None,
-                        new_tree: record.tree,
-                    },
-                );
-                None
-            }
-            [parent] => Some(*parent),
-            [parent, ..] if self.first_parent => Some(*parent),
-            _ => None,
+        let (against, merge): (&[ObjectId], bool) = match record.parents.as_slice() {
+            [] => (&[], false),
+            [_] => (&record.parents[..1], false),
+            [_, ..] if self.first_parent => (&record.parents[..1], false),
+            parents if self.merge_diffs => (parents, true),
+            _ => (&[], true),
         };
-        if let Some(parent) = diffed_against {
-            if let Some(&old_tree) = self.trees.get(&parent) {
-                emit(
-                    index,
-                    Task {
-                        old_tree: Some(old_tree),
-                        new_tree: record.tree,
-                    },
-                );
-            } else if self.known.contains(&parent) {
-                // The parent was mined in an earlier run: read its tree from its commit.
-                let commit = self
-                    .repo
-                    .objects
-                    .find_commit(&parent, &mut self.buf)
-                    .map_err(|err| Error::object("commit", parent, err))?;
-                emit(
-                    index,
-                    Task {
-                        old_tree: Some(commit.tree()),
-                        new_tree: record.tree,
-                    },
-                );
-            } else {
-                self.waiting
-                    .entry(parent)
-                    .or_default()
-                    .push((index, record.tree));
+        // A merge that is not diffed has nothing to wait for.
+        if !(merge && against.is_empty()) {
+            let mut pending = Pending {
+                tree: record.tree,
+                merge,
+                parent_trees: vec![None; against.len()],
+            };
+            for (position, parent) in against.iter().enumerate() {
+                if let Some(&tree) = self.trees.get(parent) {
+                    pending.parent_trees[position] = Some(tree);
+                } else if self.known.contains(parent) {
+                    // The parent was mined in an earlier run: read its tree from its commit.
+                    let commit = self
+                        .repo
+                        .objects
+                        .find_commit(parent, &mut self.buf)
+                        .map_err(|err| Error::object("commit", *parent, err))?;
+                    pending.parent_trees[position] = Some(commit.tree());
+                } else {
+                    self.waiting
+                        .entry(*parent)
+                        .or_default()
+                        .push((index, position));
+                }
+            }
+            match pending.task() {
+                Some(task) => emit(index, task),
+                None => {
+                    self.pending.insert(index, pending);
+                }
             }
         }
-        for (child, new_tree) in self.waiting.remove(&record.id).unwrap_or_default() {
-            emit(
-                child,
-                Task {
-                    old_tree: Some(record.tree),
-                    new_tree,
-                },
-            );
+        for (child, position) in self.waiting.remove(&record.id).unwrap_or_default() {
+            let Some(pending) = self.pending.get_mut(&child) else {
+                continue;
+            };
+            pending.parent_trees[position] = Some(record.tree);
+            if let Some(task) = pending.task() {
+                self.pending.remove(&child);
+                emit(child, task);
+            }
         }
         Ok(())
     }

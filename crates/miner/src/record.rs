@@ -49,4 +49,20 @@ pub(crate) struct ChangeRecord {
     pub added: Option<u32>,
     pub deleted: Option<u32>,
     pub binary: bool,
+    /// The line diff as flattened `(old_start, old_len, new_start, new_len)` quadruples (an
+    /// addition is one hunk of all its lines); `None` when lines are not counted, the content is
+    /// binary or a blob is missing.
+    pub hunks: Option<Vec<u32>>,
+}
+
+/// One file of a merge that differs from a parent's version, for the replay of line origins
+/// (docs/architecture.md, *The cache*). Rows against the first parent list every such file;
+/// rows against the other parents only the files that differ from all of them.
+#[derive(Debug, Clone)]
+pub(crate) struct MergeRecord {
+    /// Which parent the diff is against (0: the first).
+    pub parent: u32,
+    pub change: ChangeRecord,
+    /// For a first-parent row: the first other parent whose version the file equals, if any.
+    pub from_parent: Option<u32>,
 }

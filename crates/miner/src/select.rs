@@ -6,7 +6,7 @@ use gix::ObjectId;
 use polars::prelude::*;
 
 use crate::Tables;
-use crate::table::col;
+use crate::table::{col, stored};
 
 /// What to pick: commits reachable from `tips` (along first parents only, if asked) whose author
 /// time lies in `[since, until]`.
@@ -89,7 +89,10 @@ pub(crate) fn select(
     let n = commits_out.height();
     commits_out.insert_column(0, Column::new(col::REPO.into(), vec![pick.repo; n]))?;
 
-    let mut changes_out = changes.take(&IdxCa::from_vec("idx".into(), change_rows))?;
+    // The hunks are the cache's, for the replay of line origins; the returned table lacks them.
+    let mut changes_out = changes
+        .drop(stored::HUNKS)?
+        .take(&IdxCa::from_vec("idx".into(), change_rows))?;
     let m = changes_out.height();
     changes_out.insert_column(0, Column::new(col::REPO.into(), vec![pick.repo; m]))?;
     changes_out.insert_column(4, Column::new(col::ENTITY.into(), change_entities))?;

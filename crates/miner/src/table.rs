@@ -2,7 +2,16 @@
 
 use polars::prelude::*;
 
-use crate::record::{ChangeRecord, CommitRecord};
+use crate::record::{ChangeRecord, CommitRecord, MergeRecord};
+
+/// Stored-only columns (the cache's, not the returned tables'): the line diff of a change as
+/// flattened `(old_start, old_len, new_start, new_len)` (list[u32]), and of merge rows the
+/// parent diffed against and the parent whose version a file equals (u32).
+pub(crate) mod stored {
+    pub const HUNKS: &str = "hunks";
+    pub const PARENT: &str = "parent";
+    pub const FROM_PARENT: &str = "from_parent";
+}
 
 /// Column names of the two tables (docs/architecture.md, *The tables*).
 pub mod col {
@@ -115,8 +124,8 @@ pub(crate) fn commits_frame(records: &[CommitRecord]) -> PolarsResult<DataFrame>
     )
 }
 
-/// The changes of one mining run, as stored in the cache (no `repo` and `entity` columns).
-/// `changes[i]` belongs to `records[i]`.
+/// The changes of one mining run, as stored in the cache (no `repo` and `entity` columns, and
+/// the stored-only `hunks`). `changes[i]` belongs to `records[i]`.
 pub(crate) fn changes_frame(
     records: &[CommitRecord],
     changes: &[Vec<ChangeRecord>],
@@ -129,49 +138,98 @@ pub(crate) fn changes_frame(
             changes.iter().map(move |c| (id.clone(), c))
         })
         .collect();
-    DataFrame::new(
+    DataFrame::new(rows.len(), change_columns(&rows))
+}
+
+/// The rows of merges against their parents (for the replay of line origins), as stored in the
+/// cache. `merges[i]` belongs to `records[i]`.
+pub(crate) fn merges_frame(
+    records: &[CommitRecord],
+    merges: &[Vec<MergeRecord>],
+) -> PolarsResult<DataFrame> {
+    let rows: Vec<(String, &MergeRecord)> = records
+        .iter()
+        .zip(merges)
+        .flat_map(|(commit, rows)| {
+            let id = commit.id.to_string();
+            rows.iter().map(move |r| (id.clone(), r))
+        })
+        .collect();
+    let changes: Vec<(String, &ChangeRecord)> =
+        rows.iter().map(|(id, r)| (id.clone(), &r.change)).collect();
+    let mut columns = change_columns(&changes);
+    columns.insert(
+        1,
+        Column::new(
+            stored::PARENT.into(),
+            rows.iter().map(|(_, r)| r.parent).collect::<Vec<_>>(),
+        ),
+    );
+    columns.push(Column::new(
+        stored::FROM_PARENT.into(),
+        rows.iter().map(|(_, r)| r.from_parent).collect::<Vec<_>>(),
+    ));
+    DataFrame::new(rows.len(), columns)
+}
+
+fn change_columns(rows: &[(String, &ChangeRecord)]) -> Vec<Column> {
+    let mut hunks = ListPrimitiveChunkedBuilder::<UInt32Type>::new(
+        stored::HUNKS.into(),
         rows.len(),
-        vec![
-            Column::new(
-                col::COMMIT.into(),
-                rows.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                col::PATH.into(),
-                rows.iter()
-                    .map(|(_, c)| c.path.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                col::OLD_PATH.into(),
-                rows.iter()
-                    .map(|(_, c)| c.old_path.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                col::KIND.into(),
-                rows.iter()
-                    .map(|(_, c)| c.kind.letter())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                col::ADDED.into(),
-                rows.iter().map(|(_, c)| c.added).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                col::DELETED.into(),
-                rows.iter().map(|(_, c)| c.deleted).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                col::BINARY.into(),
-                rows.iter().map(|(_, c)| c.binary).collect::<Vec<_>>(),
-            ),
-        ],
-    )
+        rows.len() * 4,
+        DataType::UInt32,
+    );
+    for (_, change) in rows {
+        match &change.hunks {
+            Some(h) => hunks.append_slice(h),
+            None => hunks.append_null(),
+        }
+    }
+    vec![
+        Column::new(
+            col::COMMIT.into(),
+            rows.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            col::PATH.into(),
+            rows.iter()
+                .map(|(_, c)| c.path.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            col::OLD_PATH.into(),
+            rows.iter()
+                .map(|(_, c)| c.old_path.as_deref())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            col::KIND.into(),
+            rows.iter()
+                .map(|(_, c)| c.kind.letter())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            col::ADDED.into(),
+            rows.iter().map(|(_, c)| c.added).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            col::DELETED.into(),
+            rows.iter().map(|(_, c)| c.deleted).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            col::BINARY.into(),
+            rows.iter().map(|(_, c)| c.binary).collect::<Vec<_>>(),
+        ),
+        hunks.finish().into_series().into(),
+    ]
 }
 
 /// The stored schema of each table, to reject caches whose columns do not match.
-pub(crate) fn check_stored_schema(commits: &DataFrame, changes: &DataFrame) -> Result<(), String> {
+pub(crate) fn check_stored_schema(
+    commits: &DataFrame,
+    changes: &DataFrame,
+    merges: &DataFrame,
+) -> Result<(), String> {
     let expect = |df: &DataFrame, names: &[&str], table: &str| -> Result<(), String> {
         let got: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
         if got == names {
@@ -208,7 +266,24 @@ pub(crate) fn check_stored_schema(commits: &DataFrame, changes: &DataFrame) -> R
             col::ADDED,
             col::DELETED,
             col::BINARY,
+            stored::HUNKS,
         ],
         "changes",
+    )?;
+    expect(
+        merges,
+        &[
+            col::COMMIT,
+            stored::PARENT,
+            col::PATH,
+            col::OLD_PATH,
+            col::KIND,
+            col::ADDED,
+            col::DELETED,
+            col::BINARY,
+            stored::HUNKS,
+            stored::FROM_PARENT,
+        ],
+        "merges",
     )
 }

@@ -61,6 +61,9 @@ pub struct Options {
     /// The repository's name in the tables (the `repo` column, and the prefix of paths when
     /// several repositories are analysed together); `None`: its remote's or folder's name.
     pub name: Option<String>,
+    /// Also compute the line origins of the files at this revision (`HEAD`, a branch, an id) by
+    /// replaying the mined diffs ([`LineOrigins`]); needs line counts.
+    pub origins: Option<String>,
 }
 
 /// The two mined tables (docs/architecture.md, *The tables*), as polars frames. Column names are in [`crate::col`].
@@ -83,6 +86,26 @@ pub struct Outcome {
     pub statistics: Statistics,
     /// Problems that did not stop the run but that the user must know about.
     pub warnings: Vec<Warning>,
+    /// The line origins asked for with [`Options::origins`].
+    pub origins: Option<LineOrigins>,
+}
+
+/// Which commit last added each line of the files at one commit, from the replay of the mined
+/// diffs (docs/metrics.md, *knowledge*): what `git blame` answers, for every file at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineOrigins {
+    /// The commit whose files these are (40 hex digits).
+    pub commit: String,
+    /// Every text file whose origins are known, in path order: its non-blank lines counted per
+    /// commit that last added them.
+    pub files: Vec<crate::BlamedFile>,
+    /// Text files whose origins are not known (a binary version or a missing blob in their
+    /// history, or a state that does not fit the file): blame them instead.
+    pub unknown: Vec<String>,
+    /// Binary files at the commit, which have no lines.
+    pub binary: Vec<String>,
+    /// Commits replayed in this run; 0 when the cache held the origins of this commit.
+    pub replayed: usize,
 }
 
 /// The amount of work performed, to report and to check that caching works.

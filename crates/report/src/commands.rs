@@ -268,10 +268,11 @@ pub fn components(
 pub fn knowledge(
     session: &mut Session<'_>,
     inactive_after: u32,
+    blame: bool,
     components: Option<bool>,
     progress: &dyn cochange_analysis::Progress,
 ) -> Result<Vec<Table>, BuildError> {
-    let (files, per_component) = session.knowledge(inactive_after, progress)?;
+    let (files, per_component) = session.knowledge(inactive_after, blame, progress)?;
     let as_of = session.as_of()?;
     let context = vec![
         ("as_of".to_owned(), day(as_of)),
