@@ -321,9 +321,26 @@ pub struct KnowledgeArgs {
     /// diffs; the replay is the default and blame its check.
     #[arg(long)]
     pub blame: bool,
-    /// Print one table only (CSV holds one table) [default: both].
+    /// Simulate these people leaving now (names or emails, repeatable): files orphaned, knowledge
+    /// loss and bus factor after, per file and component.
+    #[arg(long, value_name = "NAME")]
+    pub leaving: Vec<String>,
+    /// With `--leaving`: a file is orphaned when less than this share of its lines stays with
+    /// people who are active and not leaving.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.25, value_parser = share)]
+    pub orphaned_below: f64,
+    /// Print one table only (CSV holds one table) [default: components and files, and the
+    /// off-boarding tables with `--leaving`].
     #[arg(long, value_enum)]
     pub show: Option<KnowledgeShow>,
+}
+
+/// A share from 0 to 1.
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("`{text}` is not a share from 0 to 1")),
+    }
 }
 
 /// The tables of `knowledge`.
@@ -333,6 +350,12 @@ pub enum KnowledgeShow {
     Components,
     /// Per file.
     Files,
+    /// Per file and commit that last added its lines (author, date, lines).
+    Origins,
+    /// Code age: surviving lines by the year they were written, overall and per component.
+    Age,
+    /// The off-boarding simulation of `--leaving`, per component and file (two tables).
+    Leaving,
 }
 
 /// Options of `teams`.

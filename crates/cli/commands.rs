@@ -3,10 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
-use cochange_analysis::{MainDevBy, Needs, Period, RankingCheck, Session, SocOrder, Thresholds};
+use cochange_analysis::{
+    KnowledgeOptions, MainDevBy, Needs, Period, RankingCheck, Session, SocOrder, Thresholds,
+};
 use cochange_report::{
-    BacklogOptions, ComponentsView, DiffView, Format, Report, ReportOptions, Snapshot, Table,
-    TeamsView,
+    BacklogOptions, ComponentsView, DiffView, Format, KnowledgeView, Report, ReportOptions,
+    Snapshot, Table, TeamsView,
 };
 
 use crate::args::{
@@ -88,7 +90,9 @@ fn check_format(command: &Command, format: Format, name: &str) -> Result<(), Usa
         _ => false,
     };
     let several_tables = match command {
-        Command::Knowledge(args) => args.show.is_none(),
+        Command::Knowledge(args) => {
+            args.show.is_none() || args.show == Some(KnowledgeShow::Leaving)
+        }
         Command::Components(args) => args.show.is_none(),
         Command::Teams(args) => args.show.is_none(),
         Command::Diff(args) => args.show.is_none(),
@@ -253,15 +257,21 @@ fn analyse(
             cochange_report::components(session, view, settings.explain)?
         }
         Command::Knowledge(args) => {
-            let components = args.show.map(|show| show == KnowledgeShow::Components);
+            let view = args.show.map(|show| match show {
+                KnowledgeShow::Components => KnowledgeView::Components,
+                KnowledgeShow::Files => KnowledgeView::Files,
+                KnowledgeShow::Origins => KnowledgeView::Origins,
+                KnowledgeShow::Age => KnowledgeView::Age,
+                KnowledgeShow::Leaving => KnowledgeView::Leaving,
+            });
+            let options = KnowledgeOptions {
+                inactive_after: args.inactive.inactive_after,
+                blame: args.blame,
+                leaving: args.leaving.clone(),
+                orphaned_below: args.orphaned_below,
+            };
             let bar = Bar::new(printer.progress_target());
-            let tables = cochange_report::knowledge(
-                session,
-                args.inactive.inactive_after,
-                args.blame,
-                components,
-                &bar,
-            );
+            let tables = cochange_report::knowledge(session, &options, view, &bar);
             bar.finish();
             tables?
         }

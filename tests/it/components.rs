@@ -243,7 +243,7 @@ fn knowledge_loss_and_bus_factor_by_hand() -> Result {
     );
     assert!(close(&a["knowledge_loss"], 4.0 / 6.0), "{a}");
     assert_eq!(a["main_dev"], "alice");
-    assert!(close(&a["main_dev_share"], 5.0 / 7.0), "{a}");
+    assert!(close(&a["main_dev_share"], 4.0 / 6.0), "{a}");
     let b = row_where(files, "file", "core/b.rs")?;
     assert!(close(&b["knowledge_loss"], 0.0) && b["main_dev"] == "bob");
     let c = row_where(files, "file", "ui/c.js")?;
@@ -256,7 +256,7 @@ fn knowledge_loss_and_bus_factor_by_hand() -> Result {
         (8.into(), 4.into())
     );
     assert!(close(&core["knowledge_loss"], 0.5));
-    assert!(close(&core["main_dev_share"], 5.0 / 9.0), "{core}");
+    assert!(close(&core["main_dev_share"], 4.0 / 8.0), "{core}");
     assert_eq!(core["bus_factor"], 2);
     let ui = row_where(components, "component", "ui")?;
     assert_eq!(ui["bus_factor"], 0);

@@ -126,3 +126,81 @@ fn the_cache_keeps_origins_and_replays_only_new_commits() -> Result {
     assert_eq!(incremental.files, fresh.files);
     Ok(())
 }
+
+#[test]
+fn the_offboarding_simulation_names_what_is_orphaned() -> Result {
+    let dir = scripted_repo("make_origins.sh")?;
+    let args = [
+        "knowledge",
+        "--no-cache",
+        "--format",
+        "json",
+        "--leaving",
+        "pat",
+    ];
+    let doc: serde_json::Value =
+        serde_json::from_slice(&run_ok(cochange(&dir).args(args))?.stdout)?;
+    let files = table_rows(&doc, "leaving-files")?;
+    let got: Vec<(&str, u64, f64, bool)> = files
+        .iter()
+        .map(|r| {
+            (
+                r["file"].as_str().unwrap_or_default(),
+                r["leaving_lines"].as_u64().unwrap_or_default(),
+                r["knowledge_loss_after"].as_f64().unwrap_or_default(),
+                r["orphaned"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("src/helpers.py", 3, 6.0 / 7.0, true),
+            ("src/models.py", 1, 5.0 / 7.0, false)
+        ]
+    );
+    let src = row_where(table_rows(&doc, "leaving-components")?, "component", "src")?;
+    assert_eq!(
+        (
+            &src["lines"],
+            &src["leaving_lines"],
+            &src["orphaned_files"],
+            &src["bus_factor"],
+            &src["bus_factor_after"]
+        ),
+        (&16.into(), &4.into(), &1.into(), &2.into(), &1.into())
+    );
+    // Someone the history does not know is a usage error that names them.
+    let out = cochange(&dir)
+        .args(["knowledge", "--no-cache", "--leaving", "nobody"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`--leaving nobody`"));
+    Ok(())
+}
+
+#[test]
+fn code_age_counts_surviving_lines_by_year() -> Result {
+    let dir = scripted_repo("make_origins.sh")?;
+    let args = [
+        "knowledge",
+        "--no-cache",
+        "--format",
+        "json",
+        "--show",
+        "age",
+    ];
+    let rows = json_rows(&run_ok(cochange(&dir).args(args))?)?;
+    let got: Vec<(&str, &str, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["component"].as_str().unwrap_or_default(),
+                r["year"].as_str().unwrap_or_default(),
+                r["lines"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("(all)", "2020", 16), ("src", "2020", 16)]);
+    Ok(())
+}

@@ -84,12 +84,13 @@ pub use hotspots::{
     window,
 };
 pub use identity::{changes, revisions};
-pub use knowledge::knowledge;
+pub use knowledge::{Knowledge, KnowledgeInput, knowledge};
 pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};
 pub use ranking::{DEFAULT_FIX_PATTERN, RANKINGS, RankingCheck, ranking_check};
 pub use repos::{combine, prefixed, unique_names};
 pub use session::{
-    Error, History, Mapping, Measured, Needs, Notice, Session, Settings, Thresholds, day,
+    Error, History, KnowledgeOptions, Mapping, Measured, Needs, Notice, Session, Settings,
+    Thresholds, day,
 };
 pub use soc::{SocOrder, soc};
 pub use summary::summary;

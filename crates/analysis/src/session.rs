@@ -201,6 +201,53 @@ pub enum Notice {
     Detail(String),
 }
 
+/// What `knowledge` is asked for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KnowledgeOptions {
+    /// Months without a commit after which a person is inactive.
+    pub inactive_after: u32,
+    /// Attribute lines with blame instead of the replay.
+    pub blame: bool,
+    /// People whose leaving is simulated: names or emails as the history has them.
+    pub leaving: Vec<String>,
+    /// A file is orphaned when less than this share of its lines stays with active people.
+    pub orphaned_below: f64,
+}
+
+/// The canonical names of `people` (names or emails) in `history`; a person it does not hold
+/// is an error that names them.
+fn people_named(history: &Tables, people: &[String]) -> Result<Vec<String>, Error> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let commits = &history.commits;
+    let names = commits.column(col::AUTHOR)?.str()?;
+    let emails = commits.column(col::EMAIL)?.str()?;
+    let coauthors = commits.column(col::COAUTHORS)?.list()?;
+    let mut known: BTreeMap<String, String> = BTreeMap::new();
+    for (i, list) in coauthors.amortized_iter().enumerate() {
+        if let (Some(name), Some(email)) = (names.get(i), emails.get(i)) {
+            known.insert(name.to_lowercase(), name.to_owned());
+            known.insert(email.to_lowercase(), name.to_owned());
+        }
+        if let Some(list) = list {
+            for name in list.as_ref().str()?.iter().flatten() {
+                known.insert(name.to_lowercase(), name.to_owned());
+            }
+        }
+    }
+    people
+        .iter()
+        .map(|p| {
+            known.get(&p.to_lowercase()).cloned().ok_or_else(|| {
+                Error::Invalid(format!(
+                    "`--leaving {p}`: no author or co-author of the analysed history has that name or email (`cochange authors` lists them)"
+                ))
+            })
+        })
+        .collect()
+}
+
 /// What an analysis needs from mining.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
@@ -509,10 +556,14 @@ impl<'s> Session<'s> {
     /// with `blame` (and for the files whose replayed origins are unknown).
     pub fn knowledge(
         &mut self,
-        inactive_after: u32,
-        blame: bool,
+        options: &KnowledgeOptions,
         progress: &dyn Progress,
-    ) -> Result<(DataFrame, DataFrame), Error> {
+    ) -> Result<crate::Knowledge, Error> {
+        let KnowledgeOptions {
+            inactive_after,
+            blame,
+            ..
+        } = *options;
         let [repo] = self.history.paths.as_slice() else {
             return Err(Error::Invalid(
                 "`knowledge` reads one repository at a time".into(),
@@ -580,7 +631,16 @@ impl<'s> Session<'s> {
             files.extend(blamed.files);
             files.sort_by(|a, b| a.path.cmp(&b.path));
         }
-        let result = crate::knowledge(&upto, &files, &mapping.rules, as_of, inactive_after)?;
+        let leaving = people_named(&upto, &options.leaving)?;
+        let result = crate::knowledge(&crate::KnowledgeInput {
+            history: &upto,
+            files: &files,
+            rules: &mapping.rules,
+            as_of,
+            inactive_after_months: inactive_after,
+            leaving: &leaving,
+            orphaned_below: options.orphaned_below,
+        })?;
         self.notices
             .extend(warnings.into_iter().map(Notice::Warning));
         self.notices.extend(notes.into_iter().map(Notice::Info));

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use cochange_analysis::{
-    CacheStatus, Coverage, Notice, Period, Session, Thresholds, coupling_col, day, months_before,
+    CacheStatus, Coverage, KnowledgeOptions, Notice, Period, Session, Thresholds, coupling_col,
+    day, months_before,
 };
 use polars::prelude::*;
 
@@ -264,36 +265,79 @@ pub fn components(
     Ok(tables)
 }
 
-/// `knowledge`: per component (with the bus factor) and per file, as asked (`None`: both).
+/// The tables of `knowledge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnowledgeView {
+    /// Per component, with the bus factor.
+    Components,
+    /// Per file.
+    Files,
+    /// Per file and commit that last added its lines.
+    Origins,
+    /// Surviving lines by the year they were written.
+    Age,
+    /// The off-boarding simulation (with people leaving).
+    Leaving,
+}
+
+/// `knowledge`: the view asked for, or components and files (and the off-boarding simulation
+/// when people are leaving).
 pub fn knowledge(
     session: &mut Session<'_>,
-    inactive_after: u32,
-    blame: bool,
-    components: Option<bool>,
+    options: &KnowledgeOptions,
+    view: Option<KnowledgeView>,
     progress: &dyn cochange_analysis::Progress,
 ) -> Result<Vec<Table>, BuildError> {
-    let (files, per_component) = session.knowledge(inactive_after, blame, progress)?;
+    let knowledge = session.knowledge(options, progress)?;
     let as_of = session.as_of()?;
-    let context = vec![
+    let mut context = vec![
         ("as_of".to_owned(), day(as_of)),
         (
             "inactive".to_owned(),
             format!(
                 "no commit since {}",
-                day(months_before(as_of, inactive_after))
+                day(months_before(as_of, options.inactive_after))
             ),
         ),
     ];
-    let mut tables = Vec::new();
-    for (is_components, name, frame) in [
-        (true, "knowledge-components", &per_component),
-        (false, "knowledge-files", &files),
-    ] {
-        if components.is_none_or(|c| c == is_components) {
-            let mut table = Table::from_frame(name, frame)?;
-            table.context.clone_from(&context);
-            tables.push(table);
+    if !options.leaving.is_empty() {
+        context.push(("leaving".to_owned(), options.leaving.join(", ")));
+    }
+    let wanted = |this: KnowledgeView| match view {
+        Some(v) => v == this,
+        None => {
+            matches!(this, KnowledgeView::Components | KnowledgeView::Files)
+                || (this == KnowledgeView::Leaving && knowledge.leaving.is_some())
         }
+    };
+    let mut frames: Vec<(&str, &DataFrame)> = Vec::new();
+    if wanted(KnowledgeView::Components) {
+        frames.push(("knowledge-components", &knowledge.components));
+    }
+    if wanted(KnowledgeView::Files) {
+        frames.push(("knowledge-files", &knowledge.files));
+    }
+    if wanted(KnowledgeView::Origins) {
+        frames.push(("knowledge-origins", &knowledge.origins));
+    }
+    if wanted(KnowledgeView::Age) {
+        frames.push(("code-age", &knowledge.age));
+    }
+    if wanted(KnowledgeView::Leaving) {
+        let Some((files, components)) = &knowledge.leaving else {
+            return Err(cochange_analysis::Error::Invalid(
+                "`--show leaving` simulates people leaving: name them with `--leaving NAME`".into(),
+            )
+            .into());
+        };
+        frames.push(("leaving-components", components));
+        frames.push(("leaving-files", files));
+    }
+    let mut tables = Vec::new();
+    for (name, frame) in frames {
+        let mut table = Table::from_frame(name, frame)?;
+        table.context.clone_from(&context);
+        tables.push(table);
     }
     Ok(tables)
 }
