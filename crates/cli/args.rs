@@ -451,6 +451,8 @@ pub enum DiffShow {
     Hotspots,
     /// New knowledge risks.
     Knowledge,
+    /// Components whose knowledge loss changed.
+    KnowledgeLoss,
     /// Trend metrics of the last period.
     Trends,
 }

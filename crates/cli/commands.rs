@@ -152,6 +152,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
                 DiffShow::Coupling => DiffView::Coupling,
                 DiffShow::Hotspots => DiffView::Hotspots,
                 DiffShow::Knowledge => DiffView::Knowledge,
+                DiffShow::KnowledgeLoss => DiffView::KnowledgeLoss,
                 DiffShow::Trends => DiffView::Trends,
             });
             let (old_name, new_name) = (args.old.display(), args.new.display());
@@ -378,10 +379,8 @@ fn needs(command: &Command) -> Needs {
         | Command::RefactoringMainDev(_)
         | Command::Hotspots(_)
         | Command::Backlog(_)
-        | Command::Eval(_)
-        | Command::Report(_)
-        | Command::Check(_) => Needs::LineSums,
-        Command::Knowledge(_) => Needs::LineOrigins,
+        | Command::Eval(_) => Needs::LineSums,
+        Command::Knowledge(_) | Command::Report(_) | Command::Check(_) => Needs::LineOrigins,
         _ => Needs::FileNames,
     }
 }

@@ -11,15 +11,19 @@ const FILES: &[&str] = &[
     "activity.csv",
     "activity.svg",
     "backlog.csv",
+    "code-age.svg",
     "coupling-components.svg",
     "coupling-expected.csv",
     "coupling-heatmap.svg",
     "coupling.csv",
-    "hotspot-map-owners.svg",
     "hotspot-map.svg",
     "hotspots.csv",
     "hotspots.svg",
     "index.html",
+    "knowledge-files.csv",
+    "knowledge-map.svg",
+    "knowledge.csv",
+    "knowledge.svg",
     "ownership.csv",
     "ownership.svg",
     "report.md",
@@ -125,7 +129,7 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
     for chart in FILES.iter().filter(|f| extension(f) == "svg") {
         assert!(markdown.contains(&format!("]({chart})")), "{chart}");
     }
-    assert_eq!(html.matches("<svg").count(), 8);
+    assert_eq!(html.matches("<svg").count(), 10);
     // The page opens with what to act on.
     let first_section = html.find("<section").ok_or("sections")?;
     assert!(html[first_section..].starts_with("<section id=\"summary\">"));

@@ -38,6 +38,8 @@ pub struct CheckRules {
     pub new_top_hotspots: Option<usize>,
     /// Ratchet: the share of change sets crossing components grew by more than this many points.
     pub crossing_growth: Option<f64>,
+    /// Ratchet: a component's knowledge loss grew by more than this many points.
+    pub knowledge_loss_growth: Option<f64>,
     /// Absolute: any cross-component pair at this degree or above.
     pub cross_component_degree: Option<u64>,
     /// Absolute: any file with a hotspot score at or above this.
@@ -96,6 +98,7 @@ struct RawCheck {
     new_cross_component_degree: Option<Spanned<u64>>,
     new_top_hotspots: Option<Spanned<usize>>,
     crossing_growth: Option<Spanned<f64>>,
+    knowledge_loss_growth: Option<Spanned<f64>>,
     cross_component_degree: Option<Spanned<u64>>,
     hotspot_score: Option<Spanned<f64>>,
 }
@@ -328,6 +331,17 @@ fn check_rules(source: &Source<'_>, raw: &RawCheck) -> Result<CheckRules, Config
             ),
         );
     }
+    if let Some(v) = &raw.knowledge_loss_growth
+        && !(v.get_ref().is_finite() && *v.get_ref() >= 0.0)
+    {
+        return bad(
+            v.span(),
+            format!(
+                "`knowledge-loss-growth = {}` must be a number of percentage points, 0 or more",
+                v.get_ref()
+            ),
+        );
+    }
     if let Some(v) = &raw.hotspot_score
         && !(v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= 1.0)
     {
@@ -347,6 +361,7 @@ fn check_rules(source: &Source<'_>, raw: &RawCheck) -> Result<CheckRules, Config
         )?,
         new_top_hotspots: raw.new_top_hotspots.as_ref().map(|v| *v.get_ref()),
         crossing_growth: raw.crossing_growth.as_ref().map(|v| *v.get_ref()),
+        knowledge_loss_growth: raw.knowledge_loss_growth.as_ref().map(|v| *v.get_ref()),
         cross_component_degree: percent(
             source,
             "cross-component-degree",

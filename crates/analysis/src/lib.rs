@@ -64,7 +64,7 @@ pub use churn::{
 };
 pub use classify::{PairClass, is_test_path, pair_class};
 /// The miner's types that analyses take and return, so that callers name one crate.
-pub use cochange_miner::{CacheStatus, Outcome, Progress, Tables, col};
+pub use cochange_miner::{CacheStatus, NoProgress, Outcome, Progress, Tables, col};
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
 pub use component_graph::{ComponentReport, components, crossing, map_entities};
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};

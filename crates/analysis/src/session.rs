@@ -647,6 +647,12 @@ impl<'s> Session<'s> {
         Ok(result)
     }
 
+    /// Whether the line origins of the analysed revision were replayed (one repository, line
+    /// counts on, a command that asked for them).
+    pub fn has_origins(&self) -> bool {
+        self.origins.is_some()
+    }
+
     /// The analysed repositories' names, comma-separated.
     pub fn repositories(&self) -> String {
         let names: Vec<&str> = self

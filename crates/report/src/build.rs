@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use cochange_analysis::{
-    CouplingOptions, Grouping, Measured, PairClass, Session, Thresholds, coupling_col, day,
-    hotspot_col, months_before,
+    CouplingOptions, Grouping, Knowledge, KnowledgeOptions, Measured, PairClass, Session,
+    Thresholds, coupling_col, day, hotspot_col,
 };
 use polars::prelude::*;
 
@@ -65,6 +65,20 @@ pub struct ReportOptions {
 /// (missing blobs) are left in it for the caller.
 pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Report, BuildError> {
     let measured = session.measure(options.months)?;
+    // Knowledge from the replayed line origins; without them (several repositories, no line
+    // counts) the report leaves it out rather than blame every file.
+    let knowledge = if session.has_origins() {
+        Some(session.knowledge(
+            &KnowledgeOptions {
+                inactive_after: options.inactive_after,
+                orphaned_below: DEFAULT_ORPHANED_BELOW,
+                ..KnowledgeOptions::default()
+            },
+            &cochange_analysis::NoProgress,
+        )?)
+    } else {
+        None
+    };
     if let Some(warning) = measured.test_share_warning(&session.settings.tests) {
         session.notify(cochange_analysis::Notice::Warning(warning));
     }
@@ -78,7 +92,7 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
     let (analysed, trends) = std::thread::scope(|scope| {
         let trends =
             scope.spawn(|| trends_section(&measured.upto, &settings.teams, &configured, span));
-        let analysed = sections(session, options, &measured, &configured);
+        let analysed = sections(session, options, &measured, &configured, knowledge.as_ref());
         (analysed, trends.join())
     });
     let (mut sections, crossing_share) = analysed?;
@@ -186,6 +200,7 @@ fn sections(
     options: &ReportOptions,
     measured: &Measured,
     configured: &CouplingOptions,
+    knowledge: Option<&Knowledge>,
 ) -> Result<(Vec<Section>, f64), BuildError> {
     let settings = session.settings;
     let window = measured.window();
@@ -204,9 +219,11 @@ fn sections(
     let (surprising, expected) = split_pairs(&pairs, &settings.tests, options.all_files)?;
     let (graph, crossing_share) =
         component_graph(measured, &settings.grouping, configured, &window)?;
-    let owners = cochange_analysis::owners(&measured.upto)?;
-    let inactive_since = months_before(measured.as_of, options.inactive_after);
-    let map_files = map_files(&spots, &owners, inactive_since)?;
+    let owners = match knowledge {
+        Some(k) => knowledge_owners(&k.files)?,
+        None => HashMap::new(),
+    };
+    let map_files = map_files(&spots, &owners)?;
     let sections = vec![
         Section {
             id: "summary".into(),
@@ -223,14 +240,13 @@ fn sections(
             id: "hotspots".into(),
             title: "Hotspots".into(),
             text: format!(
-                "Files of program code that changed often in the window and are complex (indentation read from the blobs at the analysed revision); hotspot_score = percent rank of revisions × percent rank of complexity. Tests have their own table below{}. The map shows every one of them in its folder: circle area = lines of code, colour = revisions (first map) or main developer (second map; inactive owners in black). Window {window}.",
+                "Files of program code that changed often in the window and are complex (indentation read from the blobs at the analysed revision); hotspot_score = percent rank of revisions × percent rank of complexity. Tests have their own table below{}. The map shows every one of them in its folder: circle area = lines of code, colour = revisions in the window. Window {window}.",
                 if options.all_files { "" } else { "; prose, data and configuration files are left out" }
             ),
             table: Table::from_frame("hotspots", &spots)?,
             charts: vec![
                 ("hotspot-map.svg".into(), crate::hotspot_map(&map_files, crate::Colouring::Revisions, MAP_LABELS, &format!("Hotspot map: revisions in the window {window}"))),
                 ("hotspots.svg".into(), hotspot_chart(&spots, &window)?),
-                ("hotspot-map-owners.svg".into(), crate::hotspot_map(&map_files, crate::Colouring::Owner, MAP_LABELS, &format!("Hotspot map: main developer (most lines added) as of {}", day(measured.as_of)))),
             ],
             highlight: None,
             shown: shown(&["rank", "entity", "language", "revisions", "loc", "complexity", "churn", "authors", "age_months", "hotspot_score"]),
@@ -279,6 +295,11 @@ fn sections(
         },
     ];
     let mut sections = sections;
+    if let Some(knowledge) = knowledge {
+        sections.extend(knowledge_sections(
+            knowledge, &map_files, measured, options,
+        )?);
+    }
     sections.extend(history_sections(session, measured)?);
     Ok((sections, crossing_share))
 }
@@ -334,11 +355,10 @@ fn history_sections(
 /// Files named in the hotspot map.
 const MAP_LABELS: usize = 25;
 
-/// The files of the map: the hotspots with their size, revisions and main developer.
+/// The files of the map: the hotspots with their size, revisions and owner.
 fn map_files(
     spots: &DataFrame,
-    owners: &HashMap<String, cochange_analysis::Owner>,
-    inactive_since: i64,
+    owners: &HashMap<String, (String, bool)>,
 ) -> Result<Vec<crate::MapFile>, BuildError> {
     use hotspot_col as h;
     let entity = spots.column(h::ENTITY)?.str()?;
@@ -351,12 +371,115 @@ fn map_files(
                 path: path.to_owned(),
                 loc: loc.get(i).unwrap_or(0),
                 revisions: revisions.get(i).unwrap_or(0),
-                owner: owners
-                    .get(path)
-                    .map(|o| (o.author.clone(), o.last_active < inactive_since)),
+                owner: owners.get(path).cloned(),
             })
         })
         .collect())
+}
+
+/// Each file's main developer by surviving lines, and whether at least half its lines were
+/// written by people no longer active.
+fn knowledge_owners(files: &DataFrame) -> Result<HashMap<String, (String, bool)>, BuildError> {
+    let file = files.column("file")?.str()?;
+    let main = files.column("main_dev")?.str()?;
+    let loss = files.column("knowledge_loss")?.f64()?;
+    Ok((0..files.height())
+        .filter_map(|i| {
+            Some((
+                file.get(i)?.to_owned(),
+                (main.get(i)?.to_owned(), loss.get(i)? >= KNOWLEDGE_RISK),
+            ))
+        })
+        .collect())
+}
+
+/// A file or component whose lines are at least this share by people no longer active has lost
+/// its knowledge (the backlog's knowledge risk uses the same half).
+const KNOWLEDGE_RISK: f64 = 0.5;
+/// `knowledge --orphaned-below`'s default.
+const DEFAULT_ORPHANED_BELOW: f64 = 0.25;
+/// Riskiest files listed in the report.
+const KNOWLEDGE_FILES: usize = 50;
+
+/// Knowledge: loss and bus factor per component with the knowledge map and code age, and the
+/// files with most lines whose authors are gone.
+fn knowledge_sections(
+    knowledge: &Knowledge,
+    map_files: &[crate::MapFile],
+    measured: &Measured,
+    options: &ReportOptions,
+) -> Result<Vec<Section>, BuildError> {
+    let as_of = day(measured.as_of);
+    let components = &knowledge.components;
+    let name = components.column("component")?.str()?;
+    let loss = components.column("knowledge_loss")?.f64()?;
+    let bus = components.column("bus_factor")?.u64()?;
+    let mut bars: Vec<(String, f64, u64)> = (0..components.height())
+        .filter_map(|i| Some((name.get(i)?.to_owned(), loss.get(i)?, bus.get(i)?)))
+        .collect();
+    bars.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    bars.truncate(OWNERSHIP_FOLDERS);
+    let age = &knowledge.age;
+    let (component, year, lines) = (
+        age.column("component")?.str()?,
+        age.column("year")?.str()?,
+        age.column("lines")?.u64()?,
+    );
+    let years: Vec<(String, u64)> = (0..age.height())
+        .filter(|&i| component.get(i) == Some("(all)"))
+        .filter_map(|i| Some((year.get(i)?.to_owned(), lines.get(i)?)))
+        .collect();
+    let riskiest = knowledge
+        .files
+        .filter(&knowledge.files.column("inactive_lines")?.u64()?.gt(0))?
+        .sort(
+            ["inactive_lines", "file"],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )?
+        .head(Some(KNOWLEDGE_FILES));
+    Ok(vec![
+        Section {
+            id: "knowledge".into(),
+            title: "Knowledge".into(),
+            text: format!(
+                "Who still knows the code: per component, the share of its non-blank lines last written by people with no commit in the {} months before {as_of} (knowledge loss), the main developer by surviving lines and the bus factor (the fewest people whose leaving would leave more than half of its files without an active author). Line origins are replayed from the mined diffs, following renames and merges as git blame does. The map shows the hotspots by main developer, files mostly written by people no longer active in black; the code-age chart shows when today's lines were written.",
+                options.inactive_after
+            ),
+            table: Table::from_frame("knowledge", components)?,
+            charts: vec![
+                (
+                    "knowledge.svg".into(),
+                    crate::charts::knowledge_chart(&bars, &as_of)?,
+                ),
+                (
+                    "knowledge-map.svg".into(),
+                    crate::hotspot_map(
+                        map_files,
+                        crate::Colouring::Owner,
+                        MAP_LABELS,
+                        &format!("Knowledge map: main developer by surviving lines as of {as_of}"),
+                    ),
+                ),
+                (
+                    "code-age.svg".into(),
+                    crate::charts::code_age_chart(&years, &as_of)?,
+                ),
+            ],
+            highlight: None,
+            shown: Vec::new(),
+        },
+        Section {
+            id: "knowledge-files".into(),
+            title: "Knowledge at risk".into(),
+            text: format!(
+                "Files with most lines last written by people no longer active, up to {KNOWLEDGE_FILES} (`cochange knowledge` lists every file, and `--leaving NAME` simulates someone leaving)."
+            ),
+            table: Table::from_frame("knowledge-files", &riskiest)?,
+            charts: Vec::new(),
+            highlight: None,
+            shown: Vec::new(),
+        },
+    ])
 }
 
 /// The pairs the code's layout does not explain (program files that are not tests, in different

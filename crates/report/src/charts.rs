@@ -492,32 +492,80 @@ fn period_panel<'a, 'b>(
     Ok(chart)
 }
 
-/// Horizontal bars: the main developer's share of added lines per folder, labelled with the
-/// developer.
+/// The main developer's share of each folder's added lines: `(folder, developer, share)`.
 pub fn ownership_chart(
     folders: &[(String, String, f64)],
     window: &str,
 ) -> Result<String, ChartError> {
-    let fail = failed("ownership");
+    let rows: Vec<(String, f64, String)> = folders
+        .iter()
+        .map(|(folder, developer, share)| {
+            (
+                folder.clone(),
+                *share,
+                format!("{:.0} % {}", share * 100.0, short(developer, 30)),
+            )
+        })
+        .collect();
+    share_bars(
+        "ownership",
+        &format!("Main developer's share of added lines per folder, {window}"),
+        &rows,
+        "share of the folder's added lines (%)",
+    )
+}
+
+/// Knowledge loss per component: `(component, loss, bus factor)`.
+pub fn knowledge_chart(
+    components: &[(String, f64, u64)],
+    as_of: &str,
+) -> Result<String, ChartError> {
+    let rows: Vec<(String, f64, String)> = components
+        .iter()
+        .map(|(component, loss, bus)| {
+            (
+                component.clone(),
+                *loss,
+                format!("{:.0} % lost, bus factor {bus}", loss * 100.0),
+            )
+        })
+        .collect();
+    share_bars(
+        "knowledge",
+        &format!("Knowledge loss per component as of {as_of}"),
+        &rows,
+        "share of its lines last written by people no longer active (%)",
+    )
+}
+
+/// Horizontal bars of shares from 0 to 1, one row each: `(label, share, note)`, the note after
+/// the bar.
+fn share_bars(
+    chart: &'static str,
+    title: &str,
+    rows: &[(String, f64, String)],
+    axis: &str,
+) -> Result<String, ChartError> {
+    let fail = failed(chart);
     let row = 24;
-    let height = 90 + row * folders.len().max(1) as i32 + 50;
+    let height = 90 + row * rows.len().max(1) as i32 + 50;
     let (left, bar_width) = (260, 480);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
         root.draw(&Text::new(
-            format!("Main developer's share of added lines per folder, {window}"),
+            title.to_owned(),
             (16, 12),
             (FONT, 20).into_font().color(&BLACK),
         ))
         .map_err(|e| fail(&e))?;
         let label = (FONT, 12).into_font().color(&BLACK);
         let top = 60;
-        for (i, (folder, developer, share)) in folders.iter().enumerate() {
+        for (i, (name, share, note)) in rows.iter().enumerate() {
             let y = top + row * i as i32;
             root.draw(&Text::new(
-                short(folder, 36),
+                short(name, 36),
                 (left - 8, y + row / 2),
                 label.clone().pos(Pos::new(HPos::Right, VPos::Center)),
             ))
@@ -534,13 +582,13 @@ pub fn ownership_chart(
             ))
             .map_err(|e| fail(&e))?;
             root.draw(&Text::new(
-                format!("{:.0} % {}", share * 100.0, short(developer, 30)),
+                note.clone(),
                 (left + bar_width + 8, y + row / 2),
                 label.clone().pos(Pos::new(HPos::Left, VPos::Center)),
             ))
             .map_err(|e| fail(&e))?;
         }
-        let axis_y = top + row * folders.len() as i32 + 8;
+        let axis_y = top + row * rows.len() as i32 + 8;
         for step in 0..=4 {
             let x = left + bar_width * step / 4;
             root.draw(&Text::new(
@@ -551,11 +599,69 @@ pub fn ownership_chart(
             .map_err(|e| fail(&e))?;
         }
         root.draw(&Text::new(
-            "share of the folder's added lines (%)",
+            axis.to_owned(),
             (left + bar_width / 2, axis_y + 20),
             label.pos(Pos::new(HPos::Center, VPos::Top)),
         ))
         .map_err(|e| fail(&e))?;
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}
+
+/// Code age: the lines of today's code by the year they were written, one bar per year
+/// (`years` in order, `(year, lines)`).
+pub fn code_age_chart(years: &[(String, u64)], as_of: &str) -> Result<String, ChartError> {
+    let fail = failed("code age");
+    let height = 420u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let most = years.iter().map(|y| y.1).max().unwrap_or(1).max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!("Code age: lines at {as_of} by the year they were written"),
+                (FONT, 20),
+            )
+            .margin(16)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(
+                (0..years.len().max(1)).into_segmented(),
+                0..most + most / 10 + 1,
+            )
+            .map_err(|e| fail(&e))?;
+        let names: Vec<&str> = years.iter().map(|y| y.0.as_str()).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(years.len().clamp(1, 30))
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) => {
+                    names.get(*i).map_or(String::new(), |n| (*n).to_owned())
+                }
+                _ => String::new(),
+            })
+            .y_desc("non-blank lines")
+            .x_desc("year the line was last written")
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
+            .draw()
+            .map_err(|e| fail(&e))?;
+        chart
+            .draw_series(years.iter().enumerate().map(|(i, (_, lines))| {
+                let mut bar = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), 0),
+                        (SegmentValue::Exact(i + 1), *lines),
+                    ],
+                    RGBColor(31, 119, 180).filled(),
+                );
+                bar.set_margin(0, 0, 3, 3);
+                bar
+            }))
+            .map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)

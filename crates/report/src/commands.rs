@@ -425,6 +425,8 @@ pub enum DiffView {
     Hotspots,
     /// New knowledge risks.
     Knowledge,
+    /// Components whose knowledge loss changed.
+    KnowledgeLoss,
     /// Trend metrics of the last period.
     Trends,
 }
@@ -455,6 +457,7 @@ pub fn diff_tables(
                         DiffView::Coupling => "coupling-changes",
                         DiffView::Hotspots => "hotspot-changes",
                         DiffView::Knowledge => "new-knowledge-risks",
+                        DiffView::KnowledgeLoss => "knowledge-loss-changes",
                         DiffView::Trends => "trend-changes",
                     }
             })

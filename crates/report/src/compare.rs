@@ -107,8 +107,57 @@ pub fn diff(old: &Snapshot, new: &Snapshot, top: usize) -> Vec<Table> {
         coupling_changes(old, new),
         hotspot_changes(old, new, top),
         knowledge_changes(old, new),
+        knowledge_loss_changes(old, new),
         trend_changes(old, new),
     ]
+}
+
+/// Knowledge loss per component.
+fn knowledge_loss(snapshot: &Snapshot) -> BTreeMap<&str, f64> {
+    snapshot
+        .analyses
+        .knowledge
+        .rows
+        .iter()
+        .map(|r| (r.component.as_str(), r.knowledge_loss))
+        .collect()
+}
+
+/// Components whose knowledge loss changed, most grown first.
+fn knowledge_loss_changes(old: &Snapshot, new: &Snapshot) -> Table {
+    let (before, after) = (knowledge_loss(old), knowledge_loss(new));
+    let mut rows: Vec<(f64, &str, Option<f64>, Option<f64>)> = before
+        .keys()
+        .chain(after.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|c| {
+            let (b, a) = (before.get(c).copied(), after.get(c).copied());
+            let change = a.unwrap_or(0.0) - b.unwrap_or(0.0);
+            (change != 0.0).then_some((change, *c, b, a))
+        })
+        .collect();
+    rows.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+    let float = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
+    Table::new(
+        "knowledge-loss-changes",
+        &[
+            "component",
+            "knowledge_loss_before",
+            "knowledge_loss_after",
+            "change_points",
+        ],
+        rows.into_iter()
+            .map(|(change, c, b, a)| {
+                vec![
+                    Cell::Text(c.to_owned()),
+                    float(b),
+                    float(a),
+                    Cell::Float(change * 100.0),
+                ]
+            })
+            .collect(),
+    )
 }
 
 fn coupling_changes(old: &Snapshot, new: &Snapshot) -> Table {
@@ -308,6 +357,26 @@ fn ratchet_findings(
                     rule: "new-top-hotspots",
                     message: format!("{entity} entered the top {top} hotspots at rank {rank}"),
                     location: entity,
+                    known: false,
+                });
+            }
+        }
+    }
+    if let (Some(points), Some(baseline)) = (rules.knowledge_loss_growth, baseline) {
+        let before = knowledge_loss(baseline);
+        for (component, after) in knowledge_loss(current) {
+            if let Some(before) = before.get(component)
+                && (after - before) * 100.0 > points
+            {
+                findings.push(Finding {
+                    rule: "knowledge-loss-growth",
+                    location: String::new(),
+                    message: format!(
+                        "knowledge loss of component {component} grew from {:.1} % to {:.1} % (limit +{} points)",
+                        before * 100.0,
+                        after * 100.0,
+                        format_float(points)
+                    ),
                     known: false,
                 });
             }
@@ -732,5 +801,44 @@ mod knowledge_tests {
         let table = knowledge_changes(&old, &new);
         let listed: Vec<String> = table.rows.iter().map(|r| r[0].text()).collect();
         assert_eq!(listed, ["b.rs"]);
+    }
+
+    fn with_loss(losses: &[(&str, f64)]) -> Snapshot {
+        let mut snapshot = with_risks("2024-01-31", &[]);
+        snapshot.analyses.knowledge.rows = losses
+            .iter()
+            .map(|(component, loss)| crate::snapshot::KnowledgeRow {
+                component: (*component).to_owned(),
+                knowledge_loss: *loss,
+                bus_factor: 1,
+                other: crate::snapshot::Row::new(),
+            })
+            .collect();
+        snapshot
+    }
+
+    #[test]
+    fn knowledge_loss_growth_is_a_ratchet_per_component() {
+        // core grows 10 points, ui 2, api is new (nothing to compare), web shrinks.
+        let old = with_loss(&[("core", 0.30), ("ui", 0.50), ("web", 0.40)]);
+        let new = with_loss(&[("api", 0.90), ("core", 0.40), ("ui", 0.52), ("web", 0.10)]);
+        let rules = CheckRules {
+            knowledge_loss_growth: Some(5.0),
+            ..CheckRules::default()
+        };
+        let findings = check(&new, Some(&old), &rules);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["knowledge loss of component core grew from 30.0 % to 40.0 % (limit +5 points)"]
+        );
+        assert!(
+            check(&new, None, &rules).is_empty(),
+            "a ratchet needs a baseline"
+        );
+        // diff lists every change, most grown first.
+        let table = knowledge_loss_changes(&old, &new);
+        let order: Vec<String> = table.rows.iter().map(|r| r[0].text()).collect();
+        assert_eq!(order, ["api", "core", "ui", "web"]);
     }
 }

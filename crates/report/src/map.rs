@@ -15,7 +15,8 @@ pub struct MapFile {
     pub loc: u64,
     /// Change sets in the window: the colour.
     pub revisions: u64,
-    /// Main developer (most lines added) and whether they are inactive.
+    /// Main developer (who last wrote most of its lines) and whether most of its lines were
+    /// written by people no longer active (its knowledge is lost).
     pub owner: Option<(String, bool)>,
 }
 
@@ -24,7 +25,8 @@ pub struct MapFile {
 pub enum Colouring {
     /// By revisions in the window, from pale to dark red.
     Revisions,
-    /// By main developer (the eight with most files get colours), inactive ones in black.
+    /// By main developer (the eight with most files get colours); files whose lines are mostly
+    /// by people no longer active in black.
     Owner,
 }
 
@@ -447,7 +449,11 @@ fn draw_circles(
                 let owner = match &f.owner {
                     Some((name, inactive)) => format!(
                         "; main developer {name}{}",
-                        if *inactive { " (inactive)" } else { "" }
+                        if *inactive {
+                            " (most lines by inactive people)"
+                        } else {
+                            ""
+                        }
                     ),
                     None => String::new(),
                 };
@@ -548,12 +554,12 @@ fn legend(svg: &mut String, palette: &Palette<'_>, y: f64) {
             }
             let _ = write!(
                 svg,
-                r##"<circle cx="{:.0}" cy="{y:.0}" r="7" fill="#222222"/><text x="{:.0}" y="{:.0}" font-size="11" fill="#000000">inactive owner</text><circle cx="{:.0}" cy="{y:.0}" r="7" fill="#b3b3b3"/><text x="{:.0}" y="{:.0}" font-size="11" fill="#000000">others</text>"##,
+                r##"<circle cx="{:.0}" cy="{y:.0}" r="7" fill="#222222"/><text x="{:.0}" y="{:.0}" font-size="11" fill="#000000">most lines by inactive people</text><circle cx="{:.0}" cy="{y:.0}" r="7" fill="#b3b3b3"/><text x="{:.0}" y="{:.0}" font-size="11" fill="#000000">others</text>"##,
                 x + 7.0,
                 x + 18.0,
                 y + 4.0,
-                x + 127.0,
-                x + 138.0,
+                x + 222.0,
+                x + 233.0,
                 y + 4.0
             );
         }

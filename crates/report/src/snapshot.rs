@@ -98,6 +98,10 @@ pub struct Analyses {
     pub coupling_expected: Section<CouplingRow>,
     /// Trend metrics per period.
     pub trends: Section<TrendRow>,
+    /// Knowledge per component (absent in snapshots before it existed, and in reports without
+    /// line origins).
+    #[serde(default)]
+    pub knowledge: Section<KnowledgeRow>,
     /// The other sections (sum of coupling, ownership, activity, "since last time").
     #[serde(flatten)]
     pub other: BTreeMap<String, Section<Row>>,
@@ -191,6 +195,20 @@ pub struct BacklogRow {
     /// it existed, where an inactive main developer at any share counted).
     #[serde(default)]
     pub knowledge_risk: Option<bool>,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+/// A row of the knowledge table: one component.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KnowledgeRow {
+    /// The component.
+    pub component: String,
+    /// Share of its non-blank lines last written by people no longer active.
+    pub knowledge_loss: f64,
+    /// The fewest people whose leaving orphans more than half of its files.
+    pub bus_factor: u64,
     /// The other columns.
     #[serde(flatten)]
     pub other: Row,
