@@ -105,23 +105,7 @@ impl Settings {
         let analysis = AnalysisSettings {
             repos,
             names: args.name.clone(),
-            mining: cochange_miner::Options {
-                mine: MineOptions {
-                    first_parent: args.first_parent,
-                    renames: !args.no_renames,
-                    line_counts: !args.no_line_counts,
-                },
-                selection: Selection {
-                    revs: args.rev.clone(),
-                    all: args.all,
-                    since,
-                    until,
-                },
-                cache,
-                threads: args.threads.unwrap_or(0),
-                name: None,
-                origins: None,
-            },
+            mining: mining_options(args, since, until, cache),
             as_of,
             filters,
             grouping: grouping(args, file)?,
@@ -313,4 +297,30 @@ fn parse_date(
     } else {
         time.seconds
     })
+}
+
+/// How to mine and what to select, from the arguments (the session asks for line origins).
+fn mining_options(
+    args: &GlobalArgs,
+    since: Option<i64>,
+    until: Option<i64>,
+    cache: cochange_miner::CacheLocation,
+) -> cochange_miner::Options {
+    cochange_miner::Options {
+        mine: MineOptions {
+            first_parent: args.first_parent,
+            renames: !args.no_renames,
+            line_counts: !args.no_line_counts,
+        },
+        selection: Selection {
+            revs: args.rev.clone(),
+            all: args.all,
+            since,
+            until,
+        },
+        cache,
+        threads: args.threads.unwrap_or(0),
+        name: None,
+        origins: None,
+    }
 }

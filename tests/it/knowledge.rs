@@ -17,14 +17,14 @@ fn blame_baseline(repo: &Path) -> Result<BTreeMap<String, BTreeMap<String, u32>>
     for line in text.lines() {
         match line.strip_prefix("file ") {
             Some(path) => {
-                file = path.to_owned();
+                path.clone_into(&mut file);
                 out.entry(file.clone()).or_default();
             }
             None => {
                 *out.entry(file.clone())
                     .or_default()
                     .entry(line.to_owned())
-                    .or_default() += 1
+                    .or_default() += 1;
             }
         }
     }

@@ -184,7 +184,18 @@ pub fn knowledge(input: &KnowledgeInput<'_>) -> PolarsResult<Knowledge> {
     let leaving = (!input.leaving.is_empty())
         .then(|| leaving_tables(&files, &per_component))
         .transpose()?;
-    let file_frame = df!(
+    Ok(Knowledge {
+        files: files_frame(&files)?,
+        components: components_frame(&per_component)?,
+        origins: origins_frame(origins)?,
+        age: age_frame(&age)?,
+        leaving,
+    })
+}
+
+/// The per-file table.
+fn files_frame(files: &[FileRow<'_>]) -> PolarsResult<DataFrame> {
+    df!(
         "file" => files.iter().map(|f| f.path).collect::<Vec<_>>(),
         "component" => files.iter().map(|f| f.component.as_str()).collect::<Vec<_>>(),
         "main_dev" => files.iter().map(|f| f.main.as_deref()).collect::<Vec<_>>(),
@@ -192,9 +203,13 @@ pub fn knowledge(input: &KnowledgeInput<'_>) -> PolarsResult<Knowledge> {
         "lines" => files.iter().map(|f| f.lines).collect::<Vec<_>>(),
         "inactive_lines" => files.iter().map(|f| f.inactive).collect::<Vec<_>>(),
         "knowledge_loss" => files.iter().map(|f| ratio(f.inactive, f.lines)).collect::<Vec<_>>(),
-    )?;
+    )
+}
+
+/// The per-component table.
+fn components_frame(per_component: &BTreeMap<String, ComponentAcc>) -> PolarsResult<DataFrame> {
     let rows: Vec<(&String, &ComponentAcc)> = per_component.iter().collect();
-    let components = df!(
+    df!(
         "component" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
         "files" => rows.iter().map(|r| r.1.files).collect::<Vec<_>>(),
         "main_dev" => rows.iter().map(|r| main_developer(&r.1.surviving).map(|m| m.0)).collect::<Vec<_>>(),
@@ -203,23 +218,22 @@ pub fn knowledge(input: &KnowledgeInput<'_>) -> PolarsResult<Knowledge> {
         "inactive_lines" => rows.iter().map(|r| r.1.inactive).collect::<Vec<_>>(),
         "knowledge_loss" => rows.iter().map(|r| ratio(r.1.inactive, r.1.lines)).collect::<Vec<_>>(),
         "bus_factor" => rows.iter().map(|r| bus_factor(&r.1.active_authors)).collect::<Vec<_>>(),
-    )?;
-    // Origins: per file, most lines first, then commit id.
+    )
+}
+
+/// One row of the origins table: file, commit, author, date, lines.
+type OriginRow<'a> = (&'a str, &'a str, Option<String>, Option<String>, u64);
+
+/// The origins table: per file, most lines first, then commit id.
+fn origins_frame(mut origins: Vec<OriginRow<'_>>) -> PolarsResult<DataFrame> {
     origins.sort_by(|a, b| a.0.cmp(b.0).then(b.4.cmp(&a.4)).then(a.1.cmp(b.1)));
-    let origins = df!(
+    df!(
         "file" => origins.iter().map(|o| o.0).collect::<Vec<_>>(),
         "commit" => origins.iter().map(|o| o.1).collect::<Vec<_>>(),
         "author" => origins.iter().map(|o| o.2.clone()).collect::<Vec<_>>(),
         "date" => origins.iter().map(|o| o.3.clone()).collect::<Vec<_>>(),
         "lines" => origins.iter().map(|o| o.4).collect::<Vec<_>>(),
-    )?;
-    Ok(Knowledge {
-        files: file_frame,
-        components,
-        origins,
-        age: age_frame(&age)?,
-        leaving,
-    })
+    )
 }
 
 /// One file's row before it becomes columns.
@@ -370,10 +384,17 @@ fn ratio(part: u64, whole: u64) -> f64 {
 /// See [`knowledge`].
 fn bus_factor(active_authors: &[BTreeSet<String>]) -> u64 {
     let half = active_authors.len() / 2;
-    let mut remaining: Vec<BTreeSet<&str>> = active_authors
+    // Authors as numbers in name order, so that the lowest number is the first name.
+    let names: BTreeSet<&str> = active_authors
         .iter()
-        .map(|s| s.iter().map(String::as_str).collect())
+        .flat_map(|s| s.iter().map(String::as_str))
         .collect();
+    let id: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let mut remaining: Vec<Vec<usize>> = active_authors
+        .iter()
+        .map(|s| s.iter().map(|a| id[a.as_str()]).collect())
+        .collect();
+    let (mut covers, mut sole) = (vec![0usize; names.len()], vec![0usize; names.len()]);
     let mut removed = 0;
     loop {
         let orphaned = remaining.iter().filter(|s| s.is_empty()).count();
@@ -381,21 +402,26 @@ fn bus_factor(active_authors: &[BTreeSet<String>]) -> u64 {
             return removed;
         }
         // The author whose removal orphans most files now, then who covers most files, then name.
-        let mut score: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        covers.fill(0);
+        sole.fill(0);
         for set in &remaining {
             for &a in set {
-                let entry = score.entry(a).or_default();
-                entry.1 += 1;
-                if set.len() == 1 {
-                    entry.0 += 1;
-                }
+                covers[a] += 1;
+                sole[a] += usize::from(set.len() == 1);
             }
         }
-        let Some((&pick, _)) = score.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))) else {
+        let Some(pick) = (0..names.len())
+            .filter(|&a| covers[a] > 0)
+            .max_by(|&x, &y| {
+                (sole[x], covers[x])
+                    .cmp(&(sole[y], covers[y]))
+                    .then(y.cmp(&x))
+            })
+        else {
             return removed;
         };
         for set in &mut remaining {
-            set.remove(pick);
+            set.retain(|&a| a != pick);
         }
         removed += 1;
     }

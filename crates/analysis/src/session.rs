@@ -2,11 +2,10 @@
 //! analysed revision with its component mapping, and the coupling options. Every command of the
 //! command line is one [`Session`] and a call or two on it.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cochange_miner::polars::prelude::*;
 use cochange_miner::{Outcome, Progress, Tables, col};
@@ -295,7 +294,7 @@ pub struct Session<'s> {
     origins: Option<cochange_miner::LineOrigins>,
     /// Folder levels that make a component when nothing else maps a file.
     depth: usize,
-    mapping: OnceCell<Mapping>,
+    mapping: OnceLock<Mapping>,
     notices: Vec<Notice>,
 }
 
@@ -333,7 +332,7 @@ impl<'s> Session<'s> {
             revision,
             origins,
             depth,
-            mapping: OnceCell::new(),
+            mapping: OnceLock::new(),
             notices,
         })
     }
@@ -559,6 +558,18 @@ impl<'s> Session<'s> {
         options: &KnowledgeOptions,
         progress: &dyn Progress,
     ) -> Result<crate::Knowledge, Error> {
+        let (knowledge, notices) = self.knowledge_with_notices(options, progress)?;
+        self.notices.extend(notices);
+        Ok(knowledge)
+    }
+
+    /// [`Session::knowledge`] without touching the session, so that it can run beside other
+    /// analyses: the notices are returned for the caller to keep.
+    pub fn knowledge_with_notices(
+        &self,
+        options: &KnowledgeOptions,
+        progress: &dyn Progress,
+    ) -> Result<(crate::Knowledge, Vec<Notice>), Error> {
         let KnowledgeOptions {
             inactive_after,
             blame,
@@ -577,32 +588,29 @@ impl<'s> Session<'s> {
         let mut files: Vec<cochange_miner::BlamedFile> = Vec::new();
         let mut to_blame: Vec<String> = Vec::new();
         let (mut notes, mut warnings) = (Vec::new(), Vec::new());
-        match self.origins.as_ref().filter(|_| !blame) {
-            Some(origins) => {
-                files.extend(origins.files.iter().filter(|f| keep(&f.path)).cloned());
-                to_blame.extend(origins.unknown.iter().filter(|f| keep(f)).cloned());
-                let binary = origins.binary.iter().filter(|f| keep(f)).count();
+        if let Some(origins) = self.origins.as_ref().filter(|_| !blame) {
+            files.extend(origins.files.iter().filter(|f| keep(&f.path)).cloned());
+            to_blame.extend(origins.unknown.iter().filter(|f| keep(f)).cloned());
+            let binary = origins.binary.iter().filter(|f| keep(f)).count();
+            notes.push(format!(
+                "line origins of {} files from the replay of the mined diffs ({} commits replayed{}); skipped {binary} binary",
+                files.len(),
+                origins.replayed,
+                if origins.replayed == 0 { ", cached" } else { "" }
+            ));
+            if !to_blame.is_empty() {
                 notes.push(format!(
-                    "line origins of {} files from the replay of the mined diffs ({} commits replayed{}); skipped {binary} binary",
-                    files.len(),
-                    origins.replayed,
-                    if origins.replayed == 0 { ", cached" } else { "" }
+                    "{} files with unknown replayed origins (a binary version or a missing blob in their history) are blamed",
+                    to_blame.len()
                 ));
-                if !to_blame.is_empty() {
-                    notes.push(format!(
-                        "{} files with unknown replayed origins (a binary version or a missing blob in their history) are blamed",
-                        to_blame.len()
-                    ));
-                }
             }
-            None => {
-                if !blame {
-                    warnings.push(
-                        "line origins could not be replayed (line counts off, or a revision outside the mined history): blaming every file".to_owned(),
-                    );
-                }
-                to_blame.extend(mapping.files.iter().filter(|f| keep(f)).cloned());
+        } else {
+            if !blame {
+                warnings.push(
+                    "line origins could not be replayed (line counts off, or a revision outside the mined history): blaming every file".to_owned(),
+                );
             }
+            to_blame.extend(mapping.files.iter().filter(|f| keep(f)).cloned());
         }
         if !to_blame.is_empty() {
             let blamed = cochange_miner::blame_files(
@@ -641,10 +649,12 @@ impl<'s> Session<'s> {
             leaving: &leaving,
             orphaned_below: options.orphaned_below,
         })?;
-        self.notices
-            .extend(warnings.into_iter().map(Notice::Warning));
-        self.notices.extend(notes.into_iter().map(Notice::Info));
-        Ok(result)
+        let notices = warnings
+            .into_iter()
+            .map(Notice::Warning)
+            .chain(notes.into_iter().map(Notice::Info))
+            .collect();
+        Ok((result, notices))
     }
 
     /// Whether the line origins of the analysed revision were replayed (one repository, line

@@ -108,51 +108,12 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
         previously_missing,
         &diffed.missing_blobs,
     ));
-    let mut per_commit = vec![Vec::new(); records.len()];
-    for (index, changes) in diffed.changes {
-        per_commit[index] = changes;
-    }
-    let mut per_merge = vec![Vec::new(); records.len()];
-    for (index, rows) in diffed.merges {
-        per_merge[index] = rows;
-    }
-    let all = store(
-        cache.as_mut(),
-        cached,
-        Stored {
-            commits: commits_frame(&records)?,
-            changes: changes_frame(&records, &per_commit)?,
-            merges: merges_frame(&records, &per_merge)?,
-        },
-        &mut warnings,
-    )?;
-    // Origins come from the hunks, which only mining with line counts records; a revision the
-    // mined history does not hold has none (the caller blames instead).
-    let origins = match &options.origins {
-        Some(rev) if options.mine.line_counts => match crate::origins::line_origins(
-            path,
-            &repo,
-            rev,
-            &all,
-            options.mine.first_parent,
-            cache.as_mut(),
-            threads,
-        ) {
-            Ok(origins) => Some(origins),
-            Err(Error::NotMined { .. }) => None,
-            Err(err) => return Err(err),
-        },
-        _ => None,
-    };
-    let Stored {
-        commits: all_commits,
-        changes: all_changes,
-        ..
-    } = all;
-
+    let new = new_rows(&records, diffed.changes, diffed.merges)?;
+    let all = store(cache.as_mut(), cached, new, &mut warnings)?;
+    let origins = origins_at(path, &repo, options, &all, cache.as_mut(), threads)?;
     let tables = select(
-        &all_commits,
-        &all_changes,
+        &all.commits,
+        &all.changes,
         &Pick {
             tips: &tips,
             first_parent: options.mine.first_parent,
@@ -176,6 +137,52 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
         warnings,
         origins,
     })
+}
+
+/// The tables of the commits mined in this run, from the diffs by commit index.
+fn new_rows(
+    records: &[CommitRecord],
+    changes: Vec<(usize, Vec<crate::record::ChangeRecord>)>,
+    merges: Vec<(usize, Vec<crate::record::MergeRecord>)>,
+) -> Result<Stored, Error> {
+    let mut per_commit = vec![Vec::new(); records.len()];
+    for (index, rows) in changes {
+        per_commit[index] = rows;
+    }
+    let mut per_merge = vec![Vec::new(); records.len()];
+    for (index, rows) in merges {
+        per_merge[index] = rows;
+    }
+    Ok(Stored {
+        commits: commits_frame(records)?,
+        changes: changes_frame(records, &per_commit)?,
+        merges: merges_frame(records, &per_merge)?,
+    })
+}
+
+/// The line origins asked for. They come from the hunks, which only mining with line counts
+/// records; a revision the mined history does not hold has none (the caller blames instead).
+fn origins_at(
+    path: &Path,
+    repo: &gix::Repository,
+    options: &Options,
+    all: &Stored,
+    cache: Option<&mut Cache>,
+    threads: usize,
+) -> Result<Option<crate::LineOrigins>, Error> {
+    let Some(rev) = options
+        .origins
+        .as_deref()
+        .filter(|_| options.mine.line_counts)
+    else {
+        return Ok(None);
+    };
+    let first_parent = options.mine.first_parent;
+    match crate::origins::line_origins(path, repo, rev, all, first_parent, cache, threads) {
+        Ok(origins) => Ok(Some(origins)),
+        Err(Error::NotMined { .. }) => Ok(None),
+        Err(err) => Err(err),
+    }
 }
 
 /// What git shows of the history besides its commits, which keys the cache, and the warnings it

@@ -131,7 +131,13 @@ pub(crate) fn apply_merge(
                 state.insert(*path, lines);
             }
             MergeStep::Resolved { path, diffs } => {
-                let lines = resolve(commit, first_old.flatten(), parents, diffs);
+                let first_old = first_old.flatten();
+                let lines = resolve(
+                    commit,
+                    first_old.as_deref().map(Vec::as_slice),
+                    parents,
+                    diffs,
+                );
                 state.insert(*path, lines.map(Arc::new));
             }
         }
@@ -143,7 +149,7 @@ const UNSET: u32 = u32::MAX;
 
 fn resolve(
     commit: u32,
-    first_old: Option<Arc<Vec<u32>>>,
+    first_old: Option<&[u32]>,
     parents: &[&State],
     diffs: &[Step<'_>],
 ) -> Option<Vec<u32>> {
@@ -151,13 +157,13 @@ fn resolve(
     for (i, diff) in diffs.iter().enumerate() {
         // A side without a text diff (binary there, or no row) gives no origins.
         let Some(hunks) = diff.hunks else { continue };
-        let old: Option<Arc<Vec<u32>>> = match (i, diff.kind) {
-            (_, Kind::Added) => Some(Arc::new(Vec::new())),
-            (0, _) => first_old.clone(),
+        let old: Option<&[u32]> = match (i, diff.kind) {
+            (_, Kind::Added) => Some(&[]),
+            (0, _) => first_old,
             _ => parents
                 .get(i)
-                .and_then(|p| p.get(&diff.old()).cloned())
-                .flatten(),
+                .and_then(|p| p.get(&diff.old()))
+                .and_then(|lines| lines.as_deref().map(Vec::as_slice)),
         };
         // A parent whose origins are unknown gives none; the lines stay for the next parent.
         let Some(old) = old else { continue };
@@ -386,9 +392,7 @@ impl<'a> Paths<'a> {
 }
 
 /// The `hunks` column copied into one buffer: `(buffer, range of each row or None)`.
-pub(crate) fn flat_hunks(
-    column: &ListChunked,
-) -> PolarsResult<(Vec<u32>, Vec<Option<(usize, usize)>>)> {
+pub(crate) fn flat_hunks(column: &ListChunked) -> PolarsResult<FlatHunks> {
     let mut flat = Vec::new();
     let mut ranges = Vec::with_capacity(column.len());
     for row in column.amortized_iter() {
@@ -491,31 +495,42 @@ pub(crate) fn line_origins(
         });
     };
     let cached = cache.as_deref().and_then(Cache::origins);
-    let change_hunks = flat_hunks(stored.changes.column(stored::HUNKS)?.list()?)?;
-    let merge_hunks = flat_hunks(stored.merges.column(stored::HUNKS)?.list()?)?;
+    // Read only when a replay is needed; declared first, as the paths borrow from them.
+    let (change_hunks, merge_hunks);
     let mut paths = Paths::default();
-    let replay = build(
-        stored,
-        &index,
-        first_parent,
-        (&change_hunks, &merge_hunks),
-        &mut paths,
-    )?;
-    let seed = cached.as_ref().and_then(|(of, df)| {
-        let seed = read_state(df, &index, &mut paths).ok().flatten()?;
-        Some((*index.get(of.as_str())?, seed))
-    });
-    let (state, replayed) = replay.state_of(target, seed);
-    if replayed > 0
-        && let Some(cache) = cache
-    {
-        // Best effort: without it the next run replays again, which costs time, not truth.
-        let _ = state_frame(&state, &paths, &ids).and_then(|mut df| {
-            cache
-                .store_origins(&commit, &mut df)
-                .map_err(|err| PolarsError::ComputeError(err.to_string().into()))
+    // The cached origins of this very commit need no replay, nor the hunks read for one.
+    let cached_here = cached
+        .as_ref()
+        .filter(|(of, _)| *of == commit)
+        .and_then(|(_, df)| read_state(df, &index, &mut paths).ok().flatten());
+    let (state, replayed) = if let Some(state) = cached_here {
+        (state, 0)
+    } else {
+        change_hunks = flat_hunks(stored.changes.column(stored::HUNKS)?.list()?)?;
+        merge_hunks = flat_hunks(stored.merges.column(stored::HUNKS)?.list()?)?;
+        let replay = build(
+            stored,
+            &index,
+            first_parent,
+            (&change_hunks, &merge_hunks),
+            &mut paths,
+        )?;
+        let seed = cached.as_ref().and_then(|(of, df)| {
+            let seed = read_state(df, &index, &mut paths).ok().flatten()?;
+            Some((*index.get(of.as_str())?, seed))
         });
-    }
+        let (state, replayed) = replay.state_of(target, seed);
+        if let Some(cache) = cache {
+            // Best effort: without it the next run replays again, which costs time, not
+            // truth.
+            let _ = state_frame(&state, &paths, &ids).and_then(|mut df| {
+                cache
+                    .store_origins(&commit, &mut df)
+                    .map_err(|err| PolarsError::ComputeError(err.to_string().into()))
+            });
+        }
+        (state, replayed)
+    };
     let snapshot = crate::read_snapshot(
         path,
         Some(&commit),

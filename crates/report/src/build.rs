@@ -65,42 +65,61 @@ pub struct ReportOptions {
 /// (missing blobs) are left in it for the caller.
 pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Report, BuildError> {
     let measured = session.measure(options.months)?;
-    // Knowledge from the replayed line origins; without them (several repositories, no line
-    // counts) the report leaves it out rather than blame every file.
-    let knowledge = if session.has_origins() {
-        Some(session.knowledge(
-            &KnowledgeOptions {
-                inactive_after: options.inactive_after,
-                orphaned_below: DEFAULT_ORPHANED_BELOW,
-                ..KnowledgeOptions::default()
-            },
-            &cochange_analysis::NoProgress,
-        )?)
-    } else {
-        None
-    };
     if let Some(warning) = measured.test_share_warning(&session.settings.tests) {
         session.notify(cochange_analysis::Notice::Warning(warning));
     }
     let configured = session.coupling_options(&Thresholds::default())?;
     let settings = session.settings;
-    // Trends read the whole history; they run beside the other analyses.
+    // Trends read the whole history, and knowledge the line origins; they run beside the other
+    // analyses. Without replayed origins (several repositories, no line counts) the report
+    // leaves knowledge out rather than blame every file.
     let span = cochange_analysis::TrendSpan {
         as_of: measured.as_of,
         history_from: settings.mining.selection.since,
     };
-    let (analysed, trends) = std::thread::scope(|scope| {
+    let knowledge_options = KnowledgeOptions {
+        inactive_after: options.inactive_after,
+        orphaned_below: DEFAULT_ORPHANED_BELOW,
+        ..KnowledgeOptions::default()
+    };
+    let shared: &Session<'_> = session;
+    let (analysed, trends, knowledge) = std::thread::scope(|scope| {
         let trends =
             scope.spawn(|| trends_section(&measured.upto, &settings.teams, &configured, span));
-        let analysed = sections(session, options, &measured, &configured, knowledge.as_ref());
-        (analysed, trends.join())
+        let knowledge = shared.has_origins().then(|| {
+            scope.spawn(|| {
+                shared.knowledge_with_notices(&knowledge_options, &cochange_analysis::NoProgress)
+            })
+        });
+        let analysed = sections(shared, options, &measured, &configured);
+        (
+            analysed,
+            trends.join(),
+            knowledge.map(std::thread::ScopedJoinHandle::join),
+        )
     });
-    let (mut sections, crossing_share) = analysed?;
-    sections.push(
-        trends.map_err(|_| {
-            cochange_analysis::Error::Invalid("the trends analysis panicked".into())
-        })??,
-    );
+    let panicked =
+        |what: &str| cochange_analysis::Error::Invalid(format!("the {what} analysis panicked"));
+    let knowledge = match knowledge {
+        Some(joined) => {
+            let (knowledge, notices) = joined.map_err(|_| panicked("knowledge"))??;
+            for notice in notices {
+                session.notify(notice);
+            }
+            Some(knowledge)
+        }
+        None => None,
+    };
+    let (mut sections, map_files, crossing_share) = analysed?;
+    if let Some(knowledge) = &knowledge {
+        let at = sections
+            .iter()
+            .position(|s| s.id == "soc")
+            .unwrap_or(sections.len());
+        let added = knowledge_sections(knowledge, &map_files, &measured, options)?;
+        sections.splice(at..at, added);
+    }
+    sections.push(trends.map_err(|_| panicked("trends"))??);
     Ok(Report {
         title: format!("cochange report: {}", measured.repositories),
         header: header(&measured, &settings.grouping)?,
@@ -200,8 +219,7 @@ fn sections(
     options: &ReportOptions,
     measured: &Measured,
     configured: &CouplingOptions,
-    knowledge: Option<&Knowledge>,
-) -> Result<(Vec<Section>, f64), BuildError> {
+) -> Result<(Vec<Section>, Vec<crate::MapFile>, f64), BuildError> {
     let settings = session.settings;
     let window = measured.window();
     let all_spots = measured.hotspots(&settings.grouping)?;
@@ -219,11 +237,7 @@ fn sections(
     let (surprising, expected) = split_pairs(&pairs, &settings.tests, options.all_files)?;
     let (graph, crossing_share) =
         component_graph(measured, &settings.grouping, configured, &window)?;
-    let owners = match knowledge {
-        Some(k) => knowledge_owners(&k.files)?,
-        None => HashMap::new(),
-    };
-    let map_files = map_files(&spots, &owners)?;
+    let map_files = map_files(&spots)?;
     let sections = vec![
         Section {
             id: "summary".into(),
@@ -295,13 +309,8 @@ fn sections(
         },
     ];
     let mut sections = sections;
-    if let Some(knowledge) = knowledge {
-        sections.extend(knowledge_sections(
-            knowledge, &map_files, measured, options,
-        )?);
-    }
     sections.extend(history_sections(session, measured)?);
-    Ok((sections, crossing_share))
+    Ok((sections, map_files, crossing_share))
 }
 
 /// The sections about the whole history: sum of coupling, ownership, activity.
@@ -355,11 +364,9 @@ fn history_sections(
 /// Files named in the hotspot map.
 const MAP_LABELS: usize = 25;
 
-/// The files of the map: the hotspots with their size, revisions and owner.
-fn map_files(
-    spots: &DataFrame,
-    owners: &HashMap<String, (String, bool)>,
-) -> Result<Vec<crate::MapFile>, BuildError> {
+/// The files of the map: the hotspots with their size and revisions (owners come with
+/// knowledge).
+fn map_files(spots: &DataFrame) -> Result<Vec<crate::MapFile>, BuildError> {
     use hotspot_col as h;
     let entity = spots.column(h::ENTITY)?.str()?;
     let loc = spots.column(h::LOC)?.u64()?;
@@ -371,7 +378,7 @@ fn map_files(
                 path: path.to_owned(),
                 loc: loc.get(i).unwrap_or(0),
                 revisions: revisions.get(i).unwrap_or(0),
-                owner: owners.get(path).cloned(),
+                owner: None,
             })
         })
         .collect())
@@ -410,6 +417,14 @@ fn knowledge_sections(
     options: &ReportOptions,
 ) -> Result<Vec<Section>, BuildError> {
     let as_of = day(measured.as_of);
+    let owners = knowledge_owners(&knowledge.files)?;
+    let map_files: Vec<crate::MapFile> = map_files
+        .iter()
+        .map(|f| crate::MapFile {
+            owner: owners.get(&f.path).cloned(),
+            ..f.clone()
+        })
+        .collect();
     let components = &knowledge.components;
     let name = components.column("component")?.str()?;
     let loss = components.column("knowledge_loss")?.f64()?;
@@ -454,7 +469,7 @@ fn knowledge_sections(
                 (
                     "knowledge-map.svg".into(),
                     crate::hotspot_map(
-                        map_files,
+                        &map_files,
                         crate::Colouring::Owner,
                         MAP_LABELS,
                         &format!("Knowledge map: main developer by surviving lines as of {as_of}"),

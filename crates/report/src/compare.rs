@@ -552,7 +552,7 @@ mod tests {
         owners: &[(&str, &str, bool)],
         crossing_share: f64,
     ) -> Snapshot {
-        let section = Snapshot::test_section;
+        let section = |name: &str, rows: Vec<Value>| Snapshot::test_section(name, &rows);
         let value = serde_json::json!({
             "schema_version": crate::SCHEMA_VERSION,
             "title": "t",
@@ -769,7 +769,7 @@ mod knowledge_tests {
                 })
             })
             .collect();
-        let empty = |name| Snapshot::test_section(name, Vec::new());
+        let empty = |name| Snapshot::test_section(name, &[]);
         let value = serde_json::json!({
             "schema_version": crate::SCHEMA_VERSION,
             "title": "t",
@@ -778,7 +778,7 @@ mod knowledge_tests {
             "metrics": { "crossing_share": 0.0 },
             "analyses": {
                 "coupling": empty("coupling"), "hotspots": empty("hotspots"), "trends": empty("trends"),
-                "backlog": Snapshot::test_section("backlog", rows),
+                "backlog": Snapshot::test_section("backlog", &rows),
             },
         });
         Snapshot::from_value("test", &value).expect("a snapshot")

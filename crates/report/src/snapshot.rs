@@ -288,7 +288,7 @@ impl Snapshot {
     /// The section `name` with `rows`, its columns the ones a snapshot must list (for tests that
     /// build snapshots by hand).
     #[cfg(test)]
-    pub(crate) fn test_section(name: &str, rows: Vec<serde_json::Value>) -> serde_json::Value {
+    pub(crate) fn test_section(name: &str, rows: &[serde_json::Value]) -> serde_json::Value {
         let columns = REQUIRED_COLUMNS
             .iter()
             .find(|(section, _)| *section == name)
