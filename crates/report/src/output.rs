@@ -5,8 +5,9 @@
 //! (recognised by its marker file, [`MARKER`], or, for reports written before the marker existed,
 //! by a cochange `snapshot.json` beside nothing but report files). Never the current folder or
 //! one above it, a git directory or anything inside one, or a work tree. The new report is
-//! written into a temporary sibling and then put in place; of the old report, only the files it
-//! wrote are removed.
+//! written into a temporary sibling and then swapped into place; of the old report, only the files
+//! it wrote are removed. A folder where the user keeps files beside the report gets the report's
+//! files one by one instead, so that the user's files never leave it.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
@@ -250,20 +251,8 @@ pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Strin
         }
         Some(Existing { owned, foreign }) if foreign.is_empty() => {
             // Swap the folders, then empty the old one of what it held (all of it the report's).
-            let old = tempfile::Builder::new()
-                .prefix(&format!(".{name}.cochange-old-"))
-                .tempdir_in(&parent)
-                .map_err(OutputError::io(&parent))?
-                .keep();
-            fs::remove_dir(&old).map_err(OutputError::io(&old))?;
-            fs::rename(&target.path, &old).map_err(OutputError::io(&target.path))?;
             let staged = staging.keep();
-            if let Err(err) = fs::rename(&staged, &target.path) {
-                // Put the old report back.
-                let _ = fs::rename(&old, &target.path);
-                let _ = fs::remove_dir_all(&staged);
-                return Err(OutputError::io(&target.path)(err));
-            }
+            let old = swap_folders(&staged, &target.path, &parent, &name)?;
             remove_owned(&old, &owned);
             let _ = fs::remove_dir(&old);
         }
@@ -287,6 +276,38 @@ pub fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Strin
     drop(lock);
     let _ = fs::remove_file(target.path.join(WRITING));
     Ok(names)
+}
+
+/// Puts the folder `staged` in place of the folder `target` and returns where the old one went.
+/// On Linux one `renameat2(RENAME_EXCHANGE)`: at every moment `target` is either the old report
+/// or the new one. Elsewhere (or on file systems without it) two renames, with the old report put
+/// back if the second fails.
+fn swap_folders(
+    staged: &Path,
+    target: &Path,
+    parent: &Path,
+    name: &str,
+) -> Result<PathBuf, OutputError> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, staged, CWD, target, RenameFlags::EXCHANGE).is_ok() {
+            return Ok(staged.to_owned());
+        }
+    }
+    let old = tempfile::Builder::new()
+        .prefix(&format!(".{name}.cochange-old-"))
+        .tempdir_in(parent)
+        .map_err(OutputError::io(parent))?
+        .keep();
+    fs::remove_dir(&old).map_err(OutputError::io(&old))?;
+    fs::rename(target, &old).map_err(OutputError::io(target))?;
+    if let Err(err) = fs::rename(staged, target) {
+        let _ = fs::rename(&old, target);
+        let _ = fs::remove_dir_all(staged);
+        return Err(OutputError::io(target)(err));
+    }
+    Ok(old)
 }
 
 /// Checks that a report may be written into `dir` (see [`write_folder`]), before the work of
