@@ -262,7 +262,7 @@ pub struct WindowArgs {
     #[command(flatten)]
     pub at: AtArgs,
     /// The window, in months before `--as-of`; `--since` overrides its start.
-    #[arg(long, default_value_t = 12, value_name = "N")]
+    #[arg(long, default_value_t = 12, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub months: u32,
 }
 

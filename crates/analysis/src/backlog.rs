@@ -426,9 +426,10 @@ fn trim(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-/// Nesting depth in words: `1 level`, `2.5 levels`.
+/// Nesting depth in words, in whole levels (`1 level`, `9 levels`): indentation that is not a
+/// multiple of the indent unit (continuation lines) gives fractions nobody reads as levels.
 fn levels(depth: f64) -> String {
-    let text = trim(depth);
+    let text = trim(depth.round());
     let unit = if text == "1" { "level" } else { "levels" };
     format!("{text} {unit}")
 }
@@ -446,5 +447,7 @@ mod tests {
         assert_eq!(trim(2.5), "2.5");
         assert_eq!(levels(1.0), "1 level");
         assert_eq!(levels(0.0), "0 levels");
+        assert_eq!(levels(9.25), "9 levels");
+        assert_eq!(levels(1.4), "1 level");
     }
 }

@@ -553,6 +553,13 @@ fn summary(backlog: &DataFrame, surprising: &DataFrame) -> Result<Table, BuildEr
         .filter(|&i| class.get(i) == Some(PairClass::CrossComponent.as_str()))
         .take(SUMMARY_ROWS)
         .collect();
+    if crossing.is_empty() {
+        rows.push(vec![
+            text("coupling across components"),
+            text("none"),
+            text("no pair of files in different components changed together often enough to pass the coupling thresholds in the window"),
+        ]);
+    }
     for i in crossing {
         rows.push(vec![
             text("coupling across components"),
@@ -576,7 +583,7 @@ fn summary(backlog: &DataFrame, surprising: &DataFrame) -> Result<Table, BuildEr
         .filter(|&i| risk.get(i) == Some(true))
         .take(SUMMARY_ROWS)
         .collect();
-    for i in risky {
+    for &i in &risky {
         rows.push(vec![
             text("knowledge risk"),
             text(entity.get(i).unwrap_or_default()),
@@ -588,12 +595,22 @@ fn summary(backlog: &DataFrame, surprising: &DataFrame) -> Result<Table, BuildEr
             )),
         ]);
     }
-    if rows.is_empty() {
+    if risky.is_empty() {
         rows.push(vec![
-            text("nothing stands out"),
-            text(""),
-            text("no file changed twice in the window"),
+            text("knowledge risk"),
+            text("none"),
+            text("no file of the backlog has a main developer who is no longer active"),
         ]);
+    }
+    if backlog.height() == 0 {
+        rows.insert(
+            0,
+            vec![
+                text("refactor first"),
+                text("none"),
+                text("no file of program code changed twice in the window"),
+            ],
+        );
     }
     Ok(Table::new("summary", &["what", "item", "why"], rows))
 }
@@ -660,7 +677,13 @@ fn trends_section(
         table: Table::from_frame("trends", &trends.reverse())?,
         charts: vec![("trends.svg".into(), trend_chart(&trends)?)],
         highlight: None,
-        shown: Vec::new(),
+        // Teams per component is empty without `[teams]`: the page leaves the column out.
+        shown: trends
+            .columns()
+            .iter()
+            .filter(|c| c.is_empty() || c.null_count() < c.len())
+            .map(|c| c.name().to_string())
+            .collect(),
     })
 }
 

@@ -27,14 +27,17 @@ fn failed(chart: &'static str) -> impl Fn(&dyn std::fmt::Display) -> ChartError 
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 960;
 
-/// Shortens long paths for labels, keeping their end.
+/// Shortens long paths for labels, keeping their end from a folder boundary (`…/io/mod.rs`), or
+/// the last `max` characters of a name that is long by itself.
 fn short(label: &str, max: usize) -> String {
     let count = label.chars().count();
     if count <= max {
-        label.to_owned()
-    } else {
-        let tail: String = label.chars().skip(count - (max - 1)).collect();
-        format!("…{tail}")
+        return label.to_owned();
+    }
+    let tail: String = label.chars().skip(count - (max - 1)).collect();
+    match tail.find('/') {
+        Some(slash) if slash + 1 < tail.len() => format!("…{}", &tail[slash..]),
+        _ => format!("…{tail}"),
     }
 }
 
@@ -102,6 +105,8 @@ pub fn hotspot_chart(
         }
         root.present().map_err(|e| fail(&e))?;
     }
+    // Leader lines first, so that the bubbles they pass cover them; then bubbles; then labels.
+    let mut leaders = String::new();
     let mut extra = String::new();
     // Largest first, so that small bubbles stay visible on top.
     let mut order: Vec<&(usize, i32, i32, f64)> = bubbles.iter().collect();
@@ -148,16 +153,22 @@ pub fn hotspot_chart(
             f64::from(by) + dy / length * r,
         );
         let _ = write!(
-            extra,
-            r##"<line class="leader" data-rank="{rank}" x1="{ex:.1}" y1="{ey:.1}" x2="{}" y2="{y}" stroke="#555555" stroke-opacity="0.7" stroke-width="1"/><text data-rank="{rank}" x="{}" y="{y}" font-size="13" font-family="{FONT}" dominant-baseline="middle" fill="#000000">{rank} {}</text>"##,
+            leaders,
+            r##"<line class="leader" data-rank="{rank}" x1="{ex:.1}" y1="{ey:.1}" x2="{}" y2="{y}" stroke="#555555" stroke-opacity="0.7" stroke-width="1"/>"##,
             column_x - 4,
+            rank = i + 1,
+        );
+        let _ = write!(
+            extra,
+            r##"<text data-rank="{rank}" x="{}" y="{y}" font-size="13" font-family="{FONT}" dominant-baseline="middle" fill="#000000">{rank} {}</text>"##,
             column_x,
             escape_xml(&short(&points[i].name, 34)),
             rank = i + 1,
         );
     }
+    leaders.push_str(&extra);
     let end = svg.rfind("</svg>").unwrap_or(svg.len());
-    svg.insert_str(end, &extra);
+    svg.insert_str(end, &leaders);
     Ok(svg)
 }
 
@@ -776,6 +787,19 @@ mod tests {
                 ))
             })
             .collect()
+    }
+
+    #[test]
+    fn long_paths_are_shortened_at_a_folder_boundary() {
+        assert_eq!(short("src/lib.rs", 34), "src/lib.rs");
+        assert_eq!(
+            short("tokio/src/runtime/scheduler/multi_thread/worker.rs", 34),
+            "…/scheduler/multi_thread/worker.rs"
+        );
+        assert_eq!(
+            short("a_very_long_file_name_without_folders.rs", 12),
+            "…_folders.rs"
+        );
     }
 
     #[test]

@@ -304,33 +304,9 @@ pub fn hotspot_map(
     title: &str,
 ) -> String {
     let root = layout(files);
-    let area = SIZE - TOP - LEGEND;
-    let outer = root.circle.map_or(0.0, |c| c.r);
-    let scale = if outer > 0.0 {
-        area / (2.0 * outer)
-    } else {
-        1.0
-    };
-    let mut circles = Vec::new();
-    absolute(
-        &root,
-        (SIZE / 2.0, TOP + area / 2.0),
-        scale,
-        0,
-        &mut circles,
-    );
+    let circles = fitted(&root, SIZE - TOP - LEGEND);
     let palette = Palette::new(files, colouring);
-    // The files to name: the largest that changed.
-    let mut by_size: Vec<usize> = (0..files.len())
-        .filter(|&i| files[i].revisions > 0)
-        .collect();
-    by_size.sort_by(|&a, &b| {
-        files[b]
-            .loc
-            .cmp(&files[a].loc)
-            .then(files[a].path.cmp(&files[b].path))
-    });
-    let named: HashSet<usize> = by_size.into_iter().take(labelled).collect();
+    let named = files_to_name(files, labelled);
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -342,10 +318,97 @@ pub fn hotspot_map(
         escape(title)
     );
     draw_circles(&mut svg, &circles, files, &palette);
-    draw_names(&mut svg, &circles, &named);
+    draw_names(&mut svg, &circles, &map_labels(files, &named));
     legend(&mut svg, &palette, SIZE - LEGEND + 16.0);
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The circles of the packed tree scaled so that the folders inside the outermost one fill a
+/// square of `area` pixels below the title (the outermost circle itself is not drawn, and
+/// fitting it would leave its empty rim on the page).
+fn fitted(root: &Node, area: f64) -> Vec<(usize, &Node, Circle)> {
+    let mut unit = Vec::new();
+    absolute(root, (0.0, 0.0), 1.0, 0, &mut unit);
+    let drawn = unit.iter().filter(|(depth, _, _)| *depth > 0);
+    let (mut left, mut top, mut right, mut bottom) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (_, _, c) in drawn {
+        left = left.min(c.x - c.r);
+        top = top.min(c.y - c.r);
+        right = right.max(c.x + c.r);
+        bottom = bottom.max(c.y + c.r);
+    }
+    let span = (right - left).max(bottom - top);
+    if !span.is_finite() || span <= 0.0 {
+        return unit;
+    }
+    let scale = area / span;
+    let centre = (
+        SIZE / 2.0 - (left + right) / 2.0 * scale,
+        TOP + area / 2.0 - (top + bottom) / 2.0 * scale,
+    );
+    let mut circles = Vec::new();
+    absolute(root, centre, scale, 0, &mut circles);
+    circles
+}
+
+/// The files named on the map: the `labelled` largest that changed, and the `labelled / 2` most
+/// changed (the ones a reader looks for first), each once.
+fn files_to_name(files: &[MapFile], labelled: usize) -> HashSet<usize> {
+    let mut changed: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].revisions > 0)
+        .collect();
+    changed.sort_by(|&a, &b| {
+        files[b]
+            .loc
+            .cmp(&files[a].loc)
+            .then(files[a].path.cmp(&files[b].path))
+    });
+    let mut named: HashSet<usize> = changed.iter().copied().take(labelled).collect();
+    changed.sort_by(|&a, &b| {
+        files[b]
+            .revisions
+            .cmp(&files[a].revisions)
+            .then(files[a].path.cmp(&files[b].path))
+    });
+    named.extend(changed.into_iter().take(labelled / 2));
+    named
+}
+
+/// What a named file is called on the map: its file name, or with its folder when another
+/// named file has the same file name (`rt/mod.rs` and `io/mod.rs`).
+fn map_labels(files: &[MapFile], named: &HashSet<usize>) -> BTreeMap<usize, String> {
+    let base = |path: &str| path.rsplit('/').next().unwrap_or(path).to_owned();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for &i in named {
+        *seen.entry(base(&files[i].path)).or_default() += 1;
+    }
+    named
+        .iter()
+        .map(|&i| {
+            let path = &files[i].path;
+            let name = base(path);
+            let label = if seen[&name] > 1 {
+                let mut parts = path.rsplit('/');
+                let (file, folder) = (parts.next(), parts.next());
+                folder.map_or(name.clone(), |d| {
+                    format!("{d}/{}", file.unwrap_or_default())
+                })
+            } else {
+                name
+            };
+            (i, label)
+        })
+        .collect()
+}
+
+/// `1 revision`, `2 revisions`.
+fn revisions_text(n: u64) -> String {
+    if n == 1 {
+        "1 revision".to_owned()
+    } else {
+        format!("{n} revisions")
+    }
 }
 
 /// The folder tree of `files`, packed.
@@ -459,14 +522,14 @@ fn draw_circles(
                 };
                 let _ = write!(
                     svg,
-                    r##"<circle cx="{:.1}" cy="{:.1}" r="{:.1}" fill="{}" stroke="#666666" stroke-width="0.3"><title>{}: {} lines, {} revisions{}</title></circle>"##,
+                    r##"<circle cx="{:.1}" cy="{:.1}" r="{:.1}" fill="{}" stroke="#666666" stroke-width="0.3"><title>{}: {} lines, {}{}</title></circle>"##,
                     c.x,
                     c.y,
                     c.r.max(0.5),
                     palette.fill(f),
                     escape(&f.path),
                     f.loc,
-                    f.revisions,
+                    revisions_text(f.revisions),
                     escape(&owner)
                 );
             }
@@ -474,8 +537,13 @@ fn draw_circles(
     }
 }
 
-/// Names of the top-level folders along their rim, then of the `named` files inside them.
-fn draw_names(svg: &mut String, circles: &[(usize, &Node, Circle)], named: &HashSet<usize>) {
+/// Names of the top-level folders along their rim, then of the named files inside their circles
+/// (at least 10 px high, with a white halo so that they read over any colour).
+fn draw_names(
+    svg: &mut String,
+    circles: &[(usize, &Node, Circle)],
+    labels: &BTreeMap<usize, String>,
+) {
     for (depth, node, c) in circles {
         if *depth == 1 && node.file.is_none() && c.r > 24.0 {
             let _ = write!(
@@ -486,17 +554,16 @@ fn draw_names(svg: &mut String, circles: &[(usize, &Node, Circle)], named: &Hash
                 escape(&node.name)
             );
         }
-        if let Some(i) = node.file
-            && named.contains(&i)
-        {
-            let name = node.name.rsplit('/').next().unwrap_or_default();
-            let size = (c.r / 3.5).clamp(7.0, 13.0);
+    }
+    for (_, node, c) in circles {
+        if let Some(label) = node.file.and_then(|i| labels.get(&i)) {
+            let size = (c.r / 3.5).clamp(10.0, 14.0);
             let _ = write!(
                 svg,
-                r##"<text x="{:.1}" y="{:.1}" font-size="{size:.0}" text-anchor="middle" dominant-baseline="middle" fill="#000000" stroke="#ffffff" stroke-width="2.5" paint-order="stroke">{}</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" font-size="{size:.0}" text-anchor="middle" dominant-baseline="middle" fill="#000000" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
                 c.x,
                 c.y,
-                escape(name)
+                escape(label)
             );
         }
     }
@@ -628,5 +695,77 @@ mod tests {
             assert!(svg.contains("<title>src/net/</title>"));
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
         }
+    }
+
+    #[test]
+    fn the_most_changed_files_are_named_and_same_names_get_their_folder() {
+        let file = |path: &str, loc: u64, revisions: u64| MapFile {
+            path: path.to_owned(),
+            loc,
+            revisions,
+            owner: None,
+        };
+        // Three large files take the `labelled` places by size; the small `rt/mod.rs` changed
+        // most and is named too; `io/mod.rs` shares its file name, so both show their folder.
+        let files = vec![
+            file("src/big.rs", 3000, 1),
+            file("src/io/mod.rs", 2000, 2),
+            file("src/large.rs", 1500, 1),
+            file("src/rt/mod.rs", 40, 90),
+            file("src/small.rs", 30, 3),
+            file("src/quiet.rs", 5000, 0),
+        ];
+        let svg = hotspot_map(&files, Colouring::Revisions, 3, "map");
+        let named: Vec<&str> = svg
+            .split("paint-order=\"stroke\">")
+            .skip(1)
+            .filter_map(|t| t.split('<').next())
+            .collect();
+        let mut sorted = named.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ["big.rs", "io/mod.rs", "large.rs", "rt/mod.rs"]);
+        assert!(svg.contains("src/rt/mod.rs: 40 lines, 90 revisions"));
+        assert!(svg.contains("src/big.rs: 3000 lines, 1 revision<"));
+        // The folders fill the square below the title: some circle touches each side.
+        let map = svg.split("Circle area:").next().unwrap_or_default();
+        let circles: Vec<(f64, f64, f64)> = map
+            .split("<circle ")
+            .skip(1)
+            .map(|c| {
+                let attr = |name: &str| -> f64 {
+                    c.split(&format!("{name}=\""))
+                        .nth(1)
+                        .and_then(|v| v.split('"').next())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(f64::NAN)
+                };
+                (attr("cx"), attr("cy"), attr("r"))
+            })
+            .collect();
+        let left = circles
+            .iter()
+            .map(|(x, _, r)| x - r)
+            .fold(f64::MAX, f64::min);
+        let right = circles
+            .iter()
+            .map(|(x, _, r)| x + r)
+            .fold(f64::MIN, f64::max);
+        let top = circles
+            .iter()
+            .map(|(_, y, r)| y - r)
+            .fold(f64::MAX, f64::min);
+        let bottom = circles
+            .iter()
+            .map(|(_, y, r)| y + r)
+            .fold(f64::MIN, f64::max);
+        let area = SIZE - TOP - LEGEND;
+        let span = (right - left).max(bottom - top);
+        assert!((span - area).abs() < 1.0, "span {span} of {area}");
+        assert!(
+            left >= -0.5
+                && right <= SIZE + 0.5
+                && top >= TOP - 0.5
+                && bottom <= SIZE - LEGEND + 0.5
+        );
     }
 }

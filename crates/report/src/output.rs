@@ -353,6 +353,11 @@ fn checked_target(dir: &Path) -> Result<Target, OutputError> {
             "it is a file, and a report is a folder; give the name of a new or empty folder".into(),
         ));
     }
+    if meta.is_none() && has_extension(dir, REPORT_EXTENSIONS) {
+        return Err(refuse(
+            "it names a file, and a report is a folder (index.html, charts, tables and snapshot.json); give a folder name such as `cochange-report`".into(),
+        ));
+    }
     let path = if meta.is_some() {
         fs::canonicalize(dir).map_err(OutputError::io(dir))?
     } else {
@@ -649,6 +654,16 @@ mod tests {
                 "{dir}: {err:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_new_folder_named_like_a_file_is_refused() -> Result<(), OutputError> {
+        let tmp = tempfile::tempdir().map_err(OutputError::io(Path::new("tmp")))?;
+        let err = write_folder(&tmp.path().join("report.html"), &files()).err();
+        assert!(matches!(err, Some(OutputError::Refused { .. })), "{err:?}");
+        assert_eq!(entry_names(tmp.path()).ok(), Some(Vec::new()));
+        write_folder(&tmp.path().join("report-2026.12"), &files())?;
+        Ok(())
     }
 
     #[test]

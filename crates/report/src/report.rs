@@ -149,7 +149,7 @@ fn inline_svg(svg: &str) -> &str {
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1a1a1a;background:#fafafa}\
 header{background:#24292f;color:#fff;padding:1.2em 2em}header h1{margin:0 0 .4em 0;font-size:1.6em}\
 header dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1.2em;margin:0}header dt{color:#9da7b3}header dd{margin:0}\
-nav{padding:.6em 2em;background:#eaeef2;position:sticky;top:0}nav a{margin-right:1.2em;color:#0550ae;text-decoration:none;white-space:nowrap}code{background:#eef1f4;padding:0 .2em;border-radius:3px}\
+nav{padding:.6em 2em;background:#eaeef2;position:sticky;top:0;display:flex;flex-wrap:wrap;gap:.2em 1.2em}nav a{color:#0550ae;text-decoration:none;white-space:nowrap}code{background:#eef1f4;padding:0 .2em;border-radius:3px}\
 main{padding:0 2em 3em 2em}section{margin-top:2em}h2{border-bottom:1px solid #d0d7de;padding-bottom:.3em}\
 figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto;background:#fff;border:1px solid #d0d7de}\
 .table{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;background:#fff}\
@@ -232,7 +232,7 @@ fn html(report: &Report) -> String {
     for section in &report.sections {
         let _ = write!(
             out,
-            "<a href=\"#{}\">{}</a>",
+            "<a href=\"#{}\">{}</a>\n",
             escape(&section.id),
             escape(&section.title)
         );
