@@ -124,17 +124,7 @@ pub fn hotspot_chart(
             p.loc
         );
     }
-    // The labelled points: the strongest, and the most changed one.
-    let mut named: Vec<usize> = (0..points.len().min(labelled)).collect();
-    if let Some(most) = (0..points.len()).max_by(|&a, &b| {
-        points[a]
-            .revisions
-            .total_cmp(&points[b].revisions)
-            .then(b.cmp(&a))
-    }) && !named.contains(&most)
-    {
-        named.push(most);
-    }
+    let mut named = labelled_points(points, labelled);
     // In the column, in the order of their bubbles from top to bottom, at least a line apart.
     named.sort_by_key(|&i| (bubbles[i].2, i));
     let (column_x, line_height) = (right_edge + 40, 17);
@@ -170,6 +160,21 @@ pub fn hotspot_chart(
     let end = svg.rfind("</svg>").unwrap_or(svg.len());
     svg.insert_str(end, &leaders);
     Ok(svg)
+}
+
+/// The points named in the hotspot chart: the first `labelled`, and the most changed one.
+fn labelled_points(points: &[HotspotPoint], labelled: usize) -> Vec<usize> {
+    let mut named: Vec<usize> = (0..points.len().min(labelled)).collect();
+    if let Some(most) = (0..points.len()).max_by(|&a, &b| {
+        points[a]
+            .revisions
+            .total_cmp(&points[b].revisions)
+            .then(b.cmp(&a))
+    }) && !named.contains(&most)
+    {
+        named.push(most);
+    }
+    named
 }
 
 /// An axis number: whole numbers without decimals, others with at most two.

@@ -344,8 +344,8 @@ fn fitted(root: &Node, area: f64) -> Vec<(usize, &Node, Circle)> {
     }
     let scale = area / span;
     let centre = (
-        SIZE / 2.0 - (left + right) / 2.0 * scale,
-        TOP + area / 2.0 - (top + bottom) / 2.0 * scale,
+        SIZE / 2.0 - f64::midpoint(left, right) * scale,
+        TOP + area / 2.0 - f64::midpoint(top, bottom) * scale,
     );
     let mut circles = Vec::new();
     absolute(root, centre, scale, 0, &mut circles);

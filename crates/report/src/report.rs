@@ -230,9 +230,9 @@ fn html(report: &Report) -> String {
     }
     out.push_str("</dl></header>\n<nav>");
     for section in &report.sections {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<a href=\"#{}\">{}</a>\n",
+            "<a href=\"#{}\">{}</a>",
             escape(&section.id),
             escape(&section.title)
         );
