@@ -332,6 +332,53 @@ fn a_flipped_byte_in_a_cache_part_is_detected_and_rebuilt() -> Result {
     Ok(())
 }
 
+/// `hotspots` through the cache at `cache`, and without any cache: they must agree; returns the
+/// side tables of text measures the cache holds afterwards.
+fn assert_hotspots_agree(repo: &Path, cache: &Path) -> Result<Vec<PathBuf>> {
+    let args = ["hotspots", "--all-files", "--format", "csv"];
+    let cached = run_ok(cochange(repo).args(args).arg("--cache-dir").arg(cache))?;
+    let direct = run_ok(cochange(repo).args(args).arg("--no-cache"))?;
+    assert_eq!(
+        String::from_utf8(cached.stdout)?,
+        String::from_utf8(direct.stdout)?,
+        "the cached text measures give what measuring every blob gives"
+    );
+    Ok(find_files(cache, "side-text-measures-"))
+}
+
+#[test]
+fn text_measures_kept_by_blob_are_never_served_damaged_or_stale() -> Result {
+    let (tmp, repo) = copy_of("make_hotspots.sh")?;
+    let cache = tmp.path().join("cache");
+    // The first run measures every blob and keeps the measures; the second reads them back.
+    let kept = assert_hotspots_agree(&repo, &cache)?;
+    assert_eq!(kept.len(), 1, "one side table: {kept:?}");
+    assert_eq!(assert_hotspots_agree(&repo, &cache)?, kept, "nothing new to keep");
+
+    // Damage inside the data: the checksum in the name no longer matches, so every blob is
+    // measured again and a whole table replaces the damaged one.
+    let mut bytes = std::fs::read(&kept[0])?;
+    let middle = bytes.len() / 2;
+    for byte in &mut bytes[middle..middle + 4] {
+        *byte ^= 0x55;
+    }
+    std::fs::write(&kept[0], bytes)?;
+    let rebuilt = assert_hotspots_agree(&repo, &cache)?;
+    assert_eq!(rebuilt.len(), 1, "{rebuilt:?}");
+
+    // A file edited in a new commit is a new blob: measured anew, the others reused.
+    let file = repo.join("app/service.py");
+    let mut text = std::fs::read_to_string(&file)?;
+    text.push_str("\n        nested = 1\n");
+    std::fs::write(&file, text)?;
+    run_ok(git(&repo).args(["commit", "-qam", "deeper"]))?;
+    let after = assert_hotspots_agree(&repo, &cache)?;
+    assert_eq!(after.len(), 1, "the old table is replaced: {after:?}");
+    assert_ne!(after, rebuilt, "the new blob's measures were kept");
+    assert_no_temporaries(tmp.path());
+    Ok(())
+}
+
 fn find_files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_owned()];

@@ -2,7 +2,7 @@
 //! (`make_origins.sh` writes its answer), and the cache that keeps them.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cochange_miner::{CacheLocation, LineOrigins, MineOptions, NoProgress, Options, Selection};
 use pretty_assertions::assert_eq;
@@ -96,6 +96,21 @@ fn a_moved_file_keeps_the_knowledge_of_who_wrote_it() -> Result {
     Ok(())
 }
 
+/// The one file named `name` below `dir`.
+fn find_in(dir: &Path, name: &str) -> Result<PathBuf> {
+    let mut stack = vec![dir.to_owned()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current)?.flatten() {
+            if entry.file_type()?.is_dir() {
+                stack.push(entry.path());
+            } else if entry.file_name() == name {
+                return Ok(entry.path());
+            }
+        }
+    }
+    Err(format!("no `{name}` below `{}`", dir.display()).into())
+}
+
 #[test]
 fn the_cache_keeps_origins_and_replays_only_new_commits() -> Result {
     let tmp = tempfile::tempdir()?;
@@ -113,6 +128,14 @@ fn the_cache_keeps_origins_and_replays_only_new_commits() -> Result {
     assert_eq!(first.replayed, 9, "c1 to c9");
     let again = mine_origins(&repo, cache.clone())?;
     assert_eq!((again.replayed, &again.files), (0, &first.files));
+    // The second run counted nothing either: it read the counts the first one kept. Damaged,
+    // they are not read, and the stored origins are counted again.
+    let counts = find_in(&tmp.path().join("cache"), "origin-counts.parquet")?;
+    let mut bytes = std::fs::read(&counts)?;
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&counts, bytes)?;
+    assert_eq!(mine_origins(&repo, cache.clone())?, again);
 
     // Two new commits on top: only they are replayed, and the result is a fresh run's.
     std::fs::write(repo.join("src/side.py"), "s1\nchanged\ns2\n")?;

@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::coupling::coupling_col;
 use crate::hotspots::{TestPaths, TestSignal, hotspot_col};
-use crate::ownership::{added_lines, last_active, main_developer};
+use crate::ownership::{Authorship, main_developer};
 use crate::time::{civil_from_days, months_before};
 
 /// The main developer of a file: most lines added over the analysed history.
@@ -24,21 +24,25 @@ pub struct Owner {
 }
 
 /// Main developer per entity by added lines (ties: the name first in order), with their last
-/// commit anywhere, over `history`.
-pub fn owners(history: &Tables) -> PolarsResult<HashMap<String, Owner>> {
-    let last_active = last_active(history)?;
-    Ok(added_lines(history)?
-        .into_iter()
+/// commit anywhere, over the history `authorship` was read from.
+pub fn owners(authorship: &Authorship) -> HashMap<String, Owner> {
+    authorship
+        .added
+        .iter()
         .filter_map(|(entity, by_author)| {
-            let (author, share) = main_developer(&by_author)?;
+            let (author, share) = main_developer(by_author)?;
             let owner = Owner {
                 author: author.to_owned(),
                 share,
-                last_active: last_active.get(author).copied().unwrap_or(i64::MIN),
+                last_active: authorship
+                    .last_active
+                    .get(author)
+                    .copied()
+                    .unwrap_or(i64::MIN),
             };
-            Some((entity, owner))
+            Some((entity.clone(), owner))
         })
-        .collect())
+        .collect()
 }
 
 /// Declared criticality: globs with weights; a file takes the largest weight of the globs it

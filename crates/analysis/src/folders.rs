@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::changesets::{Grouping, change_set_ids};
 use crate::identity::join_per_commit;
-use crate::ownership::{added_lines, main_developer};
+use crate::ownership::{Authorship, main_developer};
 use crate::time::civil_from_days;
 
 /// The folder of `path` at `depth` levels (`a/b` for `a/b/c/d.rs` at depth 2), or `(root)` for a
@@ -84,14 +84,19 @@ pub fn activity_by_month(tables: &Tables, grouping: &Grouping) -> PolarsResult<D
     df!("month" => labels, "change_sets" => counts, "mean_files" => means)
 }
 
-/// Per folder at `depth`: `main_dev` (most lines added, ties by name), `main_dev_share` of the
-/// folder's added lines, `authors` and `added`; sorted by added lines descending, then folder.
-pub fn folder_ownership(tables: &Tables, depth: usize) -> PolarsResult<DataFrame> {
+/// Per folder at `depth` of the entities that `keep` keeps: `main_dev` (most lines added, ties
+/// by name), `main_dev_share` of the folder's added lines, `authors` and `added`; sorted by added
+/// lines descending, then folder.
+pub fn folder_ownership(
+    authorship: &Authorship,
+    keep: impl Fn(&str) -> bool,
+    depth: usize,
+) -> PolarsResult<DataFrame> {
     let mut per_folder: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for (entity, by_author) in added_lines(tables)? {
-        let folder = per_folder.entry(folder_of(&entity, depth)).or_default();
+    for (entity, by_author) in authorship.added.iter().filter(|(e, _)| keep(e)) {
+        let folder = per_folder.entry(folder_of(entity, depth)).or_default();
         for (author, lines) in by_author {
-            *folder.entry(author).or_default() += lines;
+            *folder.entry(author.clone()).or_default() += lines;
         }
     }
     let mut out: Vec<(String, String, f64, u64, u64)> = per_folder

@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use crate::components::ComponentRules;
 use crate::identity::people_per_commit;
-use crate::ownership::{added_lines, last_active, main_developer};
+use crate::ownership::{Authorship, main_developer};
 use crate::time::{civil_from_days, format_time, months_before};
 
 /// When each person was last seen, and who made each commit.
@@ -21,8 +21,13 @@ struct People {
 }
 
 impl People {
-    fn new(history: &Tables, inactive_since: i64, leaving: &[String]) -> PolarsResult<Self> {
-        let last_seen = last_active(history)?;
+    fn new(
+        history: &Tables,
+        authorship: &Authorship,
+        inactive_since: i64,
+        leaving: &[String],
+    ) -> PolarsResult<Self> {
+        let last_seen = authorship.last_active.clone();
         let per_commit = people_per_commit(history)?;
         let commit = per_commit.column(col::COMMIT)?.str()?;
         let person = per_commit.column(col::AUTHOR)?.str()?;
@@ -64,6 +69,8 @@ impl People {
 pub struct KnowledgeInput<'a> {
     /// The history up to the as-of date.
     pub history: &'a Tables,
+    /// [`Authorship::of`] that history.
+    pub authorship: &'a Authorship,
     /// Per file of the analysed revision, its non-blank lines per commit that last added them.
     pub files: &'a [BlamedFile],
     /// The component mapping.
@@ -112,11 +119,12 @@ pub fn knowledge(input: &KnowledgeInput<'_>) -> PolarsResult<Knowledge> {
     let history = input.history;
     let people = People::new(
         history,
+        input.authorship,
         months_before(input.as_of, input.inactive_after_months),
         input.leaving,
     )?;
     // Every author and co-author who changed a file is a key of its added lines.
-    let added = added_lines(history)?;
+    let added = &input.authorship.added;
     let revisions = recent_revisions(history, months_before(input.as_of, 12))?;
 
     let mut files = Vec::new();

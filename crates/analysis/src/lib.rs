@@ -47,6 +47,7 @@ mod folders;
 mod hotspots;
 mod identity;
 mod knowledge;
+mod measure_cache;
 mod ownership;
 mod ranking;
 mod repos;
@@ -85,7 +86,9 @@ pub use hotspots::{
 };
 pub use identity::{changes, revisions};
 pub use knowledge::{Knowledge, KnowledgeInput, knowledge};
-pub use ownership::{MainDevBy, code_maat_ratio, communication, fragmentation, main_dev};
+pub use ownership::{
+    Authorship, MainDevBy, code_maat_ratio, communication, fragmentation, main_dev,
+};
 pub use ranking::{DEFAULT_FIX_PATTERN, RANKINGS, RankingCheck, ranking_check};
 pub use repos::{combine, prefixed, unique_names};
 pub use session::{

@@ -14,6 +14,26 @@ use crate::identity::{join_per_commit, people_per_commit, with_commit_info};
 /// they only deleted lines or changed a binary file.
 pub(crate) type AddedLines = HashMap<String, BTreeMap<String, u64>>;
 
+/// Who added the lines of each entity over a history, and when each person was last active: read
+/// once, shared by the backlog's owners, knowledge and folder ownership.
+#[derive(Debug, Default)]
+pub struct Authorship {
+    /// [`added_lines`].
+    pub(crate) added: AddedLines,
+    /// [`last_active`].
+    pub(crate) last_active: HashMap<String, i64>,
+}
+
+impl Authorship {
+    /// Reads both from `history`.
+    pub fn of(history: &Tables) -> PolarsResult<Self> {
+        Ok(Self {
+            added: added_lines(history)?,
+            last_active: last_active(history)?,
+        })
+    }
+}
+
 /// Lines added per entity and person over `history` (binary changes as 0, as code-maat counts);
 /// each co-author of a commit is credited with its lines as its author is.
 pub(crate) fn added_lines(history: &Tables) -> PolarsResult<AddedLines> {

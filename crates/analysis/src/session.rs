@@ -11,9 +11,10 @@ use cochange_miner::polars::prelude::*;
 use cochange_miner::{Outcome, Progress, Tables, col};
 use globset::GlobSet;
 
+use crate::measure_cache::MeasureCache;
 use crate::{
-    BacklogInput, ComponentRules, CouplingOptions, Criticality, FilterStatistics, Filters,
-    Grouping, MappingSource, Teams, TestPaths, TextMeasures, format_time, months_before,
+    Authorship, BacklogInput, ComponentRules, CouplingOptions, Criticality, FilterStatistics,
+    Filters, Grouping, MappingSource, Teams, TestPaths, TextMeasures, format_time, months_before,
 };
 
 /// Everything the analyses need besides the history, checked (the command line builds it from
@@ -485,11 +486,13 @@ impl<'s> Session<'s> {
                 let path = prefix(path);
                 entities.get(&path).cloned().unwrap_or(path)
             };
-            let snapshot = cochange_miner::read_snapshot(
+            let cache = MeasureCache::read(repo, &self.settings.mining);
+            let snapshot = cochange_miner::read_snapshot_reusing(
                 repo,
                 rev,
                 self.settings.mining.threads,
                 |path| self.settings.filters.keeps_path(&entity(path)),
+                |path, blob| cache.get(path, blob),
                 crate::measure_text,
             )
             .map_err(|source| Error::Repository {
@@ -497,6 +500,7 @@ impl<'s> Session<'s> {
                 path: repo.clone(),
                 source,
             })?;
+            cache.update(repo, &self.settings.mining, &snapshot);
             revisions.push(format!(
                 "{} ({})",
                 rev.unwrap_or("HEAD"),
@@ -546,6 +550,7 @@ impl<'s> Session<'s> {
             files,
             revisions,
             statistics,
+            authorship: Arc::default(),
         })
     }
 
@@ -570,6 +575,38 @@ impl<'s> Session<'s> {
         options: &KnowledgeOptions,
         progress: &dyn Progress,
     ) -> Result<(crate::Knowledge, Vec<Notice>), Error> {
+        let as_of = self.as_of()?;
+        let upto = crate::window(&self.history.tables, i64::MIN, as_of)?;
+        let authorship = Authorship::of(&upto)?;
+        self.knowledge_over(&upto, &authorship, as_of, options, progress)
+    }
+
+    /// [`Session::knowledge_with_notices`] over the history and authorship of `measured`, which
+    /// must be measured at the session's as-of date (as [`Session::measure`] does).
+    pub fn knowledge_of(
+        &self,
+        measured: &Measured,
+        options: &KnowledgeOptions,
+        progress: &dyn Progress,
+    ) -> Result<(crate::Knowledge, Vec<Notice>), Error> {
+        let authorship = measured.authorship()?;
+        self.knowledge_over(
+            &measured.upto,
+            authorship,
+            measured.as_of,
+            options,
+            progress,
+        )
+    }
+
+    fn knowledge_over(
+        &self,
+        upto: &Tables,
+        authorship: &Authorship,
+        as_of: i64,
+        options: &KnowledgeOptions,
+        progress: &dyn Progress,
+    ) -> Result<(crate::Knowledge, Vec<Notice>), Error> {
         let KnowledgeOptions {
             inactive_after,
             blame,
@@ -581,8 +618,6 @@ impl<'s> Session<'s> {
             ));
         };
         let repo = repo.clone();
-        let as_of = self.as_of()?;
-        let upto = crate::window(&self.history.tables, i64::MIN, as_of)?;
         let mapping = self.mapping()?;
         let keep = |f: &str| self.settings.filters.keeps_path(f);
         let mut files: Vec<cochange_miner::BlamedFile> = Vec::new();
@@ -639,9 +674,10 @@ impl<'s> Session<'s> {
             files.extend(blamed.files);
             files.sort_by(|a, b| a.path.cmp(&b.path));
         }
-        let leaving = people_named(&upto, &options.leaving)?;
+        let leaving = people_named(upto, &options.leaving)?;
         let result = crate::knowledge(&crate::KnowledgeInput {
-            history: &upto,
+            history: upto,
+            authorship,
             files: &files,
             rules: &mapping.rules,
             as_of,
@@ -933,9 +969,27 @@ pub struct Measured {
     pub revisions: Vec<String>,
     /// What was measured and skipped, for the output's context.
     pub statistics: String,
+    /// [`Authorship`] of `upto`, read when first asked for (clones share it).
+    authorship: Arc<OnceLock<Result<Authorship, String>>>,
 }
 
 impl Measured {
+    /// Who added the lines of each file up to the as-of date, and when each person was last
+    /// active; read once, however many analyses ask.
+    pub fn authorship(&self) -> PolarsResult<&Authorship> {
+        self.authorship
+            .get_or_init(|| Authorship::of(&self.upto).map_err(|err| err.to_string()))
+            .as_ref()
+            .map_err(|err| PolarsError::ComputeError(err.clone().into()))
+    }
+
+    /// Ownership per folder at `depth` of the files at the analysed revision
+    /// ([`folder_ownership`](crate::folder_ownership)).
+    pub fn folder_ownership(&self, depth: usize) -> PolarsResult<DataFrame> {
+        let files: HashSet<&str> = self.files.iter().map(|(p, _)| p.as_str()).collect();
+        crate::folder_ownership(self.authorship()?, |e| files.contains(e), depth)
+    }
+
     /// What the numbers cover: repository, revision, window, as-of date, files measured.
     pub fn context(&self) -> Vec<(String, String)> {
         vec![
@@ -963,22 +1017,6 @@ impl Measured {
         )
     }
 
-    /// The history up to the as-of date of the files that exist at the analysed revision.
-    pub fn existing(&self) -> PolarsResult<Tables> {
-        let files: HashSet<&str> = self.files.iter().map(|(p, _)| p.as_str()).collect();
-        let changes = &self.upto.changes;
-        let mask: BooleanChunked = changes
-            .column(col::ENTITY)?
-            .str()?
-            .iter()
-            .map(|e| e.is_some_and(|e| files.contains(e)))
-            .collect();
-        Ok(Tables {
-            commits: self.upto.commits.clone(),
-            changes: changes.filter(&mask)?,
-        })
-    }
-
     /// The backlog over the window, from its hotspots and coupling.
     pub fn backlog(
         &self,
@@ -990,7 +1028,7 @@ impl Measured {
         all_files: bool,
     ) -> PolarsResult<DataFrame> {
         let tests = crate::test_signal(&self.windowed, &settings.grouping, &settings.tests)?;
-        let owners = crate::owners(&self.upto)?;
+        let owners = crate::owners(self.authorship()?);
         let change_sets = crate::change_set_count(&self.windowed, &settings.grouping)?;
         let max_changeset_size = settings
             .thresholds

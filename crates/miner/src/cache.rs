@@ -29,7 +29,12 @@ const META: &str = "meta.json";
 /// The line origins of one commit (docs/architecture.md, *The cache*), replaced by each run that
 /// computes them.
 const ORIGINS: &str = "origins.parquet";
+/// The non-blank lines per file and origin that the origins give at their commit, so that a run
+/// on the same commit reads no blob.
+const ORIGIN_COUNTS: &str = "origin-counts.parquet";
 const LOCK: &str = "lock";
+/// Side tables that analyses keep in the cache start with this (see [`Cache::read_side_table`]).
+const SIDE_PREFIX: &str = "side-";
 /// Temporary files of writers start with this (then the final name and a random suffix).
 const TMP_PREFIX: &str = ".tmp-";
 /// More parts than this are merged into one, to keep loading fast.
@@ -58,6 +63,9 @@ struct OriginsFile {
     rows: usize,
     bytes: u64,
     crc32: u32,
+    /// `origin-counts.parquet`, once a run counted the lines of this commit's files.
+    #[serde(default)]
+    counts: Option<PartFile>,
 }
 
 /// The three stored tables: commits, changes (with their hunks) and the rows of merges against
@@ -260,6 +268,42 @@ impl Cache {
 
     pub(crate) fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The side table `name`: the file `side-NAME-CRC.parquet` whose bytes have the CRC-32 its
+    /// name gives (a damaged or half-written file is not read).
+    pub(crate) fn read_side_table(&self, name: &str) -> Option<DataFrame> {
+        let prefix = format!("{SIDE_PREFIX}{name}-");
+        fs::read_dir(&self.dir)
+            .ok()?
+            .flatten()
+            .find_map(|entry| {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                let crc = file.strip_prefix(&prefix)?.strip_suffix(".parquet")?;
+                let crc = u32::from_str_radix(crc, 16).ok()?;
+                let data = fs::read(entry.path()).ok()?;
+                (crc32fast::hash(&data) == crc).then_some(data)
+            })
+            .and_then(|data| ParquetReader::new(Cursor::new(data)).finish().ok())
+    }
+
+    /// Stores `df` as the side table `name`, then removes the one stored before.
+    pub(crate) fn store_side_table(&self, name: &str, df: &mut DataFrame) -> std::io::Result<()> {
+        let mut data = Vec::new();
+        ParquetWriter::new(&mut data)
+            .finish(df)
+            .map_err(std::io::Error::other)?;
+        let prefix = format!("{SIDE_PREFIX}{name}-");
+        let file = format!("{prefix}{:08x}.parquet", crc32fast::hash(&data));
+        write_atomically(&self.dir.join(&file), &data)?;
+        for entry in fs::read_dir(&self.dir)?.flatten() {
+            let other = entry.file_name().to_string_lossy().into_owned();
+            if other.starts_with(&prefix) && other != file {
+                // Best effort: an old side table left behind costs disk space, not truth.
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
     }
 
     /// Whether a cache made by this version for this repository and these options is there
@@ -465,8 +509,8 @@ impl Cache {
         Some((file.commit.clone(), df))
     }
 
-    /// Stores the line origins of `commit`, replacing any stored before. Only for a cache whose
-    /// tables are written (`meta.json` lists them).
+    /// Stores the line origins of `commit`, replacing any stored before (and their counts). Only
+    /// for a cache whose tables are written (`meta.json` lists them).
     pub(crate) fn store_origins(
         &mut self,
         commit: &str,
@@ -481,7 +525,38 @@ impl Cache {
             rows: df.height(),
             bytes,
             crc32,
+            counts: None,
         });
+        self.write_meta()
+    }
+
+    /// The stored line counts of the origins of `commit`, if there are any and they check out.
+    pub(crate) fn origin_counts(&self, commit: &str) -> Option<DataFrame> {
+        let counts = self
+            .origins
+            .as_ref()
+            .filter(|o| o.commit == commit)?
+            .counts?;
+        self.read_file(ORIGIN_COUNTS, counts).ok()
+    }
+
+    /// Stores the line counts of the origins of `commit`, which must be the stored origins'.
+    pub(crate) fn store_origin_counts(
+        &mut self,
+        commit: &str,
+        df: &mut DataFrame,
+    ) -> std::io::Result<()> {
+        if self.origins.as_ref().is_none_or(|o| o.commit != commit) {
+            return Ok(());
+        }
+        let (bytes, crc32) = self.write_parquet(ORIGIN_COUNTS, df)?;
+        if let Some(origins) = &mut self.origins {
+            origins.counts = Some(PartFile {
+                rows: df.height(),
+                bytes,
+                crc32,
+            });
+        }
         self.write_meta()
     }
 

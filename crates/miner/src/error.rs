@@ -57,6 +57,15 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// A file of the cache could not be written.
+    #[error("cannot write to the cache folder `{}`", path.display())]
+    CacheWrite {
+        /// The cache folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// Something else in the repository could not be read (references, configuration).
     #[error("cannot read the repository at `{}`", path.display())]
     Repository {

@@ -53,10 +53,10 @@ mod walk;
 
 pub use blame::{Blamed, BlamedFile, blame_files};
 pub use error::{BoxError, Error};
-pub use mine::{has_cache, mine};
+pub use mine::{has_cache, mine, read_side_table, store_side_table};
 pub use path::{escape_path, unescape_path};
 pub use repo::{Identity, has_uncommitted_changes, identify, repository_holding, work_tree};
-pub use snapshot::{Snapshot, read_snapshot};
+pub use snapshot::{Snapshot, read_snapshot, read_snapshot_reusing};
 pub use table::col;
 pub use types::{
     CacheLocation, CacheStatus, LineOrigins, MineOptions, NoProgress, Options, Outcome, Progress,

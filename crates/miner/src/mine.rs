@@ -13,6 +13,7 @@ use crate::{
     CacheLocation, CacheStatus, Error, MineOptions, Options, Outcome, Progress, Statistics,
     Warning, repo, walk,
 };
+use polars::prelude::DataFrame;
 
 /// How many missing blob ids a warning names.
 const MISSING_BLOBS_SHOWN: usize = 5;
@@ -33,6 +34,48 @@ pub fn has_cache(path: &Path, options: &Options) -> Result<bool, Error> {
         View::default(),
     )
     .is_present())
+}
+
+/// The cache of the repository at `path` for `options`, when there is one on disk.
+fn existing_cache(path: &Path, options: &Options) -> Result<Option<Cache>, Error> {
+    let CacheLocation::Dir(root) = &options.cache else {
+        return Ok(None);
+    };
+    let repo = repo::open(path)?;
+    let cache = Cache::new(
+        root,
+        &repo::identity(&repo),
+        &repo::display_name(&repo),
+        options.mine,
+        View::default(),
+    );
+    Ok(cache.is_present().then_some(cache))
+}
+
+/// A table an analysis keeps beside the mined tables of the repository at `path` (see
+/// [`store_side_table`]), if the cache holds one named `name` whose bytes check out.
+pub fn read_side_table(path: &Path, options: &Options, name: &str) -> Option<DataFrame> {
+    existing_cache(path, options).ok()??.read_side_table(name)
+}
+
+/// Stores `df` as the side table `name` in the cache of the repository at `path`, replacing the
+/// one stored before; nothing when there is no cache. Side tables must be content-addressed (rows
+/// keyed by blob id, say), as they are never invalidated with the mined tables.
+pub fn store_side_table(
+    path: &Path,
+    options: &Options,
+    name: &str,
+    df: &mut DataFrame,
+) -> Result<(), Error> {
+    match existing_cache(path, options)? {
+        Some(cache) => cache
+            .store_side_table(name, df)
+            .map_err(|source| Error::CacheWrite {
+                path: cache.dir().to_owned(),
+                source,
+            }),
+        None => Ok(()),
+    }
 }
 
 /// Mines the repository at or above `path` into the tables of docs/architecture.md, *The tables*.

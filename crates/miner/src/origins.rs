@@ -494,6 +494,15 @@ pub(crate) fn line_origins(
             rev: rev.to_owned(),
         });
     };
+    let mut cache = cache;
+    // Counted on an earlier run at this very commit: no state to read, no blob to count.
+    if let Some(out) = cache
+        .as_deref()
+        .and_then(|c| c.origin_counts(&commit))
+        .and_then(|df| read_counts(&df, &commit, &index).ok().flatten())
+    {
+        return Ok(out);
+    }
     let cached = cache.as_deref().and_then(Cache::origins);
     // Read only when a replay is needed; declared first, as the paths borrow from them.
     let (change_hunks, merge_hunks);
@@ -520,7 +529,7 @@ pub(crate) fn line_origins(
             Some((*index.get(of.as_str())?, seed))
         });
         let (state, replayed) = replay.state_of(target, seed);
-        if let Some(cache) = cache {
+        if let Some(cache) = cache.as_deref_mut() {
             // Best effort: without it the next run replays again, which costs time, not
             // truth.
             let _ = state_frame(&state, &paths, &ids).and_then(|mut df| {
@@ -557,7 +566,88 @@ pub(crate) fn line_origins(
             Some(Counted::Unknown) | None => out.unknown.push(file),
         }
     }
+    if let Some(cache) = cache {
+        // Best effort, as above.
+        let _ = counts_frame(&out).and_then(|mut df| {
+            cache
+                .store_origin_counts(&out.commit, &mut df)
+                .map_err(|err| PolarsError::ComputeError(err.to_string().into()))
+        });
+    }
     Ok(out)
+}
+
+/// How a file of [`LineOrigins`] is stored in `origin-counts.parquet`.
+const COUNTED: u8 = 0;
+const BINARY: u8 = 1;
+const UNKNOWN: u8 = 2;
+
+/// [`LineOrigins`] as rows of `path, kind, origin, lines`: one per counted file and origin (a
+/// file without non-blank lines gets one row with a null origin), one per binary or unknown file.
+fn counts_frame(out: &LineOrigins) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(&str, u8, Option<&str>, u32)> = Vec::new();
+    for file in &out.files {
+        if file.lines.is_empty() {
+            rows.push((&file.path, COUNTED, None, 0));
+        }
+        rows.extend(
+            file.lines
+                .iter()
+                .map(|(origin, n)| (file.path.as_str(), COUNTED, Some(origin.as_str()), *n)),
+        );
+    }
+    rows.extend(out.binary.iter().map(|p| (p.as_str(), BINARY, None, 0)));
+    rows.extend(out.unknown.iter().map(|p| (p.as_str(), UNKNOWN, None, 0)));
+    df!(
+        col::PATH => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "kind" => rows.iter().map(|r| u32::from(r.1)).collect::<Vec<_>>(),
+        "origin" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "lines" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+    )
+}
+
+/// The [`LineOrigins`] of `commit` that [`counts_frame`] stored; `None` if they name a commit the
+/// tables do not hold or a kind this version does not write.
+fn read_counts(
+    df: &DataFrame,
+    commit: &str,
+    index: &HashMap<&str, usize>,
+) -> PolarsResult<Option<LineOrigins>> {
+    let path = df.column(col::PATH)?.str()?;
+    let kind = df.column("kind")?.u32()?;
+    let origin = df.column("origin")?.str()?;
+    let lines = df.column("lines")?.u32()?;
+    let mut out = LineOrigins {
+        commit: commit.to_owned(),
+        ..LineOrigins::default()
+    };
+    for row in 0..df.height() {
+        let (Some(p), Some(k)) = (path.get(row), kind.get(row)) else {
+            return Ok(None);
+        };
+        match u8::try_from(k) {
+            Ok(COUNTED) => {
+                if out.files.last().is_none_or(|f| f.path != p) {
+                    out.files.push(crate::BlamedFile {
+                        path: p.to_owned(),
+                        lines: Vec::new(),
+                    });
+                }
+                if let Some(o) = origin.get(row) {
+                    let (true, Some(n), Some(file)) =
+                        (index.contains_key(o), lines.get(row), out.files.last_mut())
+                    else {
+                        return Ok(None);
+                    };
+                    file.lines.push((o.to_owned(), n));
+                }
+            }
+            Ok(BINARY) => out.binary.push(p.to_owned()),
+            Ok(UNKNOWN) => out.unknown.push(p.to_owned()),
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(out))
 }
 
 /// What one file's blob says of its replayed origins.

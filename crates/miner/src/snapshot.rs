@@ -15,6 +15,8 @@ pub struct Snapshot<T> {
     /// Files the caller wanted, in path order, with their measure (`None`: the blob is missing,
     /// as in blobless clones).
     pub files: Vec<(String, Option<T>)>,
+    /// The blob id of each of `files`, in the same order, 40 hex digits.
+    pub blobs: Vec<String>,
     /// Regular files the caller did not want (`wanted` said no).
     pub skipped: usize,
     /// Every regular file of the revision, wanted or not, in path order.
@@ -35,6 +37,19 @@ pub fn read_snapshot<T: Send>(
     rev: Option<&str>,
     threads: usize,
     wanted: impl Fn(&str) -> bool + Sync,
+    measure: impl Fn(&str, &[u8]) -> T + Sync,
+) -> Result<Snapshot<T>, Error> {
+    read_snapshot_reusing(path, rev, threads, wanted, |_, _| None, measure)
+}
+
+/// [`read_snapshot`], except that a file for which `reuse` (given its path and blob id) has a
+/// measure already is not read: a caller that keeps measures by blob id reads only new blobs.
+pub fn read_snapshot_reusing<T: Send>(
+    path: &Path,
+    rev: Option<&str>,
+    threads: usize,
+    wanted: impl Fn(&str) -> bool + Sync,
+    reuse: impl Fn(&str, &str) -> Option<T> + Sync,
     measure: impl Fn(&str, &[u8]) -> T + Sync,
 ) -> Result<Snapshot<T>, Error> {
     let repo = repo::open(path)?;
@@ -60,7 +75,7 @@ pub fn read_snapshot<T: Send>(
     std::thread::scope(|scope| -> Result<(), Error> {
         let mut workers = Vec::new();
         for (n, part) in entries.chunks(chunk).enumerate() {
-            let (safe, results, measure) = (&safe, &results, &measure);
+            let (safe, results, measure, reuse) = (&safe, &results, &measure, &reuse);
             let worker = std::thread::Builder::new()
                 .spawn_scoped(scope, move || -> Result<(), Error> {
                     let mut repo = safe.to_thread_local();
@@ -68,8 +83,12 @@ pub fn read_snapshot<T: Send>(
                     let mut buf = Vec::new();
                     let mut local = Vec::with_capacity(part.len());
                     for (i, (path, id)) in part.iter().enumerate() {
-                        let found = crate::diff::read_blob(&repo.objects, id, &mut buf)?;
-                        local.push((n * chunk + i, found.then(|| measure(path, &buf))));
+                        let value = match reuse(path, &id.to_string()) {
+                            Some(value) => Some(value),
+                            None => crate::diff::read_blob(&repo.objects, id, &mut buf)?
+                                .then(|| measure(path, &buf)),
+                        };
+                        local.push((n * chunk + i, value));
                     }
                     results
                         .lock()
@@ -90,6 +109,7 @@ pub fn read_snapshot<T: Send>(
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     measured.sort_by_key(|(i, _)| *i);
     let mut missing = Vec::new();
+    let blobs = entries.iter().map(|(_, id)| id.to_string()).collect();
     let files = entries
         .into_iter()
         .zip(measured)
@@ -103,6 +123,7 @@ pub fn read_snapshot<T: Send>(
     Ok(Snapshot {
         commit,
         files,
+        blobs,
         skipped,
         paths,
         missing,

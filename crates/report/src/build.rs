@@ -88,7 +88,11 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
             scope.spawn(|| trends_section(&measured.upto, &settings.teams, &configured, span));
         let knowledge = shared.has_origins().then(|| {
             scope.spawn(|| {
-                shared.knowledge_with_notices(&knowledge_options, &cochange_analysis::NoProgress)
+                shared.knowledge_of(
+                    &measured,
+                    &knowledge_options,
+                    &cochange_analysis::NoProgress,
+                )
             })
         });
         let analysed = sections(shared, options, &measured, &configured);
@@ -221,6 +225,7 @@ fn sections(
     configured: &CouplingOptions,
 ) -> Result<(Vec<Section>, Vec<crate::MapFile>, f64), BuildError> {
     let settings = session.settings;
+
     let window = measured.window();
     let all_spots = measured.hotspots(&settings.grouping)?;
     let (spots, test_spots) =
@@ -309,6 +314,7 @@ fn sections(
         },
     ];
     let mut sections = sections;
+
     sections.extend(history_sections(session, measured)?);
     Ok((sections, map_files, crossing_share))
 }
@@ -326,7 +332,7 @@ fn history_sections(
         min_revs,
         cochange_analysis::SocOrder::Ours,
     )?;
-    let ownership = cochange_analysis::folder_ownership(&measured.existing()?, 1)?;
+    let ownership = measured.folder_ownership(1)?;
     let activity = cochange_analysis::activity_by_month(&measured.upto, &settings.grouping)?;
     Ok(vec![
         Section {
