@@ -118,7 +118,7 @@ fn backlog_combines_the_factors_as_documented() -> Result {
         engine["reason"],
         "changed in 6 of 8 change sets (top 17 %); 7 lines (1 of them comments), nesting up to 2 \
          levels; 83 % of its co-changes reach other folders (coupled with 3 files, 2 in other \
-         components); a test changed alongside in 33 % of its changes; 92 % by alice"
+         components); a test changed alongside in 33 % of its changes; 92 % of its added lines by alice"
     );
     let service = &rows[1];
     assert_eq!(service["main_dev"], "bob");
@@ -129,7 +129,7 @@ fn backlog_combines_the_factors_as_documented() -> Result {
     assert!(
         service["reason"]
             .as_str()
-            .is_some_and(|r| r.ends_with("86 % by bob, no commit since 2020-01")),
+            .is_some_and(|r| r.ends_with("86 % of its added lines by bob, inactive since 2020-01")),
         "{service}"
     );
     Ok(())

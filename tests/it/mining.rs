@@ -345,7 +345,7 @@ fn explain_prints_the_effective_settings_to_stderr() -> Result {
     for needle in [
         "renames: off",
         "line counts: on",
-        "window (author time): from 2020-01-02T00:00:00Z",
+        "history analysed (author time): from 2020-01-02T00:00:00Z",
         "cache: off",
     ] {
         assert!(

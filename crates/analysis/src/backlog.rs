@@ -349,10 +349,14 @@ impl Reason<'_> {
             },
         ];
         if let Some(o) = self.owner {
-            let mut text = format!("{} % by {}", (o.share * 100.0).round(), o.author);
+            let mut text = format!(
+                "{} % of its added lines by {}",
+                (o.share * 100.0).round(),
+                o.author
+            );
             if self.inactive {
                 let (y, m, _) = civil_from_days(o.last_active.div_euclid(86_400));
-                text = format!("{text}, no commit since {y}-{m:02}");
+                text = format!("{text}, inactive since {y}-{m:02}");
             }
             parts.push(text);
         }

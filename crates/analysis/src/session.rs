@@ -67,7 +67,7 @@ impl Settings {
         let pairs = [
             ("repositories", repositories),
             ("start", revs),
-            ("window (author time)", window),
+            ("history analysed (author time)", window),
             (
                 "as of",
                 self.as_of.map_or_else(

@@ -243,6 +243,10 @@ fn sections(
     let (graph, crossing_share) =
         component_graph(measured, &settings.grouping, configured, &window)?;
     let map_files = map_files(&spots)?;
+    let thresholds = format!(
+        "degree ≥ {} %, shared change sets ≥ {}, revisions of each file ≥ {}",
+        configured.min_degree, configured.min_shared, configured.min_revs
+    );
     let sections = vec![
         Section {
             id: "summary".into(),
@@ -250,7 +254,7 @@ fn sections(
             text: format!(
                 "What to act on first: the top refactoring targets with their reasons, the strongest couplings across components, and files whose main developer is gone. Window {window}; the sections below give the details."
             ),
-            table: summary(&backlog, &surprising)?,
+            table: summary(&backlog, &surprising, &thresholds)?,
             charts: Vec::new(),
             highlight: None,
             shown: Vec::new(),
@@ -285,12 +289,20 @@ fn sections(
         Section {
             id: "coupling".into(),
             title: "Change coupling".into(),
-            text: "Pairs of program files in different folders that change together in the window, with code-maat's measures and thresholds and more: the couplings the code's layout does not explain. Pairs across components are highlighted. Pairs in one folder, a test with its code, and pairs with prose or configuration are in the next table.".into(),
+            text: format!(
+                "Pairs of program files in different folders that change together in the window ({thresholds}), with code-maat's measures and more: the couplings the code's layout does not explain. Pairs across components are highlighted. Pairs in one folder, a test with its code, and pairs with prose or configuration are in the next table. A change set of more than {} files is left out, so `revs_a` can be below a file's revisions in Hotspots. {}The component graph draws weaker links too: every pair of components that changed together in two change sets or more, at a degree of 10 % or more.",
+                configured.max_changeset_size,
+                if surprising.height() == 0 { "No pair of files passed these thresholds in the window. " } else { "" }
+            ),
             table: Table::from_frame("coupling", &surprising)?,
-            charts: vec![
-                ("coupling-heatmap.svg".into(), heatmap(&surprising, &window)?),
-                ("coupling-components.svg".into(), graph),
-            ],
+            charts: if surprising.height() == 0 {
+                vec![("coupling-components.svg".into(), graph)]
+            } else {
+                vec![
+                    ("coupling-heatmap.svg".into(), heatmap(&surprising, &window)?),
+                    ("coupling-components.svg".into(), graph),
+                ]
+            },
             highlight: Some((coupling_col::CLASS.into(), PairClass::CrossComponent.to_string())),
             shown: shown(&["entity", "coupled", "degree", "shared", "revs_a", "revs_b", "confidence_ab", "confidence_ba", "lift", "p_value", "class"]),
         },
@@ -535,7 +547,11 @@ fn split_pairs(
 }
 
 /// The summary: what to act on, as `what, item, why` rows.
-fn summary(backlog: &DataFrame, surprising: &DataFrame) -> Result<Table, BuildError> {
+fn summary(
+    backlog: &DataFrame,
+    surprising: &DataFrame,
+    thresholds: &str,
+) -> Result<Table, BuildError> {
     use coupling_col as c;
     let mut rows: Vec<Vec<crate::Cell>> = Vec::new();
     let text = |s: &str| crate::Cell::Text(s.to_owned());
@@ -563,7 +579,7 @@ fn summary(backlog: &DataFrame, surprising: &DataFrame) -> Result<Table, BuildEr
         rows.push(vec![
             text("coupling across components"),
             text("none"),
-            text("no pair of files in different components changed together often enough to pass the coupling thresholds in the window"),
+            text(&format!("no pair of program files in different components passed the coupling thresholds in the window ({thresholds}); the component graph under Change coupling draws weaker links")),
         ]);
     }
     for i in crossing {
@@ -594,7 +610,7 @@ fn summary(backlog: &DataFrame, surprising: &DataFrame) -> Result<Table, BuildEr
             text("knowledge risk"),
             text(entity.get(i).unwrap_or_default()),
             text(&format!(
-                "{:.0} % of its lines were added by {}, whose last commit was on {}",
+                "{:.0} % of its added lines are by {}, inactive since {} (last commit)",
                 share.get(i).unwrap_or(0.0) * 100.0,
                 dev.get(i).unwrap_or_default(),
                 since.get(i).unwrap_or_default()

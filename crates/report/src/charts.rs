@@ -528,6 +528,7 @@ pub fn ownership_chart(
         &format!("Main developer's share of added lines per folder, {window}"),
         &rows,
         "share of the folder's added lines (%)",
+        RGBColor(44, 160, 44),
     )
 }
 
@@ -551,6 +552,8 @@ pub fn knowledge_chart(
         &format!("Knowledge loss per component as of {as_of}"),
         &rows,
         "share of its lines last written by people no longer active (%)",
+        // A loss is a warning, not an achievement: red, not the green of ownership.
+        RGBColor(214, 39, 40),
     )
 }
 
@@ -561,6 +564,7 @@ fn share_bars(
     title: &str,
     rows: &[(String, f64, String)],
     axis: &str,
+    colour: RGBColor,
 ) -> Result<String, ChartError> {
     let fail = failed(chart);
     let row = 24;
@@ -594,7 +598,7 @@ fn share_bars(
             let end = left + (f64::from(bar_width) * share.clamp(0.0, 1.0)) as i32;
             root.draw(&Rectangle::new(
                 [(left, y + 3), (end, y + row - 3)],
-                RGBColor(44, 160, 44).filled(),
+                colour.filled(),
             ))
             .map_err(|e| fail(&e))?;
             root.draw(&Text::new(

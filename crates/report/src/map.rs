@@ -605,30 +605,33 @@ fn legend(svg: &mut String, palette: &Palette<'_>, y: f64) {
             );
         }
         Colouring::Owner => {
-            let mut x = 16.0;
-            for (name, _) in owners.iter().take(OWNER_COLOURS.len()) {
-                let colour = palette.get(name).copied().unwrap_or("#b3b3b3");
-                let short: String = name.chars().take(16).collect();
+            let mut items: Vec<(String, &str)> = owners
+                .iter()
+                .take(OWNER_COLOURS.len())
+                .map(|(name, _)| {
+                    let colour = palette.get(name).copied().unwrap_or("#b3b3b3");
+                    (name.chars().take(16).collect(), colour)
+                })
+                .collect();
+            items.push(("most lines by inactive people".into(), "#222222"));
+            items.push(("others".into(), "#b3b3b3"));
+            // Items that would cross the right edge start a second line.
+            let (mut x, mut y) = (16.0, y);
+            for (text, colour) in items {
+                let width = 24.0 + 6.5 * text.chars().count() as f64;
+                if x + width > SIZE - 8.0 && x > 16.0 {
+                    (x, y) = (16.0, y + 20.0);
+                }
                 let _ = write!(
                     svg,
                     r##"<circle cx="{:.0}" cy="{y:.0}" r="7" fill="{colour}"/><text x="{:.0}" y="{:.0}" font-size="11" fill="#000000">{}</text>"##,
                     x + 7.0,
                     x + 18.0,
                     y + 4.0,
-                    escape(&short)
+                    escape(&text)
                 );
-                x += 24.0 + 6.5 * short.chars().count() as f64;
+                x += width;
             }
-            let _ = write!(
-                svg,
-                r##"<circle cx="{:.0}" cy="{y:.0}" r="7" fill="#222222"/><text x="{:.0}" y="{:.0}" font-size="11" fill="#000000">most lines by inactive people</text><circle cx="{:.0}" cy="{y:.0}" r="7" fill="#b3b3b3"/><text x="{:.0}" y="{:.0}" font-size="11" fill="#000000">others</text>"##,
-                x + 7.0,
-                x + 18.0,
-                y + 4.0,
-                x + 222.0,
-                x + 233.0,
-                y + 4.0
-            );
         }
     }
 }
