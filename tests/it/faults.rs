@@ -353,7 +353,11 @@ fn text_measures_kept_by_blob_are_never_served_damaged_or_stale() -> Result {
     // The first run measures every blob and keeps the measures; the second reads them back.
     let kept = assert_hotspots_agree(&repo, &cache)?;
     assert_eq!(kept.len(), 1, "one side table: {kept:?}");
-    assert_eq!(assert_hotspots_agree(&repo, &cache)?, kept, "nothing new to keep");
+    assert_eq!(
+        assert_hotspots_agree(&repo, &cache)?,
+        kept,
+        "nothing new to keep"
+    );
 
     // Damage inside the data: the checksum in the name no longer matches, so every blob is
     // measured again and a whole table replaces the damaged one.

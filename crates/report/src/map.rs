@@ -537,6 +537,34 @@ fn draw_circles(
     }
 }
 
+/// The space a centred label takes, estimated from its font size (glyphs are about 0.6 em wide).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LabelBox {
+    left: f64,
+    top: f64,
+    right: f64,
+    bottom: f64,
+}
+
+impl LabelBox {
+    pub(crate) fn around(x: f64, y: f64, size: f64, text: &str) -> LabelBox {
+        let half_width = 0.3 * size * text.chars().count() as f64;
+        LabelBox {
+            left: x - half_width,
+            right: x + half_width,
+            top: y - size / 2.0,
+            bottom: y + size / 2.0,
+        }
+    }
+
+    pub(crate) fn overlaps(&self, other: &LabelBox) -> bool {
+        self.left < other.right
+            && other.left < self.right
+            && self.top < other.bottom
+            && other.top < self.bottom
+    }
+}
+
 /// Names of the top-level folders along their rim, then of the named files inside their circles
 /// (at least 10 px high, with a white halo so that they read over any colour).
 fn draw_names(
@@ -555,9 +583,25 @@ fn draw_names(
             );
         }
     }
-    for (_, node, c) in circles {
-        if let Some(label) = node.file.and_then(|i| labels.get(&i)) {
-            let size = (c.r / 3.5).clamp(10.0, 14.0);
+    // Labels in the order of their files (the strongest first); one that would overlap a label
+    // already drawn is left out, the circle's tooltip still naming it.
+    let mut named: Vec<(usize, &Circle, &String)> = circles
+        .iter()
+        .filter_map(|(_, node, c)| {
+            let i = node.file?;
+            Some((i, c, labels.get(&i)?))
+        })
+        .collect();
+    named.sort_by_key(|(i, _, _)| *i);
+    let mut drawn: Vec<LabelBox> = Vec::new();
+    for (_, c, label) in named {
+        let size = (c.r / 3.5).clamp(10.0, 14.0);
+        let area = LabelBox::around(c.x, c.y, size, label);
+        if drawn.iter().any(|d| d.overlaps(&area)) {
+            continue;
+        }
+        drawn.push(area);
+        {
             let _ = write!(
                 svg,
                 r##"<text x="{:.1}" y="{:.1}" font-size="{size:.0}" text-anchor="middle" dominant-baseline="middle" fill="#000000" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
@@ -678,6 +722,62 @@ mod tests {
                     filled > 0.45,
                     "{n} circles fill {filled:.2} of their enclosure"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn labels_of_a_map_of_900_files_never_overlap() {
+        // 900 files; the 60 of one folder are of one size and often changed, so that their
+        // names, wider than their circles, would run into each other (as tokio's `io/util` did).
+        let files: Vec<MapFile> = (0..900)
+            .map(|i| MapFile {
+                path: if i < 60 {
+                    format!("src/io/util/async_write_ext_{i}.rs")
+                } else {
+                    format!("src/{}/{}/file_{i}.rs", i % 7, i % 3)
+                },
+                loc: if i < 60 {
+                    400
+                } else {
+                    20 + (i as u64 * 37) % 300
+                },
+                revisions: if i < 60 { 50 } else { (i as u64 * 13) % 20 },
+                owner: None,
+            })
+            .collect();
+        let svg = hotspot_map(&files, Colouring::Revisions, 25, "map");
+        let boxes: Vec<LabelBox> = svg
+            .split("<text ")
+            .skip(1)
+            .filter(|t| t.contains("paint-order=\"stroke\">"))
+            .map(|t| {
+                let attr = |name: &str| -> f64 {
+                    format!(" {t}")
+                        .split(&format!(" {name}=\""))
+                        .nth(1)
+                        .and_then(|v| v.split('"').next())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(f64::NAN)
+                };
+                let text = t.split('>').nth(1).and_then(|v| v.split('<').next());
+                LabelBox::around(
+                    attr("x"),
+                    attr("y"),
+                    attr("font-size"),
+                    text.unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert!(boxes.len() >= 5, "{} labels drawn", boxes.len());
+        assert!(
+            boxes
+                .iter()
+                .all(|b| b.left.is_finite() && b.top.is_finite())
+        );
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                assert!(!a.overlaps(b), "{a:?} overlaps {b:?}");
             }
         }
     }
