@@ -44,6 +44,10 @@ pub fn read_snapshot<T: Send>(
 
 /// [`read_snapshot`], except that a file for which `reuse` (given its path and blob id) has a
 /// measure already is not read: a caller that keeps measures by blob id reads only new blobs.
+///
+/// # Panics
+///
+/// Only if `reuse` or `measure` panics.
 pub fn read_snapshot_reusing<T: Send>(
     path: &Path,
     rev: Option<&str>,

@@ -286,26 +286,7 @@ fn sections(
             highlight: Some(("knowledge_risk".into(), "true".into())),
             shown: shown(&["rank", "entity", "score", "revisions", "loc", "reason"]),
         },
-        Section {
-            id: "coupling".into(),
-            title: "Change coupling".into(),
-            text: format!(
-                "Pairs of program files in different folders that change together in the window ({thresholds}), with code-maat's measures and more: the couplings the code's layout does not explain. Pairs across components are highlighted. Pairs in one folder, a test with its code, and pairs with prose or configuration are in the next table. A change set of more than {} files is left out, so `revs_a` can be below a file's revisions in Hotspots. {}The component graph draws weaker links too: every pair of components that changed together in two change sets or more, at a degree of 10 % or more.",
-                configured.max_changeset_size,
-                if surprising.height() == 0 { "No pair of files passed these thresholds in the window. " } else { "" }
-            ),
-            table: Table::from_frame("coupling", &surprising)?,
-            charts: if surprising.height() == 0 {
-                vec![("coupling-components.svg".into(), graph)]
-            } else {
-                vec![
-                    ("coupling-heatmap.svg".into(), heatmap(&surprising, &window)?),
-                    ("coupling-components.svg".into(), graph),
-                ]
-            },
-            highlight: Some((coupling_col::CLASS.into(), PairClass::CrossComponent.to_string())),
-            shown: shown(&["entity", "coupled", "degree", "shared", "revs_a", "revs_b", "confidence_ab", "confidence_ba", "lift", "p_value", "class"]),
-        },
+        coupling_section(&surprising, graph, &window, configured, &thresholds)?,
         Section {
             id: "coupling-expected".into(),
             title: "Expected coupling".into(),
@@ -329,6 +310,56 @@ fn sections(
 
     sections.extend(history_sections(session, measured)?);
     Ok((sections, map_files, crossing_share))
+}
+
+/// The pairs the layout does not explain, with the heatmap (when there are any) and the graph of
+/// components.
+fn coupling_section(
+    surprising: &DataFrame,
+    graph: String,
+    window: &str,
+    configured: &CouplingOptions,
+    thresholds: &str,
+) -> Result<Section, BuildError> {
+    Ok(Section {
+        id: "coupling".into(),
+        title: "Change coupling".into(),
+        text: format!(
+            "Pairs of program files in different folders that change together in the window ({thresholds}), with code-maat's measures and more: the couplings the code's layout does not explain. Pairs across components are highlighted. Pairs in one folder, a test with its code, and pairs with prose or configuration are in the next table. A change set of more than {} files is left out, so `revs_a` can be below a file's revisions in Hotspots. {}The component graph draws weaker links too: every pair of components that changed together in two change sets or more, at a degree of 10 % or more.",
+            configured.max_changeset_size,
+            if surprising.height() == 0 {
+                "No pair of files passed these thresholds in the window. "
+            } else {
+                ""
+            }
+        ),
+        table: Table::from_frame("coupling", surprising)?,
+        charts: if surprising.height() == 0 {
+            vec![("coupling-components.svg".into(), graph)]
+        } else {
+            vec![
+                ("coupling-heatmap.svg".into(), heatmap(surprising, window)?),
+                ("coupling-components.svg".into(), graph),
+            ]
+        },
+        highlight: Some((
+            coupling_col::CLASS.into(),
+            PairClass::CrossComponent.to_string(),
+        )),
+        shown: shown(&[
+            "entity",
+            "coupled",
+            "degree",
+            "shared",
+            "revs_a",
+            "revs_b",
+            "confidence_ab",
+            "confidence_ba",
+            "lift",
+            "p_value",
+            "class",
+        ]),
+    })
 }
 
 /// The sections about the whole history: sum of coupling, ownership, activity.
