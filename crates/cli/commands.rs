@@ -3,12 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
-use cochange_analysis::{
-    KnowledgeOptions, MainDevBy, Needs, Period, RankingCheck, Session, SocOrder, Thresholds,
-};
+use cochange_analysis::{KnowledgeOptions, Needs, Period, RankingCheck, Session, Thresholds};
 use cochange_report::{
-    BacklogOptions, ComponentsView, DiffView, Format, KnowledgeView, Report, ReportOptions,
-    Snapshot, Table, TeamsView,
+    BacklogOptions, ComponentsView, DiffView, Format, HistoryAnalysis, KnowledgeView, Report,
+    ReportOptions, Snapshot, Table, TeamsView,
 };
 
 use crate::args::{
@@ -44,29 +42,9 @@ impl Inputs {
 /// Refuses an `--output` file that is one of the command's inputs or holds changes git could not
 /// give back, and one that `write_file` would refuse at the end.
 fn check_output(path: &Path, command: &Command, settings: &Settings) -> anyhow::Result<()> {
-    cochange_report::check_file(path)?;
-    let same = |input: &Path| {
-        let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-        canonical(input).is_some_and(|c| Some(c) == canonical(path))
-    };
     let config = settings.config.iter().map(|p| ("the config", p.as_path()));
-    let inputs = command.inputs().into_iter().chain(config);
-    for (what, input) in inputs {
-        if same(input) {
-            return Err(UsageError(format!(
-                "`--output {}` is the file read as {what}; write the output elsewhere",
-                path.display()
-            ))
-            .into());
-        }
-    }
-    if cochange_miner::has_uncommitted_changes(path) {
-        return Err(UsageError(format!(
-            "`--output {}` would overwrite a file with changes that are not committed; commit them or write the output elsewhere",
-            path.display()
-        ))
-        .into());
-    }
+    let inputs: Vec<_> = command.inputs().into_iter().chain(config).collect();
+    cochange_report::check_file(path, &inputs)?;
     Ok(())
 }
 
@@ -296,75 +274,40 @@ fn analyse(
             };
             vec![cochange_report::ranking_check(session, &check)?]
         }
-        _ => vec![history_table(command, session, settings)?],
+        _ => vec![history_table(command, session)?],
     };
     printer.tables(tables)?;
     Ok(exit::SUCCESS)
 }
 
 /// The table of a command that runs one analysis over the history.
-fn history_table(
-    command: &Command,
-    session: &Session<'_>,
-    settings: &Settings,
-) -> anyhow::Result<Table> {
-    use cochange_analysis as a;
-    let tables = &session.history.tables;
-    let grouping = &settings.analysis.grouping;
-    let code_maat = command.code_maat_columns();
-    let (name, frame) = match command {
+fn history_table(command: &Command, session: &Session<'_>) -> anyhow::Result<Table> {
+    use HistoryAnalysis as H;
+    let analysis = match command {
         Command::Mine => return Ok(cochange_report::mining_table(session)),
-        Command::Changes(_) => ("changes", a::changes(tables, session.several())),
-        Command::Summary(_) => ("summary", a::summary(tables)),
-        Command::Revisions(_) => ("revisions", a::revisions(tables, grouping)),
-        Command::Authors(_) => ("authors", a::authors(tables)),
-        Command::EntityChurn(_) => ("entity-churn", a::entity_churn(tables)),
-        Command::AuthorChurn(_) => ("author-churn", a::author_churn(tables)),
-        Command::AbsChurn(_) => ("abs-churn", a::abs_churn(tables)),
-        Command::EntityOwnership(_) => ("entity-ownership", a::entity_ownership(tables)),
-        Command::EntityEffort(_) => ("entity-effort", a::entity_effort(tables)),
-        Command::Communication(_) => ("communication", a::communication(tables)),
-        Command::Age(_) => ("age", a::age(tables, session.as_of()?, code_maat)),
-        Command::MainDev(_) => ("main-dev", a::main_dev(tables, MainDevBy::Added, code_maat)),
-        Command::RefactoringMainDev(_) => (
-            "refactoring-main-dev",
-            a::main_dev(tables, MainDevBy::Deleted, code_maat),
-        ),
-        Command::MainDevByRevs(_) => (
-            "main-dev-by-revs",
-            a::main_dev(tables, MainDevBy::Revisions, code_maat),
-        ),
-        Command::Fragmentation(_) => ("fragmentation", a::fragmentation(tables, code_maat)),
-        Command::Messages(args) => {
-            let pattern = regex::Regex::new(&args.message_pattern).map_err(|err| {
-                UsageError(format!(
-                    "`--message-pattern {}` is not a valid regular expression: {}",
-                    args.message_pattern,
-                    cochange_analysis::one_line(&err)
-                ))
-            })?;
-            ("messages", a::messages(tables, &pattern, code_maat))
-        }
-        Command::Soc(args) => {
-            let min_revs = args.min_revs.or(settings.analysis.thresholds.min_revs);
-            let order = if code_maat {
-                SocOrder::CodeMaat
-            } else {
-                SocOrder::Ours
-            };
-            let soc = a::soc(tables, grouping, min_revs.unwrap_or(5), order)?;
-            (
-                "soc",
-                if code_maat {
-                    soc.select(["entity", "soc"])
-                } else {
-                    Ok(soc)
-                },
-            )
-        }
+        Command::Changes(_) => H::Changes,
+        Command::Summary(_) => H::Summary,
+        Command::Revisions(_) => H::Revisions,
+        Command::Authors(_) => H::Authors,
+        Command::EntityChurn(_) => H::EntityChurn,
+        Command::AuthorChurn(_) => H::AuthorChurn,
+        Command::AbsChurn(_) => H::AbsChurn,
+        Command::EntityOwnership(_) => H::EntityOwnership,
+        Command::EntityEffort(_) => H::EntityEffort,
+        Command::Communication(_) => H::Communication,
+        Command::Age(_) => H::Age,
+        Command::MainDev(_) => H::MainDev,
+        Command::RefactoringMainDev(_) => H::RefactoringMainDev,
+        Command::MainDevByRevs(_) => H::MainDevByRevs,
+        Command::Fragmentation(_) => H::Fragmentation,
+        Command::Messages(args) => H::Messages(&args.message_pattern),
+        Command::Soc(args) => H::Soc {
+            min_revs: args.min_revs,
+        },
         _ => unreachable!("the other commands are handled by `run` and `analyse`"),
     };
-    Ok(Table::from_frame(name, &frame?)?)
+    let table = cochange_report::history_table(session, analysis, command.code_maat_columns())?;
+    Ok(table)
 }
 
 /// What the command needs from mining.

@@ -194,35 +194,7 @@ fn check_counts_and_names(args: &GlobalArgs) -> Result<(), UsageError> {
             tip.unwrap_or("HEAD")
         ));
     }
-    let repos = args.repo.len().max(1);
-    if args.name.len() > repos {
-        return refuse(format!(
-            "{} `--name` given for {repos} repositories: give one per `--repo`, in the same order",
-            args.name.len()
-        ));
-    }
-    if let Some(name) = args
-        .name
-        .iter()
-        .find(|n| n.is_empty() || n.contains(['/', '\\']))
-    {
-        return refuse(format!(
-            "`--name {name}`: a name must be non-empty and without `/`"
-        ));
-    }
-    if let Some((i, name)) = args
-        .name
-        .iter()
-        .enumerate()
-        .find(|(i, n)| args.name[..*i].contains(n))
-    {
-        return refuse(format!(
-            "`--name {name}` is given twice (for repositories {} and {}): each repository needs a name of its own",
-            args.name.iter().position(|n| n == name).unwrap_or(0) + 1,
-            i + 1
-        ));
-    }
-    Ok(())
+    Ok(cochange_analysis::check_names(&args.name, args.repo.len())?)
 }
 
 fn grouping(args: &GlobalArgs, config: &ConfigFile) -> Result<Grouping, UsageError> {

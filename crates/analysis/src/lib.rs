@@ -65,7 +65,9 @@ pub use churn::{
 };
 pub use classify::{PairClass, is_test_path, pair_class};
 /// The miner's types that analyses take and return, so that callers name one crate.
-pub use cochange_miner::{CacheStatus, NoProgress, Outcome, Progress, Tables, col};
+pub use cochange_miner::{
+    CacheStatus, NoProgress, Outcome, Progress, Tables, col, has_uncommitted_changes,
+};
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
 pub use component_graph::{ComponentReport, components, crossing, map_entities};
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
@@ -93,9 +95,9 @@ pub use ranking::{DEFAULT_FIX_PATTERN, RANKINGS, RankingCheck, ranking_check};
 pub use repos::{combine, prefixed, unique_names};
 pub use session::{
     Error, History, KnowledgeOptions, Mapping, Measured, Needs, Notice, Session, Settings,
-    Thresholds, day,
+    Thresholds, check_names, day,
 };
-pub use soc::{SocOrder, soc};
+pub use soc::{SOC_MIN_REVS, SocOrder, soc};
 pub use summary::summary;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};
 pub use time::{format_time, months_after, months_before, months_between};

@@ -45,6 +45,39 @@ pub struct Settings {
     pub teams: Teams,
 }
 
+/// Checks the names given for `repos` repositories (`--name`, by position): at most one each,
+/// non-empty, without `/`, and no two alike, since they prefix the entities.
+pub fn check_names(names: &[String], repos: usize) -> Result<(), Error> {
+    let refuse = |message: String| Err(Error::Invalid(message));
+    let repos = repos.max(1);
+    if names.len() > repos {
+        return refuse(format!(
+            "{} `--name` given for {repos} repositories: give one per `--repo`, in the same order",
+            names.len()
+        ));
+    }
+    if let Some(name) = names
+        .iter()
+        .find(|n| n.is_empty() || n.contains(['/', '\\']))
+    {
+        return refuse(format!(
+            "`--name {name}`: a name must be non-empty and without `/`"
+        ));
+    }
+    if let Some((i, name)) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+    {
+        return refuse(format!(
+            "`--name {name}` is given twice (for repositories {} and {}): each repository needs a name of its own",
+            names.iter().position(|n| n == name).unwrap_or(0) + 1,
+            i + 1
+        ));
+    }
+    Ok(())
+}
+
 impl Settings {
     /// What `--explain` says about the repositories and mining: `(what, value)` pairs.
     pub fn describe(&self) -> Vec<(String, String)> {

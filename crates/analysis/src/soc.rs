@@ -6,6 +6,9 @@ use polars::prelude::*;
 
 use crate::changesets::{Grouping, SIZE, change_set_entities};
 
+/// `soc`'s threshold when neither the command line nor the config sets one (code-maat's).
+pub const SOC_MIN_REVS: u32 = 5;
+
 /// How `soc` rows are ordered among equal sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SocOrder {

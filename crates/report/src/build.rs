@@ -368,7 +368,10 @@ fn history_sections(
     measured: &Measured,
 ) -> Result<Vec<Section>, BuildError> {
     let settings = session.settings;
-    let min_revs = settings.thresholds.min_revs.unwrap_or(5);
+    let min_revs = settings
+        .thresholds
+        .min_revs
+        .unwrap_or(cochange_analysis::SOC_MIN_REVS);
     let soc = cochange_analysis::soc(
         &measured.windowed,
         &settings.grouping,

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use cochange_analysis::{
-    CacheStatus, Coverage, KnowledgeOptions, Notice, Period, Session, Thresholds, coupling_col,
-    day, months_before,
+    CacheStatus, Coverage, KnowledgeOptions, MainDevBy, Notice, Period, Session, Thresholds,
+    coupling_col, day, months_before,
 };
 use polars::prelude::*;
 
@@ -55,6 +55,113 @@ pub fn mining_table(session: &Session<'_>) -> Table {
         })
         .collect();
     Table::new("mine", &columns, rows)
+}
+
+/// The analyses that run once over the whole history and print one table, named as the
+/// commands are (most are code-maat's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryAnalysis<'a> {
+    /// `changes`: every file change.
+    Changes,
+    /// `summary`.
+    Summary,
+    /// `revisions` per entity.
+    Revisions,
+    /// `authors` per entity.
+    Authors,
+    /// `entity-churn`.
+    EntityChurn,
+    /// `author-churn`.
+    AuthorChurn,
+    /// `abs-churn`.
+    AbsChurn,
+    /// `entity-ownership`.
+    EntityOwnership,
+    /// `entity-effort`.
+    EntityEffort,
+    /// `communication`.
+    Communication,
+    /// `age` as of the session's as-of instant.
+    Age,
+    /// `main-dev`, by added lines.
+    MainDev,
+    /// `refactoring-main-dev`, by deleted lines.
+    RefactoringMainDev,
+    /// `main-dev-by-revs`.
+    MainDevByRevs,
+    /// `fragmentation`.
+    Fragmentation,
+    /// `messages` matching a regular expression.
+    Messages(&'a str),
+    /// `soc` above `min_revs` (else the config's, else 5).
+    Soc {
+        /// `--min-revs`.
+        min_revs: Option<u32>,
+    },
+}
+
+/// The table of one [`HistoryAnalysis`]; `code_maat` asks for code-maat's columns and semantics.
+pub fn history_table(
+    session: &Session<'_>,
+    analysis: HistoryAnalysis<'_>,
+    code_maat: bool,
+) -> Result<Table, BuildError> {
+    use HistoryAnalysis as H;
+    use cochange_analysis as a;
+    let tables = &session.history.tables;
+    let grouping = &session.settings.grouping;
+    let (name, frame) = match analysis {
+        H::Changes => ("changes", a::changes(tables, session.several())),
+        H::Summary => ("summary", a::summary(tables)),
+        H::Revisions => ("revisions", a::revisions(tables, grouping)),
+        H::Authors => ("authors", a::authors(tables)),
+        H::EntityChurn => ("entity-churn", a::entity_churn(tables)),
+        H::AuthorChurn => ("author-churn", a::author_churn(tables)),
+        H::AbsChurn => ("abs-churn", a::abs_churn(tables)),
+        H::EntityOwnership => ("entity-ownership", a::entity_ownership(tables)),
+        H::EntityEffort => ("entity-effort", a::entity_effort(tables)),
+        H::Communication => ("communication", a::communication(tables)),
+        H::Age => ("age", a::age(tables, session.as_of()?, code_maat)),
+        H::MainDev => ("main-dev", a::main_dev(tables, MainDevBy::Added, code_maat)),
+        H::RefactoringMainDev => (
+            "refactoring-main-dev",
+            a::main_dev(tables, MainDevBy::Deleted, code_maat),
+        ),
+        H::MainDevByRevs => (
+            "main-dev-by-revs",
+            a::main_dev(tables, MainDevBy::Revisions, code_maat),
+        ),
+        H::Fragmentation => ("fragmentation", a::fragmentation(tables, code_maat)),
+        H::Messages(pattern) => {
+            let regex = regex::Regex::new(pattern).map_err(|err| {
+                a::Error::Invalid(format!(
+                    "`--message-pattern {pattern}` is not a valid regular expression: {}",
+                    a::one_line(&err)
+                ))
+            })?;
+            ("messages", a::messages(tables, &regex, code_maat))
+        }
+        H::Soc { min_revs } => {
+            let min_revs = min_revs
+                .or(session.settings.thresholds.min_revs)
+                .unwrap_or(a::SOC_MIN_REVS);
+            let order = if code_maat {
+                a::SocOrder::CodeMaat
+            } else {
+                a::SocOrder::Ours
+            };
+            let soc = a::soc(tables, grouping, min_revs, order)?;
+            (
+                "soc",
+                if code_maat {
+                    soc.select(["entity", "soc"])
+                } else {
+                    Ok(soc)
+                },
+            )
+        }
+    };
+    Ok(Table::from_frame(name, &frame?)?)
 }
 
 /// `coupling`: the pairs over the whole analysed history with `thresholds` over the config's;

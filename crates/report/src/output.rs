@@ -76,8 +76,32 @@ enum FileTarget {
 
 /// Checks that one output file may be written to `path` (see [`write_file`]), before the work of
 /// computing it; [`write_file`] checks again when it writes.
-pub fn check_file(path: &Path) -> Result<(), OutputError> {
-    checked_file(path).map(|_| ())
+///
+/// `inputs` are the files the command reads, each with the option that names it: an output that
+/// is one of them is refused, and so is one whose changes git could not give back.
+pub fn check_file(path: &Path, inputs: &[(&str, &Path)]) -> Result<(), OutputError> {
+    checked_file(path)?;
+    let refuse = |reason: String| OutputError::Refused {
+        path: path.to_owned(),
+        reason,
+    };
+    let canonical = |p: &Path| fs::canonicalize(p).ok();
+    let output = canonical(path);
+    if let Some((what, _)) = inputs
+        .iter()
+        .find(|(_, input)| output.is_some() && canonical(input) == output)
+    {
+        return Err(refuse(format!(
+            "it is the file read as {what}; write the output elsewhere"
+        )));
+    }
+    if cochange_analysis::has_uncommitted_changes(path) {
+        return Err(refuse(
+            "it has changes that are not committed; commit them or write the output elsewhere"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn checked_file(path: &Path) -> Result<FileTarget, OutputError> {
