@@ -1,5 +1,6 @@
 //! One arm per command: load the session the command needs, call the library, print.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
@@ -113,8 +114,15 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Completions(args) => {
             return printer
                 .data(|out| {
-                    clap_complete::generate(args.shell, &mut Args::command(), "cochange", out);
-                    Ok(())
+                    // clap_complete panics when a write fails; a closed pipe is not a bug.
+                    let mut script = Vec::new();
+                    clap_complete::generate(
+                        args.shell,
+                        &mut Args::command(),
+                        "cochange",
+                        &mut script,
+                    );
+                    out.write_all(&script)
                 })
                 .map(|()| exit::SUCCESS);
         }

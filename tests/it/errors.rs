@@ -154,3 +154,21 @@ fn min_degree_above_max_degree_exits_2() -> Result {
     fails(&out, 2, &["`--min-degree 80` is above `--max-degree 50`"]);
     Ok(())
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() -> Result {
+    // `cochange completions bash | head -1`: the script (about 140 KB) is longer than a pipe
+    // holds, so the write after the reader is gone fails with a broken pipe.
+    let dir = tempfile::tempdir()?;
+    let mut child = cochange(dir.path())
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    drop(child.stdout.take());
+    let out = child.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    Ok(())
+}
