@@ -1,6 +1,5 @@
 //! One arm per command: load the session the command needs, call the library, print.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;

@@ -1,0 +1,109 @@
+//! Reading code: the imports of a file, parsed with tree-sitter from its contents (no checkout
+//! needed), and resolved to other files of the same revision (docs/structure.md).
+//!
+//! Parsing is per file and pure; resolution needs the whole set of paths of the revision, since
+//! an import names a module and the module's file is found among them.
+
+mod python;
+mod resolve;
+mod rust;
+
+pub use resolve::{FileImports, Resolved, resolve};
+
+/// A language whose imports are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Language {
+    /// `.rs`
+    Rust,
+    /// `.py`, `.pyi`
+    Python,
+}
+
+impl Language {
+    /// The language of a path, by its extension.
+    pub fn of(path: &str) -> Option<Language> {
+        let extension = path.rsplit_once('.')?.1;
+        match extension {
+            "rs" => Some(Language::Rust),
+            "py" | "pyi" => Some(Language::Python),
+            _ => None,
+        }
+    }
+
+    fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+            Language::Python => tree_sitter_python::LANGUAGE.into(),
+        }
+    }
+}
+
+/// One import as written, before it is resolved to a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Import {
+    /// 1-based line of the statement.
+    pub line: u32,
+    /// What it names.
+    pub target: Target,
+}
+
+/// What an import names, in the terms of its language.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// Rust `mod name;`: a child module in a file of its own.
+    RustMod(String),
+    /// Rust `use` (one path per leaf of a use tree, without a trailing `self`, `*` or alias), or
+    /// `extern crate`: segments such as `["crate", "sync", "mpsc"]` or `["serde", "Deserialize"]`.
+    RustPath(Vec<String>),
+    /// Python `import a.b` (`level` 0, no names) or `from ..a import b, c` (`level` 2).
+    Python {
+        /// Leading dots of a relative import.
+        level: u32,
+        /// The dotted module, split.
+        module: Vec<String>,
+        /// The names imported from it (`*` for a star import); each may be a submodule.
+        names: Vec<String>,
+    },
+}
+
+/// Why a file's imports could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The grammar could not be loaded (a tree-sitter version mismatch: a build problem).
+    #[error("the {0:?} grammar does not load: {1}")]
+    Grammar(Language, String),
+    /// The text is not valid UTF-8 or the parser gave up.
+    #[error("the file could not be parsed")]
+    Unparsable,
+    /// The file parsed with syntax errors; the imports found are still returned.
+    #[error("the file has syntax errors")]
+    SyntaxErrors,
+}
+
+/// The imports of `source`, in the order written. A file with syntax errors still gives the
+/// imports tree-sitter could place, and says so.
+pub fn imports(language: Language, source: &[u8]) -> Result<(Vec<Import>, bool), ParseError> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&language.grammar())
+        .map_err(|err| ParseError::Grammar(language, err.to_string()))?;
+    let tree = parser.parse(source, None).ok_or(ParseError::Unparsable)?;
+    let root = tree.root_node();
+    let found = match language {
+        Language::Rust => rust::imports(root, source),
+        Language::Python => python::imports(root, source),
+    };
+    Ok((found, root.has_error()))
+}
+
+/// The text of `node`, or "" when it is not UTF-8.
+fn text<'s>(node: tree_sitter::Node<'_>, source: &'s [u8]) -> &'s str {
+    node.utf8_text(source).unwrap_or_default()
+}
+
+/// The 1-based line where `node` starts.
+fn line_of(node: tree_sitter::Node<'_>) -> u32 {
+    u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,530 @@
+//! Imports resolved to files of one revision (docs/structure.md lists the rules per language).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::{Language, Target, imports};
+
+/// The resolved imports of one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileImports {
+    /// The importing file.
+    pub path: String,
+    /// Files it imports, each with the line of the first import that reaches it; sorted by path.
+    pub edges: Vec<(String, u32)>,
+    /// Imports of code outside the repository (other crates, installed packages, the standard
+    /// library).
+    pub external: u32,
+    /// Imports that look internal (relative, `crate::`, `super::`) but name no file.
+    pub unresolved: u32,
+}
+
+/// The imports of every file of a revision that cochange reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// One entry per file of a known language, sorted by path.
+    pub files: Vec<FileImports>,
+    /// Files that could not be parsed at all, sorted.
+    pub unparsable: Vec<String>,
+    /// Files that parsed with syntax errors (their imports are still used), sorted.
+    pub with_errors: Vec<String>,
+}
+
+/// Resolves the imports of `files` (path → contents, the whole revision: manifests such as
+/// `Cargo.toml` and package markers such as `__init__.py` say where modules live).
+pub fn resolve(files: &BTreeMap<String, Vec<u8>>) -> Resolved {
+    let rust = RustIndex::new(files);
+    let python = PythonIndex::new(files.keys());
+    let mut resolved = Resolved::default();
+    for (path, contents) in files {
+        let Some(language) = Language::of(path) else {
+            continue;
+        };
+        let Ok((found, errors)) = imports(language, contents) else {
+            resolved.unparsable.push(path.clone());
+            continue;
+        };
+        if errors {
+            resolved.with_errors.push(path.clone());
+        }
+        let mut edges: BTreeMap<String, u32> = BTreeMap::new();
+        let mut file = FileImports {
+            path: path.clone(),
+            ..FileImports::default()
+        };
+        for import in found {
+            let outcome = match &import.target {
+                Target::RustMod(name) => rust.child_module(path, name),
+                Target::RustPath(segments) => rust.path(path, segments),
+                Target::Python {
+                    level,
+                    module,
+                    names,
+                } => python.import(path, *level, module, names),
+            };
+            match outcome {
+                Outcome::Files(targets) => {
+                    for target in targets.into_iter().filter(|t| t != path) {
+                        edges.entry(target).or_insert(import.line);
+                    }
+                }
+                Outcome::External => file.external += 1,
+                Outcome::Unresolved => file.unresolved += 1,
+            }
+        }
+        file.edges = edges.into_iter().collect();
+        resolved.files.push(file);
+    }
+    resolved
+}
+
+/// Where one import leads.
+enum Outcome {
+    Files(Vec<String>),
+    External,
+    Unresolved,
+}
+
+/// The parent folder of a path ("" at the top).
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Rust modules: each `.rs` file's crate root folder and module path.
+struct RustIndex {
+    /// (root folder, module path joined by `::`) → file.
+    modules: HashMap<(String, String), String>,
+    /// File → (root folder, module path).
+    of_file: HashMap<String, (String, Vec<String>)>,
+    /// Crate names (with `-` as `_`) → the root folder of their library.
+    crates: HashMap<String, String>,
+}
+
+impl RustIndex {
+    fn new(files: &BTreeMap<String, Vec<u8>>) -> RustIndex {
+        let packages: Vec<(String, String)> = files
+            .iter()
+            .filter(|(path, _)| path.rsplit('/').next() == Some("Cargo.toml"))
+            .filter_map(|(path, text)| Some((parent(path).to_owned(), package_name(text)?)))
+            .collect();
+        let mut index = RustIndex {
+            modules: HashMap::new(),
+            of_file: HashMap::new(),
+            crates: HashMap::new(),
+        };
+        for (dir, name) in &packages {
+            let root = join(dir, "src");
+            if files.contains_key(&join(&root, "lib.rs")) {
+                index.crates.insert(name.replace('-', "_"), root);
+            }
+        }
+        let package_dirs: BTreeSet<&str> = packages.iter().map(|(d, _)| d.as_str()).collect();
+        for path in files
+            .keys()
+            .filter(|p| Language::of(p) == Some(Language::Rust))
+        {
+            let (root, module) = rust_module(path, &package_dirs);
+            index
+                .modules
+                .insert((root.clone(), module.join("::")), path.clone());
+            index.of_file.insert(path.clone(), (root, module));
+        }
+        index
+    }
+
+    /// `mod name;` in `path`: `name.rs` or `name/mod.rs` in the folder of `path`'s children.
+    fn child_module(&self, path: &str, name: &str) -> Outcome {
+        let Some((root, module)) = self.of_file.get(path) else {
+            return Outcome::Unresolved;
+        };
+        let mut child = module.clone();
+        child.push(name.to_owned());
+        match self.modules.get(&(root.clone(), child.join("::"))) {
+            Some(file) => Outcome::Files(vec![file.clone()]),
+            None => Outcome::Unresolved,
+        }
+    }
+
+    /// A `use` path in `path`.
+    fn path(&self, path: &str, segments: &[String]) -> Outcome {
+        let Some((root, module)) = self.of_file.get(path) else {
+            return Outcome::Unresolved;
+        };
+        let Some(first) = segments.first() else {
+            return Outcome::Unresolved;
+        };
+        let (root, base, rest) = match first.as_str() {
+            "crate" => (root.as_str(), Vec::new(), &segments[1..]),
+            "self" | "super" => {
+                let supers = segments.iter().take_while(|s| *s == "super").count();
+                let skip = if first == "self" { 1 } else { supers };
+                if supers > module.len() {
+                    return Outcome::Unresolved;
+                }
+                let base = module[..module.len() - supers].to_vec();
+                (root.as_str(), base, &segments[skip..])
+            }
+            name => {
+                let mut child = module.clone();
+                child.push(name.to_owned());
+                if self.modules.contains_key(&(root.clone(), child.join("::"))) {
+                    // A path relative to the current module (Rust 2018's uniform paths).
+                    (root.as_str(), module.clone(), segments)
+                } else if let Some(other) = self.crates.get(name) {
+                    (other.as_str(), Vec::new(), &segments[1..])
+                } else {
+                    return Outcome::External;
+                }
+            }
+        };
+        // The longest prefix that is a module of its own file; items of a module stay in it.
+        for take in (0..=rest.len()).rev() {
+            let mut candidate = base.clone();
+            candidate.extend(rest[..take].iter().cloned());
+            if let Some(file) = self.modules.get(&(root.to_owned(), candidate.join("::"))) {
+                return Outcome::Files(vec![file.clone()]);
+            }
+        }
+        Outcome::Unresolved
+    }
+}
+
+/// `[package] name` of a Cargo manifest.
+fn package_name(manifest: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(manifest).ok()?;
+    let value: toml::Table = toml::from_str(text).ok()?;
+    let name = value.get("package")?.get("name")?.as_str()?;
+    Some(name.to_owned())
+}
+
+/// The crate root folder of a `.rs` file and its module path under it. A package's `src/` is
+/// one root (`lib.rs` and `main.rs` are its top); each file directly in `tests/`, `examples/`,
+/// `benches/` or `src/bin/` is a root of its own, as is a file outside any package.
+fn rust_module(path: &str, packages: &BTreeSet<&str>) -> (String, Vec<String>) {
+    let package = packages
+        .iter()
+        .filter(|dir| dir.is_empty() || path.starts_with(&format!("{dir}/")))
+        .max_by_key(|dir| dir.len())
+        .copied()
+        .unwrap_or("");
+    let within = if package.is_empty() {
+        path
+    } else {
+        &path[package.len() + 1..]
+    };
+    let stem = within.trim_end_matches(".rs");
+    let mut parts: Vec<&str> = stem.split('/').collect();
+    let own_roots = [
+        ["src", "bin"].as_slice(),
+        &["tests"],
+        &["examples"],
+        &["benches"],
+    ];
+    for prefix in own_roots {
+        if parts.len() > prefix.len() && parts[..prefix.len()] == *prefix {
+            // `tests/a.rs` is a root; `tests/common/mod.rs` a module `common` beside the roots.
+            let root = join(package, &prefix.join("/"));
+            let module = module_path(&parts[prefix.len()..], parts.len() == prefix.len() + 1);
+            return (root, module);
+        }
+    }
+    if parts.first() == Some(&"src") && parts.len() > 1 {
+        parts.remove(0);
+        return (join(package, "src"), module_path(&parts, false));
+    }
+    // Outside a package's layout: the file is a root of its own folder.
+    let root = parent(path).to_owned();
+    let top = parts.len() == 1 || !package.is_empty();
+    (root, module_path(&parts[parts.len() - 1..], top))
+}
+
+/// Module segments of a file's path parts under its root: `a/b.rs` is `a::b`, `a/mod.rs` is
+/// `a`, `lib.rs` and `main.rs` at the top (or any file that is a root) are the root itself.
+fn module_path(parts: &[&str], is_root: bool) -> Vec<String> {
+    if is_root {
+        return Vec::new();
+    }
+    let mut module: Vec<String> = parts.iter().map(|p| (*p).to_owned()).collect();
+    match module.last().map(String::as_str) {
+        Some("mod") => {
+            module.pop();
+        }
+        Some("lib" | "main") if module.len() == 1 => module.clear(),
+        _ => {}
+    }
+    module
+}
+
+/// Python modules: dotted names under the folders where top-level packages start.
+struct PythonIndex {
+    /// (root folder, dotted module) → file.
+    modules: HashMap<(String, String), String>,
+    /// File → (root folder, its dotted package).
+    of_file: HashMap<String, (String, Vec<String>)>,
+}
+
+impl PythonIndex {
+    fn new<'a>(paths: impl Iterator<Item = &'a String>) -> PythonIndex {
+        let paths: Vec<&String> = paths.collect();
+        let all: BTreeSet<&str> = paths.iter().map(|p| p.as_str()).collect();
+        let is_package =
+            |dir: &str| !dir.is_empty() && all.contains(join(dir, "__init__.py").as_str());
+        let mut index = PythonIndex {
+            modules: HashMap::new(),
+            of_file: HashMap::new(),
+        };
+        for path in paths
+            .iter()
+            .filter(|p| Language::of(p) == Some(Language::Python))
+        {
+            // The root is the first folder up that is not a package.
+            let mut root = parent(path);
+            while is_package(root) {
+                root = parent(root);
+            }
+            let within = if root.is_empty() {
+                path.as_str()
+            } else {
+                &path[root.len() + 1..]
+            };
+            let stem = within.trim_end_matches(".pyi").trim_end_matches(".py");
+            let mut module: Vec<String> = stem.split('/').map(str::to_owned).collect();
+            let is_init = module.last().is_some_and(|m| m == "__init__");
+            if is_init {
+                module.pop();
+            }
+            let package = if is_init {
+                module.clone()
+            } else {
+                module[..module.len() - 1].to_vec()
+            };
+            index
+                .modules
+                .entry((root.to_owned(), module.join(".")))
+                .or_insert_with(|| (*path).clone());
+            index
+                .of_file
+                .insert((*path).clone(), (root.to_owned(), package));
+        }
+        index
+    }
+
+    fn find(&self, root: &str, module: &[String]) -> Option<&String> {
+        self.modules.get(&(root.to_owned(), module.join(".")))
+    }
+
+    /// `import module` (`names` empty) or `from (dots)module import names` in `path`.
+    fn import(&self, path: &str, level: u32, module: &[String], names: &[String]) -> Outcome {
+        let Some((root, package)) = self.of_file.get(path) else {
+            return Outcome::Unresolved;
+        };
+        let base: Vec<String> = if level == 0 {
+            module.to_vec()
+        } else {
+            let up = (level - 1) as usize;
+            if up > package.len() {
+                return Outcome::Unresolved;
+            }
+            let mut base = package[..package.len() - up].to_vec();
+            base.extend(module.iter().cloned());
+            base
+        };
+        // Absolute imports look in the importer's root first, then in every other root.
+        let roots: Vec<&str> = if level == 0 {
+            let mut roots: BTreeSet<&str> = self.modules.keys().map(|(r, _)| r.as_str()).collect();
+            roots.remove(root.as_str());
+            std::iter::once(root.as_str()).chain(roots).collect()
+        } else {
+            vec![root.as_str()]
+        };
+        for root in roots {
+            // Names that are submodules are the files imported; else the module itself.
+            let submodules: Vec<String> = names
+                .iter()
+                .filter(|n| *n != "*")
+                .filter_map(|name| {
+                    let mut full = base.clone();
+                    full.push(name.clone());
+                    self.find(root, &full).cloned()
+                })
+                .collect();
+            if !submodules.is_empty() {
+                return Outcome::Files(submodules);
+            }
+            for take in (1..=base.len()).rev() {
+                if let Some(file) = self.find(root, &base[..take]) {
+                    return Outcome::Files(vec![file.clone()]);
+                }
+            }
+        }
+        if level > 0 {
+            Outcome::Unresolved
+        } else {
+            Outcome::External
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::{FileImports, resolve};
+
+    fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        entries
+            .iter()
+            .map(|(path, text)| ((*path).to_owned(), text.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn edges(file: &FileImports) -> Vec<(&str, u32)> {
+        file.edges.iter().map(|(t, l)| (t.as_str(), *l)).collect()
+    }
+
+    #[test]
+    fn rust_modules_uses_and_workspace_crates_resolve_to_files() {
+        let tree = files(&[
+            ("core/Cargo.toml", "[package]\nname = \"my-core\"\n"),
+            (
+                "core/src/lib.rs",
+                "pub mod sync;\nmod util;\nuse std::fmt;\n",
+            ),
+            (
+                "core/src/sync/mod.rs",
+                "mod mpsc;\npub use self::mpsc::Sender;\n",
+            ),
+            (
+                "core/src/sync/mpsc.rs",
+                "use crate::util::helper;\nuse super::super::Thing;\n",
+            ),
+            (
+                "core/src/util.rs",
+                "use serde::Deserialize;\nuse crate::nothing::here;\n",
+            ),
+            (
+                "core/tests/api.rs",
+                "mod common;\nuse my_core::sync::Sender;\n",
+            ),
+            ("core/tests/common/mod.rs", ""),
+            ("app/Cargo.toml", "[package]\nname = \"app\"\n"),
+            ("app/src/main.rs", "use my_core::{sync, util::helper};\n"),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path: BTreeMap<&str, &FileImports> = resolved
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f))
+            .collect();
+        // Written out by hand from the files above:
+        // lib.rs: `mod sync` → sync/mod.rs, `mod util` → util.rs; std is external.
+        let lib = by_path["core/src/lib.rs"];
+        assert_eq!(
+            edges(lib),
+            [("core/src/sync/mod.rs", 1), ("core/src/util.rs", 2)]
+        );
+        assert_eq!((lib.external, lib.unresolved), (1, 0));
+        // sync/mod.rs: `mod mpsc` and `use self::mpsc::Sender` both reach mpsc.rs (first line kept).
+        assert_eq!(
+            edges(by_path["core/src/sync/mod.rs"]),
+            [("core/src/sync/mpsc.rs", 1)]
+        );
+        // mpsc.rs: crate::util → util.rs; super::super::Thing is an item of the crate root.
+        assert_eq!(
+            edges(by_path["core/src/sync/mpsc.rs"]),
+            [("core/src/lib.rs", 2), ("core/src/util.rs", 1)]
+        );
+        // util.rs: serde is external; crate::nothing::here names an item of lib.rs.
+        let util = by_path["core/src/util.rs"];
+        assert_eq!(edges(util), [("core/src/lib.rs", 2)]);
+        assert_eq!(util.external, 1);
+        // A test file is a crate root of its own; the library is reached by its crate name.
+        assert_eq!(
+            edges(by_path["core/tests/api.rs"]),
+            [("core/src/sync/mod.rs", 2), ("core/tests/common/mod.rs", 1)]
+        );
+        // Another member of the workspace: `my-core` is `my_core` in paths.
+        assert_eq!(
+            edges(by_path["app/src/main.rs"]),
+            [("core/src/sync/mod.rs", 1), ("core/src/util.rs", 1)]
+        );
+        assert!(resolved.unparsable.is_empty() && resolved.with_errors.is_empty());
+    }
+
+    #[test]
+    fn python_packages_and_relative_imports_resolve_to_files() {
+        let tree = files(&[
+            (
+                "src/flask/__init__.py",
+                "from .app import Flask\nfrom . import json\n",
+            ),
+            (
+                "src/flask/app.py",
+                "import os\nfrom .helpers import get_root\nfrom .json import *\n",
+            ),
+            (
+                "src/flask/helpers.py",
+                "from ..nowhere import x\nimport werkzeug.routing\n",
+            ),
+            (
+                "src/flask/json/__init__.py",
+                "from ..globals import app_ctx\n",
+            ),
+            ("src/flask/globals.py", ""),
+            (
+                "tests/test_app.py",
+                "import flask.app\nfrom flask import helpers, Flask\n",
+            ),
+            ("tests/conftest.py", "from test_app import fixture\n"),
+            ("broken.py", "def f(:\n    import flask\n"),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path: BTreeMap<&str, &FileImports> = resolved
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f))
+            .collect();
+        // Written out by hand from the files above (the root of `flask` is `src/`):
+        assert_eq!(
+            edges(by_path["src/flask/__init__.py"]),
+            [("src/flask/app.py", 1), ("src/flask/json/__init__.py", 2)]
+        );
+        let app = by_path["src/flask/app.py"];
+        assert_eq!(
+            edges(app),
+            [
+                ("src/flask/helpers.py", 2),
+                ("src/flask/json/__init__.py", 3)
+            ]
+        );
+        assert_eq!(app.external, 1, "os");
+        let helpers = by_path["src/flask/helpers.py"];
+        assert!(helpers.edges.is_empty());
+        assert_eq!((helpers.external, helpers.unresolved), (1, 1));
+        assert_eq!(
+            edges(by_path["src/flask/json/__init__.py"]),
+            [("src/flask/globals.py", 1)]
+        );
+        // `from flask import helpers, Flask`: helpers is a submodule; Flask is not, but one
+        // submodule named is enough.
+        assert_eq!(
+            edges(by_path["tests/test_app.py"]),
+            [("src/flask/app.py", 1), ("src/flask/helpers.py", 2)]
+        );
+        // tests/ is a root of its own: modules beside each other import by bare name.
+        assert_eq!(
+            edges(by_path["tests/conftest.py"]),
+            [("tests/test_app.py", 1)]
+        );
+        // A file with syntax errors still gives the imports that parsed.
+        assert_eq!(resolved.with_errors, ["broken.py"]);
+        assert_eq!(edges(by_path["broken.py"]), [("src/flask/__init__.py", 2)]);
+    }
+}

@@ -1,0 +1,158 @@
+//! Imports of Rust files: `mod name;`, the leaves of `use` trees and `extern crate`.
+
+use tree_sitter::Node;
+
+use crate::{Import, Target, line_of, text};
+
+pub(crate) fn imports(root: Node<'_>, source: &[u8]) -> Vec<Import> {
+    let mut found = Vec::new();
+    visit(root, source, &mut found);
+    found
+}
+
+/// Walks items, including those of inline modules and function bodies, where `use` may appear.
+fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            // `mod name;` has no body; `mod name { … }` is inline and holds items.
+            "mod_item" => match child.child_by_field_name("body") {
+                None => {
+                    if let Some(name) = child.child_by_field_name("name") {
+                        found.push(Import {
+                            line: line_of(child),
+                            target: Target::RustMod(text(name, source).to_owned()),
+                        });
+                    }
+                }
+                Some(body) => visit(body, source, found),
+            },
+            "use_declaration" => {
+                if let Some(argument) = child.child_by_field_name("argument") {
+                    let mut paths = Vec::new();
+                    use_tree(argument, source, &[], &mut paths);
+                    found.extend(paths.into_iter().map(|path| Import {
+                        line: line_of(child),
+                        target: Target::RustPath(path),
+                    }));
+                }
+            }
+            "extern_crate_declaration" => {
+                if let Some(name) = child.child_by_field_name("name") {
+                    found.push(Import {
+                        line: line_of(child),
+                        target: Target::RustPath(vec![text(name, source).to_owned()]),
+                    });
+                }
+            }
+            _ => visit(child, source, found),
+        }
+    }
+}
+
+/// Each leaf path of a use tree under `prefix`.
+fn use_tree(node: Node<'_>, source: &[u8], prefix: &[String], paths: &mut Vec<Vec<String>>) {
+    let joined = |tail: Vec<String>| {
+        let mut path = prefix.to_vec();
+        path.extend(tail.into_iter().filter(|s| s != "self"));
+        path
+    };
+    match node.kind() {
+        "use_as_clause" => {
+            if let Some(path) = node.child_by_field_name("path") {
+                paths.push(joined(segments(path, source)));
+            }
+        }
+        "use_wildcard" => {
+            // `a::b::*` imports from the module `a::b`.
+            if let Some(path) = node.named_child(0) {
+                paths.push(joined(segments(path, source)));
+            } else if !prefix.is_empty() {
+                paths.push(prefix.to_vec());
+            }
+        }
+        "scoped_use_list" => {
+            let base = node
+                .child_by_field_name("path")
+                .map_or_else(|| prefix.to_vec(), |path| joined(segments(path, source)));
+            if let Some(list) = node.child_by_field_name("list") {
+                use_tree(list, source, &base, paths);
+            }
+        }
+        "use_list" => {
+            let mut cursor = node.walk();
+            for item in node.named_children(&mut cursor) {
+                use_tree(item, source, prefix, paths);
+            }
+        }
+        _ => {
+            let path = joined(segments(node, source));
+            if !path.is_empty() {
+                paths.push(path);
+            }
+        }
+    }
+}
+
+/// The segments of a path such as `crate::a::b` or `super::super::x`.
+fn segments(node: Node<'_>, source: &[u8]) -> Vec<String> {
+    match node.kind() {
+        "scoped_identifier" => {
+            let mut path = node
+                .child_by_field_name("path")
+                .map(|p| segments(p, source))
+                .unwrap_or_default();
+            if let Some(name) = node.child_by_field_name("name") {
+                path.push(text(name, source).to_owned());
+            }
+            path
+        }
+        "identifier" | "crate" | "self" | "super" => vec![text(node, source).to_owned()],
+        _ => text(node, source)
+            .split("::")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Language, Target, imports};
+
+    fn paths(source: &str) -> Vec<(u32, Target)> {
+        let (found, _) = imports(Language::Rust, source.as_bytes()).expect("parses");
+        found.into_iter().map(|i| (i.line, i.target)).collect()
+    }
+
+    fn path(segments: &[&str]) -> Target {
+        Target::RustPath(segments.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn use_trees_expand_to_one_path_per_leaf() {
+        let source = "\
+mod parser;
+mod inline { use super::parser::Token; }
+use crate::{sync::{mpsc, Mutex as M}, io::*, self as me};
+use std::fmt;
+extern crate serde;
+fn f() { use super::super::x; }
+";
+        assert_eq!(
+            paths(source),
+            vec![
+                (1, Target::RustMod("parser".into())),
+                (2, path(&["super", "parser", "Token"])),
+                (3, path(&["crate", "sync", "mpsc"])),
+                (3, path(&["crate", "sync", "Mutex"])),
+                (3, path(&["crate", "io"])),
+                (3, path(&["crate"])),
+                (4, path(&["std", "fmt"])),
+                (5, path(&["serde"])),
+                (6, path(&["super", "super", "x"])),
+            ]
+        );
+    }
+}
