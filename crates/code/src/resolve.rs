@@ -131,9 +131,15 @@ impl RustIndex {
             .filter(|p| Language::of(p) == Some(Language::Rust))
         {
             let (root, module) = rust_module(path, &package_dirs);
-            index
-                .modules
-                .insert((root.clone(), module.join("::")), path.clone());
+            // Of the files that are a root, only `lib.rs` (else `main.rs`) stands for a folder
+            // others import from; a test or example root is reached by no path but its own.
+            let name = path.rsplit('/').next().unwrap_or_default();
+            if !module.is_empty() || name == "lib.rs" || name == "main.rs" {
+                index
+                    .modules
+                    .entry((root.clone(), module.join("::")))
+                    .or_insert_with(|| path.clone());
+            }
             index.of_file.insert(path.clone(), (root, module));
         }
         index
@@ -154,9 +160,10 @@ impl RustIndex {
 
     /// A `use` path in `path`.
     fn path(&self, path: &str, segments: &[String]) -> Outcome {
-        let Some((root, module)) = self.of_file.get(path) else {
+        let Some((own_root, module)) = self.of_file.get(path) else {
             return Outcome::Unresolved;
         };
+        let root = own_root;
         let Some(first) = segments.first() else {
             return Outcome::Unresolved;
         };
@@ -188,6 +195,10 @@ impl RustIndex {
         for take in (0..=rest.len()).rev() {
             let mut candidate = base.clone();
             candidate.extend(rest[..take].iter().cloned());
+            if candidate.is_empty() && root == own_root && module.is_empty() {
+                // Items of the importing root itself (a `main.rs` beside a `lib.rs`, a test).
+                return Outcome::Files(Vec::new());
+            }
             if let Some(file) = self.modules.get(&(root.to_owned(), candidate.join("::"))) {
                 return Outcome::Files(vec![file.clone()]);
             }
@@ -376,12 +387,20 @@ impl PythonIndex {
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::{FileImports, resolve};
+    use super::{FileImports, Resolved, resolve};
 
     fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
         entries
             .iter()
             .map(|(path, text)| ((*path).to_owned(), text.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn by_path(resolved: &Resolved) -> BTreeMap<&str, &FileImports> {
+        resolved
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f))
             .collect()
     }
 
@@ -414,15 +433,16 @@ mod tests {
                 "mod common;\nuse my_core::sync::Sender;\n",
             ),
             ("core/tests/common/mod.rs", ""),
+            ("core/tests/other.rs", "use crate::helper;\n"),
+            (
+                "core/src/main.rs",
+                "use my_core::sync;\nuse crate::Thing;\n",
+            ),
             ("app/Cargo.toml", "[package]\nname = \"app\"\n"),
             ("app/src/main.rs", "use my_core::{sync, util::helper};\n"),
         ]);
         let resolved = resolve(&tree);
-        let by_path: BTreeMap<&str, &FileImports> = resolved
-            .files
-            .iter()
-            .map(|f| (f.path.as_str(), f))
-            .collect();
+        let by_path = by_path(&resolved);
         // Written out by hand from the files above:
         // lib.rs: `mod sync` → sync/mod.rs, `mod util` → util.rs; std is external.
         let lib = by_path["core/src/lib.rs"];
@@ -450,6 +470,13 @@ mod tests {
             edges(by_path["core/tests/api.rs"]),
             [("core/src/sync/mod.rs", 2), ("core/tests/common/mod.rs", 1)]
         );
+        // A root's `crate::` paths name its own items: no edge to a sibling test or to lib.rs.
+        let other = by_path["core/tests/other.rs"];
+        assert!(other.edges.is_empty());
+        assert_eq!((other.external, other.unresolved), (0, 0));
+        let main = by_path["core/src/main.rs"];
+        assert_eq!(edges(main), [("core/src/sync/mod.rs", 1)]);
+        assert_eq!((main.external, main.unresolved), (0, 0));
         // Another member of the workspace: `my-core` is `my_core` in paths.
         assert_eq!(
             edges(by_path["app/src/main.rs"]),
@@ -486,11 +513,7 @@ mod tests {
             ("broken.py", "def f(:\n    import flask\n"),
         ]);
         let resolved = resolve(&tree);
-        let by_path: BTreeMap<&str, &FileImports> = resolved
-            .files
-            .iter()
-            .map(|f| (f.path.as_str(), f))
-            .collect();
+        let by_path = by_path(&resolved);
         // Written out by hand from the files above (the root of `flask` is `src/`):
         assert_eq!(
             edges(by_path["src/flask/__init__.py"]),
