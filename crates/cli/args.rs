@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use cochange_analysis::{GroupBy, Period};
+use cochange_report::{ComponentsView, DiffView, Format, KnowledgeView, TeamsView};
 
 use crate::exit;
 
@@ -102,8 +104,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
     /// Write the output to this file instead of stdout (replaced only once complete); for
     /// `report`, the folder to write.
     #[arg(long, global = true, value_name = "FILE")]
@@ -123,41 +125,6 @@ pub struct GlobalArgs {
     /// Print the effective settings to stderr before running.
     #[arg(long, global = true)]
     pub explain: bool,
-}
-
-/// Ways of forming change sets (docs/metrics.md, *Change sets*).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GroupBy {
-    /// One non-merge commit is one change set.
-    Commit,
-    /// A merge on the first-parent line, with every commit it brought in, is one change set;
-    /// other first-parent commits are their own.
-    Pr,
-    /// Commits whose messages name the same ticket (`[ticket] pattern` in the config, default
-    /// `[A-Z][A-Z0-9]+-[0-9]+`) are one change set; others are their own.
-    Ticket,
-    /// One author's commits within `--window-days` of the set's first commit are one change set,
-    /// across repositories.
-    AuthorDay,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// Aligned columns.
-    Table,
-    /// Comma-separated values with a header; column names follow code-maat.
-    Csv,
-    /// JSON with a `schema_version`.
-    Json,
-    /// A Markdown table.
-    Md,
-    /// A Graphviz graph (`coupling` only).
-    Dot,
-    /// A `GraphML` graph (`coupling` only).
-    Graphml,
-    /// SARIF 2.1.0 for code scanning (`check` only).
-    Sarif,
 }
 
 /// The analyses and tasks.
@@ -290,22 +257,7 @@ pub struct ComponentsArgs {
     pub components: ComponentArgs,
     /// Print one table only (CSV holds one table) [default: all but `files`].
     #[arg(long, value_enum)]
-    pub show: Option<ComponentsShow>,
-}
-
-/// The tables of `components`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ComponentsShow {
-    /// Per component: where it comes from, files, revisions, authors, fan-in, fan-out.
-    Components,
-    /// Pairs of components with the coupling measures and their strongest file pairs.
-    Coupling,
-    /// Sets of components that change in a cycle.
-    Cycles,
-    /// Clusters of files that change together, beside their declared components.
-    Clusters,
-    /// Every file of the analysed revision with its component and the source that mapped it.
-    Files,
+    pub show: Option<ComponentsView>,
 }
 
 /// Options of `knowledge`.
@@ -332,7 +284,7 @@ pub struct KnowledgeArgs {
     /// Print one table only (CSV holds one table) [default: components and files, and the
     /// off-boarding tables with `--leaving`].
     #[arg(long, value_enum)]
-    pub show: Option<KnowledgeShow>,
+    pub show: Option<KnowledgeView>,
 }
 
 /// A share from 0 to 1.
@@ -343,21 +295,6 @@ fn share(text: &str) -> Result<f64, String> {
     }
 }
 
-/// The tables of `knowledge`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KnowledgeShow {
-    /// Per component, with the bus factor.
-    Components,
-    /// Per file.
-    Files,
-    /// Per file and commit that last added its lines (author, date, lines).
-    Origins,
-    /// Code age: surviving lines by the year they were written, overall and per component.
-    Age,
-    /// The off-boarding simulation of `--leaving`, per component and file (two tables).
-    Leaving,
-}
-
 /// Options of `teams`.
 #[derive(Debug, clap::Args)]
 pub struct TeamsArgs {
@@ -365,18 +302,7 @@ pub struct TeamsArgs {
     pub components: ComponentArgs,
     /// Print one table only (CSV holds one table) [default: all].
     #[arg(long, value_enum)]
-    pub show: Option<TeamsShow>,
-}
-
-/// The tables of `teams`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TeamsShow {
-    /// Team × component change sets.
-    Matrix,
-    /// Teams per component.
-    Components,
-    /// Pairs of teams that change coupled files.
-    Coordination,
+    pub show: Option<TeamsView>,
 }
 
 /// What a report covers; `check` builds the same report in memory.
@@ -404,25 +330,14 @@ pub struct ReportArgs {
 #[derive(Debug, clap::Args)]
 pub struct TrendsArgs {
     /// The length of a period.
-    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
-    pub period: PeriodArg,
+    #[arg(long, value_enum, default_value_t = Period::Month)]
+    pub period: Period,
     /// Periods of history that the coupled-pair counts of each period look back over
     /// [default: a year: 12 months, 52 weeks or 4 quarters].
     #[arg(long, value_name = "N")]
     pub trailing: Option<usize>,
     #[command(flatten)]
     pub components: ComponentArgs,
-}
-
-/// Trend periods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PeriodArg {
-    /// ISO weeks, Monday first (UTC).
-    Week,
-    /// Calendar months (UTC).
-    Month,
-    /// Calendar quarters (UTC).
-    Quarter,
 }
 
 /// Options of `diff`.
@@ -439,22 +354,7 @@ pub struct DiffArgs {
     pub hotspots: usize,
     /// Print one table only (CSV holds one table) [default: all].
     #[arg(long, value_enum)]
-    pub show: Option<DiffShow>,
-}
-
-/// The tables of `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffShow {
-    /// New, grown, shrunk and dissolved couplings.
-    Coupling,
-    /// Hotspots that entered, left or moved.
-    Hotspots,
-    /// New knowledge risks.
-    Knowledge,
-    /// Components whose knowledge loss changed.
-    KnowledgeLoss,
-    /// Trend metrics of the last period.
-    Trends,
+    pub show: Option<DiffView>,
 }
 
 /// Options of `check`.
@@ -662,21 +562,6 @@ impl Command {
     /// Whether the command asked for code-maat's columns and input semantics.
     pub fn code_maat_columns(&self) -> bool {
         let columns = match self {
-            Command::Mine
-            | Command::Eval(_)
-            | Command::Completions(_)
-            | Command::Manpage
-            | Command::Hotspots(_)
-            | Command::Backlog(_)
-            | Command::Report(_)
-            | Command::Components(_)
-            | Command::Knowledge(_)
-            | Command::Teams(_)
-            | Command::Trends(_)
-            | Command::Diff(_)
-            | Command::Check(_) => {
-                return false;
-            }
             Command::Coupling(args) => args.columns,
             Command::Soc(args) => args.columns,
             Command::Messages(args) => args.columns,
@@ -695,6 +580,8 @@ impl Command {
             | Command::RefactoringMainDev(args)
             | Command::MainDevByRevs(args)
             | Command::Fragmentation(args) => args.columns,
+            // The commands without `--columns`.
+            _ => return false,
         };
         columns == Columns::CodeMaat
     }

@@ -3,15 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
-use cochange_analysis::{KnowledgeOptions, Needs, Period, RankingCheck, Session, Thresholds};
+use cochange_analysis::{KnowledgeOptions, Needs, RankingCheck, Session, Thresholds};
 use cochange_report::{
-    BacklogOptions, ComponentsView, DiffView, Format, HistoryAnalysis, KnowledgeView, Report,
-    ReportOptions, Snapshot, Table, TeamsView,
+    BacklogOptions, ComponentsView, HistoryAnalysis, KnowledgeView, Output, Report, ReportOptions,
+    Snapshot, Table,
 };
 
 use crate::args::{
-    Args, Command, ComponentsShow, DiffShow, EvalCommand, KnowledgeShow, PeriodArg, ReportWindow,
-    TeamsShow, ThresholdArgs,
+    Args, Command, ComponentsArgs, DiffArgs, EvalCommand, ReportWindow, TeamsArgs, ThresholdArgs,
 };
 use crate::exit;
 use crate::printer::Printer;
@@ -26,15 +25,18 @@ struct Inputs {
 
 impl Inputs {
     fn read(command: &Command) -> anyhow::Result<Inputs> {
-        let (baseline, coverage) = match command {
-            Command::Report(args) => (args.baseline.as_deref(), None),
-            Command::Check(args) => (args.baseline.as_deref(), None),
-            Command::Backlog(args) => (None, args.coverage.as_deref()),
-            _ => (None, None),
+        let inputs = command.inputs();
+        let named = |flag| {
+            inputs
+                .iter()
+                .find(|(f, _)| *f == flag)
+                .map(|(_, path)| *path)
         };
         Ok(Inputs {
-            baseline: baseline.map(Snapshot::read).transpose()?,
-            coverage: coverage.map(cochange_analysis::read_coverage).transpose()?,
+            baseline: named("--baseline").map(Snapshot::read).transpose()?,
+            coverage: named("--coverage")
+                .map(cochange_analysis::read_coverage)
+                .transpose()?,
         })
     }
 }
@@ -60,49 +62,30 @@ fn warn_incomparable(printer: &Printer, what: &str, old: &Snapshot, new: &Snapsh
 /// Where `report` writes without `--output`.
 const REPORT_FOLDER: &str = "cochange-report";
 
-/// Refuses a `--format` the command cannot write, before any work.
-fn check_format(command: &Command, format: Format, name: &str) -> Result<(), UsageError> {
-    let draws_pairs = match command {
-        Command::Coupling(_) => true,
-        Command::Components(args) => matches!(args.show, Some(ComponentsShow::Coupling)),
-        _ => false,
-    };
-    let several_tables = match command {
-        Command::Knowledge(args) => {
-            args.show.is_none() || args.show == Some(KnowledgeShow::Leaving)
+/// What the command prints, which decides the formats it takes.
+fn output(command: &Command) -> Output {
+    match command {
+        Command::Coupling(_) => Output::Pairs,
+        Command::Components(args) if args.show == Some(ComponentsView::Coupling) => Output::Pairs,
+        Command::Check(_) => Output::Findings,
+        Command::Report(_) => Output::Folder,
+        Command::Knowledge(args) if args.show.is_none_or(|s| s == KnowledgeView::Leaving) => {
+            Output::Tables
         }
-        Command::Components(args) => args.show.is_none(),
-        Command::Teams(args) => args.show.is_none(),
-        Command::Diff(args) => args.show.is_none(),
-        _ => false,
-    };
-    let refuse = |message: String| Err(UsageError(message));
-    match format {
-        Format::Sarif if !matches!(command, Command::Check(_)) => refuse(format!(
-            "`--format sarif` is for the findings of `check`, not `{name}`"
-        )),
-        Format::Dot | Format::GraphMl if !draws_pairs => refuse(format!(
-            "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling` or `components --show coupling`, not `{name}`"
-        )),
-        Format::Csv | Format::Dot | Format::GraphMl if several_tables => refuse(format!(
-            "`{name}` prints several tables and this format holds one: choose one with `--show` (`{name} --help` lists them)"
-        )),
-        _ => Ok(()),
+        Command::Components(ComponentsArgs { show: None, .. })
+        | Command::Teams(TeamsArgs { show: None, .. })
+        | Command::Diff(DiffArgs { show: None, .. }) => Output::Tables,
+        _ => Output::Table,
     }
 }
 
 /// Runs one command and returns its exit code.
 pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow::Result<u8> {
-    check_format(command, settings.format, printer.command())?;
+    if let Some(refusal) = settings.format.refusal(printer.command(), output(command)) {
+        return Err(UsageError(refusal).into());
+    }
     match (command, printer.output_path()) {
         (Command::Report(_), output) => {
-            if !matches!(settings.format, cochange_report::Format::Table) {
-                return Err(UsageError(
-                    "`report` writes a folder of every format; `--format` does not apply to it"
-                        .into(),
-                )
-                .into());
-            }
             cochange_report::check_folder(output.unwrap_or(Path::new(REPORT_FOLDER)))?;
         }
         (_, Some(path)) => check_output(path, command, settings)?,
@@ -133,19 +116,12 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         Command::Diff(args) => {
             let (old, new) = (Snapshot::read(&args.old)?, Snapshot::read(&args.new)?);
             warn_incomparable(printer, "the two snapshots", &old, &new);
-            let view = args.show.map(|show| match show {
-                DiffShow::Coupling => DiffView::Coupling,
-                DiffShow::Hotspots => DiffView::Hotspots,
-                DiffShow::Knowledge => DiffView::Knowledge,
-                DiffShow::KnowledgeLoss => DiffView::KnowledgeLoss,
-                DiffShow::Trends => DiffView::Trends,
-            });
             let (old_name, new_name) = (args.old.display(), args.new.display());
             printer.tables(cochange_report::diff_tables(
                 (&old_name.to_string(), &old),
                 (&new_name.to_string(), &new),
                 args.hotspots,
-                view,
+                args.show,
             ))?;
             return Ok(exit::SUCCESS);
         }
@@ -225,31 +201,16 @@ fn analyse(
             vec![cochange_report::backlog(session, &options)?]
         }
         Command::Trends(args) => {
-            let period = match args.period {
-                PeriodArg::Week => Period::Week,
-                PeriodArg::Month => Period::Month,
-                PeriodArg::Quarter => Period::Quarter,
-            };
-            vec![cochange_report::trends(session, period, args.trailing)?]
+            vec![cochange_report::trends(
+                session,
+                args.period,
+                args.trailing,
+            )?]
         }
         Command::Components(args) => {
-            let view = args.show.map(|show| match show {
-                ComponentsShow::Components => ComponentsView::Components,
-                ComponentsShow::Coupling => ComponentsView::Coupling,
-                ComponentsShow::Cycles => ComponentsView::Cycles,
-                ComponentsShow::Clusters => ComponentsView::Clusters,
-                ComponentsShow::Files => ComponentsView::Files,
-            });
-            cochange_report::components(session, view, settings.explain)?
+            cochange_report::components(session, args.show, settings.explain)?
         }
         Command::Knowledge(args) => {
-            let view = args.show.map(|show| match show {
-                KnowledgeShow::Components => KnowledgeView::Components,
-                KnowledgeShow::Files => KnowledgeView::Files,
-                KnowledgeShow::Origins => KnowledgeView::Origins,
-                KnowledgeShow::Age => KnowledgeView::Age,
-                KnowledgeShow::Leaving => KnowledgeView::Leaving,
-            });
             let options = KnowledgeOptions {
                 inactive_after: args.inactive.inactive_after,
                 blame: args.blame,
@@ -257,18 +218,11 @@ fn analyse(
                 orphaned_below: args.orphaned_below,
             };
             let bar = Bar::new(printer.progress_target());
-            let tables = cochange_report::knowledge(session, &options, view, &bar);
+            let tables = cochange_report::knowledge(session, &options, args.show, &bar);
             bar.finish();
             tables?
         }
-        Command::Teams(args) => {
-            let view = args.show.map(|show| match show {
-                TeamsShow::Matrix => TeamsView::Matrix,
-                TeamsShow::Components => TeamsView::Components,
-                TeamsShow::Coordination => TeamsView::Coordination,
-            });
-            cochange_report::teams(session, view)?
-        }
+        Command::Teams(args) => cochange_report::teams(session, args.show)?,
         Command::Eval(EvalCommand::Backlog(args)) => {
             let check = cochange_analysis::RankingCheck {
                 cutoffs: usize::from(args.cutoffs),

@@ -2,17 +2,14 @@
 //! `HiArgs`).
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cochange_analysis::{
-    CONFIG_FILE, CheckRules, ConfigFile, DEFAULT_TICKET_PATTERN, FilterSpec, Filters, Grouping,
-    Settings as AnalysisSettings,
+    CheckRules, ConfigFile, FilterSpec, Filters, Settings as AnalysisSettings,
 };
-use cochange_miner::{CacheLocation, MineOptions, Selection};
-use cochange_report::Format;
-use regex::Regex;
+use cochange_miner::{MineOptions, Selection};
 
-use crate::args::{FormatArg, GlobalArgs, GroupBy};
+use crate::args::GlobalArgs;
 
 /// More threads than this are refused: each holds a pack cache, and the work never needs them.
 const MAX_THREADS: usize = 1024;
@@ -40,7 +37,7 @@ impl From<cochange_analysis::Error> for UsageError {
 pub struct Settings {
     /// What the analyses need.
     pub analysis: AnalysisSettings,
-    pub format: Format,
+    pub format: cochange_report::Format,
     pub top: Option<usize>,
     /// `[check]` of the config.
     pub check: CheckRules,
@@ -58,9 +55,12 @@ impl Settings {
     pub fn from_args(args: &GlobalArgs, code_maat: bool) -> Result<Settings, UsageError> {
         let now = gix::date::Zoned::now();
         let date = |flag, text: &Option<String>, end_of_day| {
-            text.as_deref()
-                .map(|t| parse_date(flag, t, &now, end_of_day))
-                .transpose()
+            let Some(text) = text.as_deref() else {
+                return Ok(None);
+            };
+            cochange_miner::parse_date(text, &now, end_of_day).map(Some).ok_or_else(|| UsageError(format!(
+                "`{flag} {text}` is not a date: use `YYYY-MM-DD`, ISO 8601, `@<unix seconds>` or `6 months ago`"
+            )))
         };
         let since = date("--since", &args.since, false)?;
         let as_of = date("--as-of", &args.as_of, false)?;
@@ -89,7 +89,7 @@ impl Settings {
         } else {
             args.repo.clone()
         };
-        let config = load_config(args.config.as_deref(), &repos[0])?;
+        let config = cochange_analysis::read_config(args.config.as_deref(), &repos[0])?;
         let empty = ConfigFile::default();
         let file = config.as_ref().unwrap_or(&empty);
         let (filters, explained_filters) = Filters::build(&FilterSpec {
@@ -101,14 +101,15 @@ impl Settings {
             exclude_author: &args.exclude_author,
             config_exclude_author: &file.exclude_authors,
         })?;
-        let cache = cache_location(args, &repos)?;
+        let cache =
+            cochange_analysis::cache_location(args.cache_dir.as_deref(), args.no_cache, &repos)?;
         let analysis = AnalysisSettings {
             repos,
             names: args.name.clone(),
             mining: mining_options(args, since, until, cache),
             as_of,
             filters,
-            grouping: grouping(args, file)?,
+            grouping: cochange_analysis::grouping(args.group_by, args.window_days, file)?,
             thresholds: file.thresholds,
             tests: file.tests.clone(),
             criticality: file.criticality.clone(),
@@ -126,15 +127,7 @@ impl Settings {
         explained.push(("change sets".into(), analysis.grouping.describe()));
         Ok(Settings {
             analysis,
-            format: match args.format {
-                FormatArg::Table => Format::Table,
-                FormatArg::Csv => Format::Csv,
-                FormatArg::Json => Format::Json,
-                FormatArg::Md => Format::Markdown,
-                FormatArg::Dot => Format::Dot,
-                FormatArg::Graphml => Format::GraphMl,
-                FormatArg::Sarif => Format::Sarif,
-            },
+            format: args.format,
             top: args.top.map(|n| n as usize),
             check: file.check.clone(),
             explain: args.explain,
@@ -152,27 +145,6 @@ impl Settings {
             .collect();
         format!("settings:\n{}", lines.join("\n"))
     }
-}
-
-/// Reads `explicit` (`--config`), or else `.cochange.toml` at the root of the first repository's
-/// work tree when there is one.
-fn load_config(explicit: Option<&Path>, repo: &Path) -> Result<Option<ConfigFile>, UsageError> {
-    let path = match explicit {
-        Some(path) => path.to_owned(),
-        None => match cochange_miner::work_tree(repo) {
-            Some(root) if root.join(CONFIG_FILE).is_file() => root.join(CONFIG_FILE),
-            _ => return Ok(None),
-        },
-    };
-    let text = std::fs::read_to_string(&path).map_err(|err| {
-        UsageError(format!(
-            "cannot read the config file `{}`: {err}",
-            path.display()
-        ))
-    })?;
-    cochange_analysis::parse_config(&path, &text)
-        .map(Some)
-        .map_err(|err| UsageError(err.to_string()))
 }
 
 /// The options that are checked on their own: thread count, revisions, names.
@@ -195,80 +167,6 @@ fn check_counts_and_names(args: &GlobalArgs) -> Result<(), UsageError> {
         ));
     }
     Ok(cochange_analysis::check_names(&args.name, args.repo.len())?)
-}
-
-fn grouping(args: &GlobalArgs, config: &ConfigFile) -> Result<Grouping, UsageError> {
-    let days = args.window_days.or(config.window_days).unwrap_or(1);
-    if days == 0 {
-        return Err(UsageError("`--window-days` must be at least 1".into()));
-    }
-    Ok(match args.group_by {
-        GroupBy::Commit => Grouping::Commit,
-        GroupBy::Pr => Grouping::PullRequest,
-        GroupBy::AuthorDay => Grouping::AuthorWindow { days },
-        GroupBy::Ticket => Grouping::Ticket(match &config.ticket {
-            Some(pattern) => pattern.clone(),
-            None => Regex::new(DEFAULT_TICKET_PATTERN)
-                .map_err(|e| UsageError(format!("the default ticket pattern: {e}")))?,
-        }),
-    })
-}
-
-/// `$COCHANGE_CACHE_DIR`, else `$XDG_CACHE_HOME/cochange`, else `~/.cache/cochange`.
-/// The cache folder: `--cache-dir`, else the default; never inside an analysed repository, which
-/// cochange only reads.
-fn cache_location(args: &GlobalArgs, repos: &[PathBuf]) -> Result<CacheLocation, UsageError> {
-    let Some(dir) = args.cache_dir.clone().or_else(default_cache_dir) else {
-        return Ok(CacheLocation::Disabled);
-    };
-    if args.no_cache {
-        return Ok(CacheLocation::Disabled);
-    }
-    for repo in repos {
-        if let Some(folder) = cochange_miner::repository_holding(repo, &dir) {
-            let named = if args.cache_dir.is_some() {
-                format!("`--cache-dir {}`", dir.display())
-            } else {
-                format!("the cache folder `{}`", dir.display())
-            };
-            return Err(UsageError(format!(
-                "{named} is inside the analysed repository `{}`, which cochange never writes to; \
-                 choose a folder outside it, or `--no-cache`",
-                folder.display()
-            )));
-        }
-    }
-    Ok(CacheLocation::Dir(dir))
-}
-
-fn default_cache_dir() -> Option<PathBuf> {
-    let env = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    env("COCHANGE_CACHE_DIR")
-        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("cochange")))
-        .or_else(|| env("HOME").map(|d| d.join(".cache").join("cochange")))
-}
-
-fn parse_date(
-    flag: &str,
-    text: &str,
-    now: &gix::date::Zoned,
-    end_of_day: bool,
-) -> Result<i64, UsageError> {
-    let time = gix::date::parse(text, Some(now.clone())).map_err(|_| {
-        UsageError(format!(
-            "`{flag} {text}` is not a date: use `YYYY-MM-DD`, ISO 8601, `@<unix seconds>` or `6 months ago`"
-        ))
-    })?;
-    let date_only = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    Ok(if end_of_day && date_only {
-        time.seconds + 86_399
-    } else {
-        time.seconds
-    })
 }
 
 /// How to mine and what to select, from the arguments (the session asks for line origins).

@@ -52,6 +52,7 @@ mod ownership;
 mod ranking;
 mod repos;
 mod session;
+mod setup;
 mod soc;
 mod summary;
 mod teams;
@@ -97,6 +98,7 @@ pub use session::{
     Error, History, KnowledgeOptions, Mapping, Measured, Needs, Notice, Session, Settings,
     Thresholds, check_names, day,
 };
+pub use setup::{GroupBy, cache_location, grouping, read_config};
 pub use soc::{SOC_MIN_REVS, SocOrder, soc};
 pub use summary::summary;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};

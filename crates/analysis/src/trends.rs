@@ -13,12 +13,13 @@ use crate::time::{civil_from_days, days_from_civil};
 
 /// The length of a trend period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Period {
-    /// Monday to Sunday (ISO weeks), UTC.
+    /// ISO weeks, Monday first (UTC).
     Week,
-    /// Calendar months, UTC.
+    /// Calendar months (UTC).
     Month,
-    /// Calendar quarters, UTC.
+    /// Calendar quarters (UTC).
     Quarter,
 }
 

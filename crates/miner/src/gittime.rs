@@ -1,4 +1,18 @@
-//! Reading the raw `<seconds> <±hhmm>` time of a signature the way git does.
+//! Reading the raw `<seconds> <±hhmm>` time of a signature the way git does, and the dates users
+//! type.
+
+/// Unix seconds of a date a user typed (`2024-01-31`, ISO 8601, `@<unix seconds>`, `6 months
+/// ago`), relative dates counted from `now`. With `end_of_day`, a plain `YYYY-MM-DD` means the
+/// last second of that day (an inclusive `--until`). `None` when `text` is not a date.
+pub fn parse_date(text: &str, now: &gix::date::Zoned, end_of_day: bool) -> Option<i64> {
+    let time = gix::date::parse(text, Some(now.clone())).ok()?;
+    let date_only = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    Some(if end_of_day && date_only {
+        time.seconds + 86_399
+    } else {
+        time.seconds
+    })
+}
 
 /// Parses a signature's raw time field into unix seconds and an offset in minutes.
 ///

@@ -272,16 +272,17 @@ pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Ta
 
 /// The tables of `components`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ComponentsView {
-    /// Per component: source, files, revisions, authors, fan-in, fan-out.
+    /// Per component: where it comes from, files, revisions, authors, fan-in, fan-out.
     Components,
-    /// Component pairs with their measures and strongest file pairs.
+    /// Pairs of components with the coupling measures and their strongest file pairs.
     Coupling,
     /// Sets of components that change in a cycle.
     Cycles,
-    /// Clusters of files that change together.
+    /// Clusters of files that change together, beside their declared components.
     Clusters,
-    /// Every file with its component and the source that mapped it.
+    /// Every file of the analysed revision with its component and the source that mapped it.
     Files,
 }
 
@@ -374,16 +375,17 @@ pub fn components(
 
 /// The tables of `knowledge`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum KnowledgeView {
     /// Per component, with the bus factor.
     Components,
     /// Per file.
     Files,
-    /// Per file and commit that last added its lines.
+    /// Per file and commit that last added its lines (author, date, lines).
     Origins,
-    /// Surviving lines by the year they were written.
+    /// Code age: surviving lines by the year they were written, overall and per component.
     Age,
-    /// The off-boarding simulation (with people leaving).
+    /// The off-boarding simulation of `--leaving`, per component and file (two tables).
     Leaving,
 }
 
@@ -451,6 +453,7 @@ pub fn knowledge(
 
 /// The tables of `teams`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum TeamsView {
     /// Team × component change sets.
     Matrix,
@@ -525,6 +528,7 @@ pub fn trends(
 
 /// The tables of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum DiffView {
     /// New, grown, shrunk and dissolved couplings.
     Coupling,

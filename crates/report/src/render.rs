@@ -5,24 +5,65 @@ use crate::{Cell, Table};
 /// Version of the JSON layout; bumped when a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// How a [`Table`] is written.
+/// How a [`Table`] is written. The variants' docs are the `--format` help of the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Format {
-    /// Aligned columns for a terminal.
+    /// Aligned columns.
     Table,
-    /// RFC 4180 CSV with a header row.
+    /// Comma-separated values with a header; column names follow code-maat.
     Csv,
-    /// `{"schema_version", "analysis", "columns", "rows": [{column: value}]}`.
+    /// JSON with a `schema_version`.
     Json,
-    /// A GitHub-flavoured Markdown table.
+    /// A Markdown table.
+    #[cfg_attr(feature = "clap", value(name = "md"))]
     Markdown,
-    /// A Graphviz graph of a table of pairs (`entity`, `coupled`): one edge per row, labelled
-    /// with its degree when there is one.
+    /// A Graphviz graph (`coupling` only).
     Dot,
-    /// The same graph as `GraphML`, every other column an edge attribute.
+    /// A `GraphML` graph (`coupling` only).
+    #[cfg_attr(feature = "clap", value(name = "graphml"))]
     GraphMl,
-    /// SARIF 2.1.0, for the findings of `check` only ([`sarif`](crate::sarif)).
+    /// SARIF 2.1.0 for code scanning (`check` only).
     Sarif,
+}
+
+/// What a command prints, which decides the formats it can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// One table.
+    Table,
+    /// One table of pairs of entities, which can also be drawn as a graph.
+    Pairs,
+    /// Several tables, which CSV and the graph formats cannot hold.
+    Tables,
+    /// The findings of `check`, which SARIF can hold.
+    Findings,
+    /// A folder of every format (`report`).
+    Folder,
+}
+
+impl Format {
+    /// Why `command`, printing `output`, cannot be written in this format; `None` when it can.
+    pub fn refusal(self, command: &str, output: Output) -> Option<String> {
+        match (self, output) {
+            (Format::Table, _)
+            | (Format::Sarif, Output::Findings)
+            | (Format::Dot | Format::GraphMl, Output::Pairs) => None,
+            (Format::Sarif, _) => Some(format!(
+                "`--format sarif` is for the findings of `check`, not `{command}`"
+            )),
+            (Format::Dot | Format::GraphMl, _) => Some(format!(
+                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling` or `components --show coupling`, not `{command}`"
+            )),
+            (_, Output::Folder) => Some(format!(
+                "`{command}` writes a folder of every format; `--format` does not apply to it"
+            )),
+            (Format::Csv, Output::Tables) => Some(format!(
+                "`{command}` prints several tables and this format holds one: choose one with `--show` (`{command} --help` lists them)"
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// Writes `table` to `out` in `format`.
@@ -359,7 +400,45 @@ fn markdown(table: &Table, out: &mut dyn Write) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Format, render};
+    use super::{Format, Output, render};
+
+    #[test]
+    fn each_format_is_refused_where_it_cannot_hold_the_output() {
+        use Format as F;
+        use Output as O;
+        let formats = [
+            F::Table,
+            F::Csv,
+            F::Json,
+            F::Markdown,
+            F::Dot,
+            F::GraphMl,
+            F::Sarif,
+        ];
+        let outputs = [O::Table, O::Pairs, O::Tables, O::Findings, O::Folder];
+        // Worked out from the rules: rows are outputs, columns the formats above; 1 = accepted.
+        let expected = [
+            [1, 1, 1, 1, 0, 0, 0], // one table
+            [1, 1, 1, 1, 1, 1, 0], // pairs: also drawn as graphs
+            [1, 0, 1, 1, 0, 0, 0], // several tables: not CSV or graphs
+            [1, 1, 1, 1, 0, 0, 1], // findings: also SARIF
+            [1, 0, 0, 0, 0, 0, 0], // a folder of every format
+        ];
+        for (output, row) in outputs.iter().zip(expected) {
+            for (format, accepted) in formats.iter().zip(row) {
+                let refusal = format.refusal("cmd", *output);
+                assert_eq!(
+                    refusal.is_none(),
+                    accepted == 1,
+                    "{format:?} for {output:?}: {refusal:?}"
+                );
+            }
+        }
+        assert_eq!(
+            F::Csv.refusal("report", O::Folder).as_deref(),
+            Some("`report` writes a folder of every format; `--format` does not apply to it")
+        );
+    }
     use crate::{Cell, Table};
 
     fn sample() -> Table {
