@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(corpus_missing)");
     println!("cargo::rustc-check-cfg=cfg(no_user_namespaces)");
+    println!("cargo::rustc-check-cfg=cfg(python_missing)");
     println!("cargo::rerun-if-env-changed=COCHANGE_CORPUS");
     println!("cargo::rerun-if-changed=build.rs");
     let corpus = std::env::var_os("COCHANGE_CORPUS")
@@ -17,6 +18,16 @@ fn main() {
         .all(|name| corpus.join(name).is_file());
     if !complete {
         println!("cargo::rustc-cfg=corpus_missing");
+    }
+    // Oracles written in Python (tests/oracles/) need python3.
+    let python = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !python {
+        println!("cargo::rustc-cfg=python_missing");
     }
     // The full-disk test mounts a small tmpfs in a mount namespace of its own.
     let namespaces = Command::new("unshare")

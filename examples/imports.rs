@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             files.insert(path, contents);
         }
     }
-    let resolved = cochange_code::resolve(&files);
+    let resolved = cochange_code::resolve_contents(&files);
     let mut out = std::io::stdout().lock();
     let (mut external, mut unresolved) = (0, 0);
     for file in &resolved.files {

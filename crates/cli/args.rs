@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cochange_analysis::{GroupBy, Period};
-use cochange_report::{ComponentsView, DiffView, Format, KnowledgeView, TeamsView};
+use cochange_report::{ComponentsView, DepsView, DiffView, Format, KnowledgeView, TeamsView};
 
 use crate::exit;
 
@@ -184,6 +184,11 @@ pub enum Command {
     /// authors, coupling between them with the file pairs behind it, cycles, fan-in and fan-out,
     /// and clusters of files that change together set beside the declared components.
     Components(ComponentsArgs),
+    /// What depends on what: the imports of the analysed revision's Rust and Python files, read
+    /// from its blobs and resolved to files; per component the dependency graph weighted by file
+    /// imports, its cycles with the import behind each dependency (`file:line`), and fan-in and
+    /// fan-out. docs/structure.md gives the rules.
+    Deps(DepsArgs),
     /// Who knows what: main developer and share per file and component, knowledge loss (lines at
     /// the analysed revision last added by inactive authors, replayed from the mined diffs) and
     /// bus factor. `Co-authored-by` trailers count as authorship.
@@ -258,6 +263,19 @@ pub struct ComponentsArgs {
     /// Print one table only (CSV holds one table) [default: all but `files`].
     #[arg(long, value_enum)]
     pub show: Option<ComponentsView>,
+}
+
+/// Options of `deps`.
+#[derive(Debug, clap::Args)]
+pub struct DepsArgs {
+    #[command(flatten)]
+    pub at: AtArgs,
+    #[command(flatten)]
+    pub components: ComponentArgs,
+    /// Print one table only (CSV holds one table; `edges`, `cycles` and `imports` also draw as
+    /// graphs) [default: all but `files` and `imports`].
+    #[arg(long, value_enum)]
+    pub show: Option<DepsView>,
 }
 
 /// Options of `knowledge`.
@@ -554,6 +572,7 @@ impl Command {
             Command::Report(args) => &args.window.window.at,
             Command::Check(args) => &args.window.window.at,
             Command::Knowledge(args) => &args.at,
+            Command::Deps(args) => &args.at,
             _ => return None,
         };
         at.at.as_deref()

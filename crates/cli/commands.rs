@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use cochange_analysis::{KnowledgeOptions, Needs, RankingCheck, Session, Thresholds};
 use cochange_report::{
-    BacklogOptions, ComponentsView, HistoryAnalysis, KnowledgeView, Output, Report, ReportOptions,
-    Snapshot, Table,
+    BacklogOptions, ComponentsView, DepsView, HistoryAnalysis, KnowledgeView, Output, Report,
+    ReportOptions, Snapshot, Table,
 };
 
 use crate::args::{
-    Args, Command, ComponentsArgs, DiffArgs, EvalCommand, ReportWindow, TeamsArgs, ThresholdArgs,
+    Args, Command, ComponentsArgs, DepsArgs, DiffArgs, EvalCommand, ReportWindow, TeamsArgs,
+    ThresholdArgs,
 };
 use crate::exit;
 use crate::printer::Printer;
@@ -67,6 +68,14 @@ fn output(command: &Command) -> Output {
     match command {
         Command::Coupling(_) => Output::Pairs,
         Command::Components(args) if args.show == Some(ComponentsView::Coupling) => Output::Pairs,
+        Command::Deps(args)
+            if matches!(
+                args.show,
+                Some(DepsView::Edges | DepsView::Cycles | DepsView::Imports)
+            ) =>
+        {
+            Output::Pairs
+        }
         Command::Check(_) => Output::Findings,
         Command::Report(_) => Output::Folder,
         Command::Knowledge(args) if args.show.is_none_or(|s| s == KnowledgeView::Leaving) => {
@@ -74,7 +83,8 @@ fn output(command: &Command) -> Output {
         }
         Command::Components(ComponentsArgs { show: None, .. })
         | Command::Teams(TeamsArgs { show: None, .. })
-        | Command::Diff(DiffArgs { show: None, .. }) => Output::Tables,
+        | Command::Diff(DiffArgs { show: None, .. })
+        | Command::Deps(DepsArgs { show: None, .. }) => Output::Tables,
         _ => Output::Table,
     }
 }
@@ -223,6 +233,7 @@ fn analyse(
             tables?
         }
         Command::Teams(args) => cochange_report::teams(session, args.show)?,
+        Command::Deps(args) => cochange_report::deps(session, args.show)?,
         Command::Eval(EvalCommand::Backlog(args)) => {
             let check = cochange_analysis::RankingCheck {
                 cutoffs: usize::from(args.cutoffs),
@@ -297,6 +308,7 @@ fn component_depth(command: &Command) -> usize {
         Command::Knowledge(args) => args.components.component_depth,
         Command::Teams(args) => args.components.component_depth,
         Command::Trends(args) => args.components.component_depth,
+        Command::Deps(args) => args.components.component_depth,
         _ => 1,
     }
 }

@@ -200,3 +200,73 @@ fn flask_loc_agrees_with_git_show() -> Result {
 fn tokio_loc_agrees_with_git_show() -> Result {
     loc_agrees_with_git_show("tokio")
 }
+
+/// `deps --show imports` of the repository as `from<TAB>to` lines, sorted.
+fn import_edges(repo: &Path) -> Result<Vec<String>> {
+    let out = cochange(repo)
+        .args([
+            "deps",
+            "--show",
+            "imports",
+            "--format",
+            "csv",
+            "--no-cache",
+            "-q",
+        ])
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut edges: Vec<String> = String::from_utf8(out.stdout)?
+        .lines()
+        .skip(1)
+        .map(|row| {
+            let mut cells = row.split(',');
+            format!(
+                "{}\t{}",
+                cells.next().unwrap_or(""),
+                cells.next().unwrap_or("")
+            )
+        })
+        .collect();
+    edges.sort();
+    Ok(edges)
+}
+
+#[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
+#[cfg_attr(
+    python_missing,
+    ignore = "needs python3 for tests/oracles/python_imports.py"
+)]
+fn flask_import_edges_agree_with_pythons_ast() -> Result {
+    let repo = corpus_repo("flask")?;
+    let oracle = std::process::Command::new("python3")
+        .arg(cochange_testtools::workspace_root().join("tests/oracles/python_imports.py"))
+        .arg(&repo)
+        .output()?;
+    assert!(
+        oracle.status.success(),
+        "{}",
+        String::from_utf8_lossy(&oracle.stderr)
+    );
+    let expected: Vec<String> = String::from_utf8(oracle.stdout)?
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let edges = import_edges(&repo)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "flask: {} import edges from Python's ast, {} from cochange",
+        expected.len(),
+        edges.len()
+    );
+    assert!(!expected.is_empty());
+    assert_eq!(edges, expected);
+    Ok(())
+}

@@ -61,6 +61,7 @@ const COMMANDS: &[&str] = &[
     "hotspots",
     "backlog",
     "components",
+    "deps",
     "knowledge",
     "teams",
     "trends",
@@ -107,6 +108,25 @@ fn coupling_in_every_format() -> Result {
             ]))?;
             insta::assert_snapshot!(format!("coupling-{format}"), String::from_utf8(out.stdout)?);
         }
+        Ok(())
+    })
+}
+
+#[test]
+fn deps_tables_and_graph() -> Result {
+    let dir = scripted_repo("make_deps.sh")?;
+    masking(&[&dir]).bind(|| -> Result {
+        let out = run_ok(stable(cochange(&dir)).args(["deps", "--no-cache"]))?;
+        insta::assert_snapshot!("deps-table", String::from_utf8(out.stdout)?);
+        let out = run_ok(stable(cochange(&dir)).args([
+            "deps",
+            "--no-cache",
+            "--show",
+            "edges",
+            "--format",
+            "graphml",
+        ]))?;
+        insta::assert_snapshot!("deps-edges-graphml", String::from_utf8(out.stdout)?);
         Ok(())
     })
 }

@@ -1,9 +1,13 @@
 # The Python import rules of docs/structure.md written again over Python's own `ast` module: an
-# independent parse to compare with `cargo run --example imports -- REPO` (edges as path<TAB>target).
+# independent parse to compare with `cochange deps --show imports` (edges as path<TAB>target),
+# reading the files of HEAD from git, so bare repositories work.
 #   python3 tests/oracles/python_imports.py REPO
-import ast, os, subprocess, sys
+import ast, subprocess, sys
 root = sys.argv[1]
-paths = subprocess.run(["git","-C",root,"ls-files"],capture_output=True,text=True).stdout.split()
+paths = subprocess.run(["git","-C",root,"ls-tree","-r","--name-only","-z","HEAD"],capture_output=True,text=True).stdout.split("\0")
+paths = [p for p in paths if p]
+def contents(p):
+    return subprocess.run(["git","-C",root,"cat-file","blob",f"HEAD:{p}"],capture_output=True).stdout
 allp = set(paths)
 py = [p for p in paths if p.endswith((".py",".pyi"))]
 def parent(p): return p.rsplit("/",1)[0] if "/" in p else ""
@@ -24,7 +28,7 @@ for p in py:
 roots = sorted({r for r,_ in mods})
 edges = set()
 for p in py:
-    try: tree = ast.parse(open(os.path.join(root,p),"rb").read())
+    try: tree = ast.parse(contents(p))
     except SyntaxError: continue
     r, pkg = of[p]
     for n in ast.walk(tree):

@@ -33,6 +33,7 @@ assert!(most_revised.is_some());
 #![deny(missing_docs)]
 
 mod backlog;
+mod blob_cache;
 mod changesets;
 mod churn;
 mod classify;
@@ -42,12 +43,12 @@ mod components;
 mod config;
 mod coupling;
 mod coverage;
+mod deps;
 mod filter;
 mod folders;
 mod hotspots;
 mod identity;
 mod knowledge;
-mod measure_cache;
 mod ownership;
 mod ranking;
 mod repos;
@@ -78,6 +79,7 @@ pub use coupling::{
     coupling_threshold_counts, pair_rows,
 };
 pub use coverage::{Coverage, CoverageError, CoverageFileError, parse_coverage, read_coverage};
+pub use deps::{DepsReport, Structure, deps};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterSpec, FilterStatistics, Filters, glob_set,
     path_glob,

@@ -11,7 +11,7 @@ use cochange_miner::polars::prelude::*;
 use cochange_miner::{Outcome, Progress, Tables, col};
 use globset::GlobSet;
 
-use crate::measure_cache::MeasureCache;
+use crate::blob_cache::BlobCache;
 use crate::{
     Authorship, BacklogInput, ComponentRules, CouplingOptions, Criticality, FilterStatistics,
     Filters, Grouping, MappingSource, Teams, TestPaths, TextMeasures, format_time, months_before,
@@ -301,6 +301,9 @@ pub struct History {
     pub paths: Vec<PathBuf>,
     /// What mining each returned.
     pub outcomes: Vec<Outcome>,
+    /// The options each was mined with (line counts may be off where they were not needed):
+    /// the cache they name is where tables read from blobs are kept.
+    pub options: Vec<cochange_miner::Options>,
     /// All of them, prefixed by repository name when there are several, after the filters.
     pub tables: Tables,
 }
@@ -404,6 +407,11 @@ impl<'s> Session<'s> {
             .or(selection.until)
             .or(selection.since)
             .unwrap_or(0))
+    }
+
+    /// Adds a notice for the caller to show.
+    pub(crate) fn push_notice(&mut self, notice: Notice) {
+        self.notices.push(notice);
     }
 
     /// Whether several repositories are analysed together.
@@ -513,13 +521,19 @@ impl<'s> Session<'s> {
         let several = self.several();
         let (mut files, mut revisions) = (Vec::new(), Vec::new());
         let (mut binary, mut excluded, mut missing) = (0, 0, Vec::new());
-        for (repo, outcome) in self.history.paths.iter().zip(&self.history.outcomes) {
+        let history = &self.history;
+        for ((repo, outcome), options) in history
+            .paths
+            .iter()
+            .zip(&history.outcomes)
+            .zip(&history.options)
+        {
             let prefix = |path: &str| crate::prefixed(&outcome.repo, path, several);
             let entity = |path: &str| {
                 let path = prefix(path);
                 entities.get(&path).cloned().unwrap_or(path)
             };
-            let cache = MeasureCache::read(repo, &self.settings.mining);
+            let cache = BlobCache::<TextMeasures>::read(repo, options);
             let snapshot = cochange_miner::read_snapshot_reusing(
                 repo,
                 rev,
@@ -533,7 +547,7 @@ impl<'s> Session<'s> {
                 path: repo.clone(),
                 source,
             })?;
-            cache.update(repo, &self.settings.mining, &snapshot);
+            cache.update(repo, options, &snapshot);
             revisions.push(format!(
                 "{} ({})",
                 rev.unwrap_or("HEAD"),
@@ -812,6 +826,7 @@ fn load_history(
 ) -> Result<History, Error> {
     let mut outcomes = Vec::new();
     let mut paths = Vec::new();
+    let mut used = Vec::new();
     for (repo, name) in repositories(settings, notices)? {
         let mined = |err| Error::Repository {
             what: "mine the history",
@@ -852,6 +867,7 @@ fn load_history(
         )));
         outcomes.push(outcome);
         paths.push(repo);
+        used.push(options);
     }
     let (tables, removed) = settings.filters.apply(&crate::combine(&outcomes)?)?;
     if removed != FilterStatistics::default() {
@@ -890,6 +906,7 @@ fn load_history(
     Ok(History {
         paths,
         outcomes,
+        options: used,
         tables,
     })
 }

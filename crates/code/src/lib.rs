@@ -8,7 +8,7 @@ mod python;
 mod resolve;
 mod rust;
 
-pub use resolve::{FileImports, Resolved, resolve};
+pub use resolve::{FileImports, Resolved, resolve, resolve_contents};
 
 /// A language whose imports are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,7 +40,7 @@ impl Language {
 }
 
 /// One import as written, before it is resolved to a file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     /// 1-based line of the statement.
     pub line: u32,
@@ -49,7 +49,7 @@ pub struct Import {
 }
 
 /// What an import names, in the terms of its language.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// Rust `mod name;`: a child module in a file of its own.
     RustMod(String),
@@ -96,6 +96,66 @@ pub fn imports(language: Language, source: &[u8]) -> Result<(Vec<Import>, bool),
         Language::Python => python::imports(root, source),
     };
     Ok((found, root.has_error()))
+}
+
+/// What cochange reads from one file: the facts that resolution needs. Pure in the file's path
+/// and contents, so that a caller may keep them by blob id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FileFacts {
+    /// A source file's imports as written.
+    Imports {
+        /// In the order written.
+        imports: Vec<Import>,
+        /// Whether the file parsed with syntax errors (the imports found are still used).
+        syntax_errors: bool,
+    },
+    /// A source file that could not be parsed at all.
+    Unparsable,
+    /// A Cargo manifest: the name of its package (`None` for a workspace without one).
+    CargoPackage(Option<String>),
+}
+
+/// The name under which a cache keeps [`FileFacts`] by blob id. It changes whenever
+/// [`read_file`] would give different facts for some file (a grammar update, a new rule), so
+/// that facts read by an older version are never served.
+pub const FACTS_TABLE: &str = "code-facts-v2";
+
+/// Whether [`read_file`] reads anything from a file at `path`.
+pub fn reads(path: &str) -> bool {
+    Language::of(path).is_some() || file_name(path) == "Cargo.toml"
+}
+
+/// The facts of the file at `path` with `contents`; `None` for a file cochange does not read
+/// (see [`reads`]).
+pub fn read_file(path: &str, contents: &[u8]) -> Option<FileFacts> {
+    if file_name(path) == "Cargo.toml" {
+        return Some(FileFacts::CargoPackage(resolve::package_name(contents)));
+    }
+    let language = Language::of(path)?;
+    Some(match imports(language, contents) {
+        Ok((imports, syntax_errors)) => FileFacts::Imports {
+            imports,
+            syntax_errors,
+        },
+        Err(_) => FileFacts::Unparsable,
+    })
+}
+
+/// What kind of facts [`read_file`] gives for `path`: files of one kind with the same contents
+/// give the same facts (a cache key with the blob id).
+pub fn kind_of(path: &str) -> &'static str {
+    if file_name(path) == "Cargo.toml" {
+        return "cargo";
+    }
+    match Language::of(path) {
+        Some(Language::Rust) => "rust",
+        Some(Language::Python) => "python",
+        None => "",
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// The text of `node`, or "" when it is not UTF-8.

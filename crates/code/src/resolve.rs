@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::{Language, Target, imports};
+use crate::{FileFacts, Language, Target};
 
 /// The resolved imports of one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,17 +31,32 @@ pub struct Resolved {
 
 /// Resolves the imports of `files` (path → contents, the whole revision: manifests such as
 /// `Cargo.toml` and package markers such as `__init__.py` say where modules live).
-pub fn resolve(files: &BTreeMap<String, Vec<u8>>) -> Resolved {
-    let rust = RustIndex::new(files);
-    let python = PythonIndex::new(files.keys());
+pub fn resolve_contents(files: &BTreeMap<String, Vec<u8>>) -> Resolved {
+    let paths: Vec<String> = files.keys().cloned().collect();
+    let facts = files
+        .iter()
+        .filter_map(|(path, contents)| Some((path.clone(), crate::read_file(path, contents)?)))
+        .collect();
+    resolve(&paths, &facts)
+}
+
+/// Resolves the imports in `facts` (by path, from [`read_file`](crate::read_file)) among `paths`,
+/// every file of the revision.
+pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolved {
+    let rust = RustIndex::new(paths, facts);
+    let python = PythonIndex::new(paths.iter());
     let mut resolved = Resolved::default();
-    for (path, contents) in files {
-        let Some(language) = Language::of(path) else {
-            continue;
-        };
-        let Ok((found, errors)) = imports(language, contents) else {
-            resolved.unparsable.push(path.clone());
-            continue;
+    for (path, fact) in facts {
+        let (found, errors) = match fact {
+            FileFacts::CargoPackage(_) => continue,
+            FileFacts::Unparsable => {
+                resolved.unparsable.push(path.clone());
+                continue;
+            }
+            FileFacts::Imports {
+                imports,
+                syntax_errors,
+            } => (imports, *syntax_errors),
         };
         if errors {
             resolved.with_errors.push(path.clone());
@@ -108,12 +123,17 @@ struct RustIndex {
 }
 
 impl RustIndex {
-    fn new(files: &BTreeMap<String, Vec<u8>>) -> RustIndex {
-        let packages: Vec<(String, String)> = files
+    fn new(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> RustIndex {
+        let packages: Vec<(String, String)> = facts
             .iter()
-            .filter(|(path, _)| path.rsplit('/').next() == Some("Cargo.toml"))
-            .filter_map(|(path, text)| Some((parent(path).to_owned(), package_name(text)?)))
+            .filter_map(|(path, fact)| match fact {
+                FileFacts::CargoPackage(Some(name)) => {
+                    Some((parent(path).to_owned(), name.clone()))
+                }
+                _ => None,
+            })
             .collect();
+        let all: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
         let mut index = RustIndex {
             modules: HashMap::new(),
             of_file: HashMap::new(),
@@ -121,13 +141,13 @@ impl RustIndex {
         };
         for (dir, name) in &packages {
             let root = join(dir, "src");
-            if files.contains_key(&join(&root, "lib.rs")) {
+            if all.contains(join(&root, "lib.rs").as_str()) {
                 index.crates.insert(name.replace('-', "_"), root);
             }
         }
         let package_dirs: BTreeSet<&str> = packages.iter().map(|(d, _)| d.as_str()).collect();
-        for path in files
-            .keys()
+        for path in paths
+            .iter()
             .filter(|p| Language::of(p) == Some(Language::Rust))
         {
             let (root, module) = rust_module(path, &package_dirs);
@@ -208,7 +228,7 @@ impl RustIndex {
 }
 
 /// `[package] name` of a Cargo manifest.
-fn package_name(manifest: &[u8]) -> Option<String> {
+pub(crate) fn package_name(manifest: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(manifest).ok()?;
     let value: toml::Table = toml::from_str(text).ok()?;
     let name = value.get("package")?.get("name")?.as_str()?;
@@ -387,7 +407,7 @@ impl PythonIndex {
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::{FileImports, Resolved, resolve};
+    use super::{FileImports, Resolved, resolve_contents as resolve};
 
     fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
         entries
@@ -483,6 +503,25 @@ mod tests {
             [("core/src/sync/mod.rs", 1), ("core/src/util.rs", 1)]
         );
         assert!(resolved.unparsable.is_empty() && resolved.with_errors.is_empty());
+    }
+
+    #[test]
+    fn rust_items_inside_macro_calls_are_read() {
+        let tree = files(&[
+            ("m/Cargo.toml", "[package]\nname = \"m\"\n"),
+            (
+                "m/src/lib.rs",
+                "cfg_rt! {\n    pub mod runtime;\n    cfg_net! {\n        pub use crate::net::Tcp;\n        use serde::X;\n    }\n}\nfn f() { println!(\"use mod {}\", 1); }\n",
+            ),
+            ("m/src/runtime.rs", ""),
+            ("m/src/net.rs", ""),
+        ]);
+        let resolved = resolve(&tree);
+        let lib = by_path(&resolved)["m/src/lib.rs"];
+        // Written out by hand: `mod runtime` on line 2 (outer call), `crate::net` on line 4
+        // (a call inside the call); serde is external; `println!` holds no items.
+        assert_eq!(edges(lib), [("m/src/net.rs", 4), ("m/src/runtime.rs", 2)]);
+        assert_eq!((lib.external, lib.unresolved), (1, 0));
     }
 
     #[test]

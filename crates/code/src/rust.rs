@@ -45,8 +45,48 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
                     });
                 }
             }
+            "macro_invocation" => macro_items(child, source, found),
             _ => visit(child, source, found),
         }
+    }
+}
+
+/// Items written inside a macro call such as `cfg_rt! { pub mod runtime; pub use … }`: to the
+/// grammar the braces hold tokens, not items, so they are parsed again on their own. Only
+/// brace-delimited calls that mention `mod`, `use` or `extern crate` are, which leaves out
+/// `println!(…)` and the like.
+fn macro_items(call: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
+    let mut cursor = call.walk();
+    let Some(tokens) = call
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "token_tree")
+    else {
+        return;
+    };
+    let body = &source[tokens.byte_range()];
+    let mentions = |word: &[u8]| body.windows(word.len()).any(|w| w == word);
+    if body.first() != Some(&b'{')
+        || !(mentions(b"mod ") || mentions(b"use ") || mentions(b"extern crate"))
+    {
+        return;
+    }
+    let inner = &body[1..body.len().saturating_sub(1)];
+    let mut parser = tree_sitter::Parser::new();
+    if parser
+        .set_language(&tree_sitter_rust::LANGUAGE.into())
+        .is_err()
+    {
+        return;
+    }
+    let Some(tree) = parser.parse(inner, None) else {
+        return;
+    };
+    let start = found.len();
+    visit(tree.root_node(), inner, found);
+    // Lines inside count from the line of the opening brace.
+    let offset = line_of(tokens) - 1;
+    for import in &mut found[start..] {
+        import.line += offset;
     }
 }
 

@@ -373,6 +373,48 @@ pub fn components(
     Ok(tables)
 }
 
+/// The tables of `deps`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum DepsView {
+    /// Per component: files, fan-in and fan-out (in components) and imports in and out.
+    Components,
+    /// Component dependencies with their number of file imports and an example import.
+    Edges,
+    /// The dependencies inside each cycle of the component graph, with the import behind each.
+    Cycles,
+    /// Per file of code: component, fan-in and fan-out (in files), external and unresolved imports.
+    Files,
+    /// Every import edge between two files, with the line of the import.
+    Imports,
+}
+
+/// `deps`: the views asked for (all but `Files` and `Imports` when `None`).
+pub fn deps(session: &mut Session<'_>, view: Option<DepsView>) -> Result<Vec<Table>, BuildError> {
+    let structure = session.structure()?;
+    let rules = &session.mapping()?.rules;
+    let report = cochange_analysis::deps(&structure, &|path| rules.component_of(path).0)?;
+    let context = vec![("files read".to_owned(), structure.summary())];
+    let views = match view {
+        Some(view) => vec![view],
+        None => vec![DepsView::Components, DepsView::Edges, DepsView::Cycles],
+    };
+    let mut tables = Vec::new();
+    for view in views {
+        let (name, frame) = match view {
+            DepsView::Components => ("dependency-components", &report.components),
+            DepsView::Edges => ("dependencies", &report.edges),
+            DepsView::Cycles => ("dependency-cycles", &report.cycles),
+            DepsView::Files => ("file-dependencies", &report.files),
+            DepsView::Imports => ("imports", &report.imports),
+        };
+        let mut table = Table::from_frame(name, frame)?;
+        table.context.clone_from(&context);
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
 /// The tables of `knowledge`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]

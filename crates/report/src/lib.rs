@@ -43,9 +43,9 @@ pub use charts::{
 };
 pub use cochange_analysis::CheckRules;
 pub use commands::{
-    BacklogOptions, ComponentsView, DiffView, HistoryAnalysis, KnowledgeView, TeamsView, backlog,
-    components, coupling, diff_tables, history_table, hotspots, knowledge, mining_table,
-    ranking_check, teams, trends,
+    BacklogOptions, ComponentsView, DepsView, DiffView, HistoryAnalysis, KnowledgeView, TeamsView,
+    backlog, components, coupling, deps, diff_tables, history_table, hotspots, knowledge,
+    mining_table, ranking_check, teams, trends,
 };
 pub use compare::{Finding, check, diff, findings_summary, findings_table, incomparable, sarif};
 pub use map::{Colouring, MapFile, hotspot_map};

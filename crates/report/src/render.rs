@@ -18,9 +18,9 @@ pub enum Format {
     /// A Markdown table.
     #[cfg_attr(feature = "clap", value(name = "md"))]
     Markdown,
-    /// A Graphviz graph (`coupling` only).
+    /// A Graphviz graph (`coupling`, `components --show coupling`, `deps --show edges`).
     Dot,
-    /// A `GraphML` graph (`coupling` only).
+    /// A `GraphML` graph (the same tables).
     #[cfg_attr(feature = "clap", value(name = "graphml"))]
     GraphMl,
     /// SARIF 2.1.0 for code scanning (`check` only).
@@ -53,7 +53,7 @@ impl Format {
                 "`--format sarif` is for the findings of `check`, not `{command}`"
             )),
             (Format::Dot | Format::GraphMl, _) => Some(format!(
-                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling` or `components --show coupling`, not `{command}`"
+                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling`, `components --show coupling` or `deps --show edges`, not `{command}`"
             )),
             (_, Output::Folder) => Some(format!(
                 "`{command}` writes a folder of every format; `--format` does not apply to it"
@@ -85,15 +85,18 @@ pub fn render(table: &Table, format: Format, out: &mut dyn Write) -> io::Result<
     }
 }
 
-/// The columns naming the two ends of each row's edge, or an error for tables that are not pairs.
-fn pair_columns(table: &Table) -> io::Result<(usize, usize)> {
+/// The columns naming the two ends of each row's edge, and whether edges have a direction:
+/// `entity` and `coupled` (pairs that change together), or `from` and `to` (dependencies). An
+/// error for tables that are neither.
+fn pair_columns(table: &Table) -> io::Result<(usize, usize, bool)> {
     let find = |name: &str| table.columns.iter().position(|c| c == name);
-    match (find("entity"), find("coupled")) {
-        (Some(a), Some(b)) => Ok((a, b)),
+    match (find("entity"), find("coupled"), find("from"), find("to")) {
+        (Some(a), Some(b), _, _) => Ok((a, b, false)),
+        (_, _, Some(a), Some(b)) => Ok((a, b, true)),
         _ => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!(
-                "`{}` is not a table of pairs: graph formats need `entity` and `coupled` columns (as `coupling` has)",
+                "`{}` is not a table of pairs: graph formats need `entity` and `coupled` columns (as `coupling` has) or `from` and `to` (as `deps --show edges` has)",
                 table.name
             ),
         )),
@@ -116,10 +119,15 @@ fn nodes(table: &Table, a: usize, b: usize) -> Vec<String> {
 }
 
 fn dot(table: &Table, out: &mut dyn Write) -> io::Result<()> {
-    let (a, b) = pair_columns(table)?;
+    let (a, b, directed) = pair_columns(table)?;
     let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
     let degree = table.columns.iter().position(|c| c == "degree");
-    writeln!(out, "graph {} {{", quote(&table.name))?;
+    let (kind, arrow) = if directed {
+        ("digraph", "->")
+    } else {
+        ("graph", "--")
+    };
+    writeln!(out, "{kind} {} {{", quote(&table.name))?;
     writeln!(
         out,
         "  node [shape=box, fontname=\"sans-serif\", fontsize=10];"
@@ -138,7 +146,7 @@ fn dot(table: &Table, out: &mut dyn Write) -> io::Result<()> {
         });
         writeln!(
             out,
-            "  {} -- {}{label};",
+            "  {} {arrow} {}{label};",
             quote(&row[a].text()),
             quote(&row[b].text())
         )?;
@@ -147,7 +155,7 @@ fn dot(table: &Table, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn graphml(table: &Table, out: &mut dyn Write) -> io::Result<()> {
-    let (a, b) = pair_columns(table)?;
+    let (a, b, directed) = pair_columns(table)?;
     let xml = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -177,8 +185,9 @@ fn graphml(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "  <graph id=\"{}\" edgedefault=\"undirected\">",
-        xml(&table.name)
+        "  <graph id=\"{}\" edgedefault=\"{}\">",
+        xml(&table.name),
+        if directed { "directed" } else { "undirected" }
     )?;
     for node in nodes(table, a, b) {
         writeln!(out, "    <node id=\"{}\"/>", xml(&node))?;

@@ -1,0 +1,98 @@
+//! `cochange deps` (docs/structure.md) on a scripted workspace whose expected edges, counts and
+//! cycle are worked out in the script's header.
+
+use std::path::Path;
+
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+use crate::util::*;
+
+fn table(dir: &Path, show: &str) -> Result<Vec<Value>> {
+    let out =
+        run_ok(cochange(dir).args(["deps", "--no-cache", "--format", "json", "--show", show]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    Ok(doc["rows"].as_array().ok_or("rows")?.clone())
+}
+
+fn cells(rows: &[Value], columns: &[&str]) -> Vec<String> {
+    rows.iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|c| match &row[c] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+#[test]
+fn deps_gives_the_import_edges_components_and_cycle_written_down() -> Result {
+    let dir = scripted_repo("make_deps.sh")?;
+    let imports = table(&dir, "imports")?;
+    assert_eq!(
+        cells(&imports, &["from", "to", "line"]),
+        [
+            "app/src/main.rs core/src/lib.rs 1",
+            "app/src/main.rs util/src/text.rs 2",
+            "core/src/engine.rs util/src/lib.rs 1",
+            "core/src/lib.rs core/src/engine.rs 1",
+            "py/pkg/__init__.py py/pkg/a.py 1",
+            "py/pkg/a.py py/pkg/b.py 1",
+            "util/src/lib.rs util/src/text.rs 3",
+            "util/src/text.rs core/src/engine.rs 1",
+        ]
+    );
+    let files = table(&dir, "files")?;
+    let counts = |path: &str| -> Vec<String> {
+        let row: Vec<Value> = files
+            .iter()
+            .filter(|r| r["path"] == path)
+            .cloned()
+            .collect();
+        cells(&row, &["fan-in", "fan-out", "external", "unresolved"])
+    };
+    assert_eq!(counts("app/src/main.rs"), ["0 2 1 0"]);
+    assert_eq!(counts("core/src/engine.rs"), ["2 1 0 1"]);
+    assert_eq!(counts("py/pkg/b.py"), ["1 0 1 0"]);
+    assert_eq!(counts("py/pkg/broken.py"), ["0 0 0 0"]);
+    let edges = table(&dir, "edges")?;
+    assert_eq!(
+        cells(&edges, &["from", "to", "imports"]),
+        [
+            "app core-lib 1",
+            "app util 1",
+            "core-lib util 1",
+            "util core-lib 1"
+        ]
+    );
+    let cycles = table(&dir, "cycles")?;
+    assert_eq!(
+        cells(&cycles, &["cycle", "components", "from", "to", "example"]),
+        [
+            "1 core-lib, util core-lib util core/src/engine.rs:1 -> util/src/lib.rs",
+            "1 core-lib, util util core-lib util/src/text.rs:1 -> core/src/engine.rs",
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn deps_draws_edges_as_a_directed_graph_and_refuses_csv_for_several_tables() -> Result {
+    let dir = scripted_repo("make_deps.sh")?;
+    let out =
+        run_ok(cochange(&dir).args(["deps", "--no-cache", "--show", "edges", "--format", "dot"]))?;
+    let dot = String::from_utf8(out.stdout)?;
+    assert!(dot.starts_with("digraph \"dependencies\" {"), "{dot}");
+    assert!(dot.contains("\"util\" -> \"core-lib\";"), "{dot}");
+    let out = cochange(&dir)
+        .args(["deps", "--no-cache", "--format", "csv"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)?.contains("prints several tables"));
+    Ok(())
+}
