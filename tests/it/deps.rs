@@ -96,3 +96,40 @@ fn deps_draws_edges_as_a_directed_graph_and_refuses_csv_for_several_tables() -> 
     assert!(String::from_utf8(out.stderr)?.contains("prints several tables"));
     Ok(())
 }
+
+#[test]
+fn coupled_pairs_get_their_structure_from_the_imports() -> Result {
+    let dir = scripted_repo("make_deps.sh")?;
+    // One commit holds every file, so every pair changed together once.
+    let out = run_ok(cochange(&dir).args([
+        "coupling",
+        "--no-cache",
+        "--format",
+        "json",
+        "--min-revs",
+        "1",
+        "--min-shared",
+        "1",
+        "--min-degree",
+        "0",
+    ]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    let rows = doc["rows"].as_array().ok_or("rows")?;
+    let structure = |a: &str, b: &str| -> Value {
+        rows.iter()
+            .find(|r| r["entity"] == a && r["coupled"] == b)
+            .map_or(Value::String("no such pair".into()), |r| {
+                r["structure"].clone()
+            })
+    };
+    // Worked out from the edges in make_deps.sh's header.
+    assert_eq!(structure("app/src/main.rs", "core/src/lib.rs"), "imports");
+    // main.rs -> lib.rs -> engine.rs: one file in between.
+    assert_eq!(structure("app/src/main.rs", "core/src/engine.rs"), "near");
+    // __init__.py -> a.py -> b.py.
+    assert_eq!(structure("py/pkg/__init__.py", "py/pkg/b.py"), "near");
+    assert_eq!(structure("core/src/lib.rs", "py/pkg/a.py"), "none");
+    // A manifest's imports are not read: unknown, not "none".
+    assert_eq!(structure("Cargo.toml", "app/src/main.rs"), Value::Null);
+    Ok(())
+}

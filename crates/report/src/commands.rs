@@ -194,6 +194,16 @@ pub fn coupling(
     if code_maat {
         use coupling_col as c;
         frame = frame.select([c::ENTITY, c::COUPLED, c::DEGREE, c::AVERAGE_REVS])?;
+    } else {
+        let graph = cochange_analysis::PairStructure::new(&session.structure()?);
+        let a = frame.column(coupling_col::ENTITY)?.str()?;
+        let b = frame.column(coupling_col::COUPLED)?.str()?;
+        let structure: Vec<Option<&str>> = a
+            .iter()
+            .zip(b.iter())
+            .map(|(a, b)| graph.of(a?, b?))
+            .collect();
+        frame.with_column(Column::new("structure".into(), structure))?;
     }
     Ok(Table::from_frame("coupling", &frame)?)
 }
