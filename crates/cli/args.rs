@@ -184,7 +184,7 @@ pub enum Command {
     /// authors, coupling between them with the file pairs behind it, cycles, fan-in and fan-out,
     /// and clusters of files that change together set beside the declared components.
     Components(ComponentsArgs),
-    /// What depends on what: the imports of the analysed revision's Rust and Python files, read
+    /// What depends on what: the imports of the analysed revision's Rust, Python, JavaScript and TypeScript files, read
     /// from its blobs and resolved to files; per component the dependency graph weighted by file
     /// imports, its cycles with the import behind each dependency (`file:line`), and fan-in and
     /// fan-out. docs/structure.md gives the rules.

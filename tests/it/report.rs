@@ -173,7 +173,11 @@ fn snapshot_numbers_equal_the_commands() -> Result {
         assert_eq!(got, expected, "{analysis}");
     }
     // The report's two coupling tables split the command's pairs, each in the command's order.
-    let pairs = command_rows(&dir, &["coupling", "--since", "2019-03-15"])?;
+    // The snapshot does not carry the command's `structure` column (the imports) yet.
+    let mut pairs = command_rows(&dir, &["coupling", "--since", "2019-03-15"])?;
+    for pair in &mut pairs {
+        pair.as_object_mut().ok_or("a row")?.remove("structure");
+    }
     let (surprising, expected): (Vec<Value>, Vec<Value>) = pairs
         .into_iter()
         .partition(|p| rows("coupling").is_ok_and(|r| r.contains(p)));

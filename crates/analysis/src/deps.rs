@@ -18,7 +18,8 @@ pub struct Structure {
     /// The files read and their resolved imports (paths prefixed with the repository's name when
     /// several are analysed).
     pub resolved: Resolved,
-    /// How many files of each kind were read (`rust`, `python`, `cargo`).
+    /// How many files of each kind were read (`rust`, `python`, `typescript`, `tsx`, `cargo`,
+    /// `npm`).
     pub read: BTreeMap<&'static str, u64>,
 }
 
@@ -105,6 +106,15 @@ impl Session<'_> {
         resolved.files.sort_by(|a, b| a.path.cmp(&b.path));
         resolved.unparsable.sort();
         resolved.with_errors.sort();
+        let with_errors = &structure.resolved.with_errors;
+        if !with_errors.is_empty() {
+            self.push_notice(Notice::Info(format!(
+                "{} files parsed with syntax errors (the imports that parsed are used): {}{}",
+                with_errors.len(),
+                with_errors[..with_errors.len().min(5)].join(", "),
+                if with_errors.len() > 5 { ", …" } else { "" }
+            )));
+        }
         let unparsable = &structure.resolved.unparsable;
         if !unparsable.is_empty() {
             self.push_notice(Notice::Warning(format!(

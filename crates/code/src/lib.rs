@@ -4,6 +4,7 @@
 //! Parsing is per file and pure; resolution needs the whole set of paths of the revision, since
 //! an import names a module and the module's file is found among them.
 
+mod javascript;
 mod python;
 mod resolve;
 mod rust;
@@ -18,6 +19,10 @@ pub enum Language {
     Rust,
     /// `.py`, `.pyi`
     Python,
+    /// `.ts`, `.mts`, `.cts`
+    TypeScript,
+    /// `.tsx`, and JavaScript (`.js`, `.jsx`, `.mjs`, `.cjs`), read with the TSX grammar.
+    Tsx,
 }
 
 impl Language {
@@ -27,6 +32,8 @@ impl Language {
         match extension {
             "rs" => Some(Language::Rust),
             "py" | "pyi" => Some(Language::Python),
+            "ts" | "mts" | "cts" => Some(Language::TypeScript),
+            "tsx" | "js" | "jsx" | "mjs" | "cjs" => Some(Language::Tsx),
             _ => None,
         }
     }
@@ -35,6 +42,8 @@ impl Language {
         match self {
             Language::Rust => tree_sitter_rust::LANGUAGE.into(),
             Language::Python => tree_sitter_python::LANGUAGE.into(),
+            Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         }
     }
 }
@@ -51,7 +60,8 @@ pub struct Import {
 /// What an import names, in the terms of its language.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Target {
-    /// Rust `mod name;`: a child module in a file of its own.
+    /// Rust `mod name;`: a child module in a file of its own; `a::name` when declared inside the
+    /// inline module `a`.
     RustMod(String),
     /// Rust `use` (one path per leaf of a use tree, without a trailing `self`, `*` or alias), or
     /// `extern crate`: segments such as `["crate", "sync", "mpsc"]` or `["serde", "Deserialize"]`.
@@ -65,6 +75,9 @@ pub enum Target {
         /// The names imported from it (`*` for a star import); each may be a submodule.
         names: Vec<String>,
     },
+    /// JavaScript or TypeScript: the module specifier as written (`./a`, `../b.js`, `react`,
+    /// `@scope/pkg/sub`).
+    Js(String),
 }
 
 /// Why a file's imports could not be read.
@@ -94,6 +107,7 @@ pub fn imports(language: Language, source: &[u8]) -> Result<(Vec<Import>, bool),
     let found = match language {
         Language::Rust => rust::imports(root, source),
         Language::Python => python::imports(root, source),
+        Language::TypeScript | Language::Tsx => javascript::imports(root, source),
     };
     Ok((found, root.has_error()))
 }
@@ -113,23 +127,32 @@ pub enum FileFacts {
     Unparsable,
     /// A Cargo manifest: the name of its package (`None` for a workspace without one).
     CargoPackage(Option<String>),
+    /// A `package.json`: the package's `name` and its entry file (`main`, else `module`).
+    NpmPackage {
+        /// `name`.
+        name: Option<String>,
+        /// `main`, else `module`, relative to the package's folder.
+        main: Option<String>,
+    },
 }
 
 /// The name under which a cache keeps [`FileFacts`] by blob id. It changes whenever
 /// [`read_file`] would give different facts for some file (a grammar update, a new rule), so
 /// that facts read by an older version are never served.
-pub const FACTS_TABLE: &str = "code-facts-v2";
+pub const FACTS_TABLE: &str = "code-facts-v4";
 
 /// Whether [`read_file`] reads anything from a file at `path`.
 pub fn reads(path: &str) -> bool {
-    Language::of(path).is_some() || file_name(path) == "Cargo.toml"
+    Language::of(path).is_some() || matches!(file_name(path), "Cargo.toml" | "package.json")
 }
 
 /// The facts of the file at `path` with `contents`; `None` for a file cochange does not read
 /// (see [`reads`]).
 pub fn read_file(path: &str, contents: &[u8]) -> Option<FileFacts> {
-    if file_name(path) == "Cargo.toml" {
-        return Some(FileFacts::CargoPackage(resolve::package_name(contents)));
+    match file_name(path) {
+        "Cargo.toml" => return Some(FileFacts::CargoPackage(resolve::package_name(contents))),
+        "package.json" => return Some(resolve::npm_package(contents)),
+        _ => {}
     }
     let language = Language::of(path)?;
     Some(match imports(language, contents) {
@@ -144,12 +167,16 @@ pub fn read_file(path: &str, contents: &[u8]) -> Option<FileFacts> {
 /// What kind of facts [`read_file`] gives for `path`: files of one kind with the same contents
 /// give the same facts (a cache key with the blob id).
 pub fn kind_of(path: &str) -> &'static str {
-    if file_name(path) == "Cargo.toml" {
-        return "cargo";
+    match file_name(path) {
+        "Cargo.toml" => return "cargo",
+        "package.json" => return "npm",
+        _ => {}
     }
     match Language::of(path) {
         Some(Language::Rust) => "rust",
         Some(Language::Python) => "python",
+        Some(Language::TypeScript) => "typescript",
+        Some(Language::Tsx) => "tsx",
         None => "",
     }
 }

@@ -45,10 +45,11 @@ pub fn resolve_contents(files: &BTreeMap<String, Vec<u8>>) -> Resolved {
 pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolved {
     let rust = RustIndex::new(paths, facts);
     let python = PythonIndex::new(paths.iter());
+    let js = JsIndex::new(paths, facts);
     let mut resolved = Resolved::default();
     for (path, fact) in facts {
         let (found, errors) = match fact {
-            FileFacts::CargoPackage(_) => continue,
+            FileFacts::CargoPackage(_) | FileFacts::NpmPackage { .. } => continue,
             FileFacts::Unparsable => {
                 resolved.unparsable.push(path.clone());
                 continue;
@@ -75,6 +76,7 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
                     module,
                     names,
                 } => python.import(path, *level, module, names),
+                Target::Js(specifier) => js.import(path, specifier),
             };
             match outcome {
                 Outcome::Files(targets) => {
@@ -120,6 +122,9 @@ struct RustIndex {
     of_file: HashMap<String, (String, Vec<String>)>,
     /// Crate names (with `-` as `_`) → the root folder of their library.
     crates: HashMap<String, String>,
+    /// (root folder, module path) of every module that has a module with a file below it, so
+    /// that an inline module holding `mod x;` counts as a module of the file.
+    parents: BTreeSet<(String, String)>,
 }
 
 impl RustIndex {
@@ -138,6 +143,7 @@ impl RustIndex {
             modules: HashMap::new(),
             of_file: HashMap::new(),
             crates: HashMap::new(),
+            parents: BTreeSet::new(),
         };
         for (dir, name) in &packages {
             let root = join(dir, "src");
@@ -159,6 +165,11 @@ impl RustIndex {
                     .modules
                     .entry((root.clone(), module.join("::")))
                     .or_insert_with(|| path.clone());
+            }
+            for depth in 1..module.len() {
+                index
+                    .parents
+                    .insert((root.clone(), module[..depth].join("::")));
             }
             index.of_file.insert(path.clone(), (root, module));
         }
@@ -201,7 +212,8 @@ impl RustIndex {
             name => {
                 let mut child = module.clone();
                 child.push(name.to_owned());
-                if self.modules.contains_key(&(root.clone(), child.join("::"))) {
+                let key = (root.clone(), child.join("::"));
+                if self.modules.contains_key(&key) || self.parents.contains(&key) {
                     // A path relative to the current module (Rust 2018's uniform paths).
                     (root.as_str(), module.clone(), segments)
                 } else if let Some(other) = self.crates.get(name) {
@@ -225,6 +237,116 @@ impl RustIndex {
         }
         Outcome::Unresolved
     }
+}
+
+/// `name` and `main` (else `module`) of a `package.json`; nothing when it does not parse.
+pub(crate) fn npm_package(manifest: &[u8]) -> FileFacts {
+    let value: serde_json::Value = serde_json::from_slice(manifest).unwrap_or_default();
+    let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    FileFacts::NpmPackage {
+        name: field("name"),
+        main: field("main").or_else(|| field("module")),
+    }
+}
+
+/// JavaScript and TypeScript modules: files by path, and the packages of the repository.
+struct JsIndex<'a> {
+    paths: BTreeSet<&'a str>,
+    /// Package name → (its folder, its entry file).
+    packages: HashMap<&'a str, (&'a str, Option<&'a str>)>,
+}
+
+/// What an extensionless specifier may name, in the order tried.
+const JS_EXTENSIONS: [&str; 7] = [".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs"];
+
+impl<'a> JsIndex<'a> {
+    fn new(paths: &'a [String], facts: &'a BTreeMap<String, FileFacts>) -> JsIndex<'a> {
+        let packages = facts
+            .iter()
+            .filter_map(|(path, fact)| match fact {
+                FileFacts::NpmPackage {
+                    name: Some(name),
+                    main,
+                } => Some((name.as_str(), (parent(path), main.as_deref()))),
+                _ => None,
+            })
+            .collect();
+        JsIndex {
+            paths: paths.iter().map(String::as_str).collect(),
+            packages,
+        }
+    }
+
+    /// The file `base` names: itself, with an extension, or its folder's `index`; a `.js`
+    /// specifier may name the `.ts` file it is compiled from.
+    fn file(&self, base: &str) -> Option<String> {
+        let stem = base
+            .strip_suffix(".js")
+            .or_else(|| base.strip_suffix(".jsx"))
+            .or_else(|| base.strip_suffix(".mjs"));
+        let candidates = std::iter::once(base.to_owned())
+            .chain(JS_EXTENSIONS.iter().map(|e| format!("{base}{e}")))
+            .chain(
+                JS_EXTENSIONS
+                    .iter()
+                    .map(|e| format!("{}{e}", join(base, "index"))),
+            )
+            .chain(
+                stem.into_iter()
+                    .flat_map(|s| [format!("{s}.ts"), format!("{s}.tsx")]),
+            );
+        candidates
+            .filter(|c| !c.is_empty())
+            .find(|c| self.paths.contains(c.as_str()))
+    }
+
+    /// `import … from specifier` in `path`.
+    fn import(&self, path: &str, specifier: &str) -> Outcome {
+        let found =
+            |file: Option<String>| file.map_or(Outcome::Unresolved, |f| Outcome::Files(vec![f]));
+        if specifier.starts_with('.') {
+            return found(normalize(&join(parent(path), specifier)).and_then(|b| self.file(&b)));
+        }
+        if specifier.starts_with('/') {
+            return Outcome::Unresolved;
+        }
+        let mut parts = specifier.splitn(if specifier.starts_with('@') { 3 } else { 2 }, '/');
+        let name = if specifier.starts_with('@') {
+            let scope = parts.next().unwrap_or_default();
+            format!("{scope}/{}", parts.next().unwrap_or_default())
+        } else {
+            parts.next().unwrap_or_default().to_owned()
+        };
+        let rest = parts.next().unwrap_or_default();
+        let Some(&(dir, main)) = self.packages.get(name.as_str()) else {
+            return Outcome::External;
+        };
+        let file = if rest.is_empty() {
+            main.and_then(|m| normalize(&join(dir, m)))
+                .and_then(|m| self.file(&m))
+                .or_else(|| self.file(&join(dir, "index")))
+                .or_else(|| self.file(&join(dir, "src/index")))
+        } else {
+            self.file(&join(dir, rest))
+                .or_else(|| self.file(&join(&join(dir, "src"), rest)))
+        };
+        found(file)
+    }
+}
+
+/// `path` with `.` and `..` segments applied; `None` when it climbs above the top.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// `[package] name` of a Cargo manifest.
@@ -506,6 +628,46 @@ mod tests {
     }
 
     #[test]
+    fn rust_inline_modules_shift_mod_and_super() {
+        let tree = files(&[
+            ("m/Cargo.toml", "[package]\nname = \"m\"\n"),
+            ("m/src/lib.rs", "pub mod sync;\n"),
+            (
+                "m/src/sync/mod.rs",
+                "mod notify;\npub mod futures {\n    pub use super::notify::Notified;\n}\n\
+                 pub mod bsd {\n    mod poll;\n}\n#[cfg(test)]\nmod tests {\n    use super::*;\n    use super::super::Top;\n}\n",
+            ),
+            ("m/src/sync/notify.rs", ""),
+            ("m/src/sync/bsd/poll.rs", ""),
+            (
+                "m/tests/a.rs",
+                "mod support {\n    pub mod signal;\n}\nuse support::signal::Kind;\n",
+            ),
+            ("m/tests/support/signal.rs", ""),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path = by_path(&resolved);
+        // Written out by hand: `super` inside `mod futures` is the file's module `sync`, so
+        // `super::notify` is notify.rs (line 3, after `mod notify` on line 1 keeps line 1);
+        // `mod poll;` inside `mod bsd` is sync/bsd/poll.rs; in `mod tests`, `super::*` is the
+        // file itself (no edge) and `super::super::Top` an item of lib.rs.
+        let sync = by_path["m/src/sync/mod.rs"];
+        assert_eq!(
+            edges(sync),
+            [
+                ("m/src/lib.rs", 11),
+                ("m/src/sync/bsd/poll.rs", 6),
+                ("m/src/sync/notify.rs", 1),
+            ]
+        );
+        assert_eq!((sync.external, sync.unresolved), (0, 0));
+        // A test declaring `mod support { pub mod signal; }` reaches the file, by `mod` and `use`.
+        let test = by_path["m/tests/a.rs"];
+        assert_eq!(edges(test), [("m/tests/support/signal.rs", 2)]);
+        assert_eq!((test.external, test.unresolved), (0, 0));
+    }
+
+    #[test]
     fn rust_items_inside_macro_calls_are_read() {
         let tree = files(&[
             ("m/Cargo.toml", "[package]\nname = \"m\"\n"),
@@ -522,6 +684,57 @@ mod tests {
         // (a call inside the call); serde is external; `println!` holds no items.
         assert_eq!(edges(lib), [("m/src/net.rs", 4), ("m/src/runtime.rs", 2)]);
         assert_eq!((lib.external, lib.unresolved), (1, 0));
+    }
+
+    #[test]
+    fn javascript_and_typescript_specifiers_resolve_to_files() {
+        let tree = files(&[
+            (
+                "package.json",
+                "{\"name\": \"web\", \"workspaces\": [\"packages/*\"]}",
+            ),
+            (
+                "packages/ui/package.json",
+                "{\"name\": \"@acme/ui\", \"main\": \"lib/main.js\"}",
+            ),
+            ("packages/ui/lib/main.js", ""),
+            ("packages/ui/src/button.tsx", ""),
+            ("packages/core/package.json", "{\"name\": \"core\"}"),
+            ("packages/core/index.ts", "export * from './util.js';\n"),
+            ("packages/core/util.ts", ""),
+            (
+                "app/main.ts",
+                "import { a } from './a';\nimport ui from '@acme/ui';\nimport { B } from '@acme/ui/button';\n\
+                 import core from 'core';\nimport React from 'react';\nimport x from './missing';\n\
+                 const c = require('../app/components');\nimport('/abs');\n",
+            ),
+            ("app/a.tsx", ""),
+            ("app/components/index.js", "module.exports = {};\n"),
+            ("broken.js", "import { from 'x';\n"),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path = by_path(&resolved);
+        // Written out by hand: `./a` finds a.tsx; `@acme/ui` its `main`; `@acme/ui/button` the
+        // file under the package's src/; `core` the package's index.ts; a folder its index.js;
+        // react is external; `./missing` and the absolute `/abs` are unresolved.
+        let main = by_path["app/main.ts"];
+        assert_eq!(
+            edges(main),
+            [
+                ("app/a.tsx", 1),
+                ("app/components/index.js", 7),
+                ("packages/core/index.ts", 4),
+                ("packages/ui/lib/main.js", 2),
+                ("packages/ui/src/button.tsx", 3),
+            ]
+        );
+        assert_eq!((main.external, main.unresolved), (1, 2));
+        // A `.js` specifier names the `.ts` file it is compiled from.
+        assert_eq!(
+            edges(by_path["packages/core/index.ts"]),
+            [("packages/core/util.ts", 1)]
+        );
+        assert_eq!(resolved.with_errors, ["broken.js"]);
     }
 
     #[test]

@@ -6,12 +6,14 @@ use crate::{Import, Target, line_of, text};
 
 pub(crate) fn imports(root: Node<'_>, source: &[u8]) -> Vec<Import> {
     let mut found = Vec::new();
-    visit(root, source, &mut found);
+    visit(root, source, &[], &mut found);
     found
 }
 
 /// Walks items, including those of inline modules and function bodies, where `use` may appear.
-fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
+/// `inline` names the inline modules (`mod name { … }`) around `node`, outermost first: their
+/// `mod` and `super` paths are written relative to the file's own module.
+fn visit(node: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Import>) {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
         match child.kind() {
@@ -19,13 +21,21 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
             "mod_item" => match child.child_by_field_name("body") {
                 None => {
                     if let Some(name) = child.child_by_field_name("name") {
+                        let mut module = inline.to_vec();
+                        module.push(text(name, source).to_owned());
                         found.push(Import {
                             line: line_of(child),
-                            target: Target::RustMod(text(name, source).to_owned()),
+                            target: Target::RustMod(module.join("::")),
                         });
                     }
                 }
-                Some(body) => visit(body, source, found),
+                Some(body) => {
+                    let mut inner = inline.to_vec();
+                    if let Some(name) = child.child_by_field_name("name") {
+                        inner.push(text(name, source).to_owned());
+                    }
+                    visit(body, source, &inner, found);
+                }
             },
             "use_declaration" => {
                 if let Some(argument) = child.child_by_field_name("argument") {
@@ -33,7 +43,7 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
                     use_tree(argument, source, &[], &mut paths);
                     found.extend(paths.into_iter().map(|path| Import {
                         line: line_of(child),
-                        target: Target::RustPath(path),
+                        target: Target::RustPath(outside_inline(path, inline)),
                     }));
                 }
             }
@@ -45,8 +55,8 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
                     });
                 }
             }
-            "macro_invocation" => macro_items(child, source, found),
-            _ => visit(child, source, found),
+            "macro_invocation" => macro_items(child, source, inline, found),
+            _ => visit(child, source, inline, found),
         }
     }
 }
@@ -55,7 +65,7 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
 /// grammar the braces hold tokens, not items, so they are parsed again on their own. Only
 /// brace-delimited calls that mention `mod`, `use` or `extern crate` are, which leaves out
 /// `println!(…)` and the like.
-fn macro_items(call: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
+fn macro_items(call: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Import>) {
     let mut cursor = call.walk();
     let Some(tokens) = call
         .named_children(&mut cursor)
@@ -82,12 +92,32 @@ fn macro_items(call: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
         return;
     };
     let start = found.len();
-    visit(tree.root_node(), inner, found);
+    visit(tree.root_node(), inner, inline, found);
     // Lines inside count from the line of the opening brace.
     let offset = line_of(tokens) - 1;
     for import in &mut found[start..] {
         import.line += offset;
     }
+}
+
+/// A `use` path written inside the inline modules `inline`, as the file's own module sees it:
+/// each leading `super` leaves one inline module first (`mod tests { use super::* }` names the
+/// file itself), and only the `super`s beyond them climb above the file.
+fn outside_inline(path: Vec<String>, inline: &[String]) -> Vec<String> {
+    if inline.is_empty() || path.first().is_none_or(|s| s != "super") {
+        return path;
+    }
+    let supers = path.iter().take_while(|s| *s == "super").count();
+    if supers > inline.len() {
+        return path[inline.len()..].to_vec();
+    }
+    let mut outside = inline[..inline.len() - supers].to_vec();
+    outside.extend(path[supers..].iter().cloned());
+    if outside.is_empty() {
+        // The file's own module: `self` resolves to the file, which is no edge.
+        outside.push("self".to_owned());
+    }
+    outside
 }
 
 /// Each leaf path of a use tree under `prefix`.
@@ -184,7 +214,8 @@ fn f() { use super::super::x; }
             paths(source),
             vec![
                 (1, Target::RustMod("parser".into())),
-                (2, path(&["super", "parser", "Token"])),
+                // `super` inside `mod inline` is the file's own module.
+                (2, path(&["parser", "Token"])),
                 (3, path(&["crate", "sync", "mpsc"])),
                 (3, path(&["crate", "sync", "Mutex"])),
                 (3, path(&["crate", "io"])),

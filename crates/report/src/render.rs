@@ -53,7 +53,7 @@ impl Format {
                 "`--format sarif` is for the findings of `check`, not `{command}`"
             )),
             (Format::Dot | Format::GraphMl, _) => Some(format!(
-                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling`, `components --show coupling` or `deps --show edges`, not `{command}`"
+                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling`, `components --show coupling` or `deps --show edges|cycles|imports`, not `{command}`"
             )),
             (_, Output::Folder) => Some(format!(
                 "`{command}` writes a folder of every format; `--format` does not apply to it"
