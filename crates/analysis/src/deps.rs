@@ -48,13 +48,7 @@ impl Session<'_> {
     pub fn structure(&mut self) -> Result<Structure, Error> {
         let several = self.several();
         let mut structure = Structure::default();
-        let history = &self.history;
-        for ((repo, outcome), options) in history
-            .paths
-            .iter()
-            .zip(&history.outcomes)
-            .zip(&history.options)
-        {
+        for (repo, outcome, options) in self.history.repositories() {
             let prefix = |path: &str| crate::prefixed(&outcome.repo, path, several);
             let cache = BlobCache::<FileFacts>::read(repo, options);
             let wanted = |path: &str| {

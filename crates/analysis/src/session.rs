@@ -308,6 +308,19 @@ pub struct History {
     pub tables: Tables,
 }
 
+impl History {
+    /// Each repository with what mining returned and the options it was mined with.
+    pub(crate) fn repositories(
+        &self,
+    ) -> impl Iterator<Item = (&PathBuf, &Outcome, &cochange_miner::Options)> {
+        self.paths
+            .iter()
+            .zip(&self.outcomes)
+            .zip(&self.options)
+            .map(|((repo, outcome), options)| (repo, outcome, options))
+    }
+}
+
 /// The component mapping of the analysed revision.
 #[derive(Debug, Clone)]
 pub struct Mapping {
@@ -521,13 +534,7 @@ impl<'s> Session<'s> {
         let several = self.several();
         let (mut files, mut revisions) = (Vec::new(), Vec::new());
         let (mut binary, mut excluded, mut missing) = (0, 0, Vec::new());
-        let history = &self.history;
-        for ((repo, outcome), options) in history
-            .paths
-            .iter()
-            .zip(&history.outcomes)
-            .zip(&history.options)
-        {
+        for (repo, outcome, options) in self.history.repositories() {
             let prefix = |path: &str| crate::prefixed(&outcome.repo, path, several);
             let entity = |path: &str| {
                 let path = prefix(path);

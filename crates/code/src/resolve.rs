@@ -673,7 +673,7 @@ mod tests {
             ("m/Cargo.toml", "[package]\nname = \"m\"\n"),
             (
                 "m/src/lib.rs",
-                "cfg_rt! {\n    pub mod runtime;\n    cfg_net! {\n        pub use crate::net::Tcp;\n        use serde::X;\n    }\n}\nfn f() { println!(\"use mod {}\", 1); }\n",
+                "cfg_rt! {\n    pub mod runtime;\n    cfg_net! {\n        pub use crate::net::Tcp;\n        use serde::X;\n    }\n}\nfn f() { format!(\"use mod {}\", 1); }\n",
             ),
             ("m/src/runtime.rs", ""),
             ("m/src/net.rs", ""),
@@ -681,7 +681,7 @@ mod tests {
         let resolved = resolve(&tree);
         let lib = by_path(&resolved)["m/src/lib.rs"];
         // Written out by hand: `mod runtime` on line 2 (outer call), `crate::net` on line 4
-        // (a call inside the call); serde is external; `println!` holds no items.
+        // (a call inside the call); serde is external; `format!(…)` holds no items.
         assert_eq!(edges(lib), [("m/src/net.rs", 4), ("m/src/runtime.rs", 2)]);
         assert_eq!((lib.external, lib.unresolved), (1, 0));
     }

@@ -64,7 +64,7 @@ fn visit(node: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Impor
 /// Items written inside a macro call such as `cfg_rt! { pub mod runtime; pub use … }`: to the
 /// grammar the braces hold tokens, not items, so they are parsed again on their own. Only
 /// brace-delimited calls that mention `mod`, `use` or `extern crate` are, which leaves out
-/// `println!(…)` and the like.
+/// calls in parentheses such as `format!(…)`.
 fn macro_items(call: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Import>) {
     let mut cursor = call.walk();
     let Some(tokens) = call
