@@ -20,23 +20,21 @@ fn main() {
         println!("cargo::rustc-cfg=corpus_missing");
     }
     // Oracles written in Python (tests/oracles/) need python3.
-    let python = Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !python {
+    if !succeeds("python3", &["--version"]) {
         println!("cargo::rustc-cfg=python_missing");
     }
     // The full-disk test mounts a small tmpfs in a mount namespace of its own.
-    let namespaces = Command::new("unshare")
-        .args(["-Urm", "true"])
+    if !succeeds("unshare", &["-Urm", "true"]) {
+        println!("cargo::rustc-cfg=no_user_namespaces");
+    }
+}
+
+/// Whether `program` runs here and exits with success.
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success());
-    if !namespaces {
-        println!("cargo::rustc-cfg=no_user_namespaces");
-    }
+        .is_ok_and(|s| s.success())
 }

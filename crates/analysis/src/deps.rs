@@ -9,8 +9,7 @@ use cochange_miner::polars::prelude::*;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
-use crate::blob_cache::BlobCache;
-use crate::session::{Error, Notice, Session};
+use crate::session::{Error, Notice, Session, read_files};
 
 /// The import edges of a revision, with entities named as the other analyses name them.
 #[derive(Debug, Clone, Default)]
@@ -50,28 +49,15 @@ impl Session<'_> {
         let mut structure = Structure::default();
         for (repo, outcome, options) in self.history.repositories() {
             let prefix = |path: &str| crate::prefixed(&outcome.repo, path, several);
-            let cache = BlobCache::<FileFacts>::read(repo, options);
+            // Manifests say where packages live, whatever the path filters keep.
             let wanted = |path: &str| {
-                cochange_code::reads(path)
-                    && (cochange_code::kind_of(path) == "cargo"
-                        || self.settings.filters.keeps_path(&prefix(path)))
+                cochange_code::is_manifest(path)
+                    || (cochange_code::reads(path)
+                        && self.settings.filters.keeps_path(&prefix(path)))
             };
-            let snapshot = cochange_miner::read_snapshot_reusing(
-                repo,
-                self.revision(),
-                self.settings.mining.threads,
-                wanted,
-                |path, blob| cache.get(path, blob),
-                |path, bytes| {
-                    cochange_code::read_file(path, bytes).unwrap_or(FileFacts::Unparsable)
-                },
-            )
-            .map_err(|source| Error::Repository {
-                what: "read the files",
-                path: repo.clone(),
-                source,
+            let snapshot = read_files(repo, options, self.revision(), wanted, |path, bytes| {
+                cochange_code::read_file(path, bytes).unwrap_or(FileFacts::Unparsable)
             })?;
-            cache.update(repo, options, &snapshot);
             let facts: BTreeMap<String, FileFacts> = snapshot
                 .files
                 .iter()

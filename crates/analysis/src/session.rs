@@ -11,7 +11,7 @@ use cochange_miner::polars::prelude::*;
 use cochange_miner::{Outcome, Progress, Tables, col};
 use globset::GlobSet;
 
-use crate::blob_cache::BlobCache;
+use crate::blob_cache::{BlobCache, Cached};
 use crate::{
     Authorship, BacklogInput, ComponentRules, CouplingOptions, Criticality, FilterStatistics,
     Filters, Grouping, MappingSource, Teams, TestPaths, TextMeasures, format_time, months_before,
@@ -308,6 +308,34 @@ pub struct History {
     pub tables: Tables,
 }
 
+/// The files of `rev` in the repository at `repo` that `wanted` accepts, each read by `read`
+/// unless the blob cache of `options` already holds what `read` gives for its blob; what was
+/// read anew is stored for the next run.
+pub(crate) fn read_files<T: Cached + Send + Sync>(
+    repo: &std::path::Path,
+    options: &cochange_miner::Options,
+    rev: Option<&str>,
+    wanted: impl Fn(&str) -> bool + Sync,
+    read: impl Fn(&str, &[u8]) -> T + Sync,
+) -> Result<cochange_miner::Snapshot<T>, Error> {
+    let cache = BlobCache::<T>::read(repo, options);
+    let snapshot = cochange_miner::read_snapshot_reusing(
+        repo,
+        rev,
+        options.threads,
+        wanted,
+        |path, blob| cache.get(path, blob),
+        read,
+    )
+    .map_err(|source| Error::Repository {
+        what: "read the files",
+        path: repo.to_path_buf(),
+        source,
+    })?;
+    cache.update(repo, options, &snapshot);
+    Ok(snapshot)
+}
+
 impl History {
     /// Each repository with what mining returned and the options it was mined with.
     pub(crate) fn repositories(
@@ -540,21 +568,13 @@ impl<'s> Session<'s> {
                 let path = prefix(path);
                 entities.get(&path).cloned().unwrap_or(path)
             };
-            let cache = BlobCache::<TextMeasures>::read(repo, options);
-            let snapshot = cochange_miner::read_snapshot_reusing(
+            let snapshot = read_files(
                 repo,
+                options,
                 rev,
-                self.settings.mining.threads,
                 |path| self.settings.filters.keeps_path(&entity(path)),
-                |path, blob| cache.get(path, blob),
                 crate::measure_text,
-            )
-            .map_err(|source| Error::Repository {
-                what: "read the files",
-                path: repo.clone(),
-                source,
-            })?;
-            cache.update(repo, options, &snapshot);
+            )?;
             revisions.push(format!(
                 "{} ({})",
                 rev.unwrap_or("HEAD"),

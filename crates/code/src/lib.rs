@@ -141,9 +141,15 @@ pub enum FileFacts {
 /// that facts read by an older version are never served.
 pub const FACTS_TABLE: &str = "code-facts-v4";
 
+/// Whether `path` is a package manifest (`Cargo.toml`, `package.json`): it says where a
+/// package's modules live, so it is read even where source files are filtered out.
+pub fn is_manifest(path: &str) -> bool {
+    matches!(file_name(path), "Cargo.toml" | "package.json")
+}
+
 /// Whether [`read_file`] reads anything from a file at `path`.
 pub fn reads(path: &str) -> bool {
-    Language::of(path).is_some() || matches!(file_name(path), "Cargo.toml" | "package.json")
+    Language::of(path).is_some() || is_manifest(path)
 }
 
 /// The facts of the file at `path` with `contents`; `None` for a file cochange does not read

@@ -18,7 +18,8 @@ pub enum Format {
     /// A Markdown table.
     #[cfg_attr(feature = "clap", value(name = "md"))]
     Markdown,
-    /// A Graphviz graph (`coupling`, `components --show coupling`, `deps --show edges`).
+    /// A Graphviz graph (`coupling`, `components --show coupling`, `deps --show
+    /// edges|cycles|imports`).
     Dot,
     /// A `GraphML` graph (the same tables).
     #[cfg_attr(feature = "clap", value(name = "graphml"))]
