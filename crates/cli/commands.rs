@@ -402,7 +402,7 @@ fn check(
             writeln!(out)
         })?;
     } else if !findings.is_empty() || settings.format != cochange_report::Format::Table {
-        printer.table(cochange_report::findings_table(&findings))?;
+        printer.tables(vec![cochange_report::findings_table(&findings)])?;
     }
     printer.info(cochange_report::findings_summary(&findings));
     Ok(if findings.iter().all(|f| f.known) {

@@ -5,10 +5,8 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use cochange_analysis::Notice;
-use cochange_report::{Format, Table, render};
+use cochange_report::{Format, Table};
 use indicatif::ProgressDrawTarget;
-
-use crate::settings::UsageError;
 
 /// Where data and messages go, and how much is said.
 #[derive(Debug)]
@@ -101,42 +99,8 @@ impl Printer {
         }
     }
 
-    /// Renders a table in the requested format, honouring `--top`.
-    pub fn table(&self, mut table: Table) -> anyhow::Result<()> {
-        if let Some(top) = self.top {
-            table.truncate(top);
-        }
-        self.data(|out| render(&table, self.format, out))
-    }
-
-    /// Renders several tables: one after the other with their names as titles in text and
-    /// Markdown, as one JSON document, and only one at a time in the formats that hold one.
-    pub fn tables(&self, mut tables: Vec<Table>) -> anyhow::Result<()> {
-        if tables.len() == 1 {
-            return self.table(tables.remove(0));
-        }
-        if let Some(top) = self.top {
-            for table in &mut tables {
-                table.truncate(top);
-            }
-        }
-        match self.format {
-            Format::Csv | Format::Dot | Format::GraphMl | Format::Sarif => Err(UsageError(
-                "this format holds one table: choose one with `--show`".into(),
-            )
-            .into()),
-            Format::Json => self.data(|out| cochange_report::render_many(&tables, out)),
-            Format::Table | Format::Markdown => self.data(|out| {
-                for (i, table) in tables.iter_mut().enumerate() {
-                    if i > 0 {
-                        writeln!(out)?;
-                        table.context.clear();
-                    }
-                    table.title.get_or_insert_with(|| table.name.clone());
-                    render(table, self.format, out)?;
-                }
-                Ok(())
-            }),
-        }
+    /// Renders tables in the requested format, honouring `--top`.
+    pub fn tables(&self, tables: Vec<Table>) -> anyhow::Result<()> {
+        self.data(|out| cochange_report::render_tables(tables, self.format, self.top, out))
     }
 }

@@ -5,14 +5,11 @@ use std::fmt;
 use std::path::PathBuf;
 
 use cochange_analysis::{
-    CheckRules, ConfigFile, FilterSpec, Filters, Settings as AnalysisSettings,
+    CheckRules, ConfigFile, DateArgs, Dates, FilterSpec, Filters, Settings as AnalysisSettings,
 };
 use cochange_miner::{MineOptions, Selection};
 
 use crate::args::GlobalArgs;
-
-/// More threads than this are refused: each holds a pack cache, and the work never needs them.
-const MAX_THREADS: usize = 1024;
 
 /// A mistake on the command line or in the configuration: exit code 2.
 #[derive(Debug)]
@@ -51,39 +48,22 @@ pub struct Settings {
 
 impl Settings {
     /// Checks the arguments and reads the config file. `code_maat` is whether the command asked
-    /// for code-maat's semantics, which turns the default excludes off.
-    pub fn from_args(args: &GlobalArgs, code_maat: bool) -> Result<Settings, UsageError> {
-        let now = gix::date::Zoned::now();
-        let date = |flag, text: &Option<String>, end_of_day| {
-            let Some(text) = text.as_deref() else {
-                return Ok(None);
-            };
-            cochange_miner::parse_date(text, &now, end_of_day).map(Some).ok_or_else(|| UsageError(format!(
-                "`{flag} {text}` is not a date: use `YYYY-MM-DD`, ISO 8601, `@<unix seconds>` or `6 months ago`"
-            )))
-        };
-        let since = date("--since", &args.since, false)?;
-        let as_of = date("--as-of", &args.as_of, false)?;
-        let until = date("--until", &args.until, true)?;
-        if let (Some(since), Some(until)) = (since, until)
-            && since > until
-        {
-            return Err(UsageError(format!(
-                "`--since {}` is after `--until {}`: no commit can match",
-                args.since.as_deref().unwrap_or_default(),
-                args.until.as_deref().unwrap_or_default()
-            )));
-        }
-        if let (Some(since), Some(as_of)) = (since, as_of)
-            && as_of < since
-        {
-            return Err(UsageError(format!(
-                "`--as-of {}` is before `--since {}`: the window would end before it starts",
-                args.as_of.as_deref().unwrap_or_default(),
-                args.since.as_deref().unwrap_or_default()
-            )));
-        }
-        check_counts_and_names(args)?;
+    /// for code-maat's semantics, which turns the default excludes off; `at` is its `--at`.
+    pub fn from_args(
+        args: &GlobalArgs,
+        code_maat: bool,
+        at: Option<&str>,
+    ) -> Result<Settings, UsageError> {
+        let dates = cochange_analysis::dates(
+            DateArgs {
+                since: args.since.as_deref(),
+                until: args.until.as_deref(),
+                as_of: args.as_of.as_deref(),
+            },
+            &cochange_miner::Zoned::now(),
+        )?;
+        cochange_analysis::check_walk(args.threads, &args.rev, at)?;
+        cochange_analysis::check_names(&args.name, args.repo.len())?;
         let repos = if args.repo.is_empty() {
             vec![PathBuf::from(".")]
         } else {
@@ -106,8 +86,8 @@ impl Settings {
         let analysis = AnalysisSettings {
             repos,
             names: args.name.clone(),
-            mining: mining_options(args, since, until, cache),
-            as_of,
+            mining: mining_options(args, dates, cache),
+            as_of: dates.as_of,
             filters,
             grouping: cochange_analysis::grouping(args.group_by, args.window_days, file)?,
             thresholds: file.thresholds,
@@ -147,33 +127,10 @@ impl Settings {
     }
 }
 
-/// The options that are checked on their own: thread count, revisions, names.
-fn check_counts_and_names(args: &GlobalArgs) -> Result<(), UsageError> {
-    let refuse = |message: String| Err(UsageError(message));
-    match args.threads {
-        Some(0) => return refuse("`--threads` must be at least 1".into()),
-        Some(n) if n > MAX_THREADS => {
-            return refuse(format!(
-                "`--threads {n}` is more than cochange starts (at most {MAX_THREADS}); the default is one per core"
-            ));
-        }
-        _ => {}
-    }
-    if let Some(rev) = args.rev.iter().find(|r| r.contains("..")) {
-        let tip = rev.rsplit("..").next().filter(|t| !t.is_empty());
-        return refuse(format!(
-            "`--rev {rev}`: ranges are not supported; give the newest commit (`--rev {}`) and bound the history with `--since`",
-            tip.unwrap_or("HEAD")
-        ));
-    }
-    Ok(cochange_analysis::check_names(&args.name, args.repo.len())?)
-}
-
 /// How to mine and what to select, from the arguments (the session asks for line origins).
 fn mining_options(
     args: &GlobalArgs,
-    since: Option<i64>,
-    until: Option<i64>,
+    dates: Dates,
     cache: cochange_miner::CacheLocation,
 ) -> cochange_miner::Options {
     cochange_miner::Options {
@@ -185,8 +142,8 @@ fn mining_options(
         selection: Selection {
             revs: args.rev.clone(),
             all: args.all,
-            since,
-            until,
+            since: dates.since,
+            until: dates.until,
         },
         cache,
         threads: args.threads.unwrap_or(0),

@@ -100,7 +100,9 @@ pub use session::{
     Error, History, KnowledgeOptions, Mapping, Measured, Needs, Notice, Session, Settings,
     Thresholds, check_names, day,
 };
-pub use setup::{GroupBy, cache_location, grouping, read_config};
+pub use setup::{
+    DateArgs, Dates, GroupBy, cache_location, check_walk, dates, grouping, read_config,
+};
 pub use soc::{SOC_MIN_REVS, SocOrder, soc};
 pub use summary::summary;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};

@@ -1,5 +1,5 @@
-//! Turning what a user chose into settings: the config file found, the change-set grouping and
-//! the cache folder. Kept here so that every front end reads them the same way.
+//! Turning what a user chose into settings: the dates, the walk, the config file found, the
+//! change-set grouping and the cache folder. Kept here so that every front end reads them the same way.
 
 use std::path::{Path, PathBuf};
 
@@ -112,4 +112,96 @@ fn default_cache_dir() -> Option<PathBuf> {
     env("COCHANGE_CACHE_DIR")
         .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("cochange")))
         .or_else(|| env("HOME").map(|d| d.join(".cache").join("cochange")))
+}
+
+/// `--since`, `--until` and `--as-of` as the user typed them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DateArgs<'a> {
+    /// `--since`: the oldest commit date kept.
+    pub since: Option<&'a str>,
+    /// `--until`: the newest commit date kept.
+    pub until: Option<&'a str>,
+    /// `--as-of`: the end of the analysis window.
+    pub as_of: Option<&'a str>,
+}
+
+/// The dates of [`DateArgs`] in seconds since the epoch, checked against each other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dates {
+    /// The start of `--since`'s day or moment.
+    pub since: Option<i64>,
+    /// The last second of `--until`'s day, or its moment.
+    pub until: Option<i64>,
+    /// The moment of `--as-of`.
+    pub as_of: Option<i64>,
+}
+
+/// Parses the dates relative to `now` (an `--until` day runs to its last second) and refuses a
+/// window that cannot hold a commit.
+pub fn dates(args: DateArgs<'_>, now: &cochange_miner::Zoned) -> Result<Dates, Error> {
+    let parse = |flag, text: Option<&str>, end_of_day| {
+        let Some(text) = text else { return Ok(None) };
+        cochange_miner::parse_date(text, now, end_of_day)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "`{flag} {text}` is not a date: use `YYYY-MM-DD`, ISO 8601, `@<unix seconds>` or `6 months ago`"
+                ))
+            })
+    };
+    let dates = Dates {
+        since: parse("--since", args.since, false)?,
+        until: parse("--until", args.until, true)?,
+        as_of: parse("--as-of", args.as_of, false)?,
+    };
+    let text = |t: Option<&str>| t.unwrap_or_default().to_owned();
+    if let (Some(since), Some(until)) = (dates.since, dates.until)
+        && since > until
+    {
+        return Err(Error::Invalid(format!(
+            "`--since {}` is after `--until {}`: no commit can match",
+            text(args.since),
+            text(args.until)
+        )));
+    }
+    if let (Some(since), Some(as_of)) = (dates.since, dates.as_of)
+        && as_of < since
+    {
+        return Err(Error::Invalid(format!(
+            "`--as-of {}` is before `--since {}`: the window would end before it starts",
+            text(args.as_of),
+            text(args.since)
+        )));
+    }
+    Ok(dates)
+}
+
+/// More threads than this are refused: each holds a pack cache, and the work never needs them.
+const MAX_THREADS: usize = 1024;
+
+/// Refuses options that do not fit how mining walks: a thread count of 0 or above
+/// [`MAX_THREADS`], a revision range where a revision belongs (`--rev A..B`, `--at A..B`).
+pub fn check_walk(threads: Option<usize>, revs: &[String], at: Option<&str>) -> Result<(), Error> {
+    match threads {
+        Some(0) => return Err(Error::Invalid("`--threads` must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => {
+            return Err(Error::Invalid(format!(
+                "`--threads {n}` is more than cochange starts (at most {MAX_THREADS}); the default is one per core"
+            )));
+        }
+        _ => {}
+    }
+    if let Some(rev) = revs.iter().find(|r| r.contains("..")) {
+        let tip = rev.rsplit("..").next().filter(|t| !t.is_empty());
+        return Err(Error::Invalid(format!(
+            "`--rev {rev}`: ranges are not supported; give the newest commit (`--rev {}`) and bound the history with `--since`",
+            tip.unwrap_or("HEAD")
+        )));
+    }
+    if let Some(at) = at.filter(|at| at.contains("..")) {
+        return Err(Error::Invalid(format!(
+            "`--at {at}`: give one revision, the one whose files are measured, not a range"
+        )));
+    }
+    Ok(())
 }

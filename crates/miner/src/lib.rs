@@ -54,6 +54,8 @@ mod walk;
 pub use blame::{Blamed, BlamedFile, blame_files};
 pub use error::{BoxError, Error};
 pub use gittime::parse_date;
+/// The local time zone and the moment a relative date such as `6 months ago` counts from.
+pub use gix::date::Zoned;
 pub use mine::{has_cache, mine, read_side_table, store_side_table};
 pub use path::{escape_path, unescape_path};
 pub use repo::{Identity, has_uncommitted_changes, identify, repository_holding, work_tree};

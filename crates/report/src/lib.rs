@@ -50,7 +50,7 @@ pub use commands::{
 pub use compare::{Finding, check, diff, findings_summary, findings_table, incomparable, sarif};
 pub use map::{Colouring, MapFile, hotspot_map};
 pub use output::{Files, MARKER, OutputError, check_file, check_folder, write_file, write_folder};
-pub use render::{Format, Output, SCHEMA_VERSION, render, render_many};
+pub use render::{Format, Output, SCHEMA_VERSION, render, render_tables};
 pub use report::{PAGE_ROWS, Report, Section, snapshot_value, write_report};
 pub use snapshot::{
     Analyses, BacklogRow, CouplingRow, Header, HotspotRow, Metrics, Row,

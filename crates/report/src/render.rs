@@ -324,16 +324,49 @@ pub(crate) fn json_value(cell: &Cell) -> serde_json::Value {
     }
 }
 
-/// Writes several tables as one JSON document:
-/// `{"schema_version", "tables": {name: {"columns", "rows", "context"?}}}`.
-pub fn render_many(tables: &[Table], out: &mut dyn Write) -> io::Result<()> {
-    let mut map = serde_json::Map::new();
-    for table in tables {
-        map.insert(table.name.clone(), json_document(table));
+/// Renders the tables of one command, each cut to `top` rows: one table as [`render`] does;
+/// several one after the other, titled by name, in text and Markdown, or as one JSON document
+/// (`{"schema_version", "tables": {name: {"columns", "rows", "context"?}}}`). The other formats hold one table, so several are refused.
+pub fn render_tables(
+    mut tables: Vec<Table>,
+    format: Format,
+    top: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if let Some(top) = top {
+        for table in &mut tables {
+            table.truncate(top);
+        }
     }
-    let document = serde_json::json!({ "schema_version": SCHEMA_VERSION, "tables": map });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    if let [table] = tables.as_slice() {
+        return render(table, format, out);
+    }
+    match format {
+        Format::Csv | Format::Dot | Format::GraphMl | Format::Sarif => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "this format holds one table: choose one with `--show`",
+        )),
+        Format::Json => {
+            let mut map = serde_json::Map::new();
+            for table in &tables {
+                map.insert(table.name.clone(), json_document(table));
+            }
+            let document = serde_json::json!({ "schema_version": SCHEMA_VERSION, "tables": map });
+            serde_json::to_writer_pretty(&mut *out, &document)?;
+            writeln!(out)
+        }
+        Format::Table | Format::Markdown => {
+            for (i, table) in tables.iter_mut().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                    table.context.clear();
+                }
+                table.title.get_or_insert_with(|| table.name.clone());
+                render(table, format, out)?;
+            }
+            Ok(())
+        }
+    }
 }
 
 fn json(table: &Table, out: &mut dyn Write) -> io::Result<()> {
