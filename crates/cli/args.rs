@@ -184,10 +184,11 @@ pub enum Command {
     /// authors, coupling between them with the file pairs behind it, cycles, fan-in and fan-out,
     /// and clusters of files that change together set beside the declared components.
     Components(ComponentsArgs),
-    /// What depends on what: the imports of the analysed revision's Rust, Python, JavaScript and TypeScript files, read
-    /// from its blobs and resolved to files; per component the dependency graph weighted by file
-    /// imports, its cycles with the import behind each dependency (`file:line`), and fan-in and
-    /// fan-out. docs/structure.md gives the rules.
+    /// What depends on what: the imports of the analysed revision's Rust, Python, JavaScript,
+    /// TypeScript, Go, Java, C, C++, C# and Ruby files, read from its blobs and resolved to
+    /// files; per component the dependency graph weighted by file imports, its cycles with the
+    /// import behind each dependency (`file:line`), and fan-in and fan-out. docs/structure.md
+    /// gives the rules.
     Deps(DepsArgs),
     /// Who knows what: main developer and share per file and component, knowledge loss (lines at
     /// the analysed revision last added by inactive authors, replayed from the mined diffs) and

@@ -133,3 +133,41 @@ fn coupled_pairs_get_their_structure_from_the_imports() -> Result {
     assert_eq!(structure("Cargo.toml", "app/src/main.rs"), Value::Null);
     Ok(())
 }
+
+#[test]
+fn deps_reads_go_java_c_csharp_and_ruby_as_written_down() -> Result {
+    let dir = scripted_repo("make_deps_polyglot.sh")?;
+    let imports = table(&dir, "imports")?;
+    assert_eq!(
+        cells(&imports, &["from", "to", "line"]),
+        [
+            "c/src/main.c c/src/util.h 1",
+            "c/src/util.h c/include/api/types.h 1",
+            "cs/App/Program.cs cs/Billing/Invoice.cs 2",
+            "go/main.go go/store/index.go 4",
+            "go/main.go go/store/store.go 4",
+            "java/src/com/poly/App.java java/src/com/poly/model/Order.java 2",
+            "rb/lib/poly.rb rb/lib/poly/client.rb 2",
+            "rb/lib/poly/client.rb rb/lib/poly/version.rb 1",
+        ]
+    );
+    let files = table(&dir, "files")?;
+    let mut outside: Vec<String> = files
+        .iter()
+        .filter(|r| r["external"] != 0 || r["unresolved"] != 0)
+        .map(|r| format!("{} {} {}", r["path"], r["external"], r["unresolved"]))
+        .collect();
+    outside.sort();
+    assert_eq!(
+        outside,
+        [
+            "\"c/src/main.c\" 1 1",
+            "\"cs/App/Program.cs\" 1 0",
+            "\"go/main.go\" 1 0",
+            "\"go/store/store_test.go\" 1 0",
+            "\"java/src/com/poly/App.java\" 1 0",
+            "\"rb/lib/poly.rb\" 1 0",
+        ]
+    );
+    Ok(())
+}

@@ -51,14 +51,15 @@ fn string_value(node: Node<'_>, source: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Language, Target, imports};
+    use crate::{Language, Target, parse};
 
     #[test]
     fn every_form_of_import_gives_its_specifier_and_line() {
         let source = "import a from './a';\nimport { b } from \"../b.js\";\nimport './side';\n\
                       export * from './c';\nconst d = require('d-pkg');\nasync function f() { await import('./e'); }\n\
                       const x = require(name);\nexport const y = 1;\n";
-        let (found, errors) = imports(Language::TypeScript, source.as_bytes()).expect("parses");
+        let parsed = parse(Language::TypeScript, source.as_bytes()).expect("parses");
+        let (found, errors) = (parsed.imports, parsed.syntax_errors);
         assert!(!errors);
         let got: Vec<(u32, String)> = found
             .into_iter()

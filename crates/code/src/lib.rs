@@ -4,9 +4,14 @@
 //! Parsing is per file and pure; resolution needs the whole set of paths of the revision, since
 //! an import names a module and the module's file is found among them.
 
+mod c;
+mod csharp;
+mod go;
+mod java;
 mod javascript;
 mod python;
 mod resolve;
+mod ruby;
 mod rust;
 
 pub use resolve::{FileImports, Resolved, resolve, resolve_contents};
@@ -23,6 +28,18 @@ pub enum Language {
     TypeScript,
     /// `.tsx`, and JavaScript (`.js`, `.jsx`, `.mjs`, `.cjs`), read with the TSX grammar.
     Tsx,
+    /// `.go`
+    Go,
+    /// `.java`
+    Java,
+    /// `.c`, `.h`
+    C,
+    /// `.cc`, `.cpp`, `.cxx`, `.c++`, `.hh`, `.hpp`, `.hxx`, `.h++`, `.ipp`, `.tpp`
+    Cpp,
+    /// `.cs`
+    CSharp,
+    /// `.rb`, `.rake`
+    Ruby,
 }
 
 impl Language {
@@ -34,6 +51,14 @@ impl Language {
             "py" | "pyi" => Some(Language::Python),
             "ts" | "mts" | "cts" => Some(Language::TypeScript),
             "tsx" | "js" | "jsx" | "mjs" | "cjs" => Some(Language::Tsx),
+            "go" => Some(Language::Go),
+            "java" => Some(Language::Java),
+            "c" | "h" => Some(Language::C),
+            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tpp" => {
+                Some(Language::Cpp)
+            }
+            "cs" => Some(Language::CSharp),
+            "rb" | "rake" => Some(Language::Ruby),
             _ => None,
         }
     }
@@ -44,6 +69,28 @@ impl Language {
             Language::Python => tree_sitter_python::LANGUAGE.into(),
             Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Language::Go => tree_sitter_go::LANGUAGE.into(),
+            Language::Java => tree_sitter_java::LANGUAGE.into(),
+            Language::C => tree_sitter_c::LANGUAGE.into(),
+            Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
+            Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+        }
+    }
+
+    /// The name of the facts a file of this language gives, for cache keys.
+    fn kind(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+            Language::TypeScript => "typescript",
+            Language::Tsx => "tsx",
+            Language::Go => "go",
+            Language::Java => "java",
+            Language::C => "c",
+            Language::Cpp => "cpp",
+            Language::CSharp => "csharp",
+            Language::Ruby => "ruby",
         }
     }
 }
@@ -78,6 +125,43 @@ pub enum Target {
     /// JavaScript or TypeScript: the module specifier as written (`./a`, `../b.js`, `react`,
     /// `@scope/pkg/sub`).
     Js(String),
+    /// Go `import "example.com/m/pkg"`: the import path.
+    Go(String),
+    /// Java `import a.b.C;` (`static` ones too) or `import a.b.*;` (`wildcard`), split at dots.
+    Java {
+        /// `["a", "b", "C"]`.
+        path: Vec<String>,
+        /// Whether it ends in `.*`.
+        wildcard: bool,
+    },
+    /// C# `using A.B;`, `using static A.B.C;` or `using X = A.B.C;`: the name, split at dots.
+    CSharp(Vec<String>),
+    /// C or C++ `#include "a/b.h"` or `#include <a/b.h>` (`system`).
+    Include {
+        /// What is between the quotes or brackets.
+        path: String,
+        /// Written with `<…>`.
+        system: bool,
+    },
+    /// Ruby `require "a/b"`, `autoload :X, "a/b"` or `require_relative "../c"` (`relative`).
+    Ruby {
+        /// The string as written.
+        path: String,
+        /// `require_relative`.
+        relative: bool,
+    },
+}
+
+/// What one parse of a file gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The imports, in the order written.
+    pub imports: Vec<Import>,
+    /// What the file declares that others import by name: a Java `package`, the C# namespaces
+    /// (dotted, nested ones joined).
+    pub declares: Vec<String>,
+    /// Whether the file parsed with syntax errors (the imports tree-sitter could place are kept).
+    pub syntax_errors: bool,
 }
 
 /// Why a file's imports could not be read.
@@ -95,21 +179,30 @@ pub enum ParseError {
     SyntaxErrors,
 }
 
-/// The imports of `source`, in the order written. A file with syntax errors still gives the
-/// imports tree-sitter could place, and says so.
-pub fn imports(language: Language, source: &[u8]) -> Result<(Vec<Import>, bool), ParseError> {
+/// The imports of `source`, in the order written, and what it declares. A file with syntax
+/// errors still gives what tree-sitter could place, and says so.
+pub fn parse(language: Language, source: &[u8]) -> Result<Parsed, ParseError> {
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&language.grammar())
         .map_err(|err| ParseError::Grammar(language, err.to_string()))?;
     let tree = parser.parse(source, None).ok_or(ParseError::Unparsable)?;
     let root = tree.root_node();
-    let found = match language {
-        Language::Rust => rust::imports(root, source),
-        Language::Python => python::imports(root, source),
-        Language::TypeScript | Language::Tsx => javascript::imports(root, source),
+    let (imports, declares) = match language {
+        Language::Rust => (rust::imports(root, source), Vec::new()),
+        Language::Python => (python::imports(root, source), Vec::new()),
+        Language::TypeScript | Language::Tsx => (javascript::imports(root, source), Vec::new()),
+        Language::Go => (go::imports(root, source), Vec::new()),
+        Language::Java => java::read(root, source),
+        Language::C | Language::Cpp => (c::includes(root, source), Vec::new()),
+        Language::CSharp => csharp::read(root, source),
+        Language::Ruby => (ruby::requires(root, source), Vec::new()),
     };
-    Ok((found, root.has_error()))
+    Ok(Parsed {
+        imports,
+        declares,
+        syntax_errors: root.has_error(),
+    })
 }
 
 /// What cochange reads from one file: the facts that resolution needs. Pure in the file's path
@@ -120,6 +213,8 @@ pub enum FileFacts {
     Imports {
         /// In the order written.
         imports: Vec<Import>,
+        /// What the file declares for others to import by name ([`Parsed::declares`]).
+        declares: Vec<String>,
         /// Whether the file parsed with syntax errors (the imports found are still used).
         syntax_errors: bool,
     },
@@ -134,17 +229,19 @@ pub enum FileFacts {
         /// `main`, else `module`, relative to the package's folder.
         main: Option<String>,
     },
+    /// A `go.mod`: the path of its `module`.
+    GoModule(Option<String>),
 }
 
 /// The name under which a cache keeps [`FileFacts`] by blob id. It changes whenever
 /// [`read_file`] would give different facts for some file (a grammar update, a new rule), so
 /// that facts read by an older version are never served.
-pub const FACTS_TABLE: &str = "code-facts-v4";
+pub const FACTS_TABLE: &str = "code-facts-v5";
 
-/// Whether `path` is a package manifest (`Cargo.toml`, `package.json`): it says where a
-/// package's modules live, so it is read even where source files are filtered out.
+/// Whether `path` is a package manifest (`Cargo.toml`, `package.json`, `go.mod`): it says where
+/// a package's modules live, so it is read even where source files are filtered out.
 pub fn is_manifest(path: &str) -> bool {
-    matches!(file_name(path), "Cargo.toml" | "package.json")
+    matches!(file_name(path), "Cargo.toml" | "package.json" | "go.mod")
 }
 
 /// Whether [`read_file`] reads anything from a file at `path`.
@@ -158,13 +255,15 @@ pub fn read_file(path: &str, contents: &[u8]) -> Option<FileFacts> {
     match file_name(path) {
         "Cargo.toml" => return Some(FileFacts::CargoPackage(resolve::package_name(contents))),
         "package.json" => return Some(resolve::npm_package(contents)),
+        "go.mod" => return Some(FileFacts::GoModule(go::module_path(contents))),
         _ => {}
     }
     let language = Language::of(path)?;
-    Some(match imports(language, contents) {
-        Ok((imports, syntax_errors)) => FileFacts::Imports {
-            imports,
-            syntax_errors,
+    Some(match parse(language, contents) {
+        Ok(parsed) => FileFacts::Imports {
+            imports: parsed.imports,
+            declares: parsed.declares,
+            syntax_errors: parsed.syntax_errors,
         },
         Err(_) => FileFacts::Unparsable,
     })
@@ -176,24 +275,33 @@ pub fn kind_of(path: &str) -> &'static str {
     match file_name(path) {
         "Cargo.toml" => return "cargo",
         "package.json" => return "npm",
+        "go.mod" => return "gomod",
         _ => {}
     }
-    match Language::of(path) {
-        Some(Language::Rust) => "rust",
-        Some(Language::Python) => "python",
-        Some(Language::TypeScript) => "typescript",
-        Some(Language::Tsx) => "tsx",
-        None => "",
-    }
+    Language::of(path).map_or("", Language::kind)
 }
 
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
+use resolve::file_name;
 
 /// The text of `node`, or "" when it is not UTF-8.
 fn text<'s>(node: tree_sitter::Node<'_>, source: &'s [u8]) -> &'s str {
     node.utf8_text(source).unwrap_or_default()
+}
+
+/// The named children of `node`.
+fn children(node: tree_sitter::Node<'_>) -> Vec<tree_sitter::Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// The contents of a string literal node: the text of its first child of `content` kind, so
+/// that a string with interpolation or escapes in place of content gives `None`.
+fn string_content(node: tree_sitter::Node<'_>, source: &[u8], content: &str) -> Option<String> {
+    let children = children(node);
+    match children.as_slice() {
+        [only] if only.kind() == content => Some(text(*only, source).to_owned()),
+        _ => None,
+    }
 }
 
 /// The 1-based line where `node` starts.

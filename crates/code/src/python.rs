@@ -96,7 +96,7 @@ fn dotted(node: Node<'_>, source: &[u8]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Language, Target, imports};
+    use crate::{Language, Target, parse};
 
     fn python(level: u32, module: &[&str], names: &[&str]) -> Target {
         let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
@@ -117,7 +117,8 @@ from .helpers import *
 def f():
     from werkzeug import routing
 ";
-        let (found, errors) = imports(Language::Python, source.as_bytes()).expect("parses");
+        let parsed = parse(Language::Python, source.as_bytes()).expect("parses");
+        let (found, errors) = (parsed.imports, parsed.syntax_errors);
         assert!(!errors);
         let found: Vec<(u32, Target)> = found.into_iter().map(|i| (i.line, i.target)).collect();
         assert_eq!(

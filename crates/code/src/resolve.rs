@@ -2,6 +2,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::c::IncludeIndex;
+use crate::csharp::CSharpIndex;
+use crate::go::GoIndex;
+use crate::java::JavaIndex;
+use crate::ruby::RubyIndex;
 use crate::{FileFacts, Language, Target};
 
 /// The resolved imports of one file.
@@ -46,10 +51,17 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
     let rust = RustIndex::new(paths, facts);
     let python = PythonIndex::new(paths.iter());
     let js = JsIndex::new(paths, facts);
+    let go = GoIndex::new(paths, facts);
+    let java = JavaIndex::new(facts);
+    let csharp = CSharpIndex::new(facts);
+    let includes = IncludeIndex::new(paths);
+    let ruby = RubyIndex::new(paths);
     let mut resolved = Resolved::default();
     for (path, fact) in facts {
         let (found, errors) = match fact {
-            FileFacts::CargoPackage(_) | FileFacts::NpmPackage { .. } => continue,
+            FileFacts::CargoPackage(_) | FileFacts::NpmPackage { .. } | FileFacts::GoModule(_) => {
+                continue;
+            }
             FileFacts::Unparsable => {
                 resolved.unparsable.push(path.clone());
                 continue;
@@ -57,6 +69,7 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
             FileFacts::Imports {
                 imports,
                 syntax_errors,
+                ..
             } => (imports, *syntax_errors),
         };
         if errors {
@@ -77,6 +90,17 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
                     names,
                 } => python.import(path, *level, module, names),
                 Target::Js(specifier) => js.import(path, specifier),
+                Target::Go(import) => go.import(import),
+                Target::Java { path, wildcard } => java.import(path, *wildcard),
+                Target::CSharp(name) => csharp.import(name),
+                Target::Include {
+                    path: include,
+                    system,
+                } => includes.include(path, include, *system),
+                Target::Ruby {
+                    path: required,
+                    relative,
+                } => ruby.require(path, required, *relative),
             };
             match outcome {
                 Outcome::Files(targets) => {
@@ -95,18 +119,45 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
 }
 
 /// Where one import leads.
-enum Outcome {
+pub(crate) enum Outcome {
     Files(Vec<String>),
     External,
     Unresolved,
 }
 
 /// The parent folder of a path ("" at the top).
-fn parent(path: &str) -> &str {
+pub(crate) fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-fn join(dir: &str, name: &str) -> String {
+/// The last segment of a path.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The file name without its extension.
+pub(crate) fn stem(path: &str) -> &str {
+    let name = file_name(path);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// Of several files an import may name, the one nearest to `importer`: the most leading folders
+/// in common, then the first by path.
+pub(crate) fn nearest<'a>(
+    candidates: impl Iterator<Item = &'a str>,
+    importer: &str,
+) -> Option<&'a str> {
+    let shared = |candidate: &str| {
+        candidate
+            .split('/')
+            .zip(importer.split('/'))
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    candidates.min_by(|a, b| shared(b).cmp(&shared(a)).then(a.cmp(b)))
+}
+
+pub(crate) fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_owned()
     } else {
@@ -335,7 +386,7 @@ impl<'a> JsIndex<'a> {
 }
 
 /// `path` with `.` and `..` segments applied; `None` when it climbs above the top.
-fn normalize(path: &str) -> Option<String> {
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -801,5 +852,213 @@ mod tests {
         // A file with syntax errors still gives the imports that parsed.
         assert_eq!(resolved.with_errors, ["broken.py"]);
         assert_eq!(edges(by_path["broken.py"]), [("src/flask/__init__.py", 2)]);
+    }
+
+    #[test]
+    fn go_imports_name_the_package_folder_of_a_module() {
+        let tree = files(&[
+            ("go.mod", "module example.com/shop\n\ngo 1.22\n"),
+            (
+                "cmd/shop/main.go",
+                "package main\nimport (\n\t\"fmt\"\n\t\"example.com/shop/internal/cart\"\n\t\"example.com/shop/missing\"\n\t\"example.com/tools/v2\"\n)\n",
+            ),
+            (
+                "internal/cart/cart.go",
+                "package cart\nimport \"example.com/shop/internal/money\"\n",
+            ),
+            ("internal/cart/total.go", "package cart\n"),
+            (
+                "internal/cart/cart_test.go",
+                "package cart\nimport \"testing\"\n",
+            ),
+            ("internal/money/money.go", "package money\n"),
+            ("tools/go.mod", "module example.com/tools/v2\n"),
+            (
+                "tools/gen.go",
+                "package tools\nimport \"example.com/shop/internal/money\"\n",
+            ),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path = by_path(&resolved);
+        // Written out by hand: a package import is an edge to each non-test file of its folder
+        // (cart.go and total.go, not cart_test.go); fmt is external; a path under the module
+        // with no folder is unresolved; the nested module `tools/` is found by its own path.
+        let main = by_path["cmd/shop/main.go"];
+        assert_eq!(
+            edges(main),
+            [
+                ("internal/cart/cart.go", 4),
+                ("internal/cart/total.go", 4),
+                ("tools/gen.go", 6),
+            ]
+        );
+        assert_eq!((main.external, main.unresolved), (1, 1));
+        assert_eq!(
+            edges(by_path["internal/cart/cart.go"]),
+            [("internal/money/money.go", 2)]
+        );
+        assert_eq!(by_path["internal/cart/cart_test.go"].external, 1);
+        assert_eq!(
+            edges(by_path["tools/gen.go"]),
+            [("internal/money/money.go", 2)]
+        );
+    }
+
+    #[test]
+    fn java_imports_name_the_file_of_package_and_type() {
+        let tree = files(&[
+            (
+                "src/main/java/com/acme/App.java",
+                "package com.acme;\nimport com.acme.model.Order;\nimport com.acme.model.*;\nimport static com.acme.util.Strings.trim;\nimport java.util.List;\nimport com.acme.Missing;\nclass App {}\n",
+            ),
+            (
+                "src/main/java/com/acme/model/Order.java",
+                "package com.acme.model;\nclass Order {}\n",
+            ),
+            (
+                "src/main/java/com/acme/model/Line.java",
+                "package com.acme.model;\nclass Line {}\n",
+            ),
+            (
+                "src/main/java/com/acme/util/Strings.java",
+                "package com.acme.util;\nclass Strings {}\n",
+            ),
+            // The declared package counts, not the folder.
+            (
+                "legacy/Strings2.java",
+                "package com.acme.util;\nimport com.acme.model.Order.Status;\nclass Strings2 {}\n",
+            ),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path = by_path(&resolved);
+        // Written out by hand: `model.Order` is Order.java (line 2, kept over line 3); `model.*`
+        // adds Line.java; the static import lives in Strings.java; java.util is external;
+        // `com.acme.Missing` is in a package of the repository but no file: unresolved.
+        let app = by_path["src/main/java/com/acme/App.java"];
+        assert_eq!(
+            edges(app),
+            [
+                ("src/main/java/com/acme/model/Line.java", 3),
+                ("src/main/java/com/acme/model/Order.java", 2),
+                ("src/main/java/com/acme/util/Strings.java", 4),
+            ]
+        );
+        assert_eq!((app.external, app.unresolved), (1, 1));
+        // A nested type is in its outer type's file.
+        assert_eq!(
+            edges(by_path["legacy/Strings2.java"]),
+            [("src/main/java/com/acme/model/Order.java", 2)]
+        );
+    }
+
+    #[test]
+    fn csharp_usings_name_the_files_declaring_the_namespace() {
+        let tree = files(&[
+            (
+                "App/Program.cs",
+                "using System;\nusing Acme.Billing;\nusing static Acme.Util.Strings;\nnamespace Acme.App;\nclass Program {}\n",
+            ),
+            (
+                "Billing/Invoice.cs",
+                "namespace Acme.Billing { class Invoice {} }\n",
+            ),
+            (
+                "Billing/Tax.cs",
+                "namespace Acme.Billing {\n  class Tax {}\n}\n",
+            ),
+            (
+                "Util/Strings.cs",
+                "namespace Acme.Util { static class Strings {} }\n",
+            ),
+        ]);
+        let resolved = resolve(&tree);
+        let program = by_path(&resolved)["App/Program.cs"];
+        // Written out by hand: `Acme.Billing` is declared by two files; `using static
+        // Acme.Util.Strings` names a type of `Acme.Util`; System is external.
+        assert_eq!(
+            edges(program),
+            [
+                ("Billing/Invoice.cs", 2),
+                ("Billing/Tax.cs", 2),
+                ("Util/Strings.cs", 3),
+            ]
+        );
+        assert_eq!((program.external, program.unresolved), (1, 0));
+    }
+
+    #[test]
+    fn c_includes_are_relative_then_nearest_in_the_tree() {
+        let tree = files(&[
+            (
+                "src/net/http.c",
+                "#include \"http.h\"\n#include \"util/str.h\"\n#include <stdio.h>\n#include <acme/api.h>\n#include \"config.h\"\n",
+            ),
+            ("src/net/http.h", "#include \"../util/str.h\"\n"),
+            ("src/util/str.h", ""),
+            ("vendor/util/str.h", ""),
+            ("include/acme/api.h", ""),
+            (
+                "tools/gen.cpp",
+                "#include \"util/str.h\"\n#include <vector>\n",
+            ),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path = by_path(&resolved);
+        // Written out by hand: `http.h` is beside http.c; `util/str.h` is not under src/net/, so
+        // the tree is searched and src/util/str.h (two folders in common) beats
+        // vendor/util/str.h; `<acme/api.h>` is found under include/; stdio.h is external and
+        // the quoted config.h, found nowhere, unresolved.
+        let http = by_path["src/net/http.c"];
+        assert_eq!(
+            edges(http),
+            [
+                ("include/acme/api.h", 4),
+                ("src/net/http.h", 1),
+                ("src/util/str.h", 2),
+            ]
+        );
+        assert_eq!((http.external, http.unresolved), (1, 1));
+        assert_eq!(edges(by_path["src/net/http.h"]), [("src/util/str.h", 1)]);
+        // No folder in common with either: the first by path.
+        let gen_cpp = by_path["tools/gen.cpp"];
+        assert_eq!(edges(gen_cpp), [("src/util/str.h", 1)]);
+        assert_eq!(gen_cpp.external, 1);
+    }
+
+    #[test]
+    fn ruby_requires_search_lib_folders() {
+        let tree = files(&[
+            (
+                "lib/acme.rb",
+                "require 'json'\nrequire 'acme/client'\nrequire_relative 'acme/version'\nmodule Acme\n  autoload :Cache, 'acme/cache'\nend\n",
+            ),
+            ("lib/acme/client.rb", "require_relative '../nowhere'\n"),
+            ("lib/acme/version.rb", ""),
+            ("lib/acme/cache.rb", ""),
+            (
+                "spec/client_spec.rb",
+                "require 'acme/client'\nrequire_relative 'spec_helper'\n",
+            ),
+            ("spec/spec_helper.rb", ""),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path = by_path(&resolved);
+        // Written out by hand: `require` looks under lib/, `require_relative` beside the file;
+        // json is a gem (external); `../nowhere` is relative and missing (unresolved).
+        let acme = by_path["lib/acme.rb"];
+        assert_eq!(
+            edges(acme),
+            [
+                ("lib/acme/cache.rb", 5),
+                ("lib/acme/client.rb", 2),
+                ("lib/acme/version.rb", 3),
+            ]
+        );
+        assert_eq!((acme.external, acme.unresolved), (1, 0));
+        assert_eq!(by_path["lib/acme/client.rb"].unresolved, 1);
+        assert_eq!(
+            edges(by_path["spec/client_spec.rb"]),
+            [("lib/acme/client.rb", 1), ("spec/spec_helper.rb", 2)]
+        );
     }
 }

@@ -189,10 +189,12 @@ fn segments(node: Node<'_>, source: &[u8]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Language, Target, imports};
+    use crate::{Language, Target, parse};
 
     fn paths(source: &str) -> Vec<(u32, Target)> {
-        let (found, _) = imports(Language::Rust, source.as_bytes()).expect("parses");
+        let found = parse(Language::Rust, source.as_bytes())
+            .expect("parses")
+            .imports;
         found.into_iter().map(|i| (i.line, i.target)).collect()
     }
 
