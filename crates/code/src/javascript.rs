@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use crate::{Import, Target, line_of, text};
+use crate::{FileFacts, Import, Target, line_of, text};
 
 pub(crate) fn imports(root: Node<'_>, source: &[u8]) -> Vec<Import> {
     let mut found = Vec::new();
@@ -49,9 +49,120 @@ fn string_value(node: Node<'_>, source: &[u8]) -> Option<String> {
     Some(text(fragment, source).to_owned())
 }
 
+/// `compilerOptions.baseUrl` and `paths` of a `tsconfig.json`, which may hold comments and
+/// trailing commas; nothing when it does not parse. `extends` is not followed.
+pub(crate) fn ts_config(contents: &[u8]) -> FileFacts {
+    let text = String::from_utf8_lossy(contents);
+    let value: serde_json::Value = serde_json::from_str(&strict_json(&text)).unwrap_or_default();
+    let options = &value["compilerOptions"];
+    let paths = options["paths"]
+        .as_object()
+        .map(|paths| {
+            paths
+                .iter()
+                .map(|(pattern, targets)| {
+                    let targets = targets
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|t| t.as_str().map(str::to_owned))
+                        .collect();
+                    (pattern.clone(), targets)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    FileFacts::TsConfig {
+        base_url: options["baseUrl"].as_str().map(str::to_owned),
+        paths,
+    }
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// After a `/`: skips the rest of a `//` or `/* */` comment and says whether there was one.
+fn skip_comment(chars: &mut Chars<'_>) -> bool {
+    match chars.peek() {
+        Some('/') => while chars.next_if(|&c| c != '\n').is_some() {},
+        Some('*') => {
+            chars.next();
+            let mut last = ' ';
+            for c in chars.by_ref() {
+                if last == '*' && c == '/' {
+                    break;
+                }
+                last = c;
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The next character that is neither blank nor inside a comment.
+fn next_significant(mut chars: Chars<'_>) -> Option<char> {
+    loop {
+        match chars.next()? {
+            c if c.is_whitespace() => {}
+            '/' if skip_comment(&mut chars) => {}
+            c => return Some(c),
+        }
+    }
+}
+
+/// JSON with comments and trailing commas made plain JSON: both are dropped outside strings.
+fn strict_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '/' if skip_comment(&mut chars) => {}
+            // A comma is kept unless only blanks and comments stand before `}` or `]`.
+            ',' if matches!(next_significant(chars.clone()), Some('}' | ']')) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Language, Target, parse};
+
+    #[test]
+    fn ts_config_with_comments_and_trailing_commas() {
+        let config = br#"{
+  // paths for the app
+  "compilerOptions": {
+    "baseUrl": "./src", /* relative to this file */
+    "paths": { "@app/*": ["app/*", "shared/*",], "~": ["index.ts"], },
+  },
+}"#;
+        assert_eq!(
+            super::ts_config(config),
+            crate::FileFacts::TsConfig {
+                base_url: Some("./src".into()),
+                paths: vec![
+                    ("@app/*".into(), vec!["app/*".into(), "shared/*".into()]),
+                    ("~".into(), vec!["index.ts".into()]),
+                ],
+            }
+        );
+    }
 
     #[test]
     fn every_form_of_import_gives_its_specifier_and_line() {

@@ -231,17 +231,28 @@ pub enum FileFacts {
     },
     /// A `go.mod`: the path of its `module`.
     GoModule(Option<String>),
+    /// A `tsconfig.json` or `jsconfig.json`: `compilerOptions.baseUrl` and `paths`.
+    TsConfig {
+        /// `baseUrl`, relative to the config's folder.
+        base_url: Option<String>,
+        /// Each pattern of `paths` (`@app/*`) with its substitutions (`src/app/*`), in order.
+        paths: Vec<(String, Vec<String>)>,
+    },
 }
 
 /// The name under which a cache keeps [`FileFacts`] by blob id. It changes whenever
 /// [`read_file`] would give different facts for some file (a grammar update, a new rule), so
 /// that facts read by an older version are never served.
-pub const FACTS_TABLE: &str = "code-facts-v5";
+pub const FACTS_TABLE: &str = "code-facts-v6";
 
-/// Whether `path` is a package manifest (`Cargo.toml`, `package.json`, `go.mod`): it says where
-/// a package's modules live, so it is read even where source files are filtered out.
+/// Whether `path` is a package manifest (`Cargo.toml`, `package.json`, `go.mod`,
+/// `tsconfig.json`, `jsconfig.json`): it says where a package's modules live, so it is read even
+/// where source files are filtered out.
 pub fn is_manifest(path: &str) -> bool {
-    matches!(file_name(path), "Cargo.toml" | "package.json" | "go.mod")
+    matches!(
+        file_name(path),
+        "Cargo.toml" | "package.json" | "go.mod" | "tsconfig.json" | "jsconfig.json"
+    )
 }
 
 /// Whether [`read_file`] reads anything from a file at `path`.
@@ -256,6 +267,7 @@ pub fn read_file(path: &str, contents: &[u8]) -> Option<FileFacts> {
         "Cargo.toml" => return Some(FileFacts::CargoPackage(resolve::package_name(contents))),
         "package.json" => return Some(resolve::npm_package(contents)),
         "go.mod" => return Some(FileFacts::GoModule(go::module_path(contents))),
+        "tsconfig.json" | "jsconfig.json" => return Some(javascript::ts_config(contents)),
         _ => {}
     }
     let language = Language::of(path)?;
@@ -276,6 +288,7 @@ pub fn kind_of(path: &str) -> &'static str {
         "Cargo.toml" => return "cargo",
         "package.json" => return "npm",
         "go.mod" => return "gomod",
+        "tsconfig.json" | "jsconfig.json" => return "tsconfig",
         _ => {}
     }
     Language::of(path).map_or("", Language::kind)

@@ -59,9 +59,10 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
     let mut resolved = Resolved::default();
     for (path, fact) in facts {
         let (found, errors) = match fact {
-            FileFacts::CargoPackage(_) | FileFacts::NpmPackage { .. } | FileFacts::GoModule(_) => {
-                continue;
-            }
+            FileFacts::CargoPackage(_)
+            | FileFacts::NpmPackage { .. }
+            | FileFacts::GoModule(_)
+            | FileFacts::TsConfig { .. } => continue,
             FileFacts::Unparsable => {
                 resolved.unparsable.push(path.clone());
                 continue;
@@ -300,12 +301,18 @@ pub(crate) fn npm_package(manifest: &[u8]) -> FileFacts {
     }
 }
 
-/// JavaScript and TypeScript modules: files by path, and the packages of the repository.
+/// JavaScript and TypeScript modules: files by path, the packages of the repository and the
+/// `tsconfig.json` path mappings.
 struct JsIndex<'a> {
     paths: BTreeSet<&'a str>,
     /// Package name → (its folder, its entry file).
     packages: HashMap<&'a str, (&'a str, Option<&'a str>)>,
+    /// Each config's folder, deepest first, with its `baseUrl` and `paths`.
+    configs: Vec<(&'a str, Option<&'a str>, &'a PathMappings)>,
 }
+
+/// `paths` of a `tsconfig.json`: each pattern with its substitutions.
+type PathMappings = [(String, Vec<String>)];
 
 /// What an extensionless specifier may name, in the order tried.
 const JS_EXTENSIONS: [&str; 7] = [".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs"];
@@ -322,10 +329,50 @@ impl<'a> JsIndex<'a> {
                 _ => None,
             })
             .collect();
+        let mut configs: Vec<_> = facts
+            .iter()
+            .filter_map(|(path, fact)| match fact {
+                FileFacts::TsConfig { base_url, paths } => {
+                    Some((parent(path), base_url.as_deref(), paths.as_slice()))
+                }
+                _ => None,
+            })
+            .collect();
+        configs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
         JsIndex {
             paths: paths.iter().map(String::as_str).collect(),
             packages,
+            configs,
         }
+    }
+
+    /// A bare specifier through the `tsconfig.json` nearest above `path`: the first `paths`
+    /// pattern that matches it (the one with the longest text before `*`), then `baseUrl`.
+    fn mapped(&self, path: &str, specifier: &str) -> Option<String> {
+        let &(dir, base_url, patterns) = self
+            .configs
+            .iter()
+            .find(|(dir, _, _)| dir.is_empty() || path.starts_with(&format!("{dir}/")))?;
+        let base = join(dir, base_url.unwrap_or("."));
+        let captured = |pattern: &str| match pattern.split_once('*') {
+            None => (pattern == specifier).then_some(("", pattern.len())),
+            Some((prefix, suffix)) => specifier
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_suffix(suffix))
+                .map(|star| (star, prefix.len())),
+        };
+        let best = patterns
+            .iter()
+            .filter_map(|(pattern, targets)| Some((captured(pattern)?, targets)))
+            .max_by_key(|((_, prefix), _)| *prefix);
+        let from_paths = best.and_then(|((star, _), targets)| {
+            targets.iter().find_map(|target| {
+                normalize(&join(&base, &target.replacen('*', star, 1))).and_then(|t| self.file(&t))
+            })
+        });
+        from_paths.or_else(|| {
+            base_url.and_then(|_| normalize(&join(&base, specifier)).and_then(|t| self.file(&t)))
+        })
     }
 
     /// The file `base` names: itself, with an extension, or its folder's `index`; a `.js`
@@ -360,6 +407,9 @@ impl<'a> JsIndex<'a> {
         }
         if specifier.starts_with('/') {
             return Outcome::Unresolved;
+        }
+        if let Some(file) = self.mapped(path, specifier) {
+            return Outcome::Files(vec![file]);
         }
         let mut parts = specifier.splitn(if specifier.starts_with('@') { 3 } else { 2 }, '/');
         let name = if specifier.starts_with('@') {
@@ -786,6 +836,44 @@ mod tests {
             [("packages/core/util.ts", 1)]
         );
         assert_eq!(resolved.with_errors, ["broken.js"]);
+    }
+
+    #[test]
+    fn tsconfig_paths_and_base_url_map_bare_specifiers() {
+        let tree = files(&[
+            (
+                "web/tsconfig.json",
+                "{ // comments are allowed\n \"compilerOptions\": { \"baseUrl\": \"src\",\n \"paths\": { \"@ui/*\": [\"components/*\", \"legacy/*\"], \"@/*\": [\"*\"], \"config\": [\"../config/index.ts\"] } } }",
+            ),
+            (
+                "web/src/main.ts",
+                "import b from '@ui/button';\nimport old from '@ui/old';\nimport s from '@/store/cart';\nimport c from 'config';\nimport u from 'utils/date';\nimport r from 'react';\n",
+            ),
+            ("web/src/components/button.tsx", ""),
+            ("web/src/legacy/old.js", ""),
+            ("web/src/store/cart.ts", ""),
+            ("web/src/utils/date.ts", ""),
+            ("web/config/index.ts", ""),
+            ("other/main.ts", "import s from '@/store/cart';\n"),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path = by_path(&resolved);
+        // Written out by hand: `@ui/*` tries components/ then legacy/ under baseUrl `src`;
+        // `@/*` beats nothing longer; `config` is an exact pattern; `utils/date` resolves from
+        // baseUrl alone; react is external. A file outside web/ is not under that config.
+        let main = by_path["web/src/main.ts"];
+        assert_eq!(
+            edges(main),
+            [
+                ("web/config/index.ts", 4),
+                ("web/src/components/button.tsx", 1),
+                ("web/src/legacy/old.js", 2),
+                ("web/src/store/cart.ts", 3),
+                ("web/src/utils/date.ts", 5),
+            ]
+        );
+        assert_eq!((main.external, main.unresolved), (1, 0));
+        assert_eq!(by_path["other/main.ts"].external, 1);
     }
 
     #[test]
