@@ -71,7 +71,7 @@ fn output(command: &Command) -> Output {
         Command::Deps(args)
             if matches!(
                 args.show,
-                Some(DepsView::Edges | DepsView::Cycles | DepsView::Imports)
+                Some(DepsView::Edges | DepsView::Cycles | DepsView::Imports | DepsView::Stable)
             ) =>
         {
             Output::Pairs

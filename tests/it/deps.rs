@@ -142,12 +142,13 @@ fn deps_reads_go_java_c_csharp_and_ruby_as_written_down() -> Result {
         cells(&imports, &["from", "to", "line"]),
         [
             "c/src/main.c c/src/util.h 1",
-            "c/src/util.h c/include/api/types.h 1",
+            "c/src/util.h cinc/include/api/types.h 1",
             "cs/App/Program.cs cs/Billing/Invoice.cs 2",
             "go/main.go go/store/index.go 4",
             "go/main.go go/store/store.go 4",
             "java/src/com/poly/App.java java/src/com/poly/model/Order.java 2",
             "rb/lib/poly.rb rb/lib/poly/client.rb 2",
+            "rb/lib/poly.rb rblib/lib/shared/fmt.rb 3",
             "rb/lib/poly/client.rb rb/lib/poly/version.rb 1",
         ]
     );
@@ -168,6 +169,51 @@ fn deps_reads_go_java_c_csharp_and_ruby_as_written_down() -> Result {
             "\"java/src/com/poly/App.java\" 1 0",
             "\"rb/lib/poly.rb\" 1 0",
         ]
+    );
+    Ok(())
+}
+
+#[test]
+fn component_pairs_tell_hidden_from_declared_coupling_and_stable_dependencies() -> Result {
+    let dir = scripted_repo("make_deps_polyglot.sh")?;
+    let out = run_ok(cochange(&dir).args([
+        "components",
+        "--no-cache",
+        "--show",
+        "coupling",
+        "--format",
+        "json",
+    ]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    let rows = doc["rows"].as_array().ok_or("rows")?;
+    // Worked out in make_deps_polyglot.sh's header.
+    assert_eq!(
+        cells(
+            rows,
+            &[
+                "entity",
+                "coupled",
+                "shared",
+                "degree",
+                "import_dependency",
+                "declared_pairs",
+                "hidden_pairs"
+            ]
+        ),
+        [
+            "c cinc 6 100 forward 1 0",
+            "example.com/poly java 6 100 none 0 1"
+        ]
+    );
+    let edges = table(&dir, "edges")?;
+    assert_eq!(
+        cells(&edges, &["from", "to", "imports", "co_changes", "coupled"]),
+        ["c cinc 1 6 true", "rb rblib 1 0 false"]
+    );
+    let stable = table(&dir, "stable")?;
+    assert_eq!(
+        cells(&stable, &["from", "to", "imports", "co_changes"]),
+        ["rb rblib 1 0"]
     );
     Ok(())
 }

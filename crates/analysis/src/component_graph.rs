@@ -13,6 +13,7 @@ use polars::prelude::*;
 use crate::changesets::change_set_ids;
 use crate::components::ComponentRules;
 use crate::coupling::{CouplingOptions, coupling, coupling_col, shared_pairs};
+use crate::deps::PairStructure;
 
 /// The tables with each entity replaced by `map(entity)`, called once per distinct entity.
 pub fn map_entities(tables: &Tables, map: &dyn Fn(&str) -> String) -> PolarsResult<Tables> {
@@ -51,11 +52,19 @@ pub struct ComponentReport {
 /// Analyses components. `files` are the files of the analysed revision (for the file counts);
 /// `options` are the coupling thresholds, used for component pairs, for the directed edges of the
 /// component graph (confidence ≥ `min_degree` %) and for the file graph of the clusters.
+///
+/// With `structure` (the import graph of the revision), the component pairs also get
+/// `import_dependency` (`forward` when a file of `entity` imports one of `coupled`, `backward`,
+/// `both`, `none`) and, over the file pairs across them that changed together at least
+/// `min_shared` times, `declared_pairs` (an import or a path of two between them) and
+/// `hidden_pairs` (neither); file pairs whose imports are not known count in neither, and the
+/// three are empty when either component has no file whose imports were read.
 pub fn components(
     tables: &Tables,
     files: &[String],
     rules: &ComponentRules,
     options: &CouplingOptions,
+    structure: Option<&PairStructure>,
 ) -> PolarsResult<ComponentReport> {
     let component = |path: &str| rules.component_of(path).0;
     let mapped = map_entities(tables, &component)?;
@@ -70,7 +79,10 @@ pub fn components(
     // Every pair of components crosses components: the file-pair class says nothing here.
     let pairs = coupling(&mapped, options)?.drop(coupling_col::CLASS)?;
     let file_pairs = file_pairs_by_component(tables, rules, options)?;
-    let pairs = with_file_pairs(pairs, &file_pairs)?;
+    let mut pairs = with_file_pairs(pairs, &file_pairs)?;
+    if let Some(structure) = structure {
+        pairs = with_structure(pairs, &file_pairs, structure, rules, options)?;
+    }
     let (fan, cycles) = graph(&all_pairs, options)?;
     let summary = summary(&mapped, files, rules, &fan)?;
     let crossing = crossing(&mapped, &options.grouping)?;
@@ -157,6 +169,109 @@ fn with_file_pairs(mut pairs: DataFrame, file_pairs: &FilePairs) -> PolarsResult
         .collect();
     pairs.with_column(Column::new("file_pairs".into(), text))?;
     Ok(pairs)
+}
+
+/// The component pairs with `import_dependency`, `declared_pairs` and `hidden_pairs` (see
+/// [`components`]).
+fn with_structure(
+    mut pairs: DataFrame,
+    file_pairs: &FilePairs,
+    structure: &PairStructure,
+    rules: &ComponentRules,
+    options: &CouplingOptions,
+) -> PolarsResult<DataFrame> {
+    let depends: BTreeSet<(String, String)> = structure
+        .edges()
+        .map(|(a, b)| (rules.component_of(a).0, rules.component_of(b).0))
+        .filter(|(a, b)| a != b)
+        .collect();
+    // Components with no file whose imports were read say nothing about imports.
+    let known: BTreeSet<String> = structure.files().map(|f| rules.component_of(f).0).collect();
+    let a = strs(&pairs, coupling_col::ENTITY)?;
+    let b = strs(&pairs, coupling_col::COUPLED)?;
+    let (mut dependency, mut declared, mut hidden) = (Vec::new(), Vec::new(), Vec::new());
+    for (a, b) in a.iter().zip(&b) {
+        if !known.contains(*a) || !known.contains(*b) {
+            dependency.push(None);
+            declared.push(None);
+            hidden.push(None);
+            continue;
+        }
+        let key = |x: &str, y: &str| depends.contains(&(x.to_owned(), y.to_owned()));
+        dependency.push(Some(match (key(a, b), key(b, a)) {
+            (true, true) => "both",
+            (true, false) => "forward",
+            (false, true) => "backward",
+            (false, false) => "none",
+        }));
+        let ordered = if a < b { (*a, *b) } else { (*b, *a) };
+        let (mut yes, mut no) = (0_u64, 0_u64);
+        for (x, y, _) in file_pairs
+            .get(&(ordered.0.to_owned(), ordered.1.to_owned()))
+            .into_iter()
+            .flatten()
+            .filter(|p| p.2 >= u64::from(options.min_shared))
+        {
+            match structure.of(x, y) {
+                Some("none") => no += 1,
+                Some(_) => yes += 1,
+                None => {}
+            }
+        }
+        declared.push(Some(yes));
+        hidden.push(Some(no));
+    }
+    pairs.with_column(Column::new("import_dependency".into(), dependency))?;
+    pairs.with_column(Column::new("declared_pairs".into(), declared))?;
+    pairs.with_column(Column::new("hidden_pairs".into(), hidden))?;
+    Ok(pairs)
+}
+
+/// How two components change together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoChange {
+    /// Change sets touching both.
+    pub shared: u64,
+    /// Whether the pair passes the coupling thresholds.
+    pub coupled: bool,
+}
+
+/// Per pair of components (the two names in order), how they change together.
+pub fn component_co_change(
+    tables: &Tables,
+    rules: &ComponentRules,
+    options: &CouplingOptions,
+) -> PolarsResult<BTreeMap<(String, String), CoChange>> {
+    let mapped = map_entities(tables, &|path| rules.component_of(path).0)?;
+    let pairs = |frame: &DataFrame| -> PolarsResult<Vec<((String, String), u64)>> {
+        let a = strs(frame, coupling_col::ENTITY)?;
+        let b = strs(frame, coupling_col::COUPLED)?;
+        let shared = u64s(frame, coupling_col::SHARED)?;
+        Ok(a.iter()
+            .zip(&b)
+            .zip(shared)
+            .map(|((a, b), s)| {
+                let key = if a < b { (*a, *b) } else { (*b, *a) };
+                ((key.0.to_owned(), key.1.to_owned()), s)
+            })
+            .collect())
+    };
+    let mut out: BTreeMap<(String, String), CoChange> = pairs(&shared_pairs(&mapped, options)?)?
+        .into_iter()
+        .map(|(key, shared)| {
+            (
+                key,
+                CoChange {
+                    shared,
+                    coupled: false,
+                },
+            )
+        })
+        .collect();
+    for (key, _) in pairs(&coupling(&mapped, options)?)? {
+        out.entry(key).or_default().coupled = true;
+    }
+    Ok(out)
 }
 
 /// Fan-in and fan-out per component, and the cycles, on the directed graph with an edge A → B

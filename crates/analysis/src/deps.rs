@@ -9,6 +9,7 @@ use cochange_miner::polars::prelude::*;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
+use crate::component_graph::CoChange;
 use crate::session::{Error, Notice, Session, read_files};
 
 /// The import edges of a revision, with entities named as the other analyses name them.
@@ -33,12 +34,17 @@ pub struct DepsReport {
     /// Per component: `component, files, fan-in, fan-out, imports-in, imports-out` (fan-in and
     /// fan-out count components); most depended on first.
     pub components: DataFrame,
-    /// Component dependencies: `from, to, imports, files, example`, one row per ordered pair of
-    /// different components; `example` is the first import edge `file:line -> file`.
+    /// Component dependencies: `from, to, imports, files, co_changes, coupled, example`, one row
+    /// per ordered pair of different components; `co_changes` counts the change sets touching
+    /// both, `coupled` says whether the two pass the coupling thresholds, `example` is the first
+    /// import edge `file:line -> file`.
     pub edges: DataFrame,
     /// The dependencies inside each cycle of the component graph (its strongly connected
     /// components of two or more): `cycle, components, from, to, imports, example`.
     pub cycles: DataFrame,
+    /// The component dependencies whose two components never changed in the same change set:
+    /// stable interfaces; the columns of `edges`.
+    pub stable: DataFrame,
 }
 
 impl Session<'_> {
@@ -144,10 +150,14 @@ struct ComponentEdge {
     example: Option<String>,
 }
 
-/// The `deps` tables of `structure`, components given by `component_of`.
+/// The `deps` tables of `structure`, components given by `component_of`, with how each pair of
+/// components changes together (`co_change`, from [`component_co_change`]).
+///
+/// [`component_co_change`]: crate::component_co_change
 pub fn deps(
     structure: &Structure,
     component_of: &dyn Fn(&str) -> String,
+    co_change: &BTreeMap<(String, String), CoChange>,
 ) -> PolarsResult<DepsReport> {
     let files = &structure.resolved.files;
     let mut fan_in: BTreeMap<&str, u64> = BTreeMap::new();
@@ -180,7 +190,13 @@ pub fn deps(
         files: file_frame(structure, &fan_in, component_of)?,
         components: component_frame(structure, &edges, component_of)?,
         cycles: cycle_frame(&edges)?,
-        edges: edge_frame(edges.iter())?,
+        stable: edge_frame(
+            edges
+                .iter()
+                .filter(|(key, _)| co_change_of(co_change, key).shared == 0),
+            co_change,
+        )?,
+        edges: edge_frame(edges.iter(), co_change)?,
     })
 }
 
@@ -257,16 +273,33 @@ fn component_frame(
 }
 
 /// Component dependencies, most imports first.
+/// How the two components of a dependency change together, whichever way it points.
+fn co_change_of(
+    co_change: &BTreeMap<(String, String), CoChange>,
+    (a, b): &(String, String),
+) -> CoChange {
+    let key = if a < b {
+        (a.clone(), b.clone())
+    } else {
+        (b.clone(), a.clone())
+    };
+    co_change.get(&key).copied().unwrap_or_default()
+}
+
 fn edge_frame<'a>(
     edges: impl Iterator<Item = (&'a (String, String), &'a ComponentEdge)>,
+    co_change: &BTreeMap<(String, String), CoChange>,
 ) -> PolarsResult<DataFrame> {
     let mut rows: Vec<_> = edges.collect();
     rows.sort_by(|a, b| b.1.imports.cmp(&a.1.imports).then(a.0.cmp(b.0)));
+    let changes: Vec<CoChange> = rows.iter().map(|r| co_change_of(co_change, r.0)).collect();
     df!(
         "from" => rows.iter().map(|r| r.0.0.as_str()).collect::<Vec<_>>(),
         "to" => rows.iter().map(|r| r.0.1.as_str()).collect::<Vec<_>>(),
         "imports" => rows.iter().map(|r| r.1.imports).collect::<Vec<_>>(),
         "files" => rows.iter().map(|r| r.1.files.len() as u64).collect::<Vec<_>>(),
+        "co_changes" => changes.iter().map(|c| c.shared).collect::<Vec<_>>(),
+        "coupled" => changes.iter().map(|c| c.coupled).collect::<Vec<_>>(),
         "example" => rows.iter().map(|r| r.1.example.clone().unwrap_or_default()).collect::<Vec<_>>(),
     )
 }
@@ -339,6 +372,18 @@ impl PairStructure {
                 })
                 .collect(),
         }
+    }
+
+    /// The files whose imports were read.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.read.iter().map(String::as_str)
+    }
+
+    /// Every import edge between two files read: `(from, to)`.
+    pub fn edges(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.imports
+            .iter()
+            .flat_map(|(from, to)| to.iter().map(move |t| (from.as_str(), t.as_str())))
     }
 
     /// The structure of the pair `a`, `b`.

@@ -71,7 +71,9 @@ pub use cochange_miner::{
     CacheStatus, NoProgress, Outcome, Progress, Tables, col, has_uncommitted_changes,
 };
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
-pub use component_graph::{ComponentReport, components, crossing, map_entities};
+pub use component_graph::{
+    CoChange, ComponentReport, component_co_change, components, crossing, map_entities,
+};
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
 pub use config::{CONFIG_FILE, CheckRules, ConfigError, ConfigFile, one_line, parse_config};
 pub use coupling::{

@@ -304,12 +304,20 @@ pub fn components(
     explain: bool,
 ) -> Result<Vec<Table>, BuildError> {
     let options = session.coupling_options(&Thresholds::default())?;
+    // The import graph is read only for the table that shows it.
+    let structure = match view {
+        None | Some(ComponentsView::Coupling) => {
+            Some(cochange_analysis::PairStructure::new(&session.structure()?))
+        }
+        Some(_) => None,
+    };
     let mapping = session.mapping()?.clone();
     let report = cochange_analysis::components(
         &session.history.tables,
         &mapping.files,
         &mapping.rules,
         &options,
+        structure.as_ref(),
     )?;
     let explained = session.mapping_sources()?;
     if explain {
@@ -389,8 +397,12 @@ pub fn components(
 pub enum DepsView {
     /// Per component: files, fan-in and fan-out (in components) and imports in and out.
     Components,
-    /// Component dependencies with their number of file imports and an example import.
+    /// Component dependencies with their number of file imports, how often the two components
+    /// change together, whether they are coupled, and an example import.
     Edges,
+    /// Stable interfaces: component dependencies whose two components never changed in the same
+    /// change set.
+    Stable,
     /// The dependencies inside each cycle of the component graph, with the import behind each.
     Cycles,
     /// Per file of code: component, fan-in and fan-out (in files), external and unresolved imports.
@@ -402,8 +414,12 @@ pub enum DepsView {
 /// `deps`: the views asked for (all but `Files` and `Imports` when `None`).
 pub fn deps(session: &mut Session<'_>, view: Option<DepsView>) -> Result<Vec<Table>, BuildError> {
     let structure = session.structure()?;
+    let options = session.coupling_options(&Thresholds::default())?;
     let rules = &session.mapping()?.rules;
-    let report = cochange_analysis::deps(&structure, &|path| rules.component_of(path).0)?;
+    let co_change =
+        cochange_analysis::component_co_change(&session.history.tables, rules, &options)?;
+    let report =
+        cochange_analysis::deps(&structure, &|path| rules.component_of(path).0, &co_change)?;
     let context = vec![("files read".to_owned(), structure.summary())];
     let views = match view {
         Some(view) => vec![view],
@@ -415,6 +431,7 @@ pub fn deps(session: &mut Session<'_>, view: Option<DepsView>) -> Result<Vec<Tab
             DepsView::Components => ("dependency-components", &report.components),
             DepsView::Edges => ("dependencies", &report.edges),
             DepsView::Cycles => ("dependency-cycles", &report.cycles),
+            DepsView::Stable => ("stable-dependencies", &report.stable),
             DepsView::Files => ("file-dependencies", &report.files),
             DepsView::Imports => ("imports", &report.imports),
         };
