@@ -180,7 +180,7 @@ pub fn dates(args: DateArgs<'_>, now: &cochange_miner::Zoned) -> Result<Dates, E
 const MAX_THREADS: usize = 1024;
 
 /// Refuses options that do not fit how mining walks: a thread count of 0 or above
-/// [`MAX_THREADS`], a revision range where a revision belongs (`--rev A..B`, `--at A..B`).
+/// 1 024, a revision range where a revision belongs (`--rev A..B`, `--at A..B`).
 pub fn check_walk(threads: Option<usize>, revs: &[String], at: Option<&str>) -> Result<(), Error> {
     match threads {
         Some(0) => return Err(Error::Invalid("`--threads` must be at least 1".into())),
