@@ -95,6 +95,7 @@ impl Settings {
             criticality: file.criticality.clone(),
             components: file.components.clone(),
             teams: file.teams.clone(),
+            boundaries: file.boundaries.clone(),
         };
         let mut explained = analysis.describe();
         explained.push((

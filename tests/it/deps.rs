@@ -217,3 +217,50 @@ fn component_pairs_tell_hidden_from_declared_coupling_and_stable_dependencies() 
     );
     Ok(())
 }
+
+#[test]
+fn boundaries_name_the_imports_that_break_them() -> Result {
+    let dir = scripted_repo("make_deps_polyglot.sh")?;
+    // Outside the repository, which is never written to. From the script's header: util.h
+    // includes types.h (c -> cinc, line 1) and poly.rb requires shared/fmt (rblib, line 3),
+    // which is not rblib's public file; poly.rb is rb's public file, but nothing imports it.
+    let config = tempfile::NamedTempFile::new()?;
+    std::fs::write(
+        config.path(),
+        "[boundaries]\nforbidden = [\"c -> cinc\", \"* -> java\"]\n\
+         [boundaries.public]\nrb = \"rb/lib/poly.rb\"\nrblib = [\"rblib/lib/shared/api.rb\"]\n",
+    )?;
+    let config = config.path().to_str().ok_or("path")?;
+    let out = run_ok(cochange(&dir).args([
+        "--config",
+        config,
+        "deps",
+        "--no-cache",
+        "--format",
+        "json",
+        "--show",
+        "violations",
+    ]))?;
+    let doc: Value = serde_json::from_slice(&out.stdout)?;
+    let rows = doc["rows"].as_array().ok_or("rows")?;
+    assert_eq!(
+        cells(rows, &["rule", "from", "line", "to", "boundary"]),
+        [
+            "forbidden c/src/util.h 1 cinc/include/api/types.h c -> cinc",
+            "internal rb/lib/poly.rb 3 rblib/lib/shared/fmt.rb public of rblib: rblib/lib/shared/api.rb"
+        ]
+    );
+    // A rule that is not a dependency is refused with its line.
+    let bad = tempfile::NamedTempFile::new()?;
+    std::fs::write(bad.path(), "[boundaries]\nforbidden = [\"c cinc\"]\n")?;
+    let out = cochange(&dir)
+        .args(["--config", bad.path().to_str().ok_or("path")?, "deps"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains(":2: `c cinc` in [boundaries] forbidden is not a dependency"),
+        "{stderr}"
+    );
+    Ok(())
+}

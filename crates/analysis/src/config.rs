@@ -10,7 +10,9 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::{Criticality, Member, Teams, TestPaths, Thresholds, glob_set, path_glob};
+use crate::{
+    Boundaries, Criticality, Forbidden, Member, Teams, TestPaths, Thresholds, glob_set, path_glob,
+};
 
 /// The config file's name at the repository root.
 pub const CONFIG_FILE: &str = ".cochange.toml";
@@ -71,6 +73,8 @@ pub struct ConfigFile {
     pub teams: Teams,
     /// `[check]`.
     pub check: CheckRules,
+    /// `[boundaries]`.
+    pub boundaries: Boundaries,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +94,16 @@ struct Raw {
     teams: Option<Spanned<toml::Table>>,
     #[serde(default)]
     check: RawCheck,
+    #[serde(default)]
+    boundaries: RawBoundaries,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBoundaries {
+    #[serde(default)]
+    forbidden: Vec<Spanned<String>>,
+    public: Option<Spanned<toml::Table>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -288,6 +302,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
         components: components(&source, raw.components.as_ref())?,
         teams: teams(&source, raw.teams.as_ref())?,
         check: check_rules(&source, &raw.check)?,
+        boundaries: boundaries(&source, &raw.boundaries)?,
     })
 }
 
@@ -431,6 +446,62 @@ fn components(
         ));
     }
     Ok(out)
+}
+
+/// `[boundaries]`: `forbidden = ["from -> to", …]` (a side may be `*`, any other component) and
+/// `[boundaries.public]`: component → glob or list of globs of the files others may import.
+fn boundaries(source: &Source<'_>, raw: &RawBoundaries) -> Result<Boundaries, ConfigError> {
+    let mut forbidden = Vec::new();
+    for rule in &raw.forbidden {
+        let text = rule.get_ref();
+        let sides = text
+            .split_once("->")
+            .map(|(from, to)| (from.trim(), to.trim()))
+            .filter(|(from, to)| !from.is_empty() && !to.is_empty() && !to.contains("->"));
+        let Some((from, to)) = sides else {
+            return Err(source.error(
+                &rule.span(),
+                format!(
+                    "`{text}` in [boundaries] forbidden is not a dependency: write `from -> to` with two component names (`*` for any component), such as `web -> storage`"
+                ),
+            ));
+        };
+        if from == "*" && to == "*" {
+            return Err(source.error(
+                &rule.span(),
+                format!("`{text}` in [boundaries] forbidden forbids every dependency: name at least one component"),
+            ));
+        }
+        forbidden.push(Forbidden {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+    }
+    let mut public = Vec::new();
+    if let Some(table) = &raw.public {
+        let span = table.span();
+        for (name, value) in table.get_ref() {
+            let bad =
+                |what: String| source.error(&span, format!("[boundaries.public] `{name}`: {what}"));
+            let patterns = strings(value);
+            if patterns.is_empty() {
+                return Err(bad(
+                    "give the glob, or list of globs, of the files other components may import"
+                        .into(),
+                ));
+            }
+            let globs = patterns
+                .iter()
+                .map(|p| path_glob(p).map_err(|e| bad(format!("`{p}` is not a valid glob: {e}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            public.push((
+                name.clone(),
+                patterns.iter().map(|p| (*p).to_owned()).collect(),
+                glob_set(globs).map_err(|e| bad(e.to_string()))?,
+            ));
+        }
+    }
+    Ok(Boundaries { forbidden, public })
 }
 
 /// `[teams]`: each member an email (with `@`) or a glob on the author's name.

@@ -45,6 +45,48 @@ pub struct DepsReport {
     /// The component dependencies whose two components never changed in the same change set:
     /// stable interfaces; the columns of `edges`.
     pub stable: DataFrame,
+    /// The imports that break a `[boundaries]` rule: `rule` (`forbidden`: a forbidden component
+    /// dependency; `internal`: a file outside a component's public paths), `from, line, to`,
+    /// `from_component, to_component`, and `boundary`, the rule as written; in path order.
+    pub violations: DataFrame,
+}
+
+/// `[boundaries]` of the configuration (docs/structure.md): what one component may import of
+/// another.
+#[derive(Debug, Clone, Default)]
+pub struct Boundaries {
+    /// Component dependencies that must not exist.
+    pub forbidden: Vec<Forbidden>,
+    /// Per component, the files other components may import (its public interface): the
+    /// component, its globs as written, and their set. Imports of its other files break it.
+    pub public: Vec<(String, Vec<String>, globset::GlobSet)>,
+}
+
+/// A forbidden component dependency: `from -> to`, either side `*` for any component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbidden {
+    /// The importing component, or `*`.
+    pub from: String,
+    /// The imported component, or `*`.
+    pub to: String,
+}
+
+impl Boundaries {
+    /// The rule an import from a file of `from` to the file `target` of `to` breaks, if any:
+    /// `("forbidden", "web -> storage")` or `("internal", "public of storage: …")`.
+    fn broken(&self, from: &str, to: &str, target: &str) -> Option<(&'static str, String)> {
+        let side = |rule: &str, name: &str| rule == "*" || rule == name;
+        if let Some(rule) = self
+            .forbidden
+            .iter()
+            .find(|rule| side(&rule.from, from) && side(&rule.to, to))
+        {
+            return Some(("forbidden", format!("{} -> {}", rule.from, rule.to)));
+        }
+        let (_, globs, set) = self.public.iter().find(|(name, _, _)| name == to)?;
+        (!set.is_match(target))
+            .then(|| ("internal", format!("public of {to}: {}", globs.join(", "))))
+    }
 }
 
 impl Session<'_> {
@@ -151,17 +193,20 @@ struct ComponentEdge {
 }
 
 /// The `deps` tables of `structure`, components given by `component_of`, with how each pair of
-/// components changes together (`co_change`, from [`component_co_change`]).
+/// components changes together (`co_change`, from [`component_co_change`]) and the imports that
+/// break `boundaries`.
 ///
 /// [`component_co_change`]: crate::component_co_change
 pub fn deps(
     structure: &Structure,
     component_of: &dyn Fn(&str) -> String,
     co_change: &BTreeMap<(String, String), CoChange>,
+    boundaries: &Boundaries,
 ) -> PolarsResult<DepsReport> {
     let files = &structure.resolved.files;
     let mut fan_in: BTreeMap<&str, u64> = BTreeMap::new();
     let mut edges: BTreeMap<(String, String), ComponentEdge> = BTreeMap::new();
+    let mut violations: Vec<Violation<'_>> = Vec::new();
     for file in files {
         let from = component_of(&file.path);
         for (target, line) in &file.edges {
@@ -169,6 +214,17 @@ pub fn deps(
             let to = component_of(target);
             if to == from {
                 continue;
+            }
+            if let Some((rule, boundary)) = boundaries.broken(&from, &to, target) {
+                violations.push(Violation {
+                    rule,
+                    from: &file.path,
+                    line: *line,
+                    to: target,
+                    from_component: from.clone(),
+                    to_component: to.clone(),
+                    boundary,
+                });
             }
             let edge = edges.entry((from.clone(), to)).or_default();
             edge.imports += 1;
@@ -197,7 +253,32 @@ pub fn deps(
             co_change,
         )?,
         edges: edge_frame(edges.iter(), co_change)?,
+        violations: violation_frame(&violations)?,
     })
+}
+
+/// An import that breaks a `[boundaries]` rule.
+struct Violation<'a> {
+    rule: &'static str,
+    from: &'a str,
+    line: u32,
+    to: &'a str,
+    from_component: String,
+    to_component: String,
+    boundary: String,
+}
+
+/// The rows of [`DepsReport::violations`], already in path order (files and their edges are).
+fn violation_frame(rows: &[Violation<'_>]) -> PolarsResult<DataFrame> {
+    df!(
+        "rule" => rows.iter().map(|r| r.rule).collect::<Vec<_>>(),
+        "from" => rows.iter().map(|r| r.from).collect::<Vec<_>>(),
+        "line" => rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        "to" => rows.iter().map(|r| r.to).collect::<Vec<_>>(),
+        "from_component" => rows.iter().map(|r| r.from_component.as_str()).collect::<Vec<_>>(),
+        "to_component" => rows.iter().map(|r| r.to_component.as_str()).collect::<Vec<_>>(),
+        "boundary" => rows.iter().map(|r| r.boundary.as_str()).collect::<Vec<_>>(),
+    )
 }
 
 fn file_frame(

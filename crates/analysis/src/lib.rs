@@ -81,7 +81,7 @@ pub use coupling::{
     coupling_threshold_counts, pair_rows,
 };
 pub use coverage::{Coverage, CoverageError, CoverageFileError, parse_coverage, read_coverage};
-pub use deps::{DepsReport, PairStructure, Structure, deps};
+pub use deps::{Boundaries, DepsReport, Forbidden, PairStructure, Structure, deps};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterSpec, FilterStatistics, Filters, glob_set,
     path_glob,

@@ -43,6 +43,8 @@ pub struct Settings {
     pub components: Vec<(String, GlobSet)>,
     /// `[teams]` of the configuration.
     pub teams: Teams,
+    /// `[boundaries]` of the configuration.
+    pub boundaries: crate::Boundaries,
 }
 
 /// Checks the names given for `repos` repositories (`--name`, by position): at most one each,

@@ -409,21 +409,35 @@ pub enum DepsView {
     Files,
     /// Every import edge between two files, with the line of the import.
     Imports,
+    /// The imports that break a rule of `[boundaries]` in the config: a forbidden component
+    /// dependency, or a file outside a component's public paths.
+    Violations,
 }
 
-/// `deps`: the views asked for (all but `Files` and `Imports` when `None`).
+/// `deps`: the views asked for (all but `Files` and `Imports` when `None`; `Violations` too
+/// when the config has `[boundaries]`).
 pub fn deps(session: &mut Session<'_>, view: Option<DepsView>) -> Result<Vec<Table>, BuildError> {
     let structure = session.structure()?;
     let options = session.coupling_options(&Thresholds::default())?;
     let rules = &session.mapping()?.rules;
     let co_change =
         cochange_analysis::component_co_change(&session.history.tables, rules, &options)?;
-    let report =
-        cochange_analysis::deps(&structure, &|path| rules.component_of(path).0, &co_change)?;
+    let report = cochange_analysis::deps(
+        &structure,
+        &|path| rules.component_of(path).0,
+        &co_change,
+        &session.settings.boundaries,
+    )?;
     let context = vec![("files read".to_owned(), structure.summary())];
-    let views = match view {
-        Some(view) => vec![view],
-        None => vec![DepsView::Components, DepsView::Edges, DepsView::Cycles],
+    let views = if let Some(view) = view {
+        vec![view]
+    } else {
+        let mut views = vec![DepsView::Components, DepsView::Edges, DepsView::Cycles];
+        let boundaries = &session.settings.boundaries;
+        if !boundaries.forbidden.is_empty() || !boundaries.public.is_empty() {
+            views.push(DepsView::Violations);
+        }
+        views
     };
     let mut tables = Vec::new();
     for view in views {
@@ -434,6 +448,7 @@ pub fn deps(session: &mut Session<'_>, view: Option<DepsView>) -> Result<Vec<Tab
             DepsView::Stable => ("stable-dependencies", &report.stable),
             DepsView::Files => ("file-dependencies", &report.files),
             DepsView::Imports => ("imports", &report.imports),
+            DepsView::Violations => ("boundary-violations", &report.violations),
         };
         let mut table = Table::from_frame(name, frame)?;
         table.context.clone_from(&context);
