@@ -13,7 +13,8 @@ use polars::prelude::*;
 use crate::changesets::change_set_ids;
 use crate::components::ComponentRules;
 use crate::coupling::{CouplingOptions, coupling, coupling_col, shared_pairs};
-use crate::deps::PairStructure;
+use crate::deps::CoChange;
+use crate::pair_structure::PairStructure;
 
 /// The tables with each entity replaced by `map(entity)`, called once per distinct entity.
 pub fn map_entities(tables: &Tables, map: &dyn Fn(&str) -> String) -> PolarsResult<Tables> {
@@ -225,15 +226,6 @@ fn with_structure(
     pairs.with_column(Column::new("declared_pairs".into(), declared))?;
     pairs.with_column(Column::new("hidden_pairs".into(), hidden))?;
     Ok(pairs)
-}
-
-/// How two components change together.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CoChange {
-    /// Change sets touching both.
-    pub shared: u64,
-    /// Whether the pair passes the coupling thresholds.
-    pub coupled: bool,
 }
 
 /// Per pair of components (the two names in order), how they change together.

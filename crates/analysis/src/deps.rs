@@ -9,7 +9,6 @@ use cochange_miner::polars::prelude::*;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
-use crate::component_graph::CoChange;
 use crate::session::{Error, Notice, Session, read_files};
 
 /// The import edges of a revision, with entities named as the other analyses name them.
@@ -181,6 +180,15 @@ impl Structure {
             self.resolved.with_errors.len()
         )
     }
+}
+
+/// How two components change together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoChange {
+    /// Change sets touching both.
+    pub shared: u64,
+    /// Whether the pair passes the coupling thresholds.
+    pub coupled: bool,
 }
 
 /// One dependency between two components, summed over its file edges.
@@ -426,64 +434,4 @@ fn cycle_frame(edges: &BTreeMap<(String, String), ComponentEdge>) -> PolarsResul
         "imports" => inside.iter().map(|r| r.1.imports).collect::<Vec<_>>(),
         "example" => inside.iter().map(|r| r.1.example.clone().unwrap_or_default()).collect::<Vec<_>>(),
     )
-}
-
-/// How the import graph relates two files that change together (docs/structure.md): `imports`
-/// when one imports the other, `near` when one reaches the other through one file in between,
-/// `none` when neither; `None` when either file is not code whose imports are read, so that
-/// "no import" is never claimed where imports are unknown.
-pub struct PairStructure {
-    read: std::collections::HashSet<String>,
-    imports: std::collections::HashMap<String, BTreeSet<String>>,
-}
-
-impl PairStructure {
-    /// The import graph of `structure`.
-    pub fn new(structure: &Structure) -> PairStructure {
-        let files = &structure.resolved.files;
-        PairStructure {
-            read: files.iter().map(|f| f.path.clone()).collect(),
-            imports: files
-                .iter()
-                .map(|f| {
-                    (
-                        f.path.clone(),
-                        f.edges.iter().map(|(t, _)| t.clone()).collect(),
-                    )
-                })
-                .collect(),
-        }
-    }
-
-    /// The files whose imports were read.
-    pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.read.iter().map(String::as_str)
-    }
-
-    /// Every import edge between two files read: `(from, to)`.
-    pub fn edges(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.imports
-            .iter()
-            .flat_map(|(from, to)| to.iter().map(move |t| (from.as_str(), t.as_str())))
-    }
-
-    /// The structure of the pair `a`, `b`.
-    pub fn of(&self, a: &str, b: &str) -> Option<&'static str> {
-        if !self.read.contains(a) || !self.read.contains(b) {
-            return None;
-        }
-        let imports = |from: &str, to: &str| self.imports.get(from).is_some_and(|t| t.contains(to));
-        let through_one = |from: &str, to: &str| {
-            self.imports
-                .get(from)
-                .is_some_and(|next| next.iter().any(|x| imports(x, to)))
-        };
-        Some(if imports(a, b) || imports(b, a) {
-            "imports"
-        } else if through_one(a, b) || through_one(b, a) {
-            "near"
-        } else {
-            "none"
-        })
-    }
 }

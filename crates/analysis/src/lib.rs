@@ -50,6 +50,7 @@ mod hotspots;
 mod identity;
 mod knowledge;
 mod ownership;
+mod pair_structure;
 mod ranking;
 mod repos;
 mod session;
@@ -72,7 +73,7 @@ pub use cochange_miner::{
 };
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
 pub use component_graph::{
-    CoChange, ComponentReport, component_co_change, components, crossing, map_entities,
+    ComponentReport, component_co_change, components, crossing, map_entities,
 };
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
 pub use config::{CONFIG_FILE, CheckRules, ConfigError, ConfigFile, one_line, parse_config};
@@ -81,7 +82,7 @@ pub use coupling::{
     coupling_threshold_counts, pair_rows,
 };
 pub use coverage::{Coverage, CoverageError, CoverageFileError, parse_coverage, read_coverage};
-pub use deps::{Boundaries, DepsReport, Forbidden, PairStructure, Structure, deps};
+pub use deps::{Boundaries, CoChange, DepsReport, Forbidden, Structure, deps};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterSpec, FilterStatistics, Filters, glob_set,
     path_glob,
@@ -96,6 +97,7 @@ pub use knowledge::{Knowledge, KnowledgeInput, knowledge};
 pub use ownership::{
     Authorship, MainDevBy, code_maat_ratio, communication, fragmentation, main_dev,
 };
+pub use pair_structure::PairStructure;
 pub use ranking::{DEFAULT_FIX_PATTERN, RANKINGS, RankingCheck, ranking_check};
 pub use repos::{combine, prefixed, unique_names};
 pub use session::{
