@@ -428,24 +428,44 @@ fn components(
     let Some(table) = table else {
         return Ok(Vec::new());
     };
-    let span = table.span();
-    let mut out = Vec::new();
-    for (name, value) in table.get_ref() {
-        let patterns = strings(value);
-        let bad = |what: String| source.error(&span, format!("[components] `{name}`: {what}"));
-        if patterns.is_empty() {
-            return Err(bad("give a glob or a list of globs".into()));
-        }
-        let globs = patterns
-            .iter()
-            .map(|p| path_glob(p).map_err(|e| bad(format!("`{p}` is not a valid glob: {e}"))))
-            .collect::<Result<Vec<_>, _>>()?;
-        out.push((
-            name.clone(),
-            glob_set(globs).map_err(|e| bad(e.to_string()))?,
-        ));
+    table
+        .get_ref()
+        .iter()
+        .map(|(name, value)| {
+            let (_, globs) = glob_list(
+                source,
+                "[components]",
+                &table.span(),
+                name,
+                value,
+                "give a glob or a list of globs",
+            )?;
+            Ok((name.clone(), globs))
+        })
+        .collect()
+}
+
+/// One entry of a table whose values are a glob or a list of globs: the patterns as written and
+/// their compiled set. `place` names the table in errors; `empty_hint` says what to write instead.
+fn glob_list(
+    source: &Source<'_>,
+    place: &str,
+    span: &Range<usize>,
+    name: &str,
+    value: &toml::Value,
+    empty_hint: &str,
+) -> Result<(Vec<String>, GlobSet), ConfigError> {
+    let bad = |what: String| source.error(span, format!("{place} `{name}`: {what}"));
+    let patterns = strings(value);
+    if patterns.is_empty() {
+        return Err(bad(empty_hint.to_owned()));
     }
-    Ok(out)
+    let globs = patterns
+        .iter()
+        .map(|p| path_glob(p).map_err(|e| bad(format!("`{p}` is not a valid glob: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let set = glob_set(globs).map_err(|e| bad(e.to_string()))?;
+    Ok((patterns.iter().map(|p| (*p).to_owned()).collect(), set))
 }
 
 /// `[boundaries]`: `forbidden = ["from -> to", …]` (a side may be `*`, any other component) and
@@ -479,26 +499,16 @@ fn boundaries(source: &Source<'_>, raw: &RawBoundaries) -> Result<Boundaries, Co
     }
     let mut public = Vec::new();
     if let Some(table) = &raw.public {
-        let span = table.span();
         for (name, value) in table.get_ref() {
-            let bad =
-                |what: String| source.error(&span, format!("[boundaries.public] `{name}`: {what}"));
-            let patterns = strings(value);
-            if patterns.is_empty() {
-                return Err(bad(
-                    "give the glob, or list of globs, of the files other components may import"
-                        .into(),
-                ));
-            }
-            let globs = patterns
-                .iter()
-                .map(|p| path_glob(p).map_err(|e| bad(format!("`{p}` is not a valid glob: {e}"))))
-                .collect::<Result<Vec<_>, _>>()?;
-            public.push((
-                name.clone(),
-                patterns.iter().map(|p| (*p).to_owned()).collect(),
-                glob_set(globs).map_err(|e| bad(e.to_string()))?,
-            ));
+            let (patterns, globs) = glob_list(
+                source,
+                "[boundaries.public]",
+                &table.span(),
+                name,
+                value,
+                "give the glob, or list of globs, of the files other components may import",
+            )?;
+            public.push((name.clone(), patterns, globs));
         }
     }
     Ok(Boundaries { forbidden, public })
