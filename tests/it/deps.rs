@@ -264,3 +264,122 @@ fn boundaries_name_the_imports_that_break_them() -> Result {
     );
     Ok(())
 }
+
+/// `(ruleId, file, line)` of each SARIF result that is new.
+fn sarif_results(sarif: &Value) -> Vec<String> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["baselineState"] == "new")
+        .map(|r| {
+            let at = &r["locations"][0]["physicalLocation"];
+            format!(
+                "{} {} {}",
+                r["ruleId"].as_str().unwrap_or_default(),
+                at["artifactLocation"]["uri"].as_str().unwrap_or_default(),
+                at["region"]["startLine"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_fails_on_a_planted_forbidden_import_cycle_and_hidden_coupling() -> Result {
+    let dir = scripted_repo("make_boundaries.sh")?;
+    let config = tempfile::NamedTempFile::new()?;
+    std::fs::write(
+        config.path(),
+        "[boundaries]\nforbidden = [\"web -> db\"]\n\
+         [check]\nnew-forbidden-import = true\nnew-dependency-cycle = true\nnew-hidden-coupling = true\n",
+    )?;
+    let config = config.path().to_str().ok_or("path")?;
+    let out = tempfile::tempdir()?;
+    let snapshot_at = |rev: &str| -> Result<String> {
+        let folder = out.path().join(rev);
+        let folder = folder.to_str().ok_or("path")?;
+        run_ok(cochange(&dir).args([
+            "--config",
+            config,
+            "report",
+            "--no-cache",
+            "--at",
+            rev,
+            "--output",
+            folder,
+        ]))?;
+        Ok(format!("{folder}/snapshot.json"))
+    };
+    let check = |baseline: &str| {
+        cochange(&dir)
+            .args([
+                "--config",
+                config,
+                "check",
+                "--no-cache",
+                "--format",
+                "sarif",
+            ])
+            .args(["--baseline", baseline])
+            .output()
+    };
+    // From the script's header: the forbidden import and the import closing the cycle are both
+    // line 2 of their files; hidden coupling has no line.
+    let against_baseline = check(&snapshot_at("baseline")?)?;
+    assert_eq!(against_baseline.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&against_baseline.stdout)?;
+    assert_eq!(
+        sarif_results(&sarif),
+        [
+            "new-forbidden-import web/app.py 2",
+            "new-dependency-cycle db/store.py 2",
+            "new-hidden-coupling db/schema.py null",
+        ]
+    );
+    // `diff` lists the two new dependencies and the new cycle, with the import behind each.
+    let (old, new) = (snapshot_at("baseline")?, snapshot_at("HEAD")?);
+    let diff = run_ok(cochange(&dir).args([
+        "diff",
+        &old,
+        &new,
+        "--show",
+        "dependencies",
+        "--format",
+        "json",
+    ]))?;
+    let doc: Value = serde_json::from_slice(&diff.stdout)?;
+    assert_eq!(
+        cells(
+            doc["rows"].as_array().ok_or("rows")?,
+            &["change", "kind", "item", "example"]
+        ),
+        [
+            "new dependency db -> core db/store.py:2 -> core/service.py",
+            "new dependency web -> db web/app.py:2 -> db/store.py",
+            "new cycle core, db core/service.py:1 -> db/store.py",
+        ]
+    );
+    // Against a snapshot of the same revision everything is known: the gate passes.
+    let against_itself = check(&new)?;
+    assert_eq!(
+        against_itself.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&against_itself.stderr)
+    );
+    let sarif: Value = serde_json::from_slice(&against_itself.stdout)?;
+    assert!(sarif_results(&sarif).is_empty());
+    // The import rule with no boundary to check is refused with its line.
+    let bare = tempfile::NamedTempFile::new()?;
+    std::fs::write(bare.path(), "[check]\nnew-forbidden-import = true\n")?;
+    let out = cochange(&dir)
+        .args(["--config", bare.path().to_str().ok_or("path")?, "check"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains(":2: `new-forbidden-import = true` has no rule to check"),
+        "{stderr}"
+    );
+    Ok(())
+}

@@ -16,6 +16,10 @@ const FILES: &[&str] = &[
     "coupling-expected.csv",
     "coupling-heatmap.svg",
     "coupling.csv",
+    "dependencies.csv",
+    "dependencies.svg",
+    "dependency-cycles.csv",
+    "hidden-coupling.csv",
     "hotspot-map.svg",
     "hotspots.csv",
     "hotspots.svg",
@@ -115,6 +119,9 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
         "id=\"hotspots\"",
         "id=\"backlog\"",
         "id=\"coupling\"",
+        "id=\"hidden-coupling\"",
+        "id=\"dependencies\"",
+        "id=\"dependency-cycles\"",
         "id=\"soc\"",
         "id=\"ownership\"",
         "id=\"activity\"",
@@ -129,7 +136,7 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
     for chart in FILES.iter().filter(|f| extension(f) == "svg") {
         assert!(markdown.contains(&format!("]({chart})")), "{chart}");
     }
-    assert_eq!(html.matches("<svg").count(), 10);
+    assert_eq!(html.matches("<svg").count(), 11);
     // The page opens with what to act on.
     let first_section = html.find("<section").ok_or("sections")?;
     assert!(html[first_section..].starts_with("<section id=\"summary\">"));
@@ -172,18 +179,27 @@ fn snapshot_numbers_equal_the_commands() -> Result {
         assert!(!got.is_empty(), "{analysis} is empty in the fixture");
         assert_eq!(got, expected, "{analysis}");
     }
-    // The report's two coupling tables split the command's pairs, each in the command's order.
-    // The snapshot does not carry the command's `structure` column (the imports) yet.
-    let mut pairs = command_rows(&dir, &["coupling", "--since", "2019-03-15"])?;
-    for pair in &mut pairs {
-        pair.as_object_mut().ok_or("a row")?.remove("structure");
-    }
+    // The report's two coupling tables split the command's pairs, each in the command's order,
+    // with the same `structure` column.
+    let pairs = command_rows(&dir, &["coupling", "--since", "2019-03-15"])?;
     let (surprising, expected): (Vec<Value>, Vec<Value>) = pairs
         .into_iter()
         .partition(|p| rows("coupling").is_ok_and(|r| r.contains(p)));
     assert_eq!(rows("coupling")?, surprising);
     assert_eq!(rows("coupling-expected")?, expected);
     assert!(!surprising.is_empty() && !expected.is_empty());
+    // Hidden coupling: the pairs across components that no import joins.
+    let hidden: Vec<&Value> = surprising
+        .iter()
+        .filter(|p| p["class"] == "cross-component" && p["structure"] == "none")
+        .collect();
+    assert!(!hidden.is_empty(), "the fixture has hidden coupling");
+    assert_eq!(rows("hidden-coupling")?.iter().collect::<Vec<_>>(), hidden);
+    // Cycles do not depend on the window: the report's are the command's.
+    assert_eq!(
+        rows("dependency-cycles")?,
+        command_rows(&dir, &["deps", "--show", "cycles"])?
+    );
     // Trends newest first in the report.
     let mut trends = command_rows(&dir, &["trends"])?;
     trends.reverse();

@@ -46,6 +46,13 @@ pub struct CheckRules {
     pub cross_component_degree: Option<u64>,
     /// Absolute: any file with a hotspot score at or above this.
     pub hotspot_score: Option<f64>,
+    /// An import that breaks `[boundaries]`; known when the baseline has it too.
+    pub new_forbidden_import: bool,
+    /// A cycle of component dependencies that the baseline does not have.
+    pub new_dependency_cycle: bool,
+    /// A pair of files in different components that changes together with no import between
+    /// them (hidden coupling) and that the baseline does not have.
+    pub new_hidden_coupling: bool,
 }
 
 /// A checked config file; the default is an empty one.
@@ -115,6 +122,11 @@ struct RawCheck {
     knowledge_loss_growth: Option<Spanned<f64>>,
     cross_component_degree: Option<Spanned<u64>>,
     hotspot_score: Option<Spanned<f64>>,
+    new_forbidden_import: Option<Spanned<bool>>,
+    #[serde(default)]
+    new_dependency_cycle: bool,
+    #[serde(default)]
+    new_hidden_coupling: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -301,7 +313,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
         criticality: criticality(&source, &raw.criticality)?,
         components: components(&source, raw.components.as_ref())?,
         teams: teams(&source, raw.teams.as_ref())?,
-        check: check_rules(&source, &raw.check)?,
+        check: check_rules(&source, &raw.check, &raw.boundaries)?,
         boundaries: boundaries(&source, &raw.boundaries)?,
     })
 }
@@ -325,8 +337,22 @@ fn percent<T: Copy + Into<u64>>(
 }
 
 /// `[check]`, each rule checked for a value it can use.
-fn check_rules(source: &Source<'_>, raw: &RawCheck) -> Result<CheckRules, ConfigError> {
+fn check_rules(
+    source: &Source<'_>,
+    raw: &RawCheck,
+    boundaries: &RawBoundaries,
+) -> Result<CheckRules, ConfigError> {
     let bad = |span: Range<usize>, message: String| Err(source.error(&span, message));
+    if let Some(v) = &raw.new_forbidden_import
+        && *v.get_ref()
+        && boundaries.forbidden.is_empty()
+        && boundaries.public.is_none()
+    {
+        return bad(
+            v.span(),
+            "`new-forbidden-import = true` has no rule to check: add `[boundaries]` with `forbidden` dependencies or `[boundaries.public]` paths (see docs/structure.md)".into(),
+        );
+    }
     if let Some(v) = &raw.new_top_hotspots
         && *v.get_ref() == 0
     {
@@ -383,6 +409,12 @@ fn check_rules(source: &Source<'_>, raw: &RawCheck) -> Result<CheckRules, Config
             raw.cross_component_degree.as_ref(),
         )?,
         hotspot_score: raw.hotspot_score.as_ref().map(|v| *v.get_ref()),
+        new_forbidden_import: raw
+            .new_forbidden_import
+            .as_ref()
+            .is_some_and(|v| *v.get_ref()),
+        new_dependency_cycle: raw.new_dependency_cycle,
+        new_hidden_coupling: raw.new_hidden_coupling,
     })
 }
 

@@ -97,7 +97,7 @@ pub use knowledge::{Knowledge, KnowledgeInput, knowledge};
 pub use ownership::{
     Authorship, MainDevBy, code_maat_ratio, communication, fragmentation, main_dev,
 };
-pub use pair_structure::PairStructure;
+pub use pair_structure::{PairStructure, STRUCTURE, with_structure};
 pub use ranking::{DEFAULT_FIX_PATTERN, RANKINGS, RankingCheck, ranking_check};
 pub use repos::{combine, prefixed, unique_names};
 pub use session::{

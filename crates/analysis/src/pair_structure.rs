@@ -3,6 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use polars::prelude::*;
+
+use crate::coupling_col;
 use crate::deps::Structure;
 
 /// How the import graph relates two files that change together (docs/structure.md): `imports`
@@ -63,4 +66,20 @@ impl PairStructure {
             "none"
         })
     }
+}
+
+/// The column of a coupling table that says how the import graph relates each pair.
+pub const STRUCTURE: &str = "structure";
+
+/// `pairs` (a coupling table) with a [`STRUCTURE`] column: each pair's [`PairStructure::of`].
+pub fn with_structure(mut pairs: DataFrame, graph: &PairStructure) -> PolarsResult<DataFrame> {
+    let a = pairs.column(coupling_col::ENTITY)?.str()?;
+    let b = pairs.column(coupling_col::COUPLED)?.str()?;
+    let structure: Vec<Option<&str>> = a
+        .iter()
+        .zip(b.iter())
+        .map(|(a, b)| graph.of(a?, b?))
+        .collect();
+    pairs.with_column(Column::new(STRUCTURE.into(), structure))?;
+    Ok(pairs)
 }

@@ -9,44 +9,18 @@ use cochange_analysis::{
 };
 use polars::prelude::*;
 
+pub use crate::error::BuildError;
+use crate::report::shown;
 use crate::snapshot::Snapshot;
 use crate::{HotspotPoint, Node, Report, Section, Table};
 
 /// Hotspots drawn in the chart (the strongest), and how many of them get a label.
 const CHART_POINTS: usize = 300;
 const LABELLED: usize = 10;
-/// Entities in the heatmap, folders in the graph and in the ownership chart.
+/// Entities in the heatmap and folders in the ownership chart (the graphs draw at most
+/// [`GRAPH_FOLDERS`](crate::charts::GRAPH_FOLDERS)).
 const HEATMAP_ENTITIES: usize = 20;
-const GRAPH_FOLDERS: usize = 40;
 const OWNERSHIP_FOLDERS: usize = 30;
-
-/// Why a report could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// An analysis failed.
-    #[error(transparent)]
-    Analysis(#[from] cochange_analysis::Error),
-    /// A chart could not be drawn.
-    #[error(transparent)]
-    Chart(#[from] crate::ChartError),
-    /// A computation over the tables failed.
-    #[error(transparent)]
-    Polars(#[from] PolarsError),
-    /// The report's own snapshot does not read back (a bug).
-    #[error(transparent)]
-    Snapshot(#[from] crate::SnapshotError),
-}
-
-impl From<BuildError> for cochange_analysis::Error {
-    fn from(err: BuildError) -> Self {
-        match err {
-            BuildError::Analysis(err) => err,
-            BuildError::Polars(err) => cochange_analysis::Error::Polars(err),
-            other => cochange_analysis::Error::Invalid(other.to_string()),
-        }
-    }
-}
 
 /// What a report covers besides the session's settings.
 #[derive(Debug, Clone)]
@@ -69,6 +43,7 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
         session.notify(cochange_analysis::Notice::Warning(warning));
     }
     let configured = session.coupling_options(&Thresholds::default())?;
+    let structure = session.structure()?;
     let settings = session.settings;
     // Trends read the whole history, and knowledge the line origins; they run beside the other
     // analyses. Without replayed origins (several repositories, no line counts) the report
@@ -95,7 +70,7 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
                 )
             })
         });
-        let analysed = sections(shared, options, &measured, &configured);
+        let analysed = sections(shared, options, &measured, &configured, &structure);
         (
             analysed,
             trends.join(),
@@ -140,7 +115,8 @@ pub fn add_baseline(report: &mut Report, baseline: &Snapshot) -> Result<(), Buil
     let sections: Vec<Section> = crate::diff(baseline, &current, 20)
         .into_iter()
         .map(|table| {
-            let (id, title, text) = match table.name.as_str() {
+            let name = table.name.clone();
+            let (id, title, text) = match name.as_str() {
                 "coupling-changes" => (
                     "since-coupling",
                     "Since last time: coupling",
@@ -156,11 +132,22 @@ pub fn add_baseline(report: &mut Report, baseline: &Snapshot) -> Result<(), Buil
                     "Since last time: knowledge risks",
                     "Backlog files whose main developer has become inactive since the baseline.",
                 ),
-                _ => (
+                "dependency-changes" => (
+                    "since-dependencies",
+                    "Since last time: dependencies",
+                    "Component dependencies and dependency cycles that are new or gone since the baseline, each with the import behind it.",
+                ),
+                "knowledge-loss-changes" => (
+                    "since-knowledge-loss",
+                    "Since last time: knowledge loss",
+                    "Components whose knowledge loss changed since the baseline, most grown first.",
+                ),
+                "trend-changes" => (
                     "since-trends",
                     "Since last time: trends",
                     "The trend metrics of the last period, in the baseline and now.",
                 ),
+                other => (other, other, ""),
             };
             Section {
                 id: id.into(),
@@ -223,6 +210,7 @@ fn sections(
     options: &ReportOptions,
     measured: &Measured,
     configured: &CouplingOptions,
+    structure: &cochange_analysis::Structure,
 ) -> Result<(Vec<Section>, Vec<crate::MapFile>, f64), BuildError> {
     let settings = session.settings;
 
@@ -230,7 +218,10 @@ fn sections(
     let all_spots = measured.hotspots(&settings.grouping)?;
     let (spots, test_spots) =
         cochange_analysis::split_hotspots(&all_spots, &settings.tests, options.all_files)?;
-    let pairs = cochange_analysis::coupling(&measured.windowed, configured)?;
+    let pairs = cochange_analysis::with_structure(
+        cochange_analysis::coupling(&measured.windowed, configured)?,
+        &cochange_analysis::PairStructure::new(structure),
+    )?;
     let backlog = measured.backlog(
         settings,
         &all_spots,
@@ -240,8 +231,8 @@ fn sections(
         options.all_files,
     )?;
     let (surprising, expected) = split_pairs(&pairs, &settings.tests, options.all_files)?;
-    let (graph, crossing_share) =
-        component_graph(measured, &settings.grouping, configured, &window)?;
+    let components = component_change(measured, &settings.grouping, configured)?;
+    let graph = folder_graph(&components.revisions, &components.pairs, &window)?;
     let map_files = map_files(&spots)?;
     let thresholds = format!(
         "degree ≥ {} %, shared change sets ≥ {}, revisions of each file ≥ {}",
@@ -307,9 +298,20 @@ fn sections(
         },
     ];
     let mut sections = sections;
-
+    sections.extend(crate::dependencies::sections(
+        structure,
+        measured,
+        settings,
+        configured,
+        &pairs,
+        &crate::dependencies::ComponentChange {
+            revisions: &components.revisions,
+            pairs: &components.pairs,
+        },
+        &window,
+    )?);
     sections.extend(history_sections(session, measured)?);
-    Ok((sections, map_files, crossing_share))
+    Ok((sections, map_files, components.crossing_share))
 }
 
 /// The pairs the layout does not explain, with the heatmap (when there are any) and the graph of
@@ -358,6 +360,7 @@ fn coupling_section(
             "lift",
             "p_value",
             "class",
+            "structure",
         ]),
     })
 }
@@ -671,22 +674,27 @@ fn summary(
     Ok(Table::new("summary", &["what", "item", "why"], rows))
 }
 
-/// Column names as the pages want them.
-fn shown(columns: &[&str]) -> Vec<String> {
-    columns.iter().map(|c| (*c).to_owned()).collect()
-}
-
 /// Rows of each kind in the summary.
 const SUMMARY_ROWS: usize = 5;
 
 /// The coupling graph of components, and the share of change sets in the window that touch more
 /// than one component.
-fn component_graph(
+/// How the components changed together in the window, for the component graphs.
+struct ComponentChange {
+    /// Change sets per component: `entity`, `n-revs`, most first.
+    revisions: DataFrame,
+    /// Every pair of components that changed together in two change sets or more, at a degree of
+    /// 10 % or more.
+    pairs: DataFrame,
+    /// Share of the window's change sets that touch more than one component.
+    crossing_share: f64,
+}
+
+fn component_change(
     measured: &Measured,
     grouping: &Grouping,
     configured: &CouplingOptions,
-    window: &str,
-) -> Result<(String, f64), BuildError> {
+) -> Result<ComponentChange, BuildError> {
     let rules = configured.components.clone();
     let components = cochange_analysis::map_entities(&measured.windowed, &|path: &str| {
         rules.component_of(path).0
@@ -702,12 +710,16 @@ fn component_graph(
     };
     let pairs = cochange_analysis::coupling(&components, &options)?;
     let (crossing, total) = cochange_analysis::crossing(&components, grouping)?;
-    let share = if total == 0 {
+    let crossing_share = if total == 0 {
         0.0
     } else {
         crossing as f64 / total as f64
     };
-    Ok((folder_graph(&revisions, &pairs, window)?, share))
+    Ok(ComponentChange {
+        revisions,
+        pairs,
+        crossing_share,
+    })
 }
 
 /// Monthly trends over the analysed history, with the trailing 12 months for coupled pairs.
@@ -889,7 +901,7 @@ fn folder_graph(
     let nodes: Vec<Node> = names
         .iter()
         .zip(counts.iter())
-        .take(GRAPH_FOLDERS)
+        .take(crate::charts::GRAPH_FOLDERS)
         .filter_map(|(n, r)| {
             Some(Node {
                 name: n?.to_owned(),

@@ -6,6 +6,7 @@ use std::f64::consts::PI;
 use std::fmt::Write as _;
 
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -23,6 +24,9 @@ fn failed(chart: &'static str) -> impl Fn(&dyn std::fmt::Display) -> ChartError 
         message: e.to_string(),
     }
 }
+
+/// Nodes (components or folders) a ring graph draws at most.
+pub(crate) const GRAPH_FOLDERS: usize = 40;
 
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 960;
@@ -296,53 +300,53 @@ pub struct Node {
     pub revisions: f64,
 }
 
-/// Components (or folders) on a circle, sized by revisions, joined by edges whose width and darkness follow the
-/// degree of coupling; labels sit outside the circle, turned away from it.
-pub fn coupling_graph(
-    nodes: &[Node],
-    edges: &[(usize, usize, u32)],
-    window: &str,
-) -> Result<String, ChartError> {
-    let fail = failed("coupling graph");
-    let (width, height) = (WIDTH as i32, 820);
-    let centre = (f64::from(width) / 2.0, f64::from(height) / 2.0 + 20.0);
-    let radius = 270.0;
-    let position = |i: usize| {
-        let angle = 2.0 * PI * i as f64 / nodes.len().max(1) as f64 - PI / 2.0;
+/// Where the nodes of a ring graph sit: `n` nodes evenly on a circle, the first at the top;
+/// each position is `(angle, x, y)`.
+struct Ring {
+    n: usize,
+    centre: (f64, f64),
+    radius: f64,
+}
+
+impl Ring {
+    const WIDTH: i32 = WIDTH as i32;
+    const HEIGHT: i32 = 820;
+
+    fn new(n: usize) -> Ring {
+        Ring {
+            n: n.max(1),
+            centre: (
+                f64::from(Ring::WIDTH) / 2.0,
+                f64::from(Ring::HEIGHT) / 2.0 + 20.0,
+            ),
+            radius: 270.0,
+        }
+    }
+
+    fn position(&self, i: usize) -> (f64, f64, f64) {
+        let angle = 2.0 * PI * i as f64 / self.n as f64 - PI / 2.0;
         (
             angle,
-            centre.0 + radius * angle.cos(),
-            centre.1 + radius * angle.sin(),
+            self.centre.0 + self.radius * angle.cos(),
+            self.centre.1 + self.radius * angle.sin(),
         )
-    };
-    let max_revisions = nodes.iter().map(|n| n.revisions).fold(1.0, f64::max);
-    let mut svg = String::new();
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (width as u32, height as u32)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(&e))?;
-        root.draw(&Text::new(
-            format!(
-                "Coupling between components (edges: degree ≥ 10 %, darker and wider when stronger; node: revisions), {window}"
-            ),
-            (16, 12),
-            (FONT, 20).into_font().color(&BLACK),
-        ))
-        .map_err(|e| fail(&e))?;
-        for &(a, b, degree) in edges {
-            let (_, x1, y1) = position(a);
-            let (_, x2, y2) = position(b);
-            let t = f64::from(degree.min(100)) / 100.0;
-            let shade = (200.0 - 170.0 * t) as u8;
-            let style = RGBColor(shade, shade, 230).stroke_width(1 + (5.0 * t) as u32);
-            root.draw(&PathElement::new(
-                vec![(x1 as i32, y1 as i32), (x2 as i32, y2 as i32)],
-                style,
-            ))
-            .map_err(|e| fail(&e))?;
-        }
+    }
+
+    fn point(&self, i: usize) -> (i32, i32) {
+        let (_, x, y) = self.position(i);
+        (x as i32, y as i32)
+    }
+
+    /// The nodes as circles sized by revisions, labels outside the circle turned away from it.
+    fn draw_nodes(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        nodes: &[Node],
+        fail: &dyn Fn(&dyn std::fmt::Display) -> ChartError,
+    ) -> Result<(), ChartError> {
+        let max_revisions = nodes.iter().map(|n| n.revisions).fold(1.0, f64::max);
         for (i, node) in nodes.iter().enumerate() {
-            let (angle, x, y) = position(i);
+            let (angle, x, y) = self.position(i);
             let r = 4.0 + 16.0 * (node.revisions / max_revisions).sqrt();
             root.draw(&Circle::new(
                 (x as i32, y as i32),
@@ -367,9 +371,203 @@ pub fn coupling_graph(
             ))
             .map_err(|e| fail(&e))?;
         }
+        Ok(())
+    }
+}
+
+/// Draws `title` at the top left of `root`.
+fn ring_title(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    title: String,
+    fail: &dyn Fn(&dyn std::fmt::Display) -> ChartError,
+) -> Result<(), ChartError> {
+    root.fill(&WHITE).map_err(|e| fail(&e))?;
+    root.draw(&Text::new(
+        title,
+        (16, 12),
+        (FONT, 20).into_font().color(&BLACK),
+    ))
+    .map_err(|e| fail(&e))?;
+    Ok(())
+}
+
+/// Components (or folders) on a circle, sized by revisions, joined by edges whose width and darkness follow the
+/// degree of coupling; labels sit outside the circle, turned away from it.
+pub fn coupling_graph(
+    nodes: &[Node],
+    edges: &[(usize, usize, u32)],
+    window: &str,
+) -> Result<String, ChartError> {
+    let fail = failed("coupling graph");
+    let ring = Ring::new(nodes.len());
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, Ring::HEIGHT as u32)).into_drawing_area();
+        ring_title(
+            &root,
+            format!(
+                "Coupling between components (edges: degree ≥ 10 %, darker and wider when stronger; node: revisions), {window}"
+            ),
+            &fail,
+        )?;
+        for &(a, b, degree) in edges {
+            let t = f64::from(degree.min(100)) / 100.0;
+            let shade = (200.0 - 170.0 * t) as u8;
+            let style = RGBColor(shade, shade, 230).stroke_width(1 + (5.0 * t) as u32);
+            root.draw(&PathElement::new(vec![ring.point(a), ring.point(b)], style))
+                .map_err(|e| fail(&e))?;
+        }
+        ring.draw_nodes(&root, nodes, &fail)?;
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
+}
+
+/// An import dependency of the dependency chart: from node, to node, and whether it lies in a
+/// cycle.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportEdge {
+    /// The importing component.
+    pub from: usize,
+    /// The imported component.
+    pub to: usize,
+    /// Whether the dependency is inside a cycle of the component graph.
+    pub in_cycle: bool,
+}
+
+/// A co-change edge of the dependency chart: two nodes, their degree of coupling, and whether
+/// no import joins them either way (hidden coupling).
+#[derive(Debug, Clone, Copy)]
+pub struct CoChangeEdge {
+    /// One component.
+    pub a: usize,
+    /// The other.
+    pub b: usize,
+    /// Degree of coupling, in percent.
+    pub degree: u32,
+    /// Whether no import joins the two.
+    pub hidden: bool,
+}
+
+const CYCLE_RED: RGBColor = RGBColor(214, 39, 40);
+const IMPORT_GREY: RGBColor = RGBColor(90, 90, 90);
+const CO_CHANGE_BLUE: RGBColor = RGBColor(80, 110, 220);
+const HIDDEN_PURPLE: RGBColor = RGBColor(148, 40, 190);
+
+/// Components on a circle as in [`coupling_graph`], with their import dependencies as solid
+/// arrows (red inside a cycle) and their co-change as dashed lines (purple where no import joins
+/// the two: hidden coupling), and a legend.
+pub fn dependency_graph(
+    nodes: &[Node],
+    imports: &[ImportEdge],
+    co_changes: &[CoChangeEdge],
+    window: &str,
+) -> Result<String, ChartError> {
+    let fail = failed("dependency graph");
+    let ring = Ring::new(nodes.len());
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, Ring::HEIGHT as u32)).into_drawing_area();
+        ring_title(
+            &root,
+            format!("Component dependencies at the analysed revision and co-change in {window}"),
+            &fail,
+        )?;
+        for edge in co_changes {
+            let t = f64::from(edge.degree.min(100)) / 100.0;
+            let colour = if edge.hidden {
+                HIDDEN_PURPLE
+            } else {
+                CO_CHANGE_BLUE
+            };
+            let style = colour.mix(0.8).stroke_width(1 + (4.0 * t) as u32);
+            root.draw(&DashedPathElement::new(
+                vec![ring.point(edge.a), ring.point(edge.b)],
+                6,
+                4,
+                style,
+            ))
+            .map_err(|e| fail(&e))?;
+        }
+        for edge in imports {
+            let colour = if edge.in_cycle {
+                CYCLE_RED
+            } else {
+                IMPORT_GREY
+            };
+            let (from, to) = (ring.point(edge.from), ring.point(edge.to));
+            root.draw(&PathElement::new(vec![from, to], colour.stroke_width(2)))
+                .map_err(|e| fail(&e))?;
+            for wing in arrow_head(from, to) {
+                root.draw(&PathElement::new(
+                    vec![wing, arrow_tip(from, to)],
+                    colour.stroke_width(2),
+                ))
+                .map_err(|e| fail(&e))?;
+            }
+        }
+        ring.draw_nodes(&root, nodes, &fail)?;
+        let legend: [(&str, RGBColor, bool); 4] = [
+            ("import (arrow: who imports whom)", IMPORT_GREY, false),
+            ("import inside a cycle", CYCLE_RED, false),
+            (
+                "changed together, an import joins them",
+                CO_CHANGE_BLUE,
+                true,
+            ),
+            (
+                "changed together, no import: hidden coupling",
+                HIDDEN_PURPLE,
+                true,
+            ),
+        ];
+        for (i, (text, colour, dashed)) in legend.into_iter().enumerate() {
+            let y = 44 + 18 * i as i32;
+            let line = vec![(16, y), (46, y)];
+            if dashed {
+                root.draw(&DashedPathElement::new(line, 6, 4, colour.stroke_width(2)))
+            } else {
+                root.draw(&PathElement::new(line, colour.stroke_width(2)))
+            }
+            .map_err(|e| fail(&e))?;
+            root.draw(&Text::new(
+                text,
+                (54, y),
+                (FONT, 12)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(|e| fail(&e))?;
+        }
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}
+
+/// Where an arrow from `from` to `to` ends: short of the node, so the head shows beside it.
+fn arrow_tip(from: (i32, i32), to: (i32, i32)) -> (i32, i32) {
+    let (dx, dy) = (f64::from(to.0 - from.0), f64::from(to.1 - from.1));
+    let length = dx.hypot(dy).max(1.0);
+    let back = 14.0 / length;
+    (
+        (f64::from(to.0) - dx * back) as i32,
+        (f64::from(to.1) - dy * back) as i32,
+    )
+}
+
+/// The two wings of the arrow head at [`arrow_tip`].
+fn arrow_head(from: (i32, i32), to: (i32, i32)) -> [(i32, i32); 2] {
+    let tip = arrow_tip(from, to);
+    let angle = f64::from(to.1 - from.1).atan2(f64::from(to.0 - from.0));
+    [PI * 0.85, -PI * 0.85].map(|turn| {
+        (
+            (f64::from(tip.0) + 9.0 * (angle + turn).cos()) as i32,
+            (f64::from(tip.1) + 9.0 * (angle + turn).sin()) as i32,
+        )
+    })
 }
 
 /// Change sets per month (bars, top) and mean files per change set (line, bottom).

@@ -9,7 +9,7 @@ use cochange_analysis::{
 };
 use polars::prelude::*;
 
-use crate::build::BuildError;
+use crate::BuildError;
 use crate::snapshot::Snapshot;
 use crate::{Cell, Table};
 
@@ -196,14 +196,7 @@ pub fn coupling(
         frame = frame.select([c::ENTITY, c::COUPLED, c::DEGREE, c::AVERAGE_REVS])?;
     } else {
         let graph = cochange_analysis::PairStructure::new(&session.structure()?);
-        let a = frame.column(coupling_col::ENTITY)?.str()?;
-        let b = frame.column(coupling_col::COUPLED)?.str()?;
-        let structure: Vec<Option<&str>> = a
-            .iter()
-            .zip(b.iter())
-            .map(|(a, b)| graph.of(a?, b?))
-            .collect();
-        frame.with_column(Column::new("structure".into(), structure))?;
+        frame = cochange_analysis::with_structure(frame, &graph)?;
     }
     Ok(Table::from_frame("coupling", &frame)?)
 }
@@ -622,6 +615,8 @@ pub enum DiffView {
     Knowledge,
     /// Components whose knowledge loss changed.
     KnowledgeLoss,
+    /// Component dependencies and dependency cycles that are new or gone.
+    Dependencies,
     /// Trend metrics of the last period.
     Trends,
 }
@@ -653,6 +648,7 @@ pub fn diff_tables(
                         DiffView::Hotspots => "hotspot-changes",
                         DiffView::Knowledge => "new-knowledge-risks",
                         DiffView::KnowledgeLoss => "knowledge-loss-changes",
+                        DiffView::Dependencies => "dependency-changes",
                         DiffView::Trends => "trend-changes",
                     }
             })

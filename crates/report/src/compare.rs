@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cochange_analysis::{CheckRules, PairClass};
 use serde_json::Value;
 
+pub use crate::finding::Finding;
 use crate::snapshot::Snapshot;
 use crate::table::format_float;
 use crate::{Cell, Table};
@@ -101,13 +102,14 @@ pub fn incomparable(old: &Snapshot, new: &Snapshot) -> Vec<String> {
 
 /// The differences between two snapshots: couplings (new, grown, shrunk, dissolved), the first
 /// `top` hotspots (entered, left, moved), new knowledge risks, and the trend metrics of each
-/// snapshot's last period.
+/// snapshot's last period, and the component dependencies and cycles that are new or gone.
 pub fn diff(old: &Snapshot, new: &Snapshot, top: usize) -> Vec<Table> {
     vec![
         coupling_changes(old, new),
         hotspot_changes(old, new, top),
         knowledge_changes(old, new),
         knowledge_loss_changes(old, new),
+        crate::compare_structure::changes(old, new),
         trend_changes(old, new),
     ]
 }
@@ -302,25 +304,12 @@ fn trend_changes(old: &Snapshot, new: &Snapshot) -> Table {
     )
 }
 
-/// One thing a rule found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    /// The rule's name, as in `[check]`.
-    pub rule: &'static str,
-    /// The file (or pair) it is about.
-    pub location: String,
-    /// What was found, in words.
-    pub message: String,
-    /// An absolute rule's finding that the baseline has too: reported, but not new, so it does
-    /// not fail the gate.
-    pub known: bool,
-}
-
 /// Applies `rules` to `current`, against `baseline` for the ratchet rules; the absolute rules'
 /// findings that the baseline has too are marked known.
 pub fn check(current: &Snapshot, baseline: Option<&Snapshot>, rules: &CheckRules) -> Vec<Finding> {
     let mut findings = ratchet_findings(current, baseline, rules);
     findings.extend(absolute_findings(current, baseline, rules));
+    findings.extend(crate::compare_structure::findings(current, baseline, rules));
     findings
 }
 
@@ -339,6 +328,7 @@ fn ratchet_findings(
             if *class == PairClass::CrossComponent && *degree >= limit && before < limit {
                 findings.push(Finding {
                     rule: "new-cross-component-degree",
+                    line: None,
                     location: a.clone(),
                     message: format!(
                         "new cross-component coupling: {a} and {b} at degree {degree} (baseline: {}; limit {limit})",
@@ -355,6 +345,7 @@ fn ratchet_findings(
             if !old.contains_key(&entity) {
                 findings.push(Finding {
                     rule: "new-top-hotspots",
+                    line: None,
                     message: format!("{entity} entered the top {top} hotspots at rank {rank}"),
                     location: entity,
                     known: false,
@@ -370,6 +361,7 @@ fn ratchet_findings(
             {
                 findings.push(Finding {
                     rule: "knowledge-loss-growth",
+                    line: None,
                     location: String::new(),
                     message: format!(
                         "knowledge loss of component {component} grew from {:.1} % to {:.1} % (limit +{} points)",
@@ -391,6 +383,7 @@ fn ratchet_findings(
     {
         findings.push(Finding {
             rule: "crossing-growth",
+            line: None,
             location: String::new(),
             message: format!(
                 "the share of change sets crossing components grew from {:.1} % to {:.1} % (limit +{} points)",
@@ -427,6 +420,7 @@ fn absolute_findings(
             if *class == PairClass::CrossComponent && *degree >= limit {
                 findings.push(Finding {
                     rule: "cross-component-degree",
+                    line: None,
                     location: a.clone(),
                     message: format!(
                         "cross-component coupling: {a} and {b} at degree {degree} (limit {limit})"
@@ -452,6 +446,7 @@ fn absolute_findings(
             if row.hotspot_score >= limit {
                 findings.push(Finding {
                     rule: "hotspot-score",
+                    line: None,
                     message: format!(
                         "{} has hotspot score {:.3} (limit {})",
                         row.entity,
@@ -467,82 +462,10 @@ fn absolute_findings(
     findings
 }
 
-/// The findings as a table: `rule, location, message`.
-/// What `check` says of its findings on stderr: how many are new and how many known.
-pub fn findings_summary(findings: &[Finding]) -> String {
-    let new = findings.iter().filter(|f| !f.known).count();
-    let known = findings.len() - new;
-    let known_text = if known == 0 {
-        String::new()
-    } else {
-        format!("; {known} known (the baseline has them too)")
-    };
-    if new == 0 {
-        format!("check: no new findings{known_text}")
-    } else {
-        format!("check: {new} new findings{known_text}")
-    }
-}
-
-/// The findings as a table: `status` (`new`, or `known` when the baseline had it too), `rule`,
-/// `location`, `message`; new ones first.
-pub fn findings_table(findings: &[Finding]) -> Table {
-    let mut ordered: Vec<&Finding> = findings.iter().collect();
-    ordered.sort_by_key(|f| f.known);
-    Table::new(
-        "check",
-        &["status", "rule", "location", "message"],
-        ordered
-            .iter()
-            .map(|f| {
-                vec![
-                    Cell::Text(if f.known { "known" } else { "new" }.into()),
-                    Cell::Text(f.rule.into()),
-                    Cell::Text(f.location.clone()),
-                    Cell::Text(f.message.clone()),
-                ]
-            })
-            .collect(),
-    )
-}
-
-/// The findings as SARIF 2.1.0, for code scanning annotations.
-pub fn sarif(findings: &[Finding], tool_version: &str) -> Value {
-    let rules: BTreeSet<&str> = findings.iter().map(|f| f.rule).collect();
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| {
-            let mut result = serde_json::json!({
-                "ruleId": f.rule,
-                "level": if f.known { "note" } else { "error" },
-                "baselineState": if f.known { "unchanged" } else { "new" },
-                "message": { "text": f.message },
-            });
-            if !f.location.is_empty() {
-                result["locations"] = serde_json::json!([{
-                    "physicalLocation": { "artifactLocation": { "uri": f.location } }
-                }]);
-            }
-            result
-        })
-        .collect();
-    serde_json::json!({
-        "version": "2.1.0",
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "cochange",
-                "version": tool_version,
-                "rules": rules.iter().map(|r| serde_json::json!({ "id": r })).collect::<Vec<_>>(),
-            }},
-            "results": results,
-        }],
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::findings_table;
 
     /// A snapshot with the given coupled pairs `(a, b, degree, class)`, hotspots `(entity, rank,
     /// score)`, backlog owners `(entity, main_dev, inactive)` and crossing share.
@@ -715,42 +638,6 @@ mod tests {
         assert_eq!(column(&tables[1], 0), ["entered", "moved", "left"]);
         assert_eq!(column(&tables[1], 1), ["z", "b", "a"]);
         assert_eq!(column(&tables[2], 0), ["q"], "Ann was a risk already");
-    }
-
-    #[test]
-    fn sarif_locates_each_finding_on_its_file() {
-        let findings = vec![
-            Finding {
-                rule: "hotspot-score",
-                location: "src/a.rs".into(),
-                message: "m".into(),
-                known: false,
-            },
-            Finding {
-                rule: "crossing-growth",
-                location: String::new(),
-                message: "n".into(),
-                known: true,
-            },
-        ];
-        let doc = sarif(&findings, "9.9.9");
-        let results = doc["runs"][0]["results"].as_array().expect("results");
-        assert_eq!(
-            results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "src/a.rs"
-        );
-        assert!(
-            results[1].get("locations").is_none(),
-            "no file, no location"
-        );
-        assert_eq!(doc["runs"][0]["tool"]["driver"]["version"], "9.9.9");
-        let rules: Vec<&str> = doc["runs"][0]["tool"]["driver"]["rules"]
-            .as_array()
-            .expect("rules")
-            .iter()
-            .filter_map(|r| r["id"].as_str())
-            .collect();
-        assert_eq!(rules, ["crossing-growth", "hotspot-score"]);
     }
 }
 

@@ -29,6 +29,10 @@ mod build;
 mod charts;
 mod commands;
 mod compare;
+mod compare_structure;
+mod dependencies;
+mod error;
+mod finding;
 mod map;
 mod output;
 mod render;
@@ -38,8 +42,8 @@ mod table;
 
 pub use build::{BuildError, ReportOptions, add_baseline, build};
 pub use charts::{
-    ChartError, HotspotPoint, Node, activity_chart, coupling_graph, heatmap, hotspot_chart,
-    ownership_chart, trend_chart,
+    ChartError, CoChangeEdge, HotspotPoint, ImportEdge, Node, activity_chart, coupling_graph,
+    dependency_graph, heatmap, hotspot_chart, ownership_chart, trend_chart,
 };
 pub use cochange_analysis::CheckRules;
 pub use commands::{
@@ -47,13 +51,14 @@ pub use commands::{
     backlog, components, coupling, deps, diff_tables, history_table, hotspots, knowledge,
     mining_table, ranking_check, teams, trends,
 };
-pub use compare::{Finding, check, diff, findings_summary, findings_table, incomparable, sarif};
+pub use compare::{check, diff, incomparable};
+pub use finding::{Finding, findings_summary, findings_table, sarif};
 pub use map::{Colouring, MapFile, hotspot_map};
 pub use output::{Files, MARKER, OutputError, check_file, check_folder, write_file, write_folder};
 pub use render::{Format, Output, SCHEMA_VERSION, render, render_tables};
 pub use report::{PAGE_ROWS, Report, Section, snapshot_value, write_report};
 pub use snapshot::{
-    Analyses, BacklogRow, CouplingRow, Header, HotspotRow, Metrics, Row,
-    Section as SnapshotSection, Snapshot, SnapshotError, TrendRow,
+    Analyses, BacklogRow, CouplingRow, CycleRow, DependencyRow, Header, HotspotRow, Metrics, Row,
+    Section as SnapshotSection, Snapshot, SnapshotError, TrendRow, ViolationRow,
 };
 pub use table::{Cell, Table};

@@ -356,3 +356,8 @@ pub fn snapshot_value(report: &Report) -> serde_json::Value {
         "analyses": analyses,
     })
 }
+
+/// Column names as the pages want them.
+pub(crate) fn shown(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| (*c).to_owned()).collect()
+}

@@ -102,6 +102,20 @@ pub struct Analyses {
     /// line origins).
     #[serde(default)]
     pub knowledge: Section<KnowledgeRow>,
+    /// Coupled pairs across components that no import joins (absent in snapshots before it
+    /// existed, and when no file's imports were read).
+    #[serde(rename = "hidden-coupling", default)]
+    pub hidden_coupling: Section<CouplingRow>,
+    /// Component dependencies at the analysed revision (absent as `hidden-coupling` is).
+    #[serde(default)]
+    pub dependencies: Section<DependencyRow>,
+    /// The dependencies inside each cycle of the component graph (absent as `hidden-coupling`
+    /// is).
+    #[serde(rename = "dependency-cycles", default)]
+    pub dependency_cycles: Section<CycleRow>,
+    /// The imports that break `[boundaries]` (absent without `[boundaries]` in the config).
+    #[serde(rename = "boundary-violations", default)]
+    pub boundary_violations: Section<ViolationRow>,
     /// The other sections (sum of coupling, ownership, activity, "since last time").
     #[serde(flatten)]
     pub other: BTreeMap<String, Section<Row>>,
@@ -209,6 +223,68 @@ pub struct KnowledgeRow {
     pub knowledge_loss: f64,
     /// The fewest people whose leaving orphans more than half of its files.
     pub bus_factor: u64,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+/// A row of the component dependencies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DependencyRow {
+    /// The importing component.
+    pub from: String,
+    /// The imported component.
+    pub to: String,
+    /// File imports behind the dependency.
+    pub imports: u64,
+    /// The first import behind it: `file:line -> file`.
+    pub example: String,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+/// A row of the dependency cycles: one dependency inside a cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CycleRow {
+    /// The cycle's number, from 1.
+    pub cycle: u64,
+    /// The components of the cycle, in name order, joined by `, `.
+    pub components: String,
+    /// The importing component.
+    pub from: String,
+    /// The imported component.
+    pub to: String,
+    /// The first import behind the dependency: `file:line -> file`.
+    pub example: String,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+impl CycleRow {
+    /// The importing file and line of [`CycleRow::example`].
+    pub fn import(&self) -> Option<(&str, u32)> {
+        let (at, _) = self.example.split_once(" -> ")?;
+        let (file, line) = at.rsplit_once(':')?;
+        Some((file, line.parse().ok()?))
+    }
+}
+
+/// A row of the boundary violations: one import that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ViolationRow {
+    /// `forbidden` (a forbidden component dependency) or `internal` (a file outside a
+    /// component's public paths).
+    pub rule: String,
+    /// The importing file.
+    pub from: String,
+    /// The line of the import.
+    pub line: u32,
+    /// The imported file.
+    pub to: String,
+    /// The rule as written in the config.
+    pub boundary: String,
     /// The other columns.
     #[serde(flatten)]
     pub other: Row,
