@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cochange_analysis::{GroupBy, Period};
-use cochange_report::{ComponentsView, DepsView, DiffView, Format, KnowledgeView, TeamsView};
+use cochange_report::{
+    ComponentsView, DepsView, DiffView, Format, KnowledgeView, TablesView, TeamsView,
+};
 
 use crate::exit;
 
@@ -190,6 +192,12 @@ pub enum Command {
     /// import behind each dependency (`file:line`), and fan-in and fan-out. docs/structure.md
     /// gives the rules.
     Deps(DepsArgs),
+    /// Database tables: those the analysed revision declares (SQL DDL, Rails migrations and
+    /// schema, Django, SQLAlchemy and Alembic, Prisma, JPA), the components whose code reads or
+    /// writes each (SQL text, ORM models and the files importing them), shared tables (used by two
+    /// components or more), and the migrations that changed each over the history with the
+    /// components changed in the same commits. docs/tables.md gives the rules.
+    Tables(TablesArgs),
     /// Who knows what: main developer and share per file and component, knowledge loss (lines at
     /// the analysed revision last added by inactive authors, replayed from the mined diffs) and
     /// bus factor. `Co-authored-by` trailers count as authorship.
@@ -277,6 +285,18 @@ pub struct DepsArgs {
     /// graphs) [default: all but `files` and `imports`].
     #[arg(long, value_enum)]
     pub show: Option<DepsView>,
+}
+
+/// Options of `tables`.
+#[derive(Debug, clap::Args)]
+pub struct TablesArgs {
+    #[command(flatten)]
+    pub at: AtArgs,
+    #[command(flatten)]
+    pub components: ComponentArgs,
+    /// Print one table only (CSV holds one table) [default: both].
+    #[arg(long, value_enum)]
+    pub show: Option<TablesView>,
 }
 
 /// Options of `knowledge`.
@@ -574,6 +594,7 @@ impl Command {
             Command::Check(args) => &args.window.window.at,
             Command::Knowledge(args) => &args.at,
             Command::Deps(args) => &args.at,
+            Command::Tables(args) => &args.at,
             _ => return None,
         };
         at.at.as_deref()

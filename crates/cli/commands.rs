@@ -10,8 +10,8 @@ use cochange_report::{
 };
 
 use crate::args::{
-    Args, Command, ComponentsArgs, DepsArgs, DiffArgs, EvalCommand, ReportWindow, TeamsArgs,
-    ThresholdArgs,
+    Args, Command, ComponentsArgs, DepsArgs, DiffArgs, EvalCommand, ReportWindow, TablesArgs,
+    TeamsArgs, ThresholdArgs,
 };
 use crate::exit;
 use crate::printer::Printer;
@@ -84,7 +84,8 @@ fn output(command: &Command) -> Output {
         Command::Components(ComponentsArgs { show: None, .. })
         | Command::Teams(TeamsArgs { show: None, .. })
         | Command::Diff(DiffArgs { show: None, .. })
-        | Command::Deps(DepsArgs { show: None, .. }) => Output::Tables,
+        | Command::Deps(DepsArgs { show: None, .. })
+        | Command::Tables(TablesArgs { show: None, .. }) => Output::Tables,
         _ => Output::Table,
     }
 }
@@ -234,6 +235,7 @@ fn analyse(
         }
         Command::Teams(args) => cochange_report::teams(session, args.show)?,
         Command::Deps(args) => cochange_report::deps(session, args.show)?,
+        Command::Tables(args) => cochange_report::tables(session, args.show)?,
         Command::Eval(EvalCommand::Backlog(args)) => {
             let check = cochange_analysis::RankingCheck {
                 cutoffs: usize::from(args.cutoffs),
@@ -309,6 +311,7 @@ fn component_depth(command: &Command) -> usize {
         Command::Teams(args) => args.components.component_depth,
         Command::Trends(args) => args.components.component_depth,
         Command::Deps(args) => args.components.component_depth,
+        Command::Tables(args) => args.components.component_depth,
         _ => 1,
     }
 }

@@ -16,4 +16,5 @@ mod mining;
 mod monthly;
 mod report;
 mod snapshots;
+mod tables;
 mod util;

@@ -62,6 +62,7 @@ const COMMANDS: &[&str] = &[
     "backlog",
     "components",
     "deps",
+    "tables",
     "knowledge",
     "teams",
     "trends",

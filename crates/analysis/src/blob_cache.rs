@@ -139,24 +139,51 @@ impl Cached for FileFacts {
     }
 
     fn to_frame(rows: &[(String, FileFacts)]) -> PolarsResult<DataFrame> {
-        let facts: Vec<String> = rows
-            .iter()
-            .map(|(_, facts)| serde_json::to_string(facts).unwrap_or_default())
-            .collect();
-        df!(
-            "key" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
-            "facts" => facts,
-        )
+        json_frame(rows)
     }
 
     fn from_frame(df: &DataFrame) -> PolarsResult<HashMap<String, FileFacts>> {
-        let keys = df.column("key")?.str()?;
-        let facts = df.column("facts")?.str()?;
-        // A row this version cannot read: the file is read again.
-        Ok(keys
-            .iter()
-            .zip(facts.iter())
-            .filter_map(|(key, facts)| Some((key?.to_owned(), serde_json::from_str(facts?).ok()?)))
-            .collect())
+        from_json_frame(df)
     }
+}
+
+impl Cached for cochange_code::TableFacts {
+    const TABLE: &'static str = cochange_code::TABLE_FACTS_TABLE;
+
+    fn kind(path: &str) -> &'static str {
+        cochange_code::table_kind(path)
+    }
+
+    fn to_frame(rows: &[(String, Self)]) -> PolarsResult<DataFrame> {
+        json_frame(rows)
+    }
+
+    fn from_frame(df: &DataFrame) -> PolarsResult<HashMap<String, Self>> {
+        from_json_frame(df)
+    }
+}
+
+/// Values stored as JSON text, one row per key.
+fn json_frame<T: serde::Serialize>(rows: &[(String, T)]) -> PolarsResult<DataFrame> {
+    let facts: Vec<String> = rows
+        .iter()
+        .map(|(_, facts)| serde_json::to_string(facts).unwrap_or_default())
+        .collect();
+    df!(
+        "key" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        "facts" => facts,
+    )
+}
+
+fn from_json_frame<T: serde::de::DeserializeOwned>(
+    df: &DataFrame,
+) -> PolarsResult<HashMap<String, T>> {
+    let keys = df.column("key")?.str()?;
+    let facts = df.column("facts")?.str()?;
+    // A row this version cannot read: the file is read again.
+    Ok(keys
+        .iter()
+        .zip(facts.iter())
+        .filter_map(|(key, facts)| Some((key?.to_owned(), serde_json::from_str(facts?).ok()?)))
+        .collect())
 }

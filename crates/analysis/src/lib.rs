@@ -57,6 +57,7 @@ mod session;
 mod setup;
 mod soc;
 mod summary;
+mod tables;
 mod teams;
 mod time;
 mod trends;
@@ -109,6 +110,7 @@ pub use setup::{
 };
 pub use soc::{SOC_MIN_REVS, SocOrder, soc};
 pub use summary::summary;
+pub use tables::TablesReport;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};
 pub use time::{format_time, months_after, months_before, months_between};
 pub use trends::{Period, TrendSpan, trends};

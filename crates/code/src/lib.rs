@@ -13,6 +13,7 @@ mod python;
 mod resolve;
 mod ruby;
 mod rust;
+mod tables;
 
 pub use resolve::{FileImports, Resolved, resolve, resolve_contents};
 
@@ -295,6 +296,11 @@ pub fn kind_of(path: &str) -> &'static str {
 }
 
 use resolve::file_name;
+
+pub use tables::{
+    Access, Declaration, Declared, Reference, TABLE_FACTS_TABLE, TableFacts, is_migration,
+    read_tables, reads_tables, table_kind,
+};
 
 /// The text of `node`, or "" when it is not UTF-8.
 fn text<'s>(node: tree_sitter::Node<'_>, source: &'s [u8]) -> &'s str {

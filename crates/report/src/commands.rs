@@ -450,6 +450,40 @@ pub fn deps(session: &mut Session<'_>, view: Option<DepsView>) -> Result<Vec<Tab
     Ok(tables)
 }
 
+/// The tables of `tables`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum TablesView {
+    /// Per database table: where it is declared, the components that use it and how, whether it
+    /// is shared, and its migrations over the history with the components changed beside them.
+    Tables,
+    /// Every use of a table by a file: component, file, line, and `read`, `write` or `model`.
+    References,
+}
+
+/// `tables`: the view asked for, or both.
+pub fn tables(
+    session: &mut Session<'_>,
+    view: Option<TablesView>,
+) -> Result<Vec<Table>, BuildError> {
+    let structure = session.structure()?;
+    let report = session.tables(&structure)?;
+    let views = view.map_or(vec![TablesView::Tables, TablesView::References], |v| {
+        vec![v]
+    });
+    let mut tables = Vec::new();
+    for view in views {
+        let (name, frame) = match view {
+            TablesView::Tables => ("tables", &report.tables),
+            TablesView::References => ("table-references", &report.references),
+        };
+        let mut table = Table::from_frame(name, frame)?;
+        table.context = vec![("files read".to_owned(), structure.summary())];
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
 /// The tables of `knowledge`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
