@@ -37,10 +37,10 @@ fn tables_gives_declarations_uses_shared_tables_and_migrations_written_down() ->
             &["table", "declared_in", "access", "shared"]
         )?,
         [
+            "audit | db/migrations/V2__audit.sql:1 | billing (write), shipping (write) | true",
             "orders | db/schema.sql:1 | billing (read), shipping (write) | true",
             "shop_product | shop/models.py:2 | reports (model), shop (model) | true",
             "accounts | jvm/src/Account.java:3 | jvm (model) | false",
-            "audit | db/migrations/V2__audit.sql:1 | billing (write) | false",
             "invoices | alch/tables.py:2 | alch (model) | false",
             "sessions | web/prisma/schema.prisma:1 | web (model) | false",
             "users | rails/app/models/user.rb:1 | rails (model) | false",
@@ -60,10 +60,10 @@ fn tables_gives_declarations_uses_shared_tables_and_migrations_written_down() ->
             ]
         )?,
         [
+            "audit | 1 | 2020-01-02 | Bea | billing (1)",
             "orders | 1 | 2020-01-02 | Bea | billing (1)",
             "shop_product | 1 | 2020-01-03 | Cid | reports (1)",
             "accounts | 0 | null |  | ",
-            "audit | 1 | 2020-01-02 | Bea | billing (1)",
             "invoices | 1 | 2020-01-05 | Dan | ",
             "sessions | 0 | null |  | ",
             "users | 1 | 2020-01-04 | Bea | ",
@@ -79,6 +79,7 @@ fn tables_gives_declarations_uses_shared_tables_and_migrations_written_down() ->
         [
             "accounts | jvm | jvm/src/Account.java | 3 | model",
             "audit | billing | billing/charge.py | 2 | write",
+            "audit | shipping | shipping/ship.go | 3 | write",
             "invoices | alch | alch/tables.py | 2 | model",
             "orders | billing | billing/charge.py | 1 | read",
             "orders | shipping | shipping/ship.go | 2 | write",
@@ -88,5 +89,59 @@ fn tables_gives_declarations_uses_shared_tables_and_migrations_written_down() ->
             "users | rails | rails/app/models/user.rb | 1 | model",
         ]
     );
+    Ok(())
+}
+
+#[test]
+fn check_fails_on_a_newly_shared_table_at_its_declaration() -> Result {
+    let dir = scripted_repo("make_tables.sh")?;
+    let config = tempfile::NamedTempFile::new()?;
+    std::fs::write(config.path(), "[check]\nnew-shared-table = true\n")?;
+    let config = config.path().to_str().ok_or("path")?;
+    let out = tempfile::tempdir()?;
+    let folder = out.path().join("base");
+    let folder = folder.to_str().ok_or("path")?;
+    run_ok(cochange(&dir).args([
+        "--config",
+        config,
+        "report",
+        "--no-cache",
+        "--at",
+        "five-migrations",
+        "--output",
+        folder,
+    ]))?;
+    let baseline = format!("{folder}/snapshot.json");
+    let check = cochange(&dir)
+        .args([
+            "--config",
+            config,
+            "check",
+            "--no-cache",
+            "--format",
+            "sarif",
+        ])
+        .args(["--baseline", &baseline])
+        .output()?;
+    assert_eq!(check.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&check.stdout)?;
+    let new: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .ok_or("results")?
+        .iter()
+        .filter(|r| r["baselineState"] == "new")
+        .map(|r| {
+            let at = &r["locations"][0]["physicalLocation"];
+            format!(
+                "{} {}:{}",
+                r["ruleId"].as_str().unwrap_or_default(),
+                at["artifactLocation"]["uri"].as_str().unwrap_or_default(),
+                at["region"]["startLine"]
+            )
+        })
+        .collect();
+    // From the script's header: audit became shared with commit 6; orders and shop_product
+    // were shared at the baseline already.
+    assert_eq!(new, ["new-shared-table db/migrations/V2__audit.sql:1"]);
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The config file, `.cochange.toml`: read with serde and checked in one place, so that every
 //! mistake names the file, the line and the value, and unknown keys are refused by name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -46,13 +46,23 @@ pub struct CheckRules {
     pub cross_component_degree: Option<u64>,
     /// Absolute: any file with a hotspot score at or above this.
     pub hotspot_score: Option<f64>,
-    /// An import that breaks `[boundaries]`; known when the baseline has it too.
-    pub new_forbidden_import: bool,
-    /// A cycle of component dependencies that the baseline does not have.
-    pub new_dependency_cycle: bool,
-    /// A pair of files in different components that changes together with no import between
-    /// them (hidden coupling) and that the baseline does not have.
-    pub new_hidden_coupling: bool,
+    /// The rules on the code's structure that are on.
+    pub structure: BTreeSet<StructureRule>,
+}
+
+/// A `check` rule on the code's structure at the analysed revision: each finding is new unless
+/// the baseline has it too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StructureRule {
+    /// `new-forbidden-import`: an import that breaks `[boundaries]`.
+    ForbiddenImport,
+    /// `new-dependency-cycle`: a cycle of component dependencies.
+    DependencyCycle,
+    /// `new-hidden-coupling`: a pair of files in different components that changes together
+    /// with no import between them.
+    HiddenCoupling,
+    /// `new-shared-table`: a database table used by two components or more.
+    SharedTable,
 }
 
 /// A checked config file; the default is an empty one.
@@ -127,6 +137,8 @@ struct RawCheck {
     new_dependency_cycle: bool,
     #[serde(default)]
     new_hidden_coupling: bool,
+    #[serde(default)]
+    new_shared_table: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -409,12 +421,20 @@ fn check_rules(
             raw.cross_component_degree.as_ref(),
         )?,
         hotspot_score: raw.hotspot_score.as_ref().map(|v| *v.get_ref()),
-        new_forbidden_import: raw
-            .new_forbidden_import
-            .as_ref()
-            .is_some_and(|v| *v.get_ref()),
-        new_dependency_cycle: raw.new_dependency_cycle,
-        new_hidden_coupling: raw.new_hidden_coupling,
+        structure: [
+            (
+                raw.new_forbidden_import
+                    .as_ref()
+                    .is_some_and(|v| *v.get_ref()),
+                StructureRule::ForbiddenImport,
+            ),
+            (raw.new_dependency_cycle, StructureRule::DependencyCycle),
+            (raw.new_hidden_coupling, StructureRule::HiddenCoupling),
+            (raw.new_shared_table, StructureRule::SharedTable),
+        ]
+        .into_iter()
+        .filter_map(|(on, rule)| on.then_some(rule))
+        .collect(),
     })
 }
 

@@ -77,7 +77,9 @@ pub use component_graph::{
     ComponentReport, component_co_change, components, crossing, map_entities,
 };
 pub use components::{ComponentRules, MappingSource, UNMAPPED, is_mapping_file};
-pub use config::{CONFIG_FILE, CheckRules, ConfigError, ConfigFile, one_line, parse_config};
+pub use config::{
+    CONFIG_FILE, CheckRules, ConfigError, ConfigFile, StructureRule, one_line, parse_config,
+};
 pub use coupling::{
     CouplingOptions, MAX_PAIR_ROWS, ThresholdCounts, coupling, coupling_col,
     coupling_threshold_counts, pair_rows,

@@ -44,6 +44,7 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
     }
     let configured = session.coupling_options(&Thresholds::default())?;
     let structure = session.structure()?;
+    let tables = session.tables(&structure)?;
     let settings = session.settings;
     // Trends read the whole history, and knowledge the line origins; they run beside the other
     // analyses. Without replayed origins (several repositories, no line counts) the report
@@ -70,7 +71,7 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
                 )
             })
         });
-        let analysed = sections(shared, options, &measured, &configured, &structure);
+        let analysed = sections(shared, options, &measured, &configured, &structure, &tables);
         (
             analysed,
             trends.join(),
@@ -211,6 +212,7 @@ fn sections(
     measured: &Measured,
     configured: &CouplingOptions,
     structure: &cochange_analysis::Structure,
+    tables: &cochange_analysis::TablesReport,
 ) -> Result<(Vec<Section>, Vec<crate::MapFile>, f64), BuildError> {
     let settings = session.settings;
 
@@ -310,6 +312,7 @@ fn sections(
         },
         &window,
     )?);
+    sections.extend(crate::dependencies::tables_section(tables)?);
     sections.extend(history_sections(session, measured)?);
     Ok((sections, map_files, components.crossing_share))
 }

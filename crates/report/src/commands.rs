@@ -649,7 +649,8 @@ pub enum DiffView {
     Knowledge,
     /// Components whose knowledge loss changed.
     KnowledgeLoss,
-    /// Component dependencies and dependency cycles that are new or gone.
+    /// Component dependencies and dependency cycles that are new or gone, and tables newly
+    /// shared or no longer shared.
     Dependencies,
     /// Trend metrics of the last period.
     Trends,

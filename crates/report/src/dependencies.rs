@@ -1,6 +1,6 @@
 //! The report's sections on the code's structure beside its history: hidden coupling, the
 //! component dependencies with their chart, their cycles, and the imports that break
-//! `[boundaries]` (docs/structure.md).
+//! `[boundaries]` (docs/structure.md), and the database tables (docs/tables.md).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -93,6 +93,25 @@ pub(crate) fn sections(
         });
     }
     Ok(sections)
+}
+
+/// The database tables with the components that use them, shared ones highlighted; none when
+/// the revision declares no table.
+pub(crate) fn tables_section(
+    tables: &cochange_analysis::TablesReport,
+) -> Result<Option<Section>, BuildError> {
+    if tables.tables.height() == 0 {
+        return Ok(None);
+    }
+    Ok(Some(Section {
+        id: "tables".into(),
+        title: "Database tables".into(),
+        text: "The tables the analysed revision declares (SQL, Rails, Django, SQLAlchemy and Alembic, Prisma, JPA), the components whose code reads or writes each (SQL text, ORM models and the files importing them), and the migrations that changed each over the history with the components changed in the same commits. A table used by two components or more is shared: highlighted, first.".into(),
+        table: Table::from_frame("tables", &tables.tables)?,
+        charts: Vec::new(),
+        highlight: Some(("shared".into(), "true".into())),
+        shown: Vec::new(),
+    }))
 }
 
 /// The pairs of `coupling` across components that no import joins.

@@ -59,6 +59,6 @@ pub use render::{Format, Output, SCHEMA_VERSION, render, render_tables};
 pub use report::{PAGE_ROWS, Report, Section, snapshot_value, write_report};
 pub use snapshot::{
     Analyses, BacklogRow, CouplingRow, CycleRow, DependencyRow, Header, HotspotRow, Metrics, Row,
-    Section as SnapshotSection, Snapshot, SnapshotError, TrendRow, ViolationRow,
+    Section as SnapshotSection, Snapshot, SnapshotError, TableRow, TrendRow, ViolationRow,
 };
 pub use table::{Cell, Table};

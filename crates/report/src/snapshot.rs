@@ -116,6 +116,10 @@ pub struct Analyses {
     /// The imports that break `[boundaries]` (absent without `[boundaries]` in the config).
     #[serde(rename = "boundary-violations", default)]
     pub boundary_violations: Section<ViolationRow>,
+    /// The database tables (absent in snapshots before it existed, and when no table is
+    /// declared).
+    #[serde(default)]
+    pub tables: Section<TableRow>,
     /// The other sections (sum of coupling, ownership, activity, "since last time").
     #[serde(flatten)]
     pub other: BTreeMap<String, Section<Row>>,
@@ -288,6 +292,30 @@ pub struct ViolationRow {
     /// The other columns.
     #[serde(flatten)]
     pub other: Row,
+}
+
+/// A row of the database tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TableRow {
+    /// The table.
+    pub table: String,
+    /// Its first declaration, `file:line`.
+    pub declared_in: String,
+    /// Each component that uses it, with how.
+    pub access: String,
+    /// Whether two components or more use it.
+    pub shared: bool,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+impl TableRow {
+    /// The file and line of [`TableRow::declared_in`].
+    pub fn declaration(&self) -> Option<(&str, u32)> {
+        let (file, line) = self.declared_in.rsplit_once(':')?;
+        Some((file, line.parse().ok()?))
+    }
 }
 
 /// A row of the trends: a period and its metrics.
