@@ -522,6 +522,8 @@ struct PythonIndex {
     modules: HashMap<(String, String), String>,
     /// File → (root folder, its dotted package).
     of_file: HashMap<String, (String, Vec<String>)>,
+    /// Every root folder, in name order (computed once: each absolute import walks them).
+    roots: BTreeSet<String>,
 }
 
 impl PythonIndex {
@@ -533,6 +535,7 @@ impl PythonIndex {
         let mut index = PythonIndex {
             modules: HashMap::new(),
             of_file: HashMap::new(),
+            roots: BTreeSet::new(),
         };
         for path in paths
             .iter()
@@ -566,6 +569,7 @@ impl PythonIndex {
             index
                 .of_file
                 .insert((*path).clone(), (root.to_owned(), package));
+            index.roots.insert(root.to_owned());
         }
         index
     }
@@ -592,9 +596,9 @@ impl PythonIndex {
         };
         // Absolute imports look in the importer's root first, then in every other root.
         let roots: Vec<&str> = if level == 0 {
-            let mut roots: BTreeSet<&str> = self.modules.keys().map(|(r, _)| r.as_str()).collect();
-            roots.remove(root.as_str());
-            std::iter::once(root.as_str()).chain(roots).collect()
+            std::iter::once(root.as_str())
+                .chain(self.roots.iter().map(String::as_str).filter(|r| *r != root))
+                .collect()
         } else {
             vec![root.as_str()]
         };
