@@ -3,6 +3,7 @@
 //! number of files of each language (default 2 000).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -21,20 +22,22 @@ fn sources(files: usize) -> BTreeMap<String, Vec<u8>> {
         let mut rs = String::new();
         for j in 1..=10 {
             let next = (i + j) % files;
-            py.push_str(&format!("from pkg import m{next}\n"));
-            rs.push_str(&format!("use crate::m{next}::f;\n"));
+            let _ = writeln!(py, "from pkg import m{next}");
+            let _ = writeln!(rs, "use crate::m{next}::f;");
         }
         for f in 0..20 {
-            py.push_str(&format!(
+            let _ = write!(
+                py,
                 "def f{f}(x):\n    if x > {f}:\n        return \"SELECT a FROM t{f} JOIN u ON 1\"\n    return x\n"
-            ));
-            rs.push_str(&format!(
+            );
+            let _ = write!(
+                rs,
                 "pub fn f{f}(x: u32) -> u32 {{\n    if x > {f} {{ x - 1 }} else {{ x + 1 }}\n}}\n"
-            ));
+            );
         }
         out.insert(format!("pkg/m{i}.py"), py.into_bytes());
         out.insert(format!("src/m{i}.rs"), rs.into_bytes());
-        lib.push_str(&format!("mod m{i};\n"));
+        let _ = writeln!(lib, "mod m{i};");
     }
     out.insert("src/lib.rs".to_owned(), lib.into_bytes());
     out
