@@ -265,25 +265,6 @@ fn boundaries_name_the_imports_that_break_them() -> Result {
     Ok(())
 }
 
-/// `(ruleId, file, line)` of each SARIF result that is new.
-fn sarif_results(sarif: &Value) -> Vec<String> {
-    sarif["runs"][0]["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["baselineState"] == "new")
-        .map(|r| {
-            let at = &r["locations"][0]["physicalLocation"];
-            format!(
-                "{} {} {}",
-                r["ruleId"].as_str().unwrap_or_default(),
-                at["artifactLocation"]["uri"].as_str().unwrap_or_default(),
-                at["region"]["startLine"]
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn check_fails_on_a_planted_forbidden_import_cycle_and_hidden_coupling() -> Result {
     let dir = scripted_repo("make_boundaries.sh")?;
@@ -329,11 +310,11 @@ fn check_fails_on_a_planted_forbidden_import_cycle_and_hidden_coupling() -> Resu
     assert_eq!(against_baseline.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&against_baseline.stdout)?;
     assert_eq!(
-        sarif_results(&sarif),
+        sarif_new_results(&sarif),
         [
-            "new-forbidden-import web/app.py 2",
-            "new-dependency-cycle db/store.py 2",
-            "new-hidden-coupling db/schema.py null",
+            "new-forbidden-import web/app.py:2",
+            "new-dependency-cycle db/store.py:2",
+            "new-hidden-coupling db/schema.py:null",
         ]
     );
     // `diff` lists the two new dependencies and the new cycle, with the import behind each.
@@ -368,7 +349,7 @@ fn check_fails_on_a_planted_forbidden_import_cycle_and_hidden_coupling() -> Resu
         String::from_utf8_lossy(&against_itself.stderr)
     );
     let sarif: Value = serde_json::from_slice(&against_itself.stdout)?;
-    assert!(sarif_results(&sarif).is_empty());
+    assert!(sarif_new_results(&sarif).is_empty());
     // The import rule with no boundary to check is refused with its line.
     let bare = tempfile::NamedTempFile::new()?;
     std::fs::write(bare.path(), "[check]\nnew-forbidden-import = true\n")?;

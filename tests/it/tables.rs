@@ -125,21 +125,7 @@ fn check_fails_on_a_newly_shared_table_at_its_declaration() -> Result {
         .output()?;
     assert_eq!(check.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&check.stdout)?;
-    let new: Vec<String> = sarif["runs"][0]["results"]
-        .as_array()
-        .ok_or("results")?
-        .iter()
-        .filter(|r| r["baselineState"] == "new")
-        .map(|r| {
-            let at = &r["locations"][0]["physicalLocation"];
-            format!(
-                "{} {}:{}",
-                r["ruleId"].as_str().unwrap_or_default(),
-                at["artifactLocation"]["uri"].as_str().unwrap_or_default(),
-                at["region"]["startLine"]
-            )
-        })
-        .collect();
+    let new = sarif_new_results(&sarif);
     // From the script's header: audit became shared with commit 6; orders and shop_product
     // were shared at the baseline already.
     assert_eq!(new, ["new-shared-table db/migrations/V2__audit.sql:1"]);

@@ -260,3 +260,22 @@ pub fn assert_snapshots_valid(dir: &Path) -> Result {
     }
     Ok(())
 }
+
+/// `ruleId file:line` of each SARIF result that is new (`null` for a result without a line).
+pub fn sarif_new_results(sarif: &serde_json::Value) -> Vec<String> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["baselineState"] == "new")
+        .map(|r| {
+            let at = &r["locations"][0]["physicalLocation"];
+            format!(
+                "{} {}:{}",
+                r["ruleId"].as_str().unwrap_or_default(),
+                at["artifactLocation"]["uri"].as_str().unwrap_or_default(),
+                at["region"]["startLine"]
+            )
+        })
+        .collect()
+}
