@@ -513,7 +513,7 @@ pub fn dependency_graph(
             ("import (arrow: who imports whom)", IMPORT_GREY, false),
             ("import inside a cycle", CYCLE_RED, false),
             (
-                "changed together, an import joins them",
+                "changed together, an import joins them (or a side has no imports read)",
                 CO_CHANGE_BLUE,
                 true,
             ),

@@ -60,7 +60,7 @@ pub(crate) fn sections(
             id: "dependencies".into(),
             title: "Component dependencies".into(),
             text: format!(
-                "Which component imports which at the analysed revision, with the number of file imports, the change sets of the window that touched both, and whether the two pass the coupling thresholds; `example` is the first import behind it. The chart joins each dependency (solid) with the co-change of the window (dashed): red dependencies lie in a cycle, purple co-change has no import either way. Imports at the analysed revision: {read}."
+                "Which component imports which at the analysed revision, with the number of file imports, the change sets of the window that touched both, and whether the two pass the coupling thresholds; `example` is the first import behind it. The chart joins each dependency (solid) with the co-change of the window (dashed): red dependencies lie in a cycle, purple co-change has no import either way (components none of whose files have imports read are never purple). Imports at the analysed revision: {read}."
             ),
             table: Table::from_frame("dependencies", &report.edges)?,
             charts: vec![(
