@@ -276,34 +276,8 @@ fn check_fails_on_a_planted_forbidden_import_cycle_and_hidden_coupling() -> Resu
     )?;
     let config = config.path().to_str().ok_or("path")?;
     let out = tempfile::tempdir()?;
-    let snapshot_at = |rev: &str| -> Result<String> {
-        let folder = out.path().join(rev);
-        let folder = folder.to_str().ok_or("path")?;
-        run_ok(cochange(&dir).args([
-            "--config",
-            config,
-            "report",
-            "--no-cache",
-            "--at",
-            rev,
-            "--output",
-            folder,
-        ]))?;
-        Ok(format!("{folder}/snapshot.json"))
-    };
-    let check = |baseline: &str| {
-        cochange(&dir)
-            .args([
-                "--config",
-                config,
-                "check",
-                "--no-cache",
-                "--format",
-                "sarif",
-            ])
-            .args(["--baseline", baseline])
-            .output()
-    };
+    let snapshot_at = |rev: &str| snapshot_at(&dir, config, rev, out.path());
+    let check = |baseline: &str| check_sarif(&dir, config, baseline);
     // From the script's header: the forbidden import and the import closing the cycle are both
     // line 2 of their files; hidden coupling has no line.
     let against_baseline = check(&snapshot_at("baseline")?)?;

@@ -99,30 +99,8 @@ fn check_fails_on_a_newly_shared_table_at_its_declaration() -> Result {
     std::fs::write(config.path(), "[check]\nnew-shared-table = true\n")?;
     let config = config.path().to_str().ok_or("path")?;
     let out = tempfile::tempdir()?;
-    let folder = out.path().join("base");
-    let folder = folder.to_str().ok_or("path")?;
-    run_ok(cochange(&dir).args([
-        "--config",
-        config,
-        "report",
-        "--no-cache",
-        "--at",
-        "five-migrations",
-        "--output",
-        folder,
-    ]))?;
-    let baseline = format!("{folder}/snapshot.json");
-    let check = cochange(&dir)
-        .args([
-            "--config",
-            config,
-            "check",
-            "--no-cache",
-            "--format",
-            "sarif",
-        ])
-        .args(["--baseline", &baseline])
-        .output()?;
+    let baseline = snapshot_at(&dir, config, "five-migrations", out.path())?;
+    let check = check_sarif(&dir, config, &baseline)?;
     assert_eq!(check.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&check.stdout)?;
     let new = sarif_new_results(&sarif);

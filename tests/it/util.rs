@@ -279,3 +279,35 @@ pub fn sarif_new_results(sarif: &serde_json::Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// `report --at rev` with the config at `config` into a folder of `out`; the snapshot's path.
+pub fn snapshot_at(dir: &Path, config: &str, rev: &str, out: &Path) -> Result<String> {
+    let folder = out.join(rev);
+    let folder = folder.to_str().ok_or("path")?;
+    run_ok(cochange(dir).args([
+        "--config",
+        config,
+        "report",
+        "--no-cache",
+        "--at",
+        rev,
+        "--output",
+        folder,
+    ]))?;
+    Ok(format!("{folder}/snapshot.json"))
+}
+
+/// `check --format sarif` with the config at `config` against the snapshot `baseline`.
+pub fn check_sarif(dir: &Path, config: &str, baseline: &str) -> std::io::Result<Output> {
+    cochange(dir)
+        .args([
+            "--config",
+            config,
+            "check",
+            "--no-cache",
+            "--format",
+            "sarif",
+        ])
+        .args(["--baseline", baseline])
+        .output()
+}

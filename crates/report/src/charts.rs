@@ -375,20 +375,39 @@ impl Ring {
     }
 }
 
-/// Draws `title` at the top left of `root`.
-fn ring_title(
-    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+/// The drawing area of a ring chart.
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// A ring chart of `nodes` titled `title`: `edges` draws what joins them (and anything else) on
+/// the white area, then the nodes are drawn over it.
+fn ring_chart(
+    chart: &'static str,
+    nodes: &[Node],
     title: String,
-    fail: &dyn Fn(&dyn std::fmt::Display) -> ChartError,
-) -> Result<(), ChartError> {
-    root.fill(&WHITE).map_err(|e| fail(&e))?;
-    root.draw(&Text::new(
-        title,
-        (16, 12),
-        (FONT, 20).into_font().color(&BLACK),
-    ))
-    .map_err(|e| fail(&e))?;
-    Ok(())
+    edges: impl FnOnce(
+        &Area<'_>,
+        &Ring,
+        &dyn Fn(&dyn std::fmt::Display) -> ChartError,
+    ) -> Result<(), ChartError>,
+) -> Result<String, ChartError> {
+    let fail = failed(chart);
+    let ring = Ring::new(nodes.len());
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, Ring::HEIGHT as u32)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        root.draw(&Text::new(
+            title,
+            (16, 12),
+            (FONT, 20).into_font().color(&BLACK),
+        ))
+        .map_err(|e| fail(&e))?;
+        edges(&root, &ring, &fail)?;
+        ring.draw_nodes(&root, nodes, &fail)?;
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
 }
 
 /// Components (or folders) on a circle, sized by revisions, joined by edges whose width and darkness follow the
@@ -398,30 +417,23 @@ pub fn coupling_graph(
     edges: &[(usize, usize, u32)],
     window: &str,
 ) -> Result<String, ChartError> {
-    let fail = failed("coupling graph");
-    let ring = Ring::new(nodes.len());
-    let mut svg = String::new();
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (WIDTH, Ring::HEIGHT as u32)).into_drawing_area();
-        ring_title(
-            &root,
-            format!(
-                "Coupling between components (edges: degree ≥ 10 %, darker and wider when stronger; node: revisions), {window}"
-            ),
-            &fail,
-        )?;
-        for &(a, b, degree) in edges {
-            let t = f64::from(degree.min(100)) / 100.0;
-            let shade = (200.0 - 170.0 * t) as u8;
-            let style = RGBColor(shade, shade, 230).stroke_width(1 + (5.0 * t) as u32);
-            root.draw(&PathElement::new(vec![ring.point(a), ring.point(b)], style))
-                .map_err(|e| fail(&e))?;
-        }
-        ring.draw_nodes(&root, nodes, &fail)?;
-        root.present().map_err(|e| fail(&e))?;
-    }
-    Ok(svg)
+    ring_chart(
+        "coupling graph",
+        nodes,
+        format!(
+            "Coupling between components (edges: degree ≥ 10 %, darker and wider when stronger; node: revisions), {window}"
+        ),
+        |root, ring, fail| {
+            for &(a, b, degree) in edges {
+                let t = f64::from(degree.min(100)) / 100.0;
+                let shade = (200.0 - 170.0 * t) as u8;
+                let style = RGBColor(shade, shade, 230).stroke_width(1 + (5.0 * t) as u32);
+                root.draw(&PathElement::new(vec![ring.point(a), ring.point(b)], style))
+                    .map_err(|e| fail(&e))?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// An import dependency of the dependency chart: from node, to node, and whether it lies in a
@@ -464,87 +476,80 @@ pub fn dependency_graph(
     co_changes: &[CoChangeEdge],
     window: &str,
 ) -> Result<String, ChartError> {
-    let fail = failed("dependency graph");
-    let ring = Ring::new(nodes.len());
-    let mut svg = String::new();
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (WIDTH, Ring::HEIGHT as u32)).into_drawing_area();
-        ring_title(
-            &root,
-            format!("Component dependencies at the analysed revision and co-change in {window}"),
-            &fail,
-        )?;
-        for edge in co_changes {
-            let t = f64::from(edge.degree.min(100)) / 100.0;
-            let colour = if edge.hidden {
-                HIDDEN_PURPLE
-            } else {
-                CO_CHANGE_BLUE
-            };
-            let style = colour.mix(0.8).stroke_width(1 + (4.0 * t) as u32);
-            root.draw(&DashedPathElement::new(
-                vec![ring.point(edge.a), ring.point(edge.b)],
-                6,
-                4,
-                style,
-            ))
-            .map_err(|e| fail(&e))?;
-        }
-        for edge in imports {
-            let colour = if edge.in_cycle {
-                CYCLE_RED
-            } else {
-                IMPORT_GREY
-            };
-            let (from, to) = (ring.point(edge.from), ring.point(edge.to));
-            root.draw(&PathElement::new(vec![from, to], colour.stroke_width(2)))
-                .map_err(|e| fail(&e))?;
-            for wing in arrow_head(from, to) {
-                root.draw(&PathElement::new(
-                    vec![wing, arrow_tip(from, to)],
-                    colour.stroke_width(2),
+    ring_chart(
+        "dependency graph",
+        nodes,
+        format!("Component dependencies at the analysed revision and co-change in {window}"),
+        |root, ring, fail| {
+            for edge in co_changes {
+                let t = f64::from(edge.degree.min(100)) / 100.0;
+                let colour = if edge.hidden {
+                    HIDDEN_PURPLE
+                } else {
+                    CO_CHANGE_BLUE
+                };
+                let style = colour.mix(0.8).stroke_width(1 + (4.0 * t) as u32);
+                root.draw(&DashedPathElement::new(
+                    vec![ring.point(edge.a), ring.point(edge.b)],
+                    6,
+                    4,
+                    style,
                 ))
                 .map_err(|e| fail(&e))?;
             }
-        }
-        ring.draw_nodes(&root, nodes, &fail)?;
-        let legend: [(&str, RGBColor, bool); 4] = [
-            ("import (arrow: who imports whom)", IMPORT_GREY, false),
-            ("import inside a cycle", CYCLE_RED, false),
-            (
-                "changed together, an import joins them (or a side has no imports read)",
-                CO_CHANGE_BLUE,
-                true,
-            ),
-            (
-                "changed together, no import: hidden coupling",
-                HIDDEN_PURPLE,
-                true,
-            ),
-        ];
-        for (i, (text, colour, dashed)) in legend.into_iter().enumerate() {
-            let y = 44 + 18 * i as i32;
-            let line = vec![(16, y), (46, y)];
-            if dashed {
-                root.draw(&DashedPathElement::new(line, 6, 4, colour.stroke_width(2)))
-            } else {
-                root.draw(&PathElement::new(line, colour.stroke_width(2)))
+            for edge in imports {
+                let colour = if edge.in_cycle {
+                    CYCLE_RED
+                } else {
+                    IMPORT_GREY
+                };
+                let (from, to) = (ring.point(edge.from), ring.point(edge.to));
+                root.draw(&PathElement::new(vec![from, to], colour.stroke_width(2)))
+                    .map_err(|e| fail(&e))?;
+                for wing in arrow_head(from, to) {
+                    root.draw(&PathElement::new(
+                        vec![wing, arrow_tip(from, to)],
+                        colour.stroke_width(2),
+                    ))
+                    .map_err(|e| fail(&e))?;
+                }
             }
-            .map_err(|e| fail(&e))?;
-            root.draw(&Text::new(
-                text,
-                (54, y),
-                (FONT, 12)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(|e| fail(&e))?;
-        }
-        root.present().map_err(|e| fail(&e))?;
-    }
-    Ok(svg)
+            let legend: [(&str, RGBColor, bool); 4] = [
+                ("import (arrow: who imports whom)", IMPORT_GREY, false),
+                ("import inside a cycle", CYCLE_RED, false),
+                (
+                    "changed together, an import joins them (or a side has no imports read)",
+                    CO_CHANGE_BLUE,
+                    true,
+                ),
+                (
+                    "changed together, no import: hidden coupling",
+                    HIDDEN_PURPLE,
+                    true,
+                ),
+            ];
+            for (i, (text, colour, dashed)) in legend.into_iter().enumerate() {
+                let y = 44 + 18 * i as i32;
+                let line = vec![(16, y), (46, y)];
+                if dashed {
+                    root.draw(&DashedPathElement::new(line, 6, 4, colour.stroke_width(2)))
+                } else {
+                    root.draw(&PathElement::new(line, colour.stroke_width(2)))
+                }
+                .map_err(|e| fail(&e))?;
+                root.draw(&Text::new(
+                    text,
+                    (54, y),
+                    (FONT, 12)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(|e| fail(&e))?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Where an arrow from `from` to `to` ends: short of the node, so the head shows beside it.
