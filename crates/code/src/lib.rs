@@ -13,6 +13,7 @@ mod python;
 mod resolve;
 mod ruby;
 mod rust;
+mod sql;
 mod tables;
 
 pub use resolve::{FileImports, Resolved, resolve, resolve_contents};

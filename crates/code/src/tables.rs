@@ -1,8 +1,9 @@
 //! The database tables a file declares or names (docs/tables.md): SQL DDL, Rails migrations and
 //! `db/schema.rb`, Django models and migrations, SQLAlchemy `__tablename__` and Alembic, Prisma
 //! models, JPA entities; and table names in SQL text (FROM/JOIN read, INSERT/UPDATE/DELETE
-//! write). Read line by line with tolerant patterns, so that a file that does not parse, or a
-//! dialect no parser knows, still gives what it plainly says.
+//! write). SQL files are parsed statement by statement (`sql.rs`); everything else, and a
+//! statement no SQL dialect parses, is read with tolerant patterns, so that a file that does not
+//! parse, or a dialect no parser knows, still gives what it plainly says.
 
 use std::sync::LazyLock;
 
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of what [`read_tables`] gives: it changes whenever a file would be read
 /// differently, so that cached facts of the older reading are not used.
-pub const TABLE_FACTS_TABLE: &str = "table-facts-v1";
+pub const TABLE_FACTS_TABLE: &str = "table-facts-v2";
 
 /// What a file says about database tables.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +238,27 @@ pub fn read_tables(path: &str, contents: &[u8]) -> TableFacts {
         jpa_table: None,
         django_pending: None,
     };
+    if reader.kind == "sql"
+        && let Some(pieces) = crate::sql::pieces(&text)
+    {
+        for piece in pieces {
+            match piece {
+                crate::sql::Piece::Parsed {
+                    declares,
+                    references,
+                } => {
+                    reader.facts.declares.extend(declares);
+                    reader.facts.references.extend(references);
+                }
+                crate::sql::Piece::Unparsed { line, text } => {
+                    reader.line = line;
+                    reader.sql(&text);
+                    reader.sql_text(&text);
+                }
+            }
+        }
+        return reader.facts;
+    }
     for line in text.lines() {
         reader.line += 1;
         match reader.kind {
@@ -487,6 +509,38 @@ mod tests {
         );
         assert!(!is_migration("db/schema.sql"));
         assert!(is_migration("db/migrations/V1__init.sql"));
+    }
+
+    #[test]
+    fn sql_files_are_parsed_statement_by_statement() {
+        // Line 1 is a comment (its `;` splits nothing); the table of line 2 is named on line 3;
+        // the foreign key, the index and the view are schema, not uses; line 9's string holds a
+        // `;`; line 10 parses in no dialect and is read by the patterns.
+        let sql = "-- CREATE TABLE not_a_table (x int);\n\
+                   CREATE TABLE\n  orders (\n  id int REFERENCES customers(id)\n);\n\
+                   CREATE INDEX orders_total ON orders (total);\n\
+                   INSERT INTO audit (x) SELECT id FROM orders WHERE id IN (SELECT oid FROM refunds);\n\
+                   CREATE VIEW big AS SELECT * FROM orders o JOIN customers c ON c.id = o.cid;\n\
+                   UPDATE orders SET note = 'a; b' WHERE id = 1;\n\
+                   CREATE TABLE weird (x int) ENGINE ~~ nonsense;\n";
+        assert_eq!(
+            declared("db/schema.sql", sql),
+            ["orders 3 Create", "orders 6 Alter", "weird 10 Create"]
+        );
+        assert_eq!(
+            referenced("db/schema.sql", sql),
+            [
+                "audit 7 Write",
+                "orders 7 Read",
+                "refunds 7 Read",
+                "orders 9 Write"
+            ]
+        );
+        // A file that does not even tokenize (an unterminated string) is read line by line.
+        assert_eq!(
+            declared("db/broken.sql", "CREATE TABLE a (x int);\nSELECT 'oops FROM a;\n"),
+            ["a 1 Create"]
+        );
     }
 
     #[test]
