@@ -216,11 +216,12 @@ pub enum Command {
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
-    /// Measure how well a ranking works on this repository's own history: `eval backlog` scores
-    /// the backlog, the hotspots and plain revisions by how many of their top files fix commits
-    /// touched in the months after past cut-off dates.
-    #[command(subcommand)]
-    Eval(EvalCommand),
+    /// Measure how well a ranking works on this repository's own history: `eval` learns from
+    /// the older change sets and checks, for each file of each newer one, whether the files that
+    /// changed with it are among the top candidates of `impact` (hit@1, hit@3, recall@10, MRR per
+    /// ranker); `eval backlog` scores the backlog, the hotspots and plain revisions by how many
+    /// of their top files fix commits touched in the months after past cut-off dates.
+    Eval(EvalArgs),
     /// Print a completion script for a shell (for example `cochange completions bash >
     /// ~/.local/share/bash-completion/completions/cochange`).
     Completions(CompletionsArgs),
@@ -440,7 +441,43 @@ pub struct BacklogArgs {
     pub files: FilesArgs,
 }
 
-/// What `eval` measures.
+/// Options of `eval`: the prediction of `impact` unless a subcommand names another measure.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct EvalArgs {
+    #[command(subcommand)]
+    pub command: Option<EvalCommand>,
+    #[command(flatten)]
+    pub impact: EvalImpactArgs,
+}
+
+/// Options of `eval` for the prediction of `impact` (docs/metrics.md, *eval*).
+#[derive(Debug, clap::Args)]
+pub struct EvalImpactArgs {
+    /// The share of change sets, the newest, that are tested; the older ones are learnt from,
+    /// and each tested change set is learnt from once it is scored.
+    #[arg(long, default_value_t = 0.1, value_name = "SHARE", value_parser = open_share)]
+    pub test_share: f64,
+    /// Query with the first N files of each tested change set (by path) together and hide the
+    /// rest; without it, each file is a query of its own and the others are hidden.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub query_size: Option<u16>,
+    /// The rankers compared, separated by commas.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = cochange_analysis::Ranker::ALL)]
+    pub rankers: Vec<cochange_analysis::Ranker>,
+}
+
+/// A share strictly between 0 and 1.
+fn open_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a share between 0 and 1 (both left out)"
+        )),
+    }
+}
+
+/// What `eval` measures besides the prediction of `impact`.
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
     /// At past cut-off dates, the share of each ranking's top files (backlog, hotspots, program

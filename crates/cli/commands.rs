@@ -10,8 +10,8 @@ use cochange_report::{
 };
 
 use crate::args::{
-    Args, Command, ComponentsArgs, DepsArgs, DiffArgs, EvalCommand, ReportWindow, TablesArgs,
-    TeamsArgs, ThresholdArgs,
+    Args, Command, ComponentsArgs, DepsArgs, DiffArgs, EvalArgs, EvalCommand, ReportWindow,
+    TablesArgs, TeamsArgs, ThresholdArgs,
 };
 use crate::exit;
 use crate::printer::Printer;
@@ -236,7 +236,21 @@ fn analyse(
         Command::Teams(args) => cochange_report::teams(session, args.show)?,
         Command::Deps(args) => cochange_report::deps(session, args.show)?,
         Command::Tables(args) => cochange_report::tables(session, args.show)?,
-        Command::Eval(EvalCommand::Backlog(args)) => {
+        Command::Eval(EvalArgs {
+            command: None,
+            impact: args,
+        }) => {
+            let options = cochange_analysis::EvalOptions {
+                test_share: args.test_share,
+                query_size: args.query_size.map(usize::from),
+                rankers: args.rankers.clone(),
+            };
+            vec![cochange_report::impact_check(session, &options)?]
+        }
+        Command::Eval(EvalArgs {
+            command: Some(EvalCommand::Backlog(args)),
+            ..
+        }) => {
             let check = cochange_analysis::RankingCheck {
                 cutoffs: usize::from(args.cutoffs),
                 every_months: args.every,
@@ -296,7 +310,9 @@ fn needs(command: &Command) -> Needs {
         | Command::RefactoringMainDev(_)
         | Command::Hotspots(_)
         | Command::Backlog(_)
-        | Command::Eval(_) => Needs::LineSums,
+        | Command::Eval(EvalArgs {
+            command: Some(_), ..
+        }) => Needs::LineSums,
         Command::Knowledge(_) | Command::Report(_) | Command::Check(_) => Needs::LineOrigins,
         _ => Needs::FileNames,
     }

@@ -151,11 +151,14 @@ const RISKY_SHARE: f64 = 0.5;
 /// The ranked backlog (docs/metrics.md, *backlog*). For each file of program code (any file with
 /// `all_files`) that is not a test and changed at least `min_revisions` times in the window:
 ///
-/// `score = criticality · revisions · log2(2 + loc) · (1 + ¼ · (coupling + test_gap + ownership) / 3)`
+/// `score = criticality · revisions · log2(2 + loc) · (1 + ¼ · (coupling + test_gap + ownership
+/// + hidden) / 4)`
 ///
 /// where `coupling = min(1, reach / revisions)`, `test_gap = 1 − coverage` when coverage is known
-/// and `1 − test_share` otherwise (halved for a file with its own test module), and `ownership =
-/// main_dev_share`, a quarter of it while the main developer is active. Change frequency and size
+/// and `1 − test_share` otherwise (halved for a file with its own test module), `ownership =
+/// main_dev_share`, a quarter of it while the main developer is active, and `hidden` the share
+/// of its coupling pairs that cross components with no import between the two files (known when
+/// `coupling` has the [`STRUCTURE`](crate::STRUCTURE) column). Change frequency and size
 /// rank the list (measured: they point at where fixes land, `eval backlog`); the other factors
 /// move a file by at most a quarter. Sorted by score descending, then hotspot rank.
 pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
@@ -167,7 +170,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
     let loc = spots.column(h::LOC)?.u64()?;
     let comments = spots.column(h::COMMENT_LINES)?.u64()?;
     let indent_max = spots.column(h::COMPLEXITY_MAX)?.f64()?;
-    let (coupled, crossing) = coupling_breadth(input.coupling)?;
+    let breadth = coupling_breadth(input.coupling)?;
     let all_revisions: Vec<u64> = revisions.iter().map(Option::unwrap_or_default).collect();
     let inactive_since = months_before(input.as_of, input.inactive_after_months);
 
@@ -181,8 +184,14 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
         if revs < input.min_revisions.max(1) || !code || input.test_paths.is_test(path) {
             continue;
         }
-        let n_coupled = coupled.get(path).copied().unwrap_or(0);
-        let n_cross = crossing.get(path).copied().unwrap_or(0);
+        let n_coupled = breadth.coupled.get(path).copied().unwrap_or(0);
+        let n_cross = breadth.crossing.get(path).copied().unwrap_or(0);
+        let n_hidden = breadth.hidden.get(path).copied().unwrap_or(0);
+        let hidden = if n_coupled == 0 {
+            0.0
+        } else {
+            n_hidden as f64 / n_coupled as f64
+        };
         let coupling = (input.reach.get(path).copied().unwrap_or(0.0) / revs as f64).min(1.0);
         let signal = input.tests.get(path).cloned().unwrap_or_default();
         let coverage = input.coverage.and_then(|c| c.get(path).copied());
@@ -200,7 +209,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
         // Size counts comment lines too: leaving them out lowered the precision of `eval
         // backlog` on tokio (0.2375 to 0.225 over four cut-offs; docs/performance.md).
         let size = (2.0 + loc.get(i).unwrap_or(0) as f64).log2();
-        let factors = (coupling + test_gap + ownership) / 3.0;
+        let factors = (coupling + test_gap + ownership + hidden) / 4.0;
         let total = weight * revs as f64 * size * (1.0 + FACTOR_WEIGHT * factors);
         let higher = all_revisions.iter().filter(|&&r| r > revs).count() as u64;
         let top = (100 * (higher + 1)).div_ceil(all_revisions.len().max(1) as u64);
@@ -215,6 +224,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             coupling,
             coupled: n_coupled,
             cross: n_cross,
+            hidden: n_hidden,
             coverage,
             test_share: signal.share(),
             inline_tests,
@@ -234,6 +244,8 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             coupling,
             coupled: n_coupled,
             cross: n_cross,
+            hidden,
+            hidden_pairs: n_hidden,
             test_share: signal.share(),
             test_partner: signal.partner.map(|p| p.0),
             inline_tests,
@@ -271,6 +283,8 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
         "coupling" => rows.iter().map(|r| r.coupling).collect::<Vec<_>>(),
         "coupled" => rows.iter().map(|r| r.coupled).collect::<Vec<_>>(),
         "coupled_cross" => rows.iter().map(|r| r.cross).collect::<Vec<_>>(),
+        "hidden_coupling" => rows.iter().map(|r| r.hidden).collect::<Vec<_>>(),
+        "coupled_hidden" => rows.iter().map(|r| r.hidden_pairs).collect::<Vec<_>>(),
         "test_share" => rows.iter().map(|r| r.test_share).collect::<Vec<_>>(),
         "test_partner" => rows.iter().map(|r| r.test_partner.as_deref()).collect::<Vec<_>>(),
         "inline_tests" => rows.iter().map(|r| r.inline_tests).collect::<Vec<_>>(),
@@ -296,6 +310,7 @@ struct Reason<'a> {
     coupling: f64,
     coupled: u64,
     cross: u64,
+    hidden: u64,
     coverage: Option<f64>,
     test_share: f64,
     inline_tests: bool,
@@ -328,10 +343,16 @@ impl Reason<'_> {
                     String::new()
                 } else {
                     format!(
-                        " (coupled with {} {}, {} in other components)",
+                        " (coupled with {} {}, {} in other components{})",
                         self.coupled,
                         if self.coupled == 1 { "file" } else { "files" },
-                        self.cross
+                        self.cross,
+                        match self.hidden {
+                            0 => String::new(),
+                            n => format!(
+                                ", {n} of those with no import either way (hidden coupling)"
+                            ),
+                        }
                     )
                 }
             ),
@@ -378,6 +399,8 @@ struct Row {
     coupling: f64,
     coupled: u64,
     cross: u64,
+    hidden: f64,
+    hidden_pairs: u64,
     test_share: f64,
     test_partner: Option<String>,
     inline_tests: bool,
@@ -393,26 +416,42 @@ struct Row {
     hotspot_rank: usize,
 }
 
-/// Per entity: how many entities it is coupled with, and how many of those pairs are
-/// `cross-component`.
-fn coupling_breadth(
-    pairs: &DataFrame,
-) -> PolarsResult<(HashMap<String, u64>, HashMap<String, u64>)> {
+/// Per entity, how many coupling pairs it is in, how many of those are `cross-component`, and
+/// how many of those are hidden (no import joins the two files).
+#[derive(Default)]
+struct Breadth {
+    coupled: HashMap<String, u64>,
+    crossing: HashMap<String, u64>,
+    hidden: HashMap<String, u64>,
+}
+
+/// The [`Breadth`] of each entity of `pairs`; hidden pairs only when `pairs` has the
+/// [`STRUCTURE`](crate::STRUCTURE) column.
+fn coupling_breadth(pairs: &DataFrame) -> PolarsResult<Breadth> {
     use coupling_col as c;
-    let (mut coupled, mut crossing) = (HashMap::new(), HashMap::new());
+    let mut breadth = Breadth::default();
     let a = pairs.column(c::ENTITY)?.str()?;
     let b = pairs.column(c::COUPLED)?.str()?;
     let class = pairs.column(c::CLASS)?.str()?;
-    for ((a, b), class) in a.iter().zip(b.iter()).zip(class.iter()) {
+    let structure = match pairs.column(crate::STRUCTURE) {
+        Ok(column) => Some(column.str()?),
+        Err(_) => None,
+    };
+    for (i, ((a, b), class)) in a.iter().zip(b.iter()).zip(class.iter()).enumerate() {
         let (Some(a), Some(b)) = (a, b) else { continue };
+        let crossing = class == Some(crate::PairClass::CrossComponent.as_str());
+        let hidden = crossing && structure.is_some_and(|s| s.get(i) == Some("none"));
         for side in [a, b] {
-            *coupled.entry(side.to_owned()).or_insert(0) += 1;
-            if class == Some(crate::PairClass::CrossComponent.as_str()) {
-                *crossing.entry(side.to_owned()).or_insert(0) += 1;
+            *breadth.coupled.entry(side.to_owned()).or_insert(0) += 1;
+            if crossing {
+                *breadth.crossing.entry(side.to_owned()).or_insert(0) += 1;
+            }
+            if hidden {
+                *breadth.hidden.entry(side.to_owned()).or_insert(0) += 1;
             }
         }
     }
-    Ok((coupled, crossing))
+    Ok(breadth)
 }
 
 /// `1310` → `1 310`: thousands apart, as the reasons are read, not parsed.

@@ -92,6 +92,12 @@ impl Session<'_> {
     /// The import edges of the analysed revision's source files that the path filters keep,
     /// read from the blobs on all cores; files read before (same blob) come from the cache.
     pub fn structure(&mut self) -> Result<Structure, Error> {
+        let revision = self.revision().map(str::to_owned);
+        self.structure_at(revision.as_deref())
+    }
+
+    /// [`Session::structure`] of revision `rev` (`None`: HEAD).
+    pub fn structure_at(&mut self, rev: Option<&str>) -> Result<Structure, Error> {
         let several = self.several();
         let mut structure = Structure::default();
         for (repo, outcome, options) in self.history.repositories() {
@@ -102,7 +108,7 @@ impl Session<'_> {
                     || (cochange_code::reads(path)
                         && self.settings.filters.keeps_path(&prefix(path)))
             };
-            let snapshot = read_files(repo, options, self.revision(), wanted, |path, bytes| {
+            let snapshot = read_files(repo, options, rev, wanted, |path, bytes| {
                 cochange_code::read_file(path, bytes).unwrap_or(FileFacts::Unparsable)
             })?;
             let facts: BTreeMap<String, FileFacts> = snapshot

@@ -48,6 +48,7 @@ mod filter;
 mod folders;
 mod hotspots;
 mod identity;
+mod impact;
 mod knowledge;
 mod ownership;
 mod pair_structure;
@@ -96,6 +97,9 @@ pub use hotspots::{
     window,
 };
 pub use identity::{changes, revisions};
+pub use impact::{
+    Candidate, CoChanges, EvalOptions, EvalRow, EvalSet, Ranker, eval_sets, evaluate, tested,
+};
 pub use knowledge::{Knowledge, KnowledgeInput, knowledge};
 pub use ownership::{
     Authorship, MainDevBy, code_maat_ratio, communication, fragmentation, main_dev,

@@ -104,7 +104,8 @@ pub fn ranking_check(session: &mut Session<'_>, check: &RankingCheck) -> Result<
             months_before(cutoff, check.window_months),
             cutoff,
         )?;
-        let rankings = rankings(session, &measured, check)?;
+        let structure = session.structure_at(Some(&commit))?;
+        let rankings = rankings(session, &measured, &structure, check)?;
         dates.push(crate::day(cutoff));
         revisions.push(commit[..commit.len().min(12)].to_owned());
         fixed_counts.push(touched_by_fixes.len() as u64);
@@ -143,12 +144,16 @@ pub fn ranking_check(session: &mut Session<'_>, check: &RankingCheck) -> Result<
 fn rankings(
     session: &Session<'_>,
     measured: &crate::Measured,
+    structure: &crate::Structure,
     check: &RankingCheck,
 ) -> Result<Vec<Vec<String>>, Error> {
     let settings = session.settings;
     let spots = measured.hotspots(&settings.grouping)?;
     let options = session.coupling_options(&Thresholds::default())?;
-    let pairs = crate::coupling(&measured.windowed, &options)?;
+    let pairs = crate::with_structure(
+        crate::coupling(&measured.windowed, &options)?,
+        &crate::PairStructure::new(structure),
+    )?;
     let backlog = measured.backlog(settings, &spots, &pairs, None, check.inactive_after, false)?;
     let entities = |frame: &DataFrame| -> PolarsResult<Vec<String>> {
         Ok(frame

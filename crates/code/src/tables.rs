@@ -538,7 +538,10 @@ mod tests {
         );
         // A file that does not even tokenize (an unterminated string) is read line by line.
         assert_eq!(
-            declared("db/broken.sql", "CREATE TABLE a (x int);\nSELECT 'oops FROM a;\n"),
+            declared(
+                "db/broken.sql",
+                "CREATE TABLE a (x int);\nSELECT 'oops FROM a;\n"
+            ),
             ["a 1 Create"]
         );
     }

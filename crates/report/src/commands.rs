@@ -240,7 +240,10 @@ pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Ta
     let settings = session.settings;
     let spots = measured.hotspots(&settings.grouping)?;
     let configured = session.coupling_options(&Thresholds::default())?;
-    let pairs = cochange_analysis::coupling(&measured.windowed, &configured)?;
+    let pairs = cochange_analysis::with_structure(
+        cochange_analysis::coupling(&measured.windowed, &configured)?,
+        &cochange_analysis::PairStructure::new(&session.structure()?),
+    )?;
     let coverage: Option<HashMap<String, f64>> = options
         .coverage
         .as_ref()
@@ -260,9 +263,9 @@ pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Ta
     table.title = Some(format!("Refactoring backlog: {}", measured.repositories));
     table.context = measured.context();
     table.legend = vec![
-        "score = criticality × revisions × log2(2 + loc) × (1 + ¼ × mean of coupling, test gap, ownership) (docs/metrics.md)".into(),
+        "score = criticality × revisions × log2(2 + loc) × (1 + ¼ × mean of coupling, test gap, ownership, hidden coupling) (docs/metrics.md)".into(),
         "coupling: share of its co-changes that reach other folders, each change set counted once".into(),
-        "coupled / coupled_cross: files it forms a coupling pair with (thresholds in force), and how many are in other components".into(),
+        "coupled / coupled_cross / coupled_hidden: files it forms a coupling pair with (thresholds in force), how many are in other components, and how many of those neither import nor are imported by it; hidden_coupling: coupled_hidden / coupled".into(),
         "test_share: share of its change sets in which a test file changed too; coverage: line coverage, when given".into(),
         format!(
             "main_dev: most lines added; inactive after {} months without a commit; knowledge_risk: inactive and holding at least half",
@@ -693,6 +696,49 @@ pub fn diff_tables(
             t
         })
         .collect()
+}
+
+/// `eval`: how well each ranker of `impact` predicts the other files of later change sets.
+pub fn impact_check(
+    session: &Session<'_>,
+    options: &cochange_analysis::EvalOptions,
+) -> Result<Table, BuildError> {
+    let max_files = session
+        .settings
+        .thresholds
+        .max_changeset_size
+        .unwrap_or(cochange_analysis::CouplingOptions::default().max_changeset_size);
+    let sets = cochange_analysis::eval_sets(&session.history.tables, max_files as usize)?;
+    let rows = cochange_analysis::evaluate(&sets, options);
+    let frame = df!(
+        "ranker" => rows.iter().map(|r| r.ranker.as_str()).collect::<Vec<_>>(),
+        "queries" => rows.iter().map(|r| r.queries).collect::<Vec<_>>(),
+        "hit_1" => rows.iter().map(|r| r.hit_1).collect::<Vec<_>>(),
+        "hit_3" => rows.iter().map(|r| r.hit_3).collect::<Vec<_>>(),
+        "recall_10" => rows.iter().map(|r| r.recall_10).collect::<Vec<_>>(),
+        "mrr" => rows.iter().map(|r| r.mrr).collect::<Vec<_>>(),
+    )?;
+    let tested = cochange_analysis::tested(sets.len(), options.test_share);
+    let mut table = Table::from_frame("eval", &frame)?;
+    table.context = vec![
+        ("repository".to_owned(), session.repositories()),
+        (
+            "change sets".to_owned(),
+            format!(
+                "{} non-merge commits of 2 to {max_files} files, oldest first: the first {} learnt from, the newest {tested} tested (each learnt from once scored)",
+                sets.len(),
+                sets.len() - tested.min(sets.len()),
+            ),
+        ),
+        (
+            "queries".to_owned(),
+            match options.query_size {
+                None => "each file of a tested change set that changed before; the others are to be found".to_owned(),
+                Some(n) => format!("the first {n} files of a tested change set by path, together; the others are to be found"),
+            },
+        ),
+    ];
+    Ok(table)
 }
 
 /// `eval backlog`: the precision at k of each ranking at each cut-off, with what it measures.

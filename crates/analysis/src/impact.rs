@@ -1,0 +1,490 @@
+//! Impact (docs/metrics.md, *impact* and *eval*): the files that historically change with given
+//! ones, ranked, and how well that ranking predicts the files of later change sets.
+//!
+//! Everything here works on change sets as sets of file ids, oldest first, added one at a time
+//! ([`CoChanges::add`]), so that `eval` can learn incrementally as a monthly job would and
+//! `impact` can rank from the whole history.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// How candidates are ranked (docs/metrics.md, *impact*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Ranker {
+    /// cochange's default: confidence where recent change sets weigh more and large ones less,
+    /// raised for files changed in the newest change sets, ties broken by the newest change set
+    /// shared (docs/metrics.md gives the formula and the measurements).
+    Default,
+    /// Association-rule confidence: shared change sets / change sets of the query.
+    Confidence,
+    /// Shared change sets.
+    Support,
+    /// Confidence over the candidate's own share of change sets.
+    Lift,
+    /// Shared change sets over change sets of either.
+    Jaccard,
+    /// code-maat's degree: shared change sets over the mean of both revisions, in whole percent.
+    Degree,
+}
+
+impl Ranker {
+    /// Every ranker, the default first.
+    pub const ALL: [Ranker; 6] = [
+        Ranker::Default,
+        Ranker::Confidence,
+        Ranker::Support,
+        Ranker::Lift,
+        Ranker::Jaccard,
+        Ranker::Degree,
+    ];
+
+    /// The name users give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ranker::Default => "default",
+            Ranker::Confidence => "confidence",
+            Ranker::Support => "support",
+            Ranker::Lift => "lift",
+            Ranker::Jaccard => "jaccard",
+            Ranker::Degree => "degree",
+        }
+    }
+}
+
+/// Change sets, oldest first, with an index from each file to the change sets that touch it.
+#[derive(Debug, Default, Clone)]
+pub struct CoChanges {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+    sets: Vec<Set>,
+    by_file: Vec<Vec<u32>>,
+}
+
+#[derive(Debug, Clone)]
+struct Set {
+    /// File ids, sorted, distinct.
+    files: Vec<u32>,
+    /// When it was made (unix seconds), and what names it (a commit id).
+    time: i64,
+    label: String,
+}
+
+/// One file that changed with the query, and why it ranks where it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The file.
+    pub file: String,
+    /// Its score under the ranker asked for (higher first).
+    pub score: f64,
+    /// The query files the rule behind it starts from (the largest part of the query that
+    /// changed together before), by path.
+    pub antecedent: Vec<String>,
+    /// Change sets that touched the antecedent.
+    pub antecedent_sets: u32,
+    /// Change sets that touched the antecedent and this file.
+    pub shared: u32,
+    /// Change sets that touched this file.
+    pub revisions: u32,
+    /// All change sets.
+    pub change_sets: u32,
+    /// The newest change set that touched the antecedent and this file: its label and time.
+    pub last: (String, i64),
+}
+
+impl Candidate {
+    /// `shared / antecedent_sets`.
+    pub fn confidence(&self) -> f64 {
+        f64::from(self.shared) / f64::from(self.antecedent_sets.max(1))
+    }
+
+    /// `shared / change_sets`.
+    pub fn support(&self) -> f64 {
+        f64::from(self.shared) / f64::from(self.change_sets.max(1))
+    }
+
+    /// `shared · change_sets / (antecedent_sets · revisions)`.
+    pub fn lift(&self) -> f64 {
+        f64::from(self.shared) * f64::from(self.change_sets)
+            / (f64::from(self.antecedent_sets) * f64::from(self.revisions)).max(1.0)
+    }
+}
+
+/// Per candidate, the counts of one rule while they are gathered.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    shared: u32,
+    weighted: f64,
+    last: u32,
+}
+
+/// [`Ranker::Default`] weighs a change set by its age: one this many change sets older than the
+/// newest counts half as much (the files that change together drift as a code base grows). It
+/// also weighs a change set of `n` files by `1 / √(n − 1)`: a large one says less about which of
+/// its files belong together.
+const RECENCY_HALF_LIFE: f64 = 400.0;
+/// [`Ranker::Default`] raises a candidate's score by this share for each of the newest
+/// [`ACTIVE_SETS`] change sets that touched it: work in progress tends to touch the same files.
+const ACTIVITY_WEIGHT: f64 = 0.3;
+/// See [`ACTIVITY_WEIGHT`].
+const ACTIVE_SETS: usize = 20;
+
+impl CoChanges {
+    /// No change sets yet.
+    pub fn new() -> CoChanges {
+        CoChanges::default()
+    }
+
+    /// The id of `file`, made on first sight.
+    fn id(&mut self, file: &str) -> u32 {
+        if let Some(&id) = self.ids.get(file) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(file.to_owned());
+        self.ids.insert(file.to_owned(), id);
+        self.by_file.push(Vec::new());
+        id
+    }
+
+    /// Adds a change set (newer than every one added before) of `files`, made at `time` and
+    /// named `label`.
+    pub fn add<S: AsRef<str>>(&mut self, files: &[S], time: i64, label: &str) {
+        let mut ids: Vec<u32> = files.iter().map(|f| self.id(f.as_ref())).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let index = self.sets.len() as u32;
+        for &id in &ids {
+            self.by_file[id as usize].push(index);
+        }
+        self.sets.push(Set {
+            files: ids,
+            time,
+            label: label.to_owned(),
+        });
+    }
+
+    /// How many change sets there are.
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+
+    /// Of the newest [`ACTIVE_SETS`] change sets, how many touched the file `id`.
+    fn recent_changes(&self, id: u32) -> u32 {
+        let sets = &self.by_file[id as usize];
+        let from = self.sets.len().saturating_sub(ACTIVE_SETS) as u32;
+        (sets.len() - sets.partition_point(|&s| s < from)) as u32
+    }
+
+    /// Change sets that touched `file`.
+    pub fn revisions(&self, file: &str) -> u32 {
+        self.ids
+            .get(file)
+            .map_or(0, |&id| self.by_file[id as usize].len() as u32)
+    }
+
+    /// The files that changed with `query` before, ranked by `ranker`, best first (ties by
+    /// path). With several query files the rules start from the largest part of the query that
+    /// changed together in some change set (as TARMAQ does): only change sets with that many
+    /// query files count, each candidate taking its best rule.
+    pub fn rank<S: AsRef<str>>(&self, query: &[S], ranker: Ranker) -> Vec<Candidate> {
+        let mut ids: Vec<u32> = query
+            .iter()
+            .filter_map(|f| self.ids.get(f.as_ref()).copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        // The change sets touching the query, with how many query files each holds.
+        let mut overlap: BTreeMap<u32, u32> = BTreeMap::new();
+        for &q in &ids {
+            for &set in &self.by_file[q as usize] {
+                *overlap.entry(set).or_default() += 1;
+            }
+        }
+        let Some(&widest) = overlap.values().max() else {
+            return Vec::new();
+        };
+        let newest = self.sets.len() as f64;
+        let weight = |set: u32| {
+            let files = self.sets[set as usize].files.len();
+            let age = newest - f64::from(set) - 1.0;
+            0.5f64.powf(age / RECENCY_HALF_LIFE) / (files.saturating_sub(1).max(1) as f64).sqrt()
+        };
+        // Rules by antecedent: its change sets, and per candidate the tally.
+        let mut rules: BTreeMap<Vec<u32>, (u32, f64, HashMap<u32, Tally>)> = BTreeMap::new();
+        for (&set, _) in overlap.iter().filter(|(_, n)| **n == widest) {
+            let files = &self.sets[set as usize].files;
+            let antecedent: Vec<u32> = files
+                .iter()
+                .copied()
+                .filter(|f| ids.binary_search(f).is_ok())
+                .collect();
+            let w = weight(set);
+            let rule = rules.entry(antecedent).or_default();
+            rule.0 += 1;
+            rule.1 += w;
+            for &file in files {
+                if ids.binary_search(&file).is_err() {
+                    let tally = rule.2.entry(file).or_default();
+                    tally.shared += 1;
+                    tally.weighted += w;
+                    tally.last = set;
+                }
+            }
+        }
+        let change_sets = self.sets.len() as u32;
+        let mut best: HashMap<u32, Candidate> = HashMap::new();
+        for (antecedent, (sets, weighted_sets, tallies)) in &rules {
+            for (&file, tally) in tallies {
+                let revisions = self.by_file[file as usize].len() as u32;
+                let mut score = score(ranker, tally, *sets, *weighted_sets, revisions, change_sets);
+                if ranker == Ranker::Default {
+                    score *= 1.0 + ACTIVITY_WEIGHT * f64::from(self.recent_changes(file));
+                }
+                let last = &self.sets[tally.last as usize];
+                let candidate = Candidate {
+                    file: self.names[file as usize].clone(),
+                    score,
+                    antecedent: antecedent
+                        .iter()
+                        .map(|&a| self.names[a as usize].clone())
+                        .collect(),
+                    antecedent_sets: *sets,
+                    shared: tally.shared,
+                    revisions,
+                    change_sets,
+                    last: (last.label.clone(), last.time),
+                };
+                match best.get(&file) {
+                    Some(kept) if !better(&candidate, kept, ranker) => {}
+                    _ => {
+                        best.insert(file, candidate);
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<Candidate> = best.into_values().collect();
+        ranked.sort_by(|a, b| {
+            if better(a, b, ranker) {
+                std::cmp::Ordering::Less
+            } else if better(b, a, ranker) {
+                std::cmp::Ordering::Greater
+            } else {
+                a.file.cmp(&b.file)
+            }
+        });
+        ranked
+    }
+}
+
+/// Whether `a` ranks before `b` under `ranker`, paths aside.
+fn better(a: &Candidate, b: &Candidate, ranker: Ranker) -> bool {
+    match a.score.total_cmp(&b.score) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => ranker == Ranker::Default && a.last.1 > b.last.1,
+    }
+}
+
+/// The score of a candidate with `tally` for a rule whose antecedent has `sets` change sets
+/// (`weighted_sets` by [`Ranker::Default`]'s weights), the candidate `revisions`, of
+/// `change_sets` in all.
+fn score(
+    ranker: Ranker,
+    tally: &Tally,
+    sets: u32,
+    weighted_sets: f64,
+    revisions: u32,
+    change_sets: u32,
+) -> f64 {
+    let (s, a, r, n) = (
+        f64::from(tally.shared),
+        f64::from(sets),
+        f64::from(revisions),
+        f64::from(change_sets),
+    );
+    match ranker {
+        Ranker::Default => tally.weighted / weighted_sets,
+        Ranker::Confidence => s / a,
+        Ranker::Support => s,
+        Ranker::Lift => s * n / (a * r),
+        Ranker::Jaccard => s / (a + r - s),
+        Ranker::Degree => (100.0 * s / ((a + r) / 2.0)).floor(),
+    }
+}
+
+/// What `eval` measures (docs/metrics.md, *eval*).
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// The share of change sets, the newest, that are tested.
+    pub test_share: f64,
+    /// `None`: each file of a test change set is a query on its own; `Some(n)`: its first `n`
+    /// files by path are one query and the rest are hidden.
+    pub query_size: Option<usize>,
+    /// The rankers compared.
+    pub rankers: Vec<Ranker>,
+}
+
+/// One ranker's scores over the test change sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalRow {
+    /// The ranker.
+    pub ranker: Ranker,
+    /// Queries scored.
+    pub queries: u64,
+    /// Share of queries whose first candidate is a hidden file.
+    pub hit_1: f64,
+    /// Share of queries with a hidden file among the first three.
+    pub hit_3: f64,
+    /// Mean share of the hidden files among the first ten.
+    pub recall_10: f64,
+    /// Mean reciprocal rank of the first hidden file (0 when none is a candidate).
+    pub mrr: f64,
+}
+
+/// A change set for `eval`: its files, time and label, oldest first.
+#[derive(Debug, Clone)]
+pub struct EvalSet {
+    /// Distinct files.
+    pub files: Vec<String>,
+    /// Unix seconds.
+    pub time: i64,
+    /// A commit id.
+    pub label: String,
+}
+
+/// How many of `sets` change sets, the newest, are tested: `⌊sets × share⌋`.
+pub fn tested(sets: usize, share: f64) -> usize {
+    ((sets as f64 * share).floor() as usize).min(sets)
+}
+
+/// Trains on the oldest change sets of `sets` (all but `test_share` of them) and scores each
+/// ranker on the rest, adding each test change set to the history once it is scored.
+pub fn evaluate(sets: &[EvalSet], options: &EvalOptions) -> Vec<EvalRow> {
+    let train = sets.len() - tested(sets.len(), options.test_share);
+    let mut history = CoChanges::new();
+    for set in &sets[..train] {
+        history.add(&set.files, set.time, &set.label);
+    }
+    #[derive(Default, Clone)]
+    struct Sums {
+        queries: u64,
+        hit_1: u64,
+        hit_3: u64,
+        recall_10: f64,
+        mrr: f64,
+    }
+    let mut sums = vec![Sums::default(); options.rankers.len()];
+    for set in &sets[train..] {
+        let mut files = set.files.clone();
+        files.sort();
+        files.dedup();
+        let queries: Vec<(Vec<&String>, Vec<&String>)> = match options.query_size {
+            None => files
+                .iter()
+                .filter(|q| history.revisions(q) > 0)
+                .map(|q| (vec![q], files.iter().filter(|f| *f != q).collect()))
+                .collect(),
+            Some(n) if files.len() > n => {
+                let (query, hidden) = files.split_at(n);
+                if query.iter().any(|q| history.revisions(q) > 0) {
+                    vec![(query.iter().collect(), hidden.iter().collect())]
+                } else {
+                    Vec::new()
+                }
+            }
+            Some(_) => Vec::new(),
+        };
+        for (query, hidden) in &queries {
+            for (sum, &ranker) in sums.iter_mut().zip(&options.rankers) {
+                let ranked = history.rank(query, ranker);
+                let found = |k: usize| {
+                    ranked
+                        .iter()
+                        .take(k)
+                        .filter(|c| hidden.iter().any(|h| **h == c.file))
+                        .count()
+                };
+                sum.queries += 1;
+                sum.hit_1 += u64::from(found(1) > 0);
+                sum.hit_3 += u64::from(found(3) > 0);
+                sum.recall_10 += found(10) as f64 / hidden.len() as f64;
+                if let Some(rank) = ranked
+                    .iter()
+                    .position(|c| hidden.iter().any(|h| **h == c.file))
+                {
+                    sum.mrr += 1.0 / (rank + 1) as f64;
+                }
+            }
+        }
+        history.add(&files, set.time, &set.label);
+    }
+    sums.iter()
+        .zip(&options.rankers)
+        .map(|(sum, &ranker)| {
+            let per = |x: f64| {
+                if sum.queries == 0 {
+                    0.0
+                } else {
+                    x / sum.queries as f64
+                }
+            };
+            EvalRow {
+                ranker,
+                queries: sum.queries,
+                hit_1: per(sum.hit_1 as f64),
+                hit_3: per(sum.hit_3 as f64),
+                recall_10: per(sum.recall_10),
+                mrr: per(sum.mrr),
+            }
+        })
+        .collect()
+}
+
+/// The change sets `eval` learns from and tests on (docs/metrics.md, *eval*): the non-merge
+/// commits of `tables` with 2 to `max_files` distinct files, a renamed file counting as its old
+/// and new path (as `git log --no-renames` lists them), oldest first by committer time, then by
+/// commit id.
+pub fn eval_sets(
+    tables: &cochange_miner::Tables,
+    max_files: usize,
+) -> polars::prelude::PolarsResult<Vec<EvalSet>> {
+    use cochange_miner::col;
+    let commits = &tables.commits;
+    let ids = commits.column(col::COMMIT)?.str()?;
+    let merges = commits.column(col::IS_MERGE)?.bool()?;
+    let times = commits.column(col::COMMITTER_TIME)?.i64()?;
+    let mut files: HashMap<&str, (i64, Vec<String>)> = HashMap::new();
+    for ((id, merge), time) in ids.iter().zip(merges.iter()).zip(times.iter()) {
+        if let (Some(id), Some(false), Some(time)) = (id, merge, time) {
+            files.insert(id, (time, Vec::new()));
+        }
+    }
+    let changes = &tables.changes;
+    let commit = changes.column(col::COMMIT)?.str()?;
+    let path = changes.column(col::PATH)?.str()?;
+    let old_path = changes.column(col::OLD_PATH)?.str()?;
+    for ((c, p), old) in commit.iter().zip(path.iter()).zip(old_path.iter()) {
+        if let Some((_, set)) = c.and_then(|c| files.get_mut(c)) {
+            set.extend(p.into_iter().chain(old).map(str::to_owned));
+        }
+    }
+    let mut sets: Vec<EvalSet> = files
+        .into_iter()
+        .filter_map(|(id, (time, mut files))| {
+            files.sort();
+            files.dedup();
+            (2..=max_files).contains(&files.len()).then(|| EvalSet {
+                files,
+                time,
+                label: id.to_owned(),
+            })
+        })
+        .collect();
+    sets.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.label.cmp(&b.label)));
+    Ok(sets)
+}
