@@ -282,8 +282,9 @@ pub struct DepsArgs {
     pub at: AtArgs,
     #[command(flatten)]
     pub components: ComponentArgs,
-    /// Print one table only (CSV holds one table; `edges`, `cycles` and `imports` also draw as
-    /// graphs) [default: all but `files` and `imports`].
+    /// Print one table only (CSV holds one table; `edges`, `stable`, `cycles` and `imports` also
+    /// draw as graphs) [default: `components`, `edges`, `cycles`, and `violations` with
+    /// `[boundaries]` in the config].
     #[arg(long, value_enum)]
     pub show: Option<DepsView>,
 }

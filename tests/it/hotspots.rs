@@ -120,7 +120,7 @@ fn backlog_combines_the_factors_as_documented() -> Result {
         engine["reason"],
         "changed in 6 of 8 change sets (top 17 %); 7 lines (1 of them comments), nesting up to 2 \
          levels; 83 % of its co-changes reach other folders (coupled with 3 files, 2 in other \
-         components, 2 of those with no import either way (hidden coupling)); a test changed \
+         components, of which 2 without an import either way: hidden coupling); a test changed \
          alongside in 33 % of its changes; 92 % of its added lines by alice"
     );
     let service = &rows[1];

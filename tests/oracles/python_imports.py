@@ -1,55 +1,83 @@
-# The Python import rules of docs/structure.md written again over Python's own `ast` module: an
-# independent parse to compare with `cochange deps --show imports` (edges as path<TAB>target),
-# reading the files of HEAD from git, so bare repositories work.
+# The Python imports of a repository's HEAD, found by Python itself, to compare with
+# `cochange deps --show imports` (edges as path<TAB>target): the files are parsed with Python's
+# `ast` module, and which module a dotted name is comes from Python's own path finder
+# (`importlib.machinery.PathFinder`, which knows regular and namespace packages) over the files of
+# HEAD written to a temporary folder. Only two conventions are cochange's (docs/structure.md):
+# where the import roots are (the first folder up with no `__init__.py` in it or above it; an
+# absolute import looks in the importer's root first, then in the others), and that an import of
+# a name that is no module stands for the deepest module of the dotted name that exists.
 #   python3 tests/oracles/python_imports.py REPO
-import ast, subprocess, sys
-root = sys.argv[1]
-paths = subprocess.run(["git","-C",root,"ls-tree","-r","--name-only","-z","HEAD"],capture_output=True,text=True).stdout.split("\0")
-paths = [p for p in paths if p]
-def contents(p):
-    return subprocess.run(["git","-C",root,"cat-file","blob",f"HEAD:{p}"],capture_output=True).stdout
-allp = set(paths)
-py = [p for p in paths if p.endswith((".py",".pyi"))]
-def parent(p): return p.rsplit("/",1)[0] if "/" in p else ""
-def join(d,n): return f"{d}/{n}" if d else n
-def is_pkg(d): return d != "" and join(d,"__init__.py") in allp
-mods = {}; of = {}
-for p in py:
+import ast, importlib.machinery, io, os, subprocess, sys, tarfile, tempfile
+
+repo = sys.argv[1]
+paths = subprocess.run(["git", "-C", repo, "ls-tree", "-r", "--name-only", "-z", "HEAD"],
+                       capture_output=True, check=True).stdout.decode().split("\0")
+py = [p for p in paths if p.endswith((".py", ".pyi"))]
+tmp = tempfile.mkdtemp()
+archive = subprocess.run(["git", "-C", repo, "archive", "--format=tar", "HEAD", "--", *py],
+                         capture_output=True, check=True).stdout
+with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+    tar.extractall(tmp, filter="data")
+
+def parent(p): return p.rsplit("/", 1)[0] if "/" in p else ""
+def join(d, n): return f"{d}/{n}" if d else n
+inits = {parent(p) for p in py if p.endswith("/__init__.py") or p == "__init__.py"}
+def below_package(d):
+    while d:
+        if d in inits: return True
+        d = parent(d)
+    return False
+
+def root_of(p):
     r = parent(p)
-    while is_pkg(r): r = parent(r)
-    within = p[len(r)+1:] if r else p
-    stem = within[:-4] if within.endswith(".pyi") else within[:-3]
-    m = stem.split("/")
-    init = m[-1] == "__init__"
-    if init: m.pop()
-    pkg = m if init else m[:-1]
-    mods.setdefault((r,".".join(m)), p)
-    of[p] = (r, pkg)
-roots = sorted({r for r,_ in mods})
+    while below_package(r): r = parent(r)
+    return r
+
+def module_file(root, dotted):
+    """The file Python's path finder gives for the module `dotted` under `root`, or None (no
+    such module, or a namespace package, which has no file)."""
+    locations = [os.path.join(tmp, root) if root else tmp]
+    spec = None
+    for i in range(len(dotted)):
+        if not dotted[i] or not locations: return None
+        # The last name alone: a dotted one makes the finder look for the parent in sys.modules.
+        spec = importlib.machinery.PathFinder.find_spec(dotted[i], locations)
+        if spec is None: return None
+        locations = list(spec.submodule_search_locations or [])
+    if spec is None or spec.origin in (None, "namespace"): return None
+    return os.path.relpath(spec.origin, tmp).replace(os.sep, "/")
+
+roots = sorted({root_of(p) for p in py})
 edges = set()
 for p in py:
-    try: tree = ast.parse(contents(p))
-    except SyntaxError: continue
-    r, pkg = of[p]
+    try: tree = ast.parse(open(os.path.join(tmp, p), "rb").read())
+    except (SyntaxError, ValueError): continue
+    root = root_of(p)
+    within = p[len(root) + 1:] if root else p
+    stem = within.rsplit(".", 1)[0].split("/")
+    package = stem[:-1]
     for n in ast.walk(tree):
         if isinstance(n, ast.Import):
-            reqs = [(0, a.name.split("."), []) for a in n.names]
+            requests = [(0, a.name.split("."), []) for a in n.names]
         elif isinstance(n, ast.ImportFrom):
-            reqs = [(n.level, (n.module or "").split(".") if n.module else [], [a.name for a in n.names])]
-        else: continue
-        for level, module, names in reqs:
-            if level == 0: base = module; rs = [r] + [x for x in roots if x != r]
+            requests = [(n.level, n.module.split(".") if n.module else [], [a.name for a in n.names])]
+        else:
+            continue
+        for level, module, names in requests:
+            if level == 0:
+                base, search = module, [root] + [r for r in roots if r != root]
             else:
                 up = level - 1
-                if up > len(pkg): continue
-                base = pkg[:len(pkg)-up] + module; rs = [r]
+                if up > len(package): continue
+                base, search = package[:len(package) - up] + module, [root]
             found = []
-            for rr in rs:
-                subs = [mods[(rr, ".".join(base+[nm]))] for nm in names if nm != "*" and (rr, ".".join(base+[nm])) in mods]
-                if subs: found = subs; break
-                for k in range(len(base),0,-1):
-                    if (rr,".".join(base[:k])) in mods: found=[mods[(rr,".".join(base[:k]))]]; break
+            for r in search:
+                found = [f for f in (module_file(r, base + [name]) for name in names if name != "*") if f]
                 if found: break
-            for t in found:
-                if t != p: edges.add((p,t))
+                for k in range(len(base), 0, -1):
+                    f = module_file(r, base[:k])
+                    if f: found = [f]; break
+                if found: break
+            for target in found:
+                if target != p: edges.add((p, target))
 for e in sorted(edges): print(f"{e[0]}\t{e[1]}")

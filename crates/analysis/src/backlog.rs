@@ -350,7 +350,7 @@ impl Reason<'_> {
                         match self.hidden {
                             0 => String::new(),
                             n => format!(
-                                ", {n} of those with no import either way (hidden coupling)"
+                                ", of which {n} without an import either way: hidden coupling"
                             ),
                         }
                     )

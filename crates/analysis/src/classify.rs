@@ -51,8 +51,8 @@ impl fmt::Display for PairClass {
 /// Whether a path is a test by the conventions of its language (docs/metrics.md, *Test
 /// signal*):
 ///
-/// - any language: a folder named `test`, `tests`, `__tests__`, `spec` or `specs` (which covers
-///   Java's `src/test/`);
+/// - any language: a folder named `test`, `tests`, `__tests__`, `spec`, `specs` or `fuzz` (which
+///   covers Java's `src/test/` and cargo-fuzz targets);
 /// - Go `*_test.go`; Python `test_*.py`, `*_test.py`, `conftest.py`; JavaScript and TypeScript
 ///   `*.test.*`, `*.spec.*`; Ruby `*_spec.rb`, `*_test.rb`; Java, Kotlin, Scala and C# `*Test`,
 ///   `*Tests`, `*IT`, `*Spec` before the extension; git's own shell tests `t/NNNN-*.sh`.
@@ -64,10 +64,12 @@ pub fn is_test_path(path: &str) -> bool {
     let mut components = path.split('/');
     let file = components.next_back().unwrap_or_default();
     let folders: Vec<&str> = components.collect();
-    if folders
-        .iter()
-        .any(|dir| matches!(*dir, "test" | "tests" | "__tests__" | "spec" | "specs"))
-    {
+    if folders.iter().any(|dir| {
+        matches!(
+            *dir,
+            "test" | "tests" | "__tests__" | "spec" | "specs" | "fuzz"
+        )
+    }) {
         return true;
     }
     let (stem, extension) = match file.rsplit_once('.') {
@@ -138,6 +140,7 @@ mod tests {
             "src/main/java/FooIT.java",
             "lib/foo_spec.rb",
             "spec/models/user.rb",
+            "tokio-stream/fuzz/fuzz_targets/fuzz_stream_map.rs",
             "t/t1234-commit-graph.sh",
             "t/t0001-init.sh",
             "App.Tests/ParserTests.cs",

@@ -71,6 +71,37 @@ pub struct Forbidden {
 }
 
 impl Boundaries {
+    /// Refuses a rule that names a component none of `components` is: a misspelt name would
+    /// make the gate pass while checking nothing.
+    fn check_names(&self, components: &BTreeSet<String>) -> Result<(), Error> {
+        let named = self
+            .forbidden
+            .iter()
+            .flat_map(|rule| {
+                [&rule.from, &rule.to]
+                    .into_iter()
+                    .map(move |name| (name, format!("`{} -> {}`", rule.from, rule.to)))
+            })
+            .chain(
+                self.public
+                    .iter()
+                    .map(|(name, _, _)| (name, "`[boundaries.public]`".to_owned())),
+            );
+        for (name, rule) in named {
+            if name != "*" && !components.contains(name) {
+                return Err(Error::Invalid(format!(
+                    "`[boundaries]` rule {rule} names the component `{name}`, but no file whose imports are read belongs to it; the components are: {} (`cochange components` lists their files)",
+                    components
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The rule an import from a file of `from` to the file `target` of `to` breaks, if any:
     /// `("forbidden", "web -> storage")` or `("internal", "public of storage: …")`.
     fn broken(&self, from: &str, to: &str, target: &str) -> Option<(&'static str, String)> {
@@ -201,14 +232,20 @@ pub struct CoChange {
 #[derive(Debug, Default)]
 struct ComponentEdge {
     imports: u64,
+    /// Of `imports`, those in test code: a test file, or code compiled for tests only.
+    test_imports: u64,
     files: BTreeSet<String>,
     /// The first file edge in path order: `file:line -> target`.
     example: Option<String>,
+    /// The first that is not in test code.
+    product_example: Option<String>,
 }
 
 /// The `deps` tables of `structure`, components given by `component_of`, with how each pair of
 /// components changes together (`co_change`, from [`component_co_change`]) and the imports that
-/// break `boundaries`.
+/// break `boundaries`. Imports in test code (files `tests` names, Rust `#[cfg(test)]` code) are
+/// dependencies, but cycles are sought among the others: tests may import what they test from
+/// anywhere.
 ///
 /// [`component_co_change`]: crate::component_co_change
 pub fn deps(
@@ -216,13 +253,17 @@ pub fn deps(
     component_of: &dyn Fn(&str) -> String,
     co_change: &BTreeMap<(String, String), CoChange>,
     boundaries: &Boundaries,
-) -> PolarsResult<DepsReport> {
+    tests: &crate::TestPaths,
+) -> Result<DepsReport, Error> {
     let files = &structure.resolved.files;
+    let components: BTreeSet<String> = files.iter().map(|f| component_of(&f.path)).collect();
+    boundaries.check_names(&components)?;
     let mut fan_in: BTreeMap<&str, u64> = BTreeMap::new();
     let mut edges: BTreeMap<(String, String), ComponentEdge> = BTreeMap::new();
     let mut violations: Vec<Violation<'_>> = Vec::new();
     for file in files {
         let from = component_of(&file.path);
+        let test_file = tests.is_test(&file.path);
         for (target, line) in &file.edges {
             *fan_in.entry(target.as_str()).or_default() += 1;
             let to = component_of(target);
@@ -242,9 +283,14 @@ pub fn deps(
             }
             let edge = edges.entry((from.clone(), to)).or_default();
             edge.imports += 1;
+            let example = || format!("{}:{line} -> {target}", file.path);
+            if test_file || file.test_only.binary_search(target).is_ok() {
+                edge.test_imports += 1;
+            } else {
+                edge.product_example.get_or_insert_with(example);
+            }
             edge.files.insert(file.path.clone());
-            edge.example
-                .get_or_insert_with(|| format!("{}:{line} -> {target}", file.path));
+            edge.example.get_or_insert_with(example);
         }
     }
     let (mut from, mut to, mut lines) = (Vec::new(), Vec::new(), Vec::new());
@@ -392,6 +438,7 @@ fn edge_frame<'a>(
         "from" => rows.iter().map(|r| r.0.0.as_str()).collect::<Vec<_>>(),
         "to" => rows.iter().map(|r| r.0.1.as_str()).collect::<Vec<_>>(),
         "imports" => rows.iter().map(|r| r.1.imports).collect::<Vec<_>>(),
+        "test_imports" => rows.iter().map(|r| r.1.test_imports).collect::<Vec<_>>(),
         "files" => rows.iter().map(|r| r.1.files.len() as u64).collect::<Vec<_>>(),
         "co_changes" => changes.iter().map(|c| c.shared).collect::<Vec<_>>(),
         "coupled" => changes.iter().map(|c| c.coupled).collect::<Vec<_>>(),
@@ -399,9 +446,14 @@ fn edge_frame<'a>(
     )
 }
 
-/// The dependencies inside each strongly connected component of two or more components;
-/// cycles numbered from 1, largest first, then by their first component.
-fn cycle_frame(edges: &BTreeMap<(String, String), ComponentEdge>) -> PolarsResult<DataFrame> {
+/// The dependencies inside each strongly connected component of two or more components, over
+/// the dependencies that code other than tests makes; cycles numbered from 1, largest first,
+/// then by their first component.
+fn cycle_frame(all: &BTreeMap<(String, String), ComponentEdge>) -> PolarsResult<DataFrame> {
+    let edges: BTreeMap<&(String, String), &ComponentEdge> = all
+        .iter()
+        .filter(|(_, edge)| edge.imports > edge.test_imports)
+        .collect();
     let names: BTreeSet<&str> = edges
         .keys()
         .flat_map(|(a, b)| [a.as_str(), b.as_str()])
@@ -424,7 +476,7 @@ fn cycle_frame(edges: &BTreeMap<(String, String), ComponentEdge>) -> PolarsResul
     let (mut cycle, mut members, mut inside) = (Vec::new(), Vec::new(), Vec::new());
     for (n, scc) in cycles.iter().enumerate() {
         let set: BTreeSet<&str> = scc.iter().copied().collect();
-        for (key, edge) in edges {
+        for (&key, &edge) in &edges {
             if set.contains(key.0.as_str()) && set.contains(key.1.as_str()) {
                 cycle.push(n as u64 + 1);
                 members.push(scc.join(", "));
@@ -437,7 +489,7 @@ fn cycle_frame(edges: &BTreeMap<(String, String), ComponentEdge>) -> PolarsResul
         "components" => members,
         "from" => inside.iter().map(|r| r.0.0.as_str()).collect::<Vec<_>>(),
         "to" => inside.iter().map(|r| r.0.1.as_str()).collect::<Vec<_>>(),
-        "imports" => inside.iter().map(|r| r.1.imports).collect::<Vec<_>>(),
-        "example" => inside.iter().map(|r| r.1.example.clone().unwrap_or_default()).collect::<Vec<_>>(),
+        "imports" => inside.iter().map(|r| r.1.imports - r.1.test_imports).collect::<Vec<_>>(),
+        "example" => inside.iter().map(|r| r.1.product_example.clone().unwrap_or_default()).collect::<Vec<_>>(),
     )
 }

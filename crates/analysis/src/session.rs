@@ -704,9 +704,10 @@ impl<'s> Session<'s> {
             to_blame.extend(origins.unknown.iter().filter(|f| keep(f)).cloned());
             let binary = origins.binary.iter().filter(|f| keep(f)).count();
             notes.push(format!(
-                "line origins of {} files from the replay of the mined diffs ({} commits replayed{}); skipped {binary} binary",
+                "line origins of {} files from the replay of the mined diffs ({} {} replayed{}); skipped {binary} binary",
                 files.len(),
                 origins.replayed,
+                if origins.replayed == 1 { "commit" } else { "commits" },
                 if origins.replayed == 0 { ", cached" } else { "" }
             ));
             if !to_blame.is_empty() {

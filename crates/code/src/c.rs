@@ -44,6 +44,7 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
         if let Some(target) = target {
             found.push(Import {
                 line: line_of(child),
+                test: false,
                 target,
             });
         }

@@ -34,6 +34,7 @@ fn visit(
                 if let Some(target) = target {
                     imports.push(Import {
                         line: line_of(child),
+                        test: false,
                         target: Target::CSharp(split(text(target, source))),
                     });
                 }

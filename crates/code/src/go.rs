@@ -29,6 +29,7 @@ pub(crate) fn imports(root: Node<'_>, source: &[u8]) -> Vec<Import> {
             if let Some(path) = path {
                 found.push(Import {
                     line: line_of(spec),
+                    test: false,
                     target: Target::Go(path),
                 });
             }

@@ -20,6 +20,7 @@ pub(crate) fn read(root: Node<'_>, source: &[u8]) -> (Vec<Import>, Vec<String>) 
             ("package_declaration", Some(name)) => package.push(text(name, source).to_owned()),
             ("import_declaration", Some(name)) => imports.push(Import {
                 line: line_of(node),
+                test: false,
                 target: Target::Java {
                     path: split(text(name, source)),
                     wildcard: children(node).iter().any(|n| n.kind() == "asterisk"),

@@ -33,6 +33,7 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
         if let Some(specifier) = specifier.and_then(|s| string_value(s, source)) {
             found.push(Import {
                 line: line_of(child),
+                test: false,
                 target: Target::Js(specifier),
             });
         }

@@ -102,6 +102,9 @@ impl Language {
 pub struct Import {
     /// 1-based line of the statement.
     pub line: u32,
+    /// Whether it sits in code compiled for tests only (Rust `#[cfg(test)]` items).
+    #[serde(default)]
+    pub test: bool,
     /// What it names.
     pub target: Target,
 }
@@ -245,7 +248,7 @@ pub enum FileFacts {
 /// The name under which a cache keeps [`FileFacts`] by blob id. It changes whenever
 /// [`read_file`] would give different facts for some file (a grammar update, a new rule), so
 /// that facts read by an older version are never served.
-pub const FACTS_TABLE: &str = "code-facts-v6";
+pub const FACTS_TABLE: &str = "code-facts-v7";
 
 /// Whether `path` is a package manifest (`Cargo.toml`, `package.json`, `go.mod`,
 /// `tsconfig.json`, `jsconfig.json`): it says where a package's modules live, so it is read even

@@ -19,6 +19,7 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
                 for name in field_all(child, "name") {
                     found.push(Import {
                         line: line_of(child),
+                        test: false,
                         target: Target::Python {
                             level: 0,
                             module: dotted(imported(name), source),
@@ -58,6 +59,7 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
                 }
                 found.push(Import {
                     line: line_of(child),
+                    test: false,
                     target: Target::Python {
                         level,
                         module,

@@ -21,6 +21,9 @@ pub struct FileImports {
     pub external: u32,
     /// Imports that look internal (relative, `crate::`, `super::`) but name no file.
     pub unresolved: u32,
+    /// The targets of `edges` that only code compiled for tests imports (Rust `#[cfg(test)]`
+    /// items, and every import of a module file that only `#[cfg(test)] mod` declares); sorted.
+    pub test_only: Vec<String>,
 }
 
 /// The imports of every file of a revision that cochange reads.
@@ -57,6 +60,8 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
     let includes = IncludeIndex::new(paths);
     let ruby = RubyIndex::new(paths);
     let mut resolved = Resolved::default();
+    // Rust `mod` declarations: (module file, declaring file, in test code).
+    let mut declared: Vec<(String, String, bool)> = Vec::new();
     for (path, fact) in facts {
         let (found, errors) = match fact {
             FileFacts::CargoPackage(_)
@@ -76,7 +81,8 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
         if errors {
             resolved.with_errors.push(path.clone());
         }
-        let mut edges: BTreeMap<String, u32> = BTreeMap::new();
+        // Per target, the line of the first import and whether every import of it is a test's.
+        let mut edges: BTreeMap<String, (u32, bool)> = BTreeMap::new();
         let mut file = FileImports {
             path: path.clone(),
             ..FileImports::default()
@@ -106,15 +112,55 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
             match outcome {
                 Outcome::Files(targets) => {
                     for target in targets.into_iter().filter(|t| t != path) {
-                        edges.entry(target).or_insert(import.line);
+                        if matches!(import.target, Target::RustMod(_)) {
+                            declared.push((target.clone(), path.clone(), import.test));
+                        }
+                        let edge = edges.entry(target).or_insert((import.line, true));
+                        edge.1 &= import.test;
                     }
                 }
                 Outcome::External => file.external += 1,
                 Outcome::Unresolved => file.unresolved += 1,
             }
         }
-        file.edges = edges.into_iter().collect();
+        file.test_only = edges
+            .iter()
+            .filter(|(_, (_, test))| *test)
+            .map(|(target, _)| target.clone())
+            .collect();
+        file.edges = edges
+            .into_iter()
+            .map(|(target, (line, _))| (target, line))
+            .collect();
         resolved.files.push(file);
+    }
+    // A module file that only `#[cfg(test)] mod` declares (from code or from other such files)
+    // is test code: all it imports is imported by tests only.
+    let mut declarers: BTreeMap<&str, Vec<(&str, bool)>> = BTreeMap::new();
+    for (module, from, test) in &declared {
+        declarers.entry(module).or_default().push((from, *test));
+    }
+    let mut test_files: BTreeSet<&str> = BTreeSet::new();
+    loop {
+        let found: Vec<&str> = declarers
+            .iter()
+            .filter(|(module, by)| {
+                !test_files.contains(*module)
+                    && by
+                        .iter()
+                        .all(|(from, test)| *test || test_files.contains(from))
+            })
+            .map(|(module, _)| *module)
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        test_files.extend(found);
+    }
+    for file in &mut resolved.files {
+        if test_files.contains(file.path.as_str()) {
+            file.test_only = file.edges.iter().map(|(t, _)| t.clone()).collect();
+        }
     }
     resolved
 }
@@ -530,8 +576,20 @@ impl PythonIndex {
     fn new<'a>(paths: impl Iterator<Item = &'a String>) -> PythonIndex {
         let paths: Vec<&String> = paths.collect();
         let all: BTreeSet<&str> = paths.iter().map(|p| p.as_str()).collect();
-        let is_package =
+        let has_init =
             |dir: &str| !dir.is_empty() && all.contains(join(dir, "__init__.py").as_str());
+        // A folder without `__init__.py` below a package is a namespace subpackage (PEP 420):
+        // `from .sansio.app import App` in `flask/app.py` names `flask/sansio/app.py`.
+        let is_package = |dir: &str| {
+            let mut dir = dir;
+            while !dir.is_empty() {
+                if has_init(dir) {
+                    return true;
+                }
+                dir = parent(dir);
+            }
+            false
+        };
         let mut index = PythonIndex {
             modules: HashMap::new(),
             of_file: HashMap::new(),
@@ -773,6 +831,49 @@ mod tests {
     }
 
     #[test]
+    fn rust_imports_in_test_code_are_marked() {
+        let tree = files(&[
+            ("m/Cargo.toml", "[package]\nname = \"m\"\n"),
+            (
+                "m/src/lib.rs",
+                "pub mod a;\npub mod b;\n#[cfg(test)]\nmod tests;\n#[cfg(all(test, unix))]\nuse crate::b::X;\n#[cfg(not(test))]\nuse crate::a::Y;\n",
+            ),
+            (
+                "m/src/a.rs",
+                "use crate::b::Z;\n#[cfg(test)]\nmod tests {\n    use crate::lib_helper;\n    use crate::tests::Fixture;\n}\n",
+            ),
+            ("m/src/b.rs", "#![cfg(test)]\nuse crate::a::Q;\n"),
+            ("m/src/tests.rs", "mod more;\nuse crate::a::A;\n"),
+            ("m/src/tests/more.rs", "use crate::b::B;\n"),
+        ]);
+        let resolved = resolve(&tree);
+        let by_path = by_path(&resolved);
+        // Written out by hand: in lib.rs, `mod tests;` and the `cfg(all(test, unix))` use are
+        // test code, `cfg(not(test))` is not; b.rs is imported by product code too (line 2).
+        let lib = by_path["m/src/lib.rs"];
+        assert_eq!(
+            edges(lib),
+            [("m/src/a.rs", 1), ("m/src/b.rs", 2), ("m/src/tests.rs", 4)]
+        );
+        assert_eq!(lib.test_only, ["m/src/tests.rs"]);
+        // a.rs: the inline `#[cfg(test)] mod tests` imports lib.rs (an item of the crate root)
+        // and tests.rs; b.rs is product code.
+        assert_eq!(
+            by_path["m/src/a.rs"].test_only,
+            ["m/src/lib.rs", "m/src/tests.rs"]
+        );
+        // b.rs is test code as a whole (`#![cfg(test)]`).
+        assert_eq!(by_path["m/src/b.rs"].test_only, ["m/src/a.rs"]);
+        // tests.rs is declared by `#[cfg(test)] mod tests;` only, and more.rs by tests.rs only:
+        // everything they import is imported by tests.
+        assert_eq!(
+            by_path["m/src/tests.rs"].test_only,
+            ["m/src/a.rs", "m/src/tests/more.rs"]
+        );
+        assert_eq!(by_path["m/src/tests/more.rs"].test_only, ["m/src/b.rs"]);
+    }
+
+    #[test]
     fn rust_items_inside_macro_calls_are_read() {
         let tree = files(&[
             ("m/Cargo.toml", "[package]\nname = \"m\"\n"),
@@ -899,7 +1000,12 @@ mod tests {
                 "src/flask/json/__init__.py",
                 "from ..globals import app_ctx\n",
             ),
-            ("src/flask/globals.py", ""),
+            ("src/flask/globals.py", "from .sansio.app import App\n"),
+            (
+                "src/flask/sansio/app.py",
+                "from .scaffold import Scaffold\n",
+            ),
+            ("src/flask/sansio/scaffold.py", ""),
             (
                 "tests/test_app.py",
                 "import flask.app\nfrom flask import helpers, Flask\n",
@@ -929,6 +1035,15 @@ mod tests {
         assert_eq!(
             edges(by_path["src/flask/json/__init__.py"]),
             [("src/flask/globals.py", 1)]
+        );
+        // `sansio/` has no `__init__.py` but lies in the package `flask`: a namespace subpackage.
+        assert_eq!(
+            edges(by_path["src/flask/globals.py"]),
+            [("src/flask/sansio/app.py", 1)]
+        );
+        assert_eq!(
+            edges(by_path["src/flask/sansio/app.py"]),
+            [("src/flask/sansio/scaffold.py", 1)]
         );
         // `from flask import helpers, Flask`: helpers is a submodule; Flask is not, but one
         // submodule named is enough.

@@ -36,6 +36,7 @@ fn visit(node: Node<'_>, source: &[u8], found: &mut Vec<Import>) {
             if let Some(path) = path {
                 found.push(Import {
                     line: line_of(child),
+                    test: false,
                     target: Target::Ruby { path, relative },
                 });
             }

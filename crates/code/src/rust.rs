@@ -6,16 +6,44 @@ use crate::{Import, Target, line_of, text};
 
 pub(crate) fn imports(root: Node<'_>, source: &[u8]) -> Vec<Import> {
     let mut found = Vec::new();
-    visit(root, source, &[], &mut found);
+    visit(root, source, &[], false, &mut found);
     found
+}
+
+/// Whether an attribute such as `#[cfg(test)]` or `#[cfg(all(test, feature = "x"))]` compiles
+/// the item after it for tests only (`cfg(not(test))` does not).
+fn is_test_cfg(attribute: &str) -> bool {
+    let compact: String = attribute.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.starts_with("#[cfg(")
+        && !compact.contains("not(test")
+        && !compact.contains("any(")
+        && compact
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word == "test")
 }
 
 /// Walks items, including those of inline modules and function bodies, where `use` may appear.
 /// `inline` names the inline modules (`mod name { … }`) around `node`, outermost first: their
-/// `mod` and `super` paths are written relative to the file's own module.
-fn visit(node: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Import>) {
+/// `mod` and `super` paths are written relative to the file's own module. `test`: `node` is
+/// compiled for tests only.
+fn visit(node: Node<'_>, source: &[u8], inline: &[String], test: bool, found: &mut Vec<Import>) {
     let mut cursor = node.walk();
+    // An attribute applies to the item that follows it; an inner one (`#![cfg(test)]`) to the
+    // rest of the module.
+    let (mut test_module, mut test_item) = (test, false);
     for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "attribute_item" => {
+                test_item |= is_test_cfg(text(child, source));
+                continue;
+            }
+            "inner_attribute_item" => {
+                test_module |= is_test_cfg(&text(child, source).replacen("#!", "#", 1));
+                continue;
+            }
+            _ => {}
+        }
+        let test = test_module || std::mem::take(&mut test_item);
         match child.kind() {
             // `mod name;` has no body; `mod name { … }` is inline and holds items.
             "mod_item" => match child.child_by_field_name("body") {
@@ -25,6 +53,7 @@ fn visit(node: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Impor
                         module.push(text(name, source).to_owned());
                         found.push(Import {
                             line: line_of(child),
+                            test,
                             target: Target::RustMod(module.join("::")),
                         });
                     }
@@ -34,7 +63,7 @@ fn visit(node: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Impor
                     if let Some(name) = child.child_by_field_name("name") {
                         inner.push(text(name, source).to_owned());
                     }
-                    visit(body, source, &inner, found);
+                    visit(body, source, &inner, test, found);
                 }
             },
             "use_declaration" => {
@@ -43,6 +72,7 @@ fn visit(node: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Impor
                     use_tree(argument, source, &[], &mut paths);
                     found.extend(paths.into_iter().map(|path| Import {
                         line: line_of(child),
+                        test,
                         target: Target::RustPath(outside_inline(path, inline)),
                     }));
                 }
@@ -51,12 +81,13 @@ fn visit(node: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Impor
                 if let Some(name) = child.child_by_field_name("name") {
                     found.push(Import {
                         line: line_of(child),
+                        test,
                         target: Target::RustPath(vec![text(name, source).to_owned()]),
                     });
                 }
             }
-            "macro_invocation" => macro_items(child, source, inline, found),
-            _ => visit(child, source, inline, found),
+            "macro_invocation" => macro_items(child, source, inline, test, found),
+            _ => visit(child, source, inline, test, found),
         }
     }
 }
@@ -65,7 +96,13 @@ fn visit(node: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Impor
 /// grammar the braces hold tokens, not items, so they are parsed again on their own. Only
 /// brace-delimited calls that mention `mod`, `use` or `extern crate` are, which leaves out
 /// calls in parentheses such as `format!(…)`.
-fn macro_items(call: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec<Import>) {
+fn macro_items(
+    call: Node<'_>,
+    source: &[u8],
+    inline: &[String],
+    test: bool,
+    found: &mut Vec<Import>,
+) {
     let mut cursor = call.walk();
     let Some(tokens) = call
         .named_children(&mut cursor)
@@ -92,7 +129,7 @@ fn macro_items(call: Node<'_>, source: &[u8], inline: &[String], found: &mut Vec
         return;
     };
     let start = found.len();
-    visit(tree.root_node(), inner, inline, found);
+    visit(tree.root_node(), inner, inline, test, found);
     // Lines inside count from the line of the opening brace.
     let offset = line_of(tokens) - 1;
     for import in &mut found[start..] {

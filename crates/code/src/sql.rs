@@ -33,6 +33,7 @@ pub(crate) enum Piece {
 /// The statements of `text` in order, or `None` when it does not tokenize (an unterminated
 /// string, say), in which case the caller reads it line by line.
 pub(crate) fn pieces(text: &str) -> Option<Vec<Piece>> {
+    let text = &without_delimiter_blocks(text);
     let tokens = Tokenizer::new(&GenericDialect {}, text)
         .tokenize_with_location()
         .ok()?;
@@ -61,6 +62,31 @@ pub(crate) fn pieces(text: &str) -> Option<Vec<Piece>> {
         }
     }
     Some(pieces)
+}
+
+/// `text` with the MySQL client's `DELIMITER //` … `DELIMITER ;` blocks blanked (line breaks
+/// kept, so lines still count): they hold routine bodies, which are schema, and statements cut
+/// at `//` that no parser reads.
+fn without_delimiter_blocks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let mut words = line.split_whitespace();
+        if words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("delimiter"))
+        {
+            inside = words.next().is_some_and(|d| d != ";");
+            out.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+            continue;
+        }
+        if inside {
+            out.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// The one statement `tokens` hold, in the first dialect that parses it whole.

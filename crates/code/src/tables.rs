@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of what [`read_tables`] gives: it changes whenever a file would be read
 /// differently, so that cached facts of the older reading are not used.
-pub const TABLE_FACTS_TABLE: &str = "table-facts-v2";
+pub const TABLE_FACTS_TABLE: &str = "table-facts-v3";
 
 /// What a file says about database tables.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +174,7 @@ patterns! {
     JPA_ENTITY = r"@Entity\b";
     JPA_TABLE = r#"@Table\s*\((?:[^)]*\b)?name\s*=\s*"(?:\w+\.)?(\w+)""#;
     CLASS = r"\bclass\s+(\w+)";
+    ROUTINE = r"(?i)\bcreate\s+(?:or\s+replace\s+)?(?:definer\s*=\s*\S+\s+)?(?:procedure|function|trigger)\b";
 }
 
 /// Whether `path` is a migration: under `db/migrate/` (Rails), a `migrations/` folder (Django,
@@ -237,6 +238,7 @@ pub fn read_tables(path: &str, contents: &[u8]) -> TableFacts {
         entity_pending: false,
         jpa_table: None,
         django_pending: None,
+        breaks: Vec::new(),
     };
     if reader.kind == "sql"
         && let Some(pieces) = crate::sql::pieces(&text)
@@ -250,11 +252,7 @@ pub fn read_tables(path: &str, contents: &[u8]) -> TableFacts {
                     reader.facts.declares.extend(declares);
                     reader.facts.references.extend(references);
                 }
-                crate::sql::Piece::Unparsed { line, text } => {
-                    reader.line = line;
-                    reader.sql(&text);
-                    reader.sql_text(&text);
-                }
+                crate::sql::Piece::Unparsed { line, text } => reader.sql_statement(&text, line),
             }
         }
         return reader.facts;
@@ -285,33 +283,60 @@ struct Reader {
     jpa_table: Option<String>,
     /// A Django operation whose name is on the lines that follow, as Django writes them.
     django_pending: Option<Declared>,
+    /// Where the line breaks are in the text being read when it spans lines (a SQL statement no
+    /// dialect parses), so that each finding gets its own line; empty when reading line by line.
+    breaks: Vec<usize>,
 }
 
 impl Reader {
+    /// The line of byte `offset` of the text being read.
+    fn line_at(&self, offset: usize) -> u32 {
+        self.line + self.breaks.partition_point(|&b| b < offset) as u32
+    }
+
     fn declare(&mut self, table: String, how: Declared, app_model: bool) {
+        self.declare_at(table, how, app_model, self.line);
+    }
+
+    fn declare_at(&mut self, table: String, how: Declared, app_model: bool, line: u32) {
         self.facts.declares.push(Declaration {
             table,
-            line: self.line,
+            line,
             how,
             app_model,
         });
     }
 
-    /// Each table the patterns find in `line`, declared as their `Declared` says.
-    fn each(&mut self, line: &str, patterns: &[(&Regex, Declared)]) {
+    /// Each table the patterns find in `text`, declared as their `Declared` says.
+    fn each(&mut self, text: &str, patterns: &[(&Regex, Declared)]) {
         for (re, how) in patterns {
-            for c in re.captures_iter(line) {
-                self.declare(clean(&c[1]), *how, false);
+            for c in re.captures_iter(text) {
+                let line = self.line_at(c.get(0).map_or(0, |m| m.start()));
+                self.declare_at(clean(&c[1]), *how, false, line);
             }
         }
     }
 
-    /// Both names of a rename the pattern finds in `line`.
-    fn renames(&mut self, line: &str, re: &Regex) {
-        for c in re.captures_iter(line) {
-            self.declare(clean(&c[1]), Declared::Rename, false);
-            self.declare(clean(&c[2]), Declared::Rename, false);
+    /// Both names of a rename the pattern finds in `text`.
+    fn renames(&mut self, text: &str, re: &Regex) {
+        for c in re.captures_iter(text) {
+            let line = self.line_at(c.get(0).map_or(0, |m| m.start()));
+            self.declare_at(clean(&c[1]), Declared::Rename, false, line);
+            self.declare_at(clean(&c[2]), Declared::Rename, false, line);
         }
+    }
+
+    /// A SQL statement no dialect parses, starting on `line`: what the patterns find in it,
+    /// each on its own line. A routine's body (`CREATE PROCEDURE`, `FUNCTION`, `TRIGGER`) is
+    /// schema, not a use, as when it parses.
+    fn sql_statement(&mut self, text: &str, line: u32) {
+        self.line = line;
+        self.breaks = text.match_indices('\n').map(|(i, _)| i).collect();
+        self.sql(text);
+        if !ROUTINE.is_match(text) {
+            self.sql_text(text);
+        }
+        self.breaks.clear();
     }
 
     /// `db_table`, `self.table_name`, `@@map` on `line`: the last model maps to it instead.
@@ -445,9 +470,10 @@ impl Reader {
                     .map(|m| (m, Access::Write)),
             );
         for (m, access) in found.collect::<Vec<_>>() {
+            let line = self.line_at(m.start());
             self.facts.references.push(Reference {
                 table: clean(m.as_str()),
-                line: self.line,
+                line,
                 access,
             });
         }
@@ -536,6 +562,18 @@ mod tests {
                 "orders 9 Write"
             ]
         );
+        // A MySQL `DELIMITER` block holds a routine: schema, no uses. A statement no dialect
+        // parses gives each finding on its own line; a routine that does not parse no uses.
+        let routines = "CREATE TABLE counters (n int);\n\
+                        DELIMITER //\n\
+                        CREATE PROCEDURE bump() BEGIN\n\
+                        \x20 UPDATE counters SET n = n + 1;\n\
+                        END //\n\
+                        DELIMITER ;\n\
+                        SELECT n\n  FROM counters ~~ strange;\n\
+                        CREATE FUNCTION f() RETURNS int AS $$ UPDATE counters SET n = 0 ~~; $$ LANGUAGE weird ~~;\n";
+        assert_eq!(declared("db/r.sql", routines), ["counters 1 Create"]);
+        assert_eq!(referenced("db/r.sql", routines), ["counters 8 Read"]);
         // A file that does not even tokenize (an unterminated string) is read line by line.
         assert_eq!(
             declared(

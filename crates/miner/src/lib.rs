@@ -35,6 +35,7 @@ assert!(commits > 0 && file_changes > 0);
 
 mod blame;
 mod cache;
+mod changed;
 mod content;
 mod diff;
 mod error;
@@ -52,6 +53,7 @@ mod types;
 mod walk;
 
 pub use blame::{Blamed, BlamedFile, blame_files};
+pub use changed::{Change, ChangeSource, ChangedFile, ChangedKind, changed_files};
 pub use error::{BoxError, Error};
 pub use gittime::parse_date;
 /// The local time zone and the moment a relative date such as `6 months ago` counts from.

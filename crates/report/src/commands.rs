@@ -423,8 +423,9 @@ pub fn deps(session: &mut Session<'_>, view: Option<DepsView>) -> Result<Vec<Tab
         &|path| rules.component_of(path).0,
         &co_change,
         &session.settings.boundaries,
+        &session.settings.tests,
     )?;
-    let context = vec![("files read".to_owned(), structure.summary())];
+    let context = vec![("imports".to_owned(), structure.summary())];
     let views = if let Some(view) = view {
         vec![view]
     } else {
@@ -481,7 +482,7 @@ pub fn tables(
             TablesView::References => ("table-references", &report.references),
         };
         let mut table = Table::from_frame(name, frame)?;
-        table.context = vec![("files read".to_owned(), structure.summary())];
+        table.context = vec![("imports".to_owned(), structure.summary())];
         tables.push(table);
     }
     Ok(tables)

@@ -40,6 +40,7 @@ pub(crate) fn sections(
         &|path| rules.component_of(path).0,
         &co_change,
         &settings.boundaries,
+        &settings.tests,
     )?;
     let read = structure.summary();
     let mut sections = vec![

@@ -52,12 +52,43 @@ pub fn findings_table(findings: &[Finding]) -> Table {
                 vec![
                     Cell::Text(if f.known { "known" } else { "new" }.into()),
                     Cell::Text(f.rule.into()),
-                    Cell::Text(f.location.clone()),
+                    Cell::Text(match f.line {
+                        Some(line) => format!("{}:{line}", f.location),
+                        None => f.location.clone(),
+                    }),
                     Cell::Text(f.message.clone()),
                 ]
             })
             .collect(),
     )
+}
+
+/// What a rule of `[check]` (docs/ci.md) finds, in one line, for code scanning's rule list.
+fn rule_description(rule: &str) -> &'static str {
+    match rule {
+        "new-cross-component-degree" => {
+            "A coupling across components at or above the degree limit that the baseline did not have"
+        }
+        "new-top-hotspots" => "A file that entered the top hotspots since the baseline",
+        "crossing-growth" => "The share of change sets crossing components grew beyond the limit",
+        "knowledge-loss-growth" => "The knowledge loss of a component grew beyond the limit",
+        "cross-component-degree" => "A coupling across components at or above the degree limit",
+        "hotspot-score" => "A file above the hotspot score limit",
+        "new-forbidden-import" => {
+            "An import that breaks a [boundaries] rule, new since the baseline"
+        }
+        "new-dependency-cycle" => "A dependency cycle between components, new since the baseline",
+        "new-hidden-coupling" => {
+            "Files of different components that change together with no import between them, new since the baseline"
+        }
+        "new-shared-table" => {
+            "A database table used by two components or more, newly shared since the baseline"
+        }
+        "missing-co-change" => {
+            "A file that usually changes with the changed files but is not in the change"
+        }
+        _ => "A finding of cochange check",
+    }
 }
 
 /// The findings as SARIF 2.1.0, for code scanning annotations.
@@ -89,7 +120,11 @@ pub fn sarif(findings: &[Finding], tool_version: &str) -> Value {
             "tool": { "driver": {
                 "name": "cochange",
                 "version": tool_version,
-                "rules": rules.iter().map(|r| serde_json::json!({ "id": r })).collect::<Vec<_>>(),
+                "rules": rules.iter().map(|r| serde_json::json!({
+                    "id": r,
+                    "shortDescription": { "text": rule_description(r) },
+                    "helpUri": "https://github.com/cochange-dev/cochange/blob/main/docs/ci.md",
+                })).collect::<Vec<_>>(),
             }},
             "results": results,
         }],

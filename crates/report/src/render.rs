@@ -54,7 +54,7 @@ impl Format {
                 "`--format sarif` is for the findings of `check`, not `{command}`"
             )),
             (Format::Dot | Format::GraphMl, _) => Some(format!(
-                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling`, `components --show coupling` or `deps --show edges|cycles|imports`, not `{command}`"
+                "`--format dot` and `--format graphml` draw pairs of entities: use them with `coupling`, `components --show coupling` or `deps --show edges|stable|cycles|imports`; what `{command}` prints here is not pairs"
             )),
             (_, Output::Folder) => Some(format!(
                 "`{command}` writes a folder of every format; `--format` does not apply to it"
@@ -275,6 +275,9 @@ fn text(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     for row in &cells {
         line(out, row)?;
     }
+    if cells.is_empty() {
+        writeln!(out, "{NO_ROWS}")?;
+    }
     if !table.legend.is_empty() {
         writeln!(out)?;
         for text in &table.legend {
@@ -283,6 +286,10 @@ fn text(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// Under the header of a table without rows, in text and Markdown, so that an empty result is
+/// not taken for a failed run (CSV and JSON stay as they are, for programs).
+const NO_ROWS: &str = "(no rows)";
 
 fn csv_field(value: &str) -> String {
     if value.contains([',', '"', '\n', '\r']) {
@@ -431,6 +438,9 @@ fn markdown(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     for row in &table.rows {
         let cells: Vec<String> = row.iter().map(|c| escape(&c.text())).collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    if table.rows.is_empty() {
+        writeln!(out, "\n{NO_ROWS}")?;
     }
     if !table.legend.is_empty() {
         writeln!(out)?;
