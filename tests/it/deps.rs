@@ -262,6 +262,17 @@ fn boundaries_name_the_imports_that_break_them() -> Result {
         stderr.contains(":2: `c cinc` in [boundaries] forbidden is not a dependency"),
         "{stderr}"
     );
+    // A misspelt component would make the gate check nothing: refused, naming it.
+    std::fs::write(bad.path(), "[boundaries]\nforbidden = [\"c -> cincc\"]\n")?;
+    let out = cochange(&dir)
+        .args(["--config", bad.path().to_str().ok_or("path")?, "deps"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("`[boundaries]` rule `c -> cincc` names the component `cincc`, but no file whose imports are read belongs to it; the components are: "),
+        "{stderr}"
+    );
     Ok(())
 }
 
