@@ -466,6 +466,25 @@ pub struct EvalImpactArgs {
     /// The rankers compared, separated by commas.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = cochange_analysis::Ranker::ALL)]
     pub rankers: Vec<cochange_analysis::Ranker>,
+    #[command(flatten)]
+    pub warnings: WarningArgs,
+    /// Print one table only (CSV holds one table) [default: both].
+    #[arg(long, value_enum)]
+    pub show: Option<cochange_report::EvalView>,
+}
+
+/// When a file that usually changes with the changed ones counts as missing.
+#[derive(Debug, clap::Args)]
+pub struct WarningArgs {
+    /// A missing file must have changed in at least this share of the change sets that touched
+    /// the changed files (the largest part of them that changed together before) [default:
+    /// `missing-co-change-confidence` in `[check]`, else 0.6].
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub min_confidence: Option<f64>,
+    /// ... and in at least this many of them [default: `missing-co-change-min-support` in
+    /// `[check]`, else 5].
+    #[arg(long, value_name = "N")]
+    pub min_support: Option<u32>,
 }
 
 /// A share strictly between 0 and 1.

@@ -85,6 +85,10 @@ fn output(command: &Command) -> Output {
         | Command::Teams(TeamsArgs { show: None, .. })
         | Command::Diff(DiffArgs { show: None, .. })
         | Command::Deps(DepsArgs { show: None, .. })
+        | Command::Eval(EvalArgs {
+            command: None,
+            impact: crate::args::EvalImpactArgs { show: None, .. },
+        })
         | Command::Tables(TablesArgs { show: None, .. }) => Output::Tables,
         _ => Output::Table,
     }
@@ -244,8 +248,9 @@ fn analyse(
                 test_share: args.test_share,
                 query_size: args.query_size.map(usize::from),
                 rankers: args.rankers.clone(),
+                warnings: warning_thresholds(&args.warnings, settings),
             };
-            vec![cochange_report::impact_check(session, &options)?]
+            cochange_report::impact_check(session, &options, args.show)?
         }
         Command::Eval(EvalArgs {
             command: Some(EvalCommand::Backlog(args)),
@@ -266,6 +271,19 @@ fn analyse(
     };
     printer.tables(tables)?;
     Ok(exit::SUCCESS)
+}
+
+/// The thresholds of likely-missing files: the command line's, else `[check]`'s, else the
+/// defaults.
+fn warning_thresholds(
+    args: &crate::args::WarningArgs,
+    settings: &Settings,
+) -> cochange_analysis::WarningThresholds {
+    let configured = settings.check.missing_co_change;
+    cochange_analysis::WarningThresholds {
+        min_confidence: args.min_confidence.unwrap_or(configured.min_confidence),
+        min_shared: args.min_support.unwrap_or(configured.min_shared),
+    }
 }
 
 /// The table of a command that runs one analysis over the history.

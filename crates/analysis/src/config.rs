@@ -48,6 +48,11 @@ pub struct CheckRules {
     pub hotspot_score: Option<f64>,
     /// The rules on the code's structure that are on.
     pub structure: BTreeSet<StructureRule>,
+    /// `missing-co-change`: whether `check --diff` reports the files a change likely misses.
+    pub missing_co_change_rule: bool,
+    /// When a file counts as missing (`missing-co-change-confidence`,
+    /// `missing-co-change-min-support`), for `check --diff`, `impact --diff` and `eval`.
+    pub missing_co_change: crate::WarningThresholds,
 }
 
 /// A `check` rule on the code's structure at the analysed revision: each finding is new unless
@@ -139,6 +144,10 @@ struct RawCheck {
     new_hidden_coupling: bool,
     #[serde(default)]
     new_shared_table: bool,
+    #[serde(default)]
+    missing_co_change: bool,
+    missing_co_change_confidence: Option<Spanned<f64>>,
+    missing_co_change_min_support: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -406,7 +415,30 @@ fn check_rules(
             ),
         );
     }
+    if let Some(v) = &raw.missing_co_change_confidence
+        && !(v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= 1.0)
+    {
+        return bad(
+            v.span(),
+            format!(
+                "`missing-co-change-confidence = {}` is out of range: it is the share of a changed file's change sets that the missing file was in, above 0 and at most 1, such as 0.5",
+                v.get_ref()
+            ),
+        );
+    }
+    let defaults = crate::WarningThresholds::default();
     Ok(CheckRules {
+        missing_co_change_rule: raw.missing_co_change,
+        missing_co_change: crate::WarningThresholds {
+            min_confidence: raw
+                .missing_co_change_confidence
+                .as_ref()
+                .map_or(defaults.min_confidence, |v| *v.get_ref()),
+            min_shared: raw
+                .missing_co_change_min_support
+                .as_ref()
+                .map_or(defaults.min_shared, |v| *v.get_ref()),
+        },
         new_cross_component_degree: percent(
             source,
             "new-cross-component-degree",

@@ -281,6 +281,49 @@ impl CoChanges {
     }
 }
 
+/// Why a file is expected to change with a query: the rule behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// The expected file.
+    pub file: String,
+    /// The query files it changed with: the largest part of the query that changed together
+    /// before (see [`CoChanges::rank`]), by path.
+    pub with: Vec<String>,
+    /// Change sets that touched all of `with`.
+    pub with_sets: u32,
+    /// Change sets that touched all of `with` and `file`.
+    pub shared: u32,
+    /// The newest of them: its label and time.
+    pub last: (String, i64),
+}
+
+impl Evidence {
+    /// `shared / with_sets`: how often `file` changed when `with` did.
+    pub fn confidence(&self) -> f64 {
+        f64::from(self.shared) / f64::from(self.with_sets.max(1))
+    }
+}
+
+impl CoChanges {
+    /// The files that changed with `query` before and are not in it, each with its rule (the
+    /// largest part of the query that changed together, as [`CoChanges::rank`] finds it), by
+    /// confidence, then change sets shared, then path.
+    pub fn evidence<S: AsRef<str>>(&self, query: &[S]) -> Vec<Evidence> {
+        let asked: Vec<&str> = query.iter().map(AsRef::as_ref).collect();
+        self.rank(&asked, Ranker::Confidence)
+            .into_iter()
+            .filter(|c| !asked.contains(&c.file.as_str()))
+            .map(|c| Evidence {
+                file: c.file,
+                with: c.antecedent,
+                with_sets: c.antecedent_sets,
+                shared: c.shared,
+                last: c.last,
+            })
+            .collect()
+    }
+}
+
 /// Whether `a` ranks before `b` under `ranker`, paths aside.
 fn better(a: &Candidate, b: &Candidate, ranker: Ranker) -> bool {
     match a.score.total_cmp(&b.score) {
@@ -327,6 +370,8 @@ pub struct EvalOptions {
     pub query_size: Option<usize>,
     /// The rankers compared.
     pub rankers: Vec<Ranker>,
+    /// The thresholds of the likely-missing warnings scored beside the rankers.
+    pub warnings: WarningThresholds,
 }
 
 /// One ranker's scores over the test change sets.
@@ -344,6 +389,83 @@ pub struct EvalRow {
     pub recall_10: f64,
     /// Mean reciprocal rank of the first hidden file (0 when none is a candidate).
     pub mrr: f64,
+}
+
+/// How often the likely-missing warnings of `impact --diff` and `check --diff` are right, at
+/// given thresholds: each file of each tested change set that changed before is left out in
+/// turn, and the rest of the change set is the query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WarningRow {
+    /// Queries (change sets with one file left out).
+    pub queries: u64,
+    /// Files warned about over all queries.
+    pub warnings: u64,
+    /// Warnings that named the file left out.
+    pub right: u64,
+}
+
+/// The confidence a likely-missing file needs by default (docs/metrics.md, *impact*): chosen with
+/// `eval` on flask and tokio, where about half of such warnings name a file the change did need.
+pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.6;
+/// The change sets it must have shared with the changed files by default.
+pub const DEFAULT_MIN_SHARED: u32 = 5;
+
+/// What a warning needs: confidence and change sets shared with a query file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WarningThresholds {
+    /// At least this confidence.
+    pub min_confidence: f64,
+    /// At least this many change sets together.
+    pub min_shared: u32,
+}
+
+impl Default for WarningThresholds {
+    fn default() -> WarningThresholds {
+        WarningThresholds {
+            min_confidence: DEFAULT_MIN_CONFIDENCE,
+            min_shared: DEFAULT_MIN_SHARED,
+        }
+    }
+}
+
+impl WarningThresholds {
+    /// Whether `evidence` is strong enough to warn about.
+    pub fn passes(&self, evidence: &Evidence) -> bool {
+        evidence.confidence() >= self.min_confidence && evidence.shared >= self.min_shared
+    }
+}
+
+/// [`WarningRow`] on the tested change sets of `sets` (as [`evaluate`] splits them).
+pub fn evaluate_warnings(
+    sets: &[EvalSet],
+    test_share: f64,
+    thresholds: &WarningThresholds,
+) -> WarningRow {
+    let train = sets.len() - tested(sets.len(), test_share);
+    let mut history = CoChanges::new();
+    for set in &sets[..train] {
+        history.add(&set.files, set.time, &set.label);
+    }
+    let mut row = WarningRow {
+        queries: 0,
+        warnings: 0,
+        right: 0,
+    };
+    for set in &sets[train..] {
+        for left_out in set.files.iter().filter(|f| history.revisions(f) > 0) {
+            let query: Vec<&String> = set.files.iter().filter(|f| *f != left_out).collect();
+            let warned: Vec<Evidence> = history
+                .evidence(&query)
+                .into_iter()
+                .filter(|e| thresholds.passes(e))
+                .collect();
+            row.queries += 1;
+            row.warnings += warned.len() as u64;
+            row.right += warned.iter().filter(|e| e.file == *left_out).count() as u64;
+        }
+        history.add(&set.files, set.time, &set.label);
+    }
+    row
 }
 
 /// A change set for `eval`: its files, time and label, oldest first.

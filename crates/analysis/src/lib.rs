@@ -98,7 +98,9 @@ pub use hotspots::{
 };
 pub use identity::{changes, revisions};
 pub use impact::{
-    Candidate, CoChanges, EvalOptions, EvalRow, EvalSet, Ranker, eval_sets, evaluate, tested,
+    Candidate, CoChanges, DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_SHARED, EvalOptions, EvalRow,
+    EvalSet, Evidence, Ranker, WarningRow, WarningThresholds, eval_sets, evaluate,
+    evaluate_warnings, tested,
 };
 pub use knowledge::{Knowledge, KnowledgeInput, knowledge};
 pub use ownership::{

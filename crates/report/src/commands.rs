@@ -699,11 +699,23 @@ pub fn diff_tables(
         .collect()
 }
 
-/// `eval`: how well each ranker of `impact` predicts the other files of later change sets.
+/// The tables of `eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum EvalView {
+    /// Per ranker: queries, hit@1, hit@3, recall@10 and MRR.
+    Rankers,
+    /// How often the likely-missing warnings at the thresholds in force are right.
+    Warnings,
+}
+
+/// `eval`: how well each ranker of `impact` predicts the other files of later change sets, and
+/// how often its likely-missing warnings are right; the view asked for, or both.
 pub fn impact_check(
     session: &Session<'_>,
     options: &cochange_analysis::EvalOptions,
-) -> Result<Table, BuildError> {
+    view: Option<EvalView>,
+) -> Result<Vec<Table>, BuildError> {
     let max_files = session
         .settings
         .thresholds
@@ -739,7 +751,43 @@ pub fn impact_check(
             },
         ),
     ];
-    Ok(table)
+    let thresholds = &options.warnings;
+    let warned = cochange_analysis::evaluate_warnings(&sets, options.test_share, thresholds);
+    let ratio = |a: u64, b: u64| {
+        if b == 0 {
+            None
+        } else {
+            Some(a as f64 / b as f64)
+        }
+    };
+    let mut warnings = Table::from_frame(
+        "eval-warnings",
+        &df!(
+            "min_confidence" => [thresholds.min_confidence],
+            "min_support" => [thresholds.min_shared],
+            "queries" => [warned.queries],
+            "warnings" => [warned.warnings],
+            "right" => [warned.right],
+            "precision" => [ratio(warned.right, warned.warnings)],
+            "recall" => [ratio(warned.right, warned.queries)],
+        )?,
+    )?;
+    warnings.context = vec![
+        ("repository".to_owned(), session.repositories()),
+        (
+            "warnings".to_owned(),
+            format!(
+                "each file of the newest {tested} change sets that changed before is left out in turn and the others are the change; a file is warned about as missing when it changed in at least {} % of the earlier change sets holding the largest part of the change that changed together before, and in at least {} of them: precision = right / warnings, recall = right / queries",
+                (thresholds.min_confidence * 100.0).round(),
+                thresholds.min_shared
+            ),
+        ),
+    ];
+    Ok(match view {
+        None => vec![table, warnings],
+        Some(EvalView::Rankers) => vec![table],
+        Some(EvalView::Warnings) => vec![warnings],
+    })
 }
 
 /// `eval backlog`: the precision at k of each ranking at each cut-off, with what it measures.
