@@ -213,6 +213,11 @@ pub enum Command {
     /// The CI gate: apply the `[check]` rules of the config against a baseline snapshot; exit 1
     /// only on new findings.
     Check(CheckArgs),
+    /// What changes with given files, and what a change likely misses: the files that changed
+    /// with them before, ranked (`impact PATH…`), or for a change (`--diff BASE..HEAD`,
+    /// `--staged`, else the work tree against HEAD) the files that usually change with it and
+    /// are not in it, with the evidence, and the files it touches for the first time.
+    Impact(ImpactArgs),
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
@@ -405,8 +410,14 @@ pub struct CheckArgs {
     pub window: ReportWindow,
     /// The snapshot to compare with (`snapshot.json` of last month's report); without it only the
     /// absolute rules run.
-    #[arg(long, value_name = "SNAPSHOT")]
+    #[arg(long, value_name = "SNAPSHOT", conflicts_with_all = ["diff", "staged"])]
     pub baseline: Option<PathBuf>,
+    /// With `--diff` or `--staged`: check a change instead of the analysed revision, with the
+    /// rule `missing-co-change` (the files that usually change with it and are not in it).
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    #[command(flatten)]
+    pub warnings: WarningArgs,
 }
 
 /// Which files are listed besides program code.
@@ -440,6 +451,49 @@ pub struct BacklogArgs {
     pub coverage: Option<PathBuf>,
     #[command(flatten)]
     pub files: FilesArgs,
+}
+
+/// Options of `impact`.
+#[derive(Debug, clap::Args)]
+pub struct ImpactArgs {
+    /// Files to rank the co-changes of, together (paths of the repository, as the history or the
+    /// work tree has them); without them, the change is the query.
+    #[arg(value_name = "PATH", conflicts_with_all = ["diff", "staged"])]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// How the files that changed with the query are ranked (docs/metrics.md, *impact*).
+    #[arg(long, value_enum, default_value_t = cochange_analysis::Ranker::Default)]
+    pub ranker: cochange_analysis::Ranker,
+    #[command(flatten)]
+    pub warnings: WarningArgs,
+    /// Print one table only (CSV holds one table) [default: `ranked` for paths, `missing` and
+    /// `changed` for a change].
+    #[arg(long, value_enum)]
+    pub show: Option<cochange_report::ImpactView>,
+}
+
+/// Which change to read.
+#[derive(Debug, clap::Args)]
+pub struct ChangeArgs {
+    /// The change between two revisions: `BASE..HEAD` (their trees) or `BASE...HEAD` (from their
+    /// merge base, as a pull request shows it); the history is read up to BASE.
+    #[arg(long, value_name = "RANGE", conflicts_with = "staged")]
+    pub diff: Option<String>,
+    /// The change staged in the index against HEAD (what `git commit` would record).
+    #[arg(long)]
+    pub staged: bool,
+}
+
+impl ChangeArgs {
+    /// The change asked for; `None` when neither flag is given.
+    pub fn source(&self) -> Option<cochange_analysis::ChangeSource> {
+        match (&self.diff, self.staged) {
+            (Some(range), _) => Some(cochange_analysis::ChangeSource::Range(range.clone())),
+            (None, true) => Some(cochange_analysis::ChangeSource::Staged),
+            (None, false) => None,
+        }
+    }
 }
 
 /// Options of `eval`: the prediction of `impact` unless a subcommand names another measure.

@@ -22,6 +22,8 @@ use crate::settings::{Settings, UsageError};
 struct Inputs {
     baseline: Option<Snapshot>,
     coverage: Option<cochange_analysis::Coverage>,
+    /// The change `impact` or `check` reads (`--diff`, `--staged`, the work tree).
+    change: Option<cochange_analysis::Change>,
 }
 
 impl Inputs {
@@ -38,6 +40,7 @@ impl Inputs {
             coverage: named("--coverage")
                 .map(cochange_analysis::read_coverage)
                 .transpose()?,
+            change: None,
         })
     }
 }
@@ -106,7 +109,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         (_, Some(path)) => check_output(path, command, settings)?,
         (_, None) => {}
     }
-    let inputs = Inputs::read(command)?;
+    let mut inputs = Inputs::read(command)?;
     match command {
         Command::Completions(args) => {
             return printer
@@ -140,6 +143,16 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
             ))?;
             return Ok(exit::SUCCESS);
         }
+        Command::Check(args)
+            if args.change.source().is_some() && !settings.check.missing_co_change_rule =>
+        {
+            return Err(UsageError(
+                "`check --diff` and `check --staged` apply the rule `missing-co-change`, which is off: \
+                 turn it on in `[check]` of the config (`missing-co-change = true`; docs/ci.md)"
+                    .into(),
+            )
+            .into());
+        }
         Command::Check(_) if settings.check == cochange_report::CheckRules::default() => {
             return Err(UsageError(
                 "`check` needs rules in `[check]` of the config, for example \
@@ -148,16 +161,29 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
             )
             .into());
         }
-        Command::Report(_) | Command::Check(_) => {
+        Command::Report(_) | Command::Check(_) if change_source(command).is_none() => {
             printer.info("[1/3] mining the history and reading the files");
         }
         _ => {}
     }
+    // A change is read first: its history ends where it starts.
+    let (analysis, at) = match change_source(command) {
+        Some(source) => {
+            let (change, analysis) = cochange_analysis::read_change(&settings.analysis, &source)?;
+            let head = change.head.clone();
+            inputs.change = Some(change);
+            (std::borrow::Cow::Owned(analysis), Some(head))
+        }
+        None => (
+            std::borrow::Cow::Borrowed(&settings.analysis),
+            command.at().map(str::to_owned),
+        ),
+    };
     let bar = Bar::new(printer.progress_target());
     let loaded = Session::load(
-        &settings.analysis,
+        &analysis,
         needs(command),
-        command.at(),
+        at.as_deref(),
         component_depth(command),
         &bar,
     );
@@ -186,6 +212,33 @@ fn analyse(
                 settings,
                 printer,
             );
+        }
+        Command::Check(args) if inputs.change.is_some() => {
+            let change = inputs
+                .change
+                .unwrap_or_else(|| unreachable!("matched above"));
+            let findings = cochange_report::missing_co_changes(
+                session,
+                change,
+                &warning_thresholds(&args.warnings, settings),
+            )?;
+            return print_findings(&findings, settings, printer);
+        }
+        Command::Impact(args) => {
+            let query = match inputs.change {
+                Some(change) => cochange_analysis::ImpactQuery::Change(change),
+                None => cochange_analysis::ImpactQuery::Paths(
+                    args.paths
+                        .iter()
+                        .map(|p| cochange_analysis::repository_path(&settings.analysis, p))
+                        .collect(),
+                ),
+            };
+            let options = cochange_report::ImpactOptions {
+                ranker: args.ranker,
+                thresholds: warning_thresholds(&args.warnings, settings),
+            };
+            cochange_report::impact(session, &query, &options, args.show)?
         }
         Command::Check(args) => {
             return check(
@@ -316,8 +369,25 @@ fn history_table(command: &Command, session: &Session<'_>) -> anyhow::Result<Tab
     Ok(table)
 }
 
+/// The change the command reads: `impact` without paths reads one (the work tree unless
+/// `--diff` or `--staged`), `check` with `--diff` or `--staged`.
+fn change_source(command: &Command) -> Option<cochange_analysis::ChangeSource> {
+    match command {
+        Command::Impact(args) if args.paths.is_empty() => Some(
+            args.change
+                .source()
+                .unwrap_or(cochange_analysis::ChangeSource::WorkTree),
+        ),
+        Command::Check(args) => args.change.source(),
+        _ => None,
+    }
+}
+
 /// What the command needs from mining.
 fn needs(command: &Command) -> Needs {
+    if change_source(command).is_some() {
+        return Needs::FileNames;
+    }
     match command {
         Command::Mine | Command::Changes(_) => Needs::LineCounts,
         Command::EntityChurn(_)
@@ -432,16 +502,26 @@ fn check(
         warn_incomparable(printer, "the baseline and this run", baseline, &current);
     }
     let findings = cochange_report::check(&current, baseline, &settings.check);
+    print_findings(&findings, settings, printer)
+}
+
+/// Prints what `check` found (SARIF, or a table when there is something to show or the format
+/// is for programs) and a summary line; exit 1 on a new finding.
+fn print_findings(
+    findings: &[cochange_report::Finding],
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<u8> {
     if settings.format == cochange_report::Format::Sarif {
-        let sarif = cochange_report::sarif(&findings, env!("CARGO_PKG_VERSION"));
+        let sarif = cochange_report::sarif(findings, env!("CARGO_PKG_VERSION"));
         printer.data(|out| {
             serde_json::to_writer_pretty(&mut *out, &sarif)?;
             writeln!(out)
         })?;
     } else if !findings.is_empty() || settings.format != cochange_report::Format::Table {
-        printer.tables(vec![cochange_report::findings_table(&findings)])?;
+        printer.tables(vec![cochange_report::findings_table(findings)])?;
     }
-    printer.info(cochange_report::findings_summary(&findings));
+    printer.info(cochange_report::findings_summary(findings));
     Ok(if findings.iter().all(|f| f.known) {
         exit::SUCCESS
     } else {

@@ -270,3 +270,19 @@ fn flask_import_edges_agree_with_pythons_ast() -> Result {
     assert_eq!(edges, expected);
     Ok(())
 }
+
+#[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
+fn flask_eval_confidence_equals_the_brute_force_computation() -> Result {
+    let repo = corpus_repo("flask")?;
+    let expected = crate::impact::brute_force_confidence(&repo)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "flask: eval confidence by brute force over git log: {expected:?}"
+    );
+    assert_eq!(crate::impact::eval_confidence(&repo)?, expected);
+    Ok(())
+}

@@ -11,6 +11,7 @@ mod errors;
 mod faults;
 mod filters;
 mod hotspots;
+mod impact;
 mod knowledge;
 mod mining;
 mod monthly;

@@ -71,7 +71,8 @@ pub use churn::{
 pub use classify::{PairClass, is_test_path, pair_class};
 /// The miner's types that analyses take and return, so that callers name one crate.
 pub use cochange_miner::{
-    CacheStatus, NoProgress, Outcome, Progress, Tables, col, has_uncommitted_changes,
+    CacheStatus, Change, ChangeSource, ChangedFile, ChangedKind, NoProgress, Outcome, Progress,
+    Tables, changed_files, col, has_uncommitted_changes,
 };
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
 pub use component_graph::{
@@ -98,9 +99,9 @@ pub use hotspots::{
 };
 pub use identity::{changes, revisions};
 pub use impact::{
-    Candidate, CoChanges, DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_SHARED, EvalOptions, EvalRow,
-    EvalSet, Evidence, Ranker, WarningRow, WarningThresholds, eval_sets, evaluate,
-    evaluate_warnings, tested,
+    Candidate, ChangedEntity, CoChanges, DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_SHARED, EvalOptions,
+    EvalRow, EvalSet, Evidence, Impact, ImpactQuery, Ranker, WarningRow, WarningThresholds,
+    co_changes, eval_sets, evaluate, evaluate_warnings, read_change, repository_path, tested,
 };
 pub use knowledge::{Knowledge, KnowledgeInput, knowledge};
 pub use ownership::{

@@ -996,7 +996,7 @@ fn repositories(
 
 /// The entity (newest path) of each path in `tables`, from its newest change: the paths of an
 /// older revision are named as the history names them.
-fn entity_of_path(tables: &Tables) -> PolarsResult<HashMap<String, String>> {
+pub(crate) fn entity_of_path(tables: &Tables) -> PolarsResult<HashMap<String, String>> {
     let changes = &tables.changes;
     let paths = changes.column(col::PATH)?.str()?;
     let entities = changes.column(col::ENTITY)?.str()?;

@@ -62,6 +62,9 @@ pub struct Change {
     /// The commit the change is made on (the base of a range, `HEAD` otherwise), in hex: the
     /// history that predicts the change is the one up to it.
     pub base: String,
+    /// The commit whose files the change leads to (the head of a range, `HEAD` otherwise), in
+    /// hex.
+    pub head: String,
     /// The files, by path.
     pub files: Vec<ChangedFile>,
 }
@@ -121,6 +124,7 @@ pub fn changed_files(repo: &Path, source: &ChangeSource) -> Result<Change, Error
                 .collect();
             return Ok(Change {
                 base: base.id.to_string(),
+                head: head.id.to_string(),
                 files: sorted(files),
             });
         }
@@ -138,6 +142,7 @@ pub fn changed_files(repo: &Path, source: &ChangeSource) -> Result<Change, Error
     files.dedup_by(|a, b| a.path == b.path);
     Ok(Change {
         base: head.id.to_string(),
+        head: head.id.to_string(),
         files: sorted(files),
     })
 }

@@ -817,3 +817,239 @@ pub fn ranking_check(
     ];
     Ok(table)
 }
+
+/// The tables of `impact`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum ImpactView {
+    /// With a change: the files that usually change with it and are not in it, above the
+    /// thresholds, with the evidence.
+    Missing,
+    /// With a change: its files, how each was read, and those without history.
+    Changed,
+    /// Every file that changed with the query before, ranked, with the measures of each.
+    Ranked,
+}
+
+/// What `impact` takes besides the session and the query.
+#[derive(Debug, Clone, Copy)]
+pub struct ImpactOptions {
+    /// How candidates are ranked.
+    pub ranker: cochange_analysis::Ranker,
+    /// When a file counts as missing from a change.
+    pub thresholds: cochange_analysis::WarningThresholds,
+}
+
+/// `impact`: the views asked for, else the ranked files for paths and the missing and changed
+/// files for a change.
+pub fn impact(
+    session: &mut Session<'_>,
+    query: &cochange_analysis::ImpactQuery,
+    options: &ImpactOptions,
+    view: Option<ImpactView>,
+) -> Result<Vec<Table>, BuildError> {
+    let found = session.impact(query, options.ranker, &options.thresholds)?;
+    let is_change = matches!(query, cochange_analysis::ImpactQuery::Change(_));
+    let views = match (view, is_change) {
+        (Some(view), _) => vec![view],
+        (None, false) => vec![ImpactView::Ranked],
+        (None, true) => vec![ImpactView::Missing, ImpactView::Changed],
+    };
+    let history = format!(
+        "{} change sets ({}) of at most {} files{}",
+        found.change_sets,
+        session.settings.grouping.describe(),
+        session
+            .settings
+            .thresholds
+            .max_changeset_size
+            .unwrap_or(cochange_analysis::CouplingOptions::default().max_changeset_size),
+        match query {
+            cochange_analysis::ImpactQuery::Change(change) => format!(
+                ", up to the commit the change starts from ({})",
+                &change.base[..change.base.len().min(12)]
+            ),
+            cochange_analysis::ImpactQuery::Paths(_) => String::new(),
+        }
+    );
+    let mut context = vec![
+        ("repository".to_owned(), session.repositories()),
+        ("history".to_owned(), history),
+        (
+            "query".to_owned(),
+            if found.query.is_empty() {
+                "no file with history".to_owned()
+            } else {
+                found.query.join(", ")
+            },
+        ),
+    ];
+    let mut tables = Vec::new();
+    for view in views {
+        let table = match view {
+            ImpactView::Ranked => {
+                let mut table = ranked_table(&found.ranked)?;
+                context.push(("ranker".to_owned(), options.ranker.as_str().to_owned()));
+                table.context.clone_from(&context);
+                context.pop();
+                table
+            }
+            ImpactView::Missing => {
+                let mut table = missing_table(&found.missing)?;
+                table.context.clone_from(&context);
+                table.context.push((
+                    "missing".to_owned(),
+                    format!(
+                        "files not in the change that changed in at least {} % of the change sets holding the largest part of it that changed together before, and in at least {} of them",
+                        (options.thresholds.min_confidence * 100.0).round(),
+                        options.thresholds.min_shared
+                    ),
+                ));
+                table
+            }
+            ImpactView::Changed => {
+                let mut table = changed_table(&found.changed)?;
+                table.context.clone_from(&context);
+                table
+            }
+        };
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
+/// `abc123…` → its first 12 digits.
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
+}
+
+/// "changed in 7 of the 9 change sets of a.rs (78 %), last together on 2024-03-02 in 1a2b3c4d5e6f".
+fn together(shared: u32, sets: u32, with: &[String], last: &(String, i64)) -> String {
+    let of = match with {
+        [one] => format!("of {one}"),
+        several => format!("that touched {} together", several.join(", ")),
+    };
+    format!(
+        "changed in {shared} of the {sets} change sets {of} ({} %), last together on {} in {}",
+        (100.0 * f64::from(shared) / f64::from(sets.max(1))).round(),
+        day(last.1),
+        short(&last.0)
+    )
+}
+
+fn ranked_table(ranked: &[cochange_analysis::Candidate]) -> Result<Table, BuildError> {
+    let frame = df!(
+        "rank" => (1..=ranked.len() as u64).collect::<Vec<_>>(),
+        "entity" => ranked.iter().map(|c| c.file.as_str()).collect::<Vec<_>>(),
+        "score" => ranked.iter().map(|c| c.score).collect::<Vec<_>>(),
+        "confidence" => ranked.iter().map(cochange_analysis::Candidate::confidence).collect::<Vec<_>>(),
+        "support" => ranked.iter().map(cochange_analysis::Candidate::support).collect::<Vec<_>>(),
+        "lift" => ranked.iter().map(cochange_analysis::Candidate::lift).collect::<Vec<_>>(),
+        "shared" => ranked.iter().map(|c| c.shared).collect::<Vec<_>>(),
+        "revisions" => ranked.iter().map(|c| c.revisions).collect::<Vec<_>>(),
+        "with" => ranked.iter().map(|c| c.antecedent.join(", ")).collect::<Vec<_>>(),
+        "last_together" => ranked.iter().map(|c| day(c.last.1)).collect::<Vec<_>>(),
+        "last_commit" => ranked.iter().map(|c| short(&c.last.0).to_owned()).collect::<Vec<_>>(),
+        "reason" => ranked.iter().map(|c| format!(
+            "in {} of {} change sets ({} %), last together on {}",
+            c.shared,
+            c.antecedent_sets,
+            (100.0 * c.confidence()).round(),
+            day(c.last.1)
+        )).collect::<Vec<_>>(),
+    )?;
+    let mut table = Table::from_frame("impact", &frame)?;
+    table.legend = vec![
+        "score: the ranker's; confidence = shared / change sets of `with`; support = shared / all change sets; lift = confidence / (revisions / all change sets)".into(),
+        "with: the largest part of the query that changed together before, which the row's rule starts from".into(),
+    ];
+    Ok(table)
+}
+
+fn missing_table(missing: &[cochange_analysis::Evidence]) -> Result<Table, BuildError> {
+    let frame = df!(
+        "entity" => missing.iter().map(|e| e.file.as_str()).collect::<Vec<_>>(),
+        "confidence" => missing.iter().map(cochange_analysis::Evidence::confidence).collect::<Vec<_>>(),
+        "shared" => missing.iter().map(|e| e.shared).collect::<Vec<_>>(),
+        "with_sets" => missing.iter().map(|e| e.with_sets).collect::<Vec<_>>(),
+        "with" => missing.iter().map(|e| e.with.join(", ")).collect::<Vec<_>>(),
+        "last_together" => missing.iter().map(|e| day(e.last.1)).collect::<Vec<_>>(),
+        "last_commit" => missing.iter().map(|e| short(&e.last.0).to_owned()).collect::<Vec<_>>(),
+        "reason" => missing.iter().map(missing_reason).collect::<Vec<_>>(),
+    )?;
+    Ok(Table::from_frame("impact-missing", &frame)?)
+}
+
+/// Why a file is likely missing from a change, in words.
+pub(crate) fn missing_reason(evidence: &cochange_analysis::Evidence) -> String {
+    format!(
+        "{}; it is not in this change",
+        together(
+            evidence.shared,
+            evidence.with_sets,
+            &evidence.with,
+            &evidence.last
+        )
+    )
+}
+
+fn changed_table(changed: &[cochange_analysis::ChangedEntity]) -> Result<Table, BuildError> {
+    let note = |c: &cochange_analysis::ChangedEntity| {
+        if !c.kept {
+            "left out by the path filters"
+        } else if c.revisions == 0 && c.file.kind == cochange_analysis::ChangedKind::Added {
+            "new file"
+        } else if c.revisions == 0 {
+            "first change in the analysed history"
+        } else {
+            ""
+        }
+    };
+    let frame = df!(
+        "path" => changed.iter().map(|c| c.file.path.as_str()).collect::<Vec<_>>(),
+        "kind" => changed.iter().map(|c| c.file.kind.letter()).collect::<Vec<_>>(),
+        "old_path" => changed.iter().map(|c| c.file.old_path.as_deref()).collect::<Vec<_>>(),
+        "entity" => changed.iter().map(|c| c.entity.as_str()).collect::<Vec<_>>(),
+        "revisions" => changed.iter().map(|c| c.revisions).collect::<Vec<_>>(),
+        "note" => changed.iter().map(note).collect::<Vec<_>>(),
+    )?;
+    Ok(Table::from_frame("impact-changed", &frame)?)
+}
+
+/// `check --diff`: each file likely missing from `change` (the rule `missing-co-change`),
+/// located on the changed file its rule starts from.
+pub fn missing_co_changes(
+    session: &mut Session<'_>,
+    change: cochange_analysis::Change,
+    thresholds: &cochange_analysis::WarningThresholds,
+) -> Result<Vec<crate::Finding>, BuildError> {
+    let query = cochange_analysis::ImpactQuery::Change(change);
+    let found = session.impact(&query, cochange_analysis::Ranker::Default, thresholds)?;
+    // The rule's first changed file, by its path in the change (its entity may be an older name).
+    let path_of = |entity: &str| {
+        found
+            .changed
+            .iter()
+            .find(|c| c.entity == entity)
+            .map_or_else(|| entity.to_owned(), |c| c.file.path.clone())
+    };
+    Ok(found
+        .missing
+        .iter()
+        .map(|evidence| crate::Finding {
+            rule: "missing-co-change",
+            location: evidence
+                .with
+                .first()
+                .map(|e| path_of(e))
+                .unwrap_or_default(),
+            line: None,
+            message: format!(
+                "{} is likely missing: {}",
+                evidence.file,
+                missing_reason(evidence)
+            ),
+            known: false,
+        })
+        .collect())
+}

@@ -47,9 +47,10 @@ pub use charts::{
 };
 pub use cochange_analysis::CheckRules;
 pub use commands::{
-    BacklogOptions, ComponentsView, DepsView, DiffView, EvalView, HistoryAnalysis, KnowledgeView,
-    TablesView, TeamsView, backlog, components, coupling, deps, diff_tables, history_table,
-    hotspots, impact_check, knowledge, mining_table, ranking_check, tables, teams, trends,
+    BacklogOptions, ComponentsView, DepsView, DiffView, EvalView, HistoryAnalysis, ImpactOptions,
+    ImpactView, KnowledgeView, TablesView, TeamsView, backlog, components, coupling, deps,
+    diff_tables, history_table, hotspots, impact, impact_check, knowledge, mining_table,
+    missing_co_changes, ranking_check, tables, teams, trends,
 };
 pub use compare::{check, diff, incomparable};
 pub use finding::{Finding, findings_summary, findings_table, sarif};
