@@ -535,8 +535,8 @@ pub struct WarningArgs {
     /// `missing-co-change-confidence` in `[check]`, else 0.6].
     #[arg(long, value_name = "SHARE", value_parser = share)]
     pub min_confidence: Option<f64>,
-    /// ... and in at least this many of them [default: `missing-co-change-min-support` in
-    /// `[check]`, else 5].
+    /// A missing file must have changed in at least this many of those change sets [default:
+    /// `missing-co-change-min-support` in `[check]`, else 5].
     #[arg(long, value_name = "N")]
     pub min_support: Option<u32>,
 }

@@ -224,22 +224,7 @@ fn analyse(
             )?;
             return print_findings(&findings, settings, printer);
         }
-        Command::Impact(args) => {
-            let query = match inputs.change {
-                Some(change) => cochange_analysis::ImpactQuery::Change(change),
-                None => cochange_analysis::ImpactQuery::Paths(
-                    args.paths
-                        .iter()
-                        .map(|p| cochange_analysis::repository_path(&settings.analysis, p))
-                        .collect(),
-                ),
-            };
-            let options = cochange_report::ImpactOptions {
-                ranker: args.ranker,
-                thresholds: warning_thresholds(&args.warnings, settings),
-            };
-            cochange_report::impact(session, &query, &options, args.show)?
-        }
+        Command::Impact(args) => impact(args, inputs.change, session, settings)?,
         Command::Check(args) => {
             return check(
                 &args.window,
@@ -293,22 +278,35 @@ fn analyse(
         Command::Teams(args) => cochange_report::teams(session, args.show)?,
         Command::Deps(args) => cochange_report::deps(session, args.show)?,
         Command::Tables(args) => cochange_report::tables(session, args.show)?,
-        Command::Eval(EvalArgs {
-            command: None,
-            impact: args,
-        }) => {
+        Command::Eval(args) => eval(args, session, settings)?,
+        _ => vec![history_table(command, session)?],
+    };
+    printer.tables(tables)?;
+    Ok(exit::SUCCESS)
+}
+
+/// `eval` (of `impact`'s rankers and warnings) or `eval backlog`.
+fn eval(
+    args: &EvalArgs,
+    session: &mut Session<'_>,
+    settings: &Settings,
+) -> anyhow::Result<Vec<Table>> {
+    match &args.command {
+        None => {
+            let impact = &args.impact;
             let options = cochange_analysis::EvalOptions {
-                test_share: args.test_share,
-                query_size: args.query_size.map(usize::from),
-                rankers: args.rankers.clone(),
-                warnings: warning_thresholds(&args.warnings, settings),
+                test_share: impact.test_share,
+                query_size: impact.query_size.map(usize::from),
+                rankers: impact.rankers.clone(),
+                warnings: warning_thresholds(&impact.warnings, settings),
             };
-            cochange_report::impact_check(session, &options, args.show)?
+            Ok(cochange_report::impact_check(
+                session,
+                &options,
+                impact.show,
+            )?)
         }
-        Command::Eval(EvalArgs {
-            command: Some(EvalCommand::Backlog(args)),
-            ..
-        }) => {
+        Some(EvalCommand::Backlog(args)) => {
             let check = cochange_analysis::RankingCheck {
                 cutoffs: usize::from(args.cutoffs),
                 every_months: args.every,
@@ -318,12 +316,34 @@ fn analyse(
                 fix_pattern: RankingCheck::fix_pattern(args.fix_pattern.as_deref())?,
                 inactive_after: args.inactive.inactive_after,
             };
-            vec![cochange_report::ranking_check(session, &check)?]
+            Ok(vec![cochange_report::ranking_check(session, &check)?])
         }
-        _ => vec![history_table(command, session)?],
+    }
+}
+
+/// `impact` of the paths given, else of the change read before the history.
+fn impact(
+    args: &crate::args::ImpactArgs,
+    change: Option<cochange_analysis::Change>,
+    session: &mut Session<'_>,
+    settings: &Settings,
+) -> anyhow::Result<Vec<Table>> {
+    let query = match change {
+        Some(change) => cochange_analysis::ImpactQuery::Change(change),
+        None => cochange_analysis::ImpactQuery::Paths(
+            args.paths
+                .iter()
+                .map(|p| cochange_analysis::repository_path(&settings.analysis, p))
+                .collect(),
+        ),
     };
-    printer.tables(tables)?;
-    Ok(exit::SUCCESS)
+    let options = cochange_report::ImpactOptions {
+        ranker: args.ranker,
+        thresholds: warning_thresholds(&args.warnings, settings),
+    };
+    Ok(cochange_report::impact(
+        session, &query, &options, args.show,
+    )?)
 }
 
 /// The thresholds of likely-missing files: the command line's, else `[check]`'s, else the

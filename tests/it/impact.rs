@@ -1,5 +1,5 @@
 //! `impact`, `eval` and `check --diff` (docs/metrics.md, *impact* and *eval*): a change that
-//! forgets its usual partner (make_impact.sh, expected values in its header), and `eval`'s
+//! forgets its usual partner (`make_impact.sh`, expected values in its header), and `eval`'s
 //! numbers against a brute-force computation over `git log`, written here apart from cochange.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,6 +75,27 @@ fn impact_diff_lists_the_forgotten_partner_with_its_evidence() -> Result {
             "api/routes.py | A | null | api/routes.py | 0 | new file",
             "docs/reference.md | R | docs/api.md | docs/api.md | 1 | ",
         ]
+    );
+    // As the pull-request examples run it (examples/ci/): from the merge base, Markdown to a file.
+    let tmp = tempfile::tempdir()?;
+    let md = tmp.path().join("impact.md");
+    run_ok(
+        cochange(&dir)
+            .args([
+                "impact",
+                "--no-cache",
+                "--diff",
+                "base...forgets",
+                "--format",
+                "md",
+                "--output",
+            ])
+            .arg(&md),
+    )?;
+    let md = std::fs::read_to_string(md)?;
+    assert!(
+        md.contains("| api/schema.py | 0.857143 | 6 | 7 | api/handler.py | 2020-01-08 |"),
+        "{md}"
     );
     // The complete change misses nothing.
     assert!(

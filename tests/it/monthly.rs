@@ -356,6 +356,17 @@ fn the_ci_examples_run_the_tested_commands() -> Result {
             assert!(text.contains(command), "{file} lacks `{command}`");
         }
     }
+    for file in ["github-pull-request.yml", "gitlab-merge-request.yml"] {
+        let text = std::fs::read_to_string(root.join(file))?;
+        for command in [
+            "cochange impact --diff",
+            "--format md --output impact.md",
+            "cochange check --diff",
+            "--format sarif --output missing.sarif",
+        ] {
+            assert!(text.contains(command), "{file} lacks `{command}`");
+        }
+    }
     Ok(())
 }
 

@@ -68,6 +68,7 @@ const COMMANDS: &[&str] = &[
     "trends",
     "diff",
     "check",
+    "impact",
     "report",
     "eval",
     "eval backlog",

@@ -151,8 +151,9 @@ const RISKY_SHARE: f64 = 0.5;
 /// The ranked backlog (docs/metrics.md, *backlog*). For each file of program code (any file with
 /// `all_files`) that is not a test and changed at least `min_revisions` times in the window:
 ///
-/// `score = criticality · revisions · log2(2 + loc) · (1 + ¼ · (coupling + test_gap + ownership
-/// + hidden) / 4)`
+/// ```text
+/// score = criticality · revisions · log2(2 + loc) · (1 + ¼ · (coupling + test_gap + ownership + hidden) / 4)
+/// ```
 ///
 /// where `coupling = min(1, reach / revisions)`, `test_gap = 1 − coverage` when coverage is known
 /// and `1 − test_share` otherwise (halved for a file with its own test module), `ownership =
@@ -196,10 +197,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
         let signal = input.tests.get(path).cloned().unwrap_or_default();
         let coverage = input.coverage.and_then(|c| c.get(path).copied());
         let inline_tests = input.inline_tests.contains(path);
-        let test_gap = match coverage {
-            Some(covered) => 1.0 - covered,
-            None => (1.0 - signal.share()) * if inline_tests { 0.5 } else { 1.0 },
-        };
+        let test_gap = test_gap(coverage, &signal, inline_tests);
         let owner = input.owners.get(path);
         let inactive = owner.is_some_and(|o| o.last_active < inactive_since);
         let ownership = owner.map_or(0.0, |o| {
@@ -267,6 +265,15 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             .then(a.hotspot_rank.cmp(&b.hotspot_rank))
     });
     frame(&rows)
+}
+
+/// How far a file's changes go untested: `1 − coverage` when coverage is known, else `1 −
+/// test_share`, halved for a file with a test module of its own.
+fn test_gap(coverage: Option<f64>, signal: &TestSignal, inline_tests: bool) -> f64 {
+    match coverage {
+        Some(covered) => 1.0 - covered,
+        None => (1.0 - signal.share()) * if inline_tests { 0.5 } else { 1.0 },
+    }
 }
 
 /// The backlog's rows as its table.

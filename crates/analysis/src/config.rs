@@ -128,6 +128,8 @@ struct RawBoundaries {
     public: Option<Spanned<toml::Table>>,
 }
 
+// One field per key of `[check]`, as the file writes them; the rules that are on or off are bools.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawCheck {
@@ -415,30 +417,9 @@ fn check_rules(
             ),
         );
     }
-    if let Some(v) = &raw.missing_co_change_confidence
-        && !(v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= 1.0)
-    {
-        return bad(
-            v.span(),
-            format!(
-                "`missing-co-change-confidence = {}` is out of range: it is the share of a changed file's change sets that the missing file was in, above 0 and at most 1, such as 0.5",
-                v.get_ref()
-            ),
-        );
-    }
-    let defaults = crate::WarningThresholds::default();
     Ok(CheckRules {
         missing_co_change_rule: raw.missing_co_change,
-        missing_co_change: crate::WarningThresholds {
-            min_confidence: raw
-                .missing_co_change_confidence
-                .as_ref()
-                .map_or(defaults.min_confidence, |v| *v.get_ref()),
-            min_shared: raw
-                .missing_co_change_min_support
-                .as_ref()
-                .map_or(defaults.min_shared, |v| *v.get_ref()),
-        },
+        missing_co_change: missing_co_change(source, raw)?,
         new_cross_component_degree: percent(
             source,
             "new-cross-component-degree",
@@ -467,6 +448,33 @@ fn check_rules(
         .into_iter()
         .filter_map(|(on, rule)| on.then_some(rule))
         .collect(),
+    })
+}
+
+/// The thresholds of `missing-co-change`, the defaults where the file gives none.
+fn missing_co_change(
+    source: &Source<'_>,
+    raw: &RawCheck,
+) -> Result<crate::WarningThresholds, ConfigError> {
+    let defaults = crate::WarningThresholds::default();
+    let confidence = raw.missing_co_change_confidence.as_ref();
+    if let Some(v) = confidence
+        && !(v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= 1.0)
+    {
+        return Err(source.error(
+            &v.span(),
+            format!(
+                "`missing-co-change-confidence = {}` is out of range: it is a share of change sets, above 0 and at most 1, such as 0.6",
+                v.get_ref()
+            ),
+        ));
+    }
+    Ok(crate::WarningThresholds {
+        min_confidence: confidence.map_or(defaults.min_confidence, |v| *v.get_ref()),
+        min_shared: raw
+            .missing_co_change_min_support
+            .as_ref()
+            .map_or(defaults.min_shared, |v| *v.get_ref()),
     })
 }
 

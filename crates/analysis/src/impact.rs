@@ -267,8 +267,8 @@ impl CoChanges {
                 }
             }
         }
-        let mut ranked: Vec<Candidate> = best.into_values().collect();
-        ranked.sort_by(|a, b| {
+        let mut ordered: Vec<Candidate> = best.into_values().collect();
+        ordered.sort_by(|a, b| {
             if better(a, b, ranker) {
                 std::cmp::Ordering::Less
             } else if better(b, a, ranker) {
@@ -277,7 +277,7 @@ impl CoChanges {
                 a.file.cmp(&b.file)
             }
         });
-        ranked
+        ordered
     }
 }
 
@@ -368,7 +368,7 @@ fn score(
         Ranker::Support => s,
         Ranker::Lift => s * n / (a * r),
         Ranker::Jaccard => s / (a + r - s),
-        Ranker::Degree => (100.0 * s / ((a + r) / 2.0)).floor(),
+        Ranker::Degree => (100.0 * s / f64::midpoint(a, r)).floor(),
     }
 }
 
@@ -496,6 +496,16 @@ pub fn tested(sets: usize, share: f64) -> usize {
     ((sets as f64 * share).floor() as usize).min(sets)
 }
 
+/// One ranker's counts while `evaluate` runs.
+#[derive(Default, Clone)]
+struct Sums {
+    queries: u64,
+    hit_1: u64,
+    hit_3: u64,
+    recall_10: f64,
+    mrr: f64,
+}
+
 /// Trains on the oldest change sets of `sets` (all but `test_share` of them) and scores each
 /// ranker on the rest, adding each test change set to the history once it is scored.
 pub fn evaluate(sets: &[EvalSet], options: &EvalOptions) -> Vec<EvalRow> {
@@ -503,14 +513,6 @@ pub fn evaluate(sets: &[EvalSet], options: &EvalOptions) -> Vec<EvalRow> {
     let mut history = CoChanges::new();
     for set in &sets[..train] {
         history.add(&set.files, set.time, &set.label);
-    }
-    #[derive(Default, Clone)]
-    struct Sums {
-        queries: u64,
-        hit_1: u64,
-        hit_3: u64,
-        recall_10: f64,
-        mrr: f64,
     }
     let mut sums = vec![Sums::default(); options.rankers.len()];
     for set in &sets[train..] {
@@ -792,7 +794,7 @@ impl crate::Session<'_> {
         // repositories the revision's files are not read, so nothing is left out.
         let wanted =
             |file: &str| !touched.contains(file) && (present.is_empty() || present.contains(file));
-        let ranked: Vec<Candidate> = index
+        let candidates: Vec<Candidate> = index
             .rank(&query, ranker)
             .into_iter()
             .filter(|c| wanted(&c.file))
@@ -812,7 +814,7 @@ impl crate::Session<'_> {
         Ok(Impact {
             query,
             changed,
-            ranked,
+            ranked: candidates,
             missing,
             change_sets: index.len(),
         })

@@ -134,10 +134,16 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
             .collect();
         resolved.files.push(file);
     }
-    // A module file that only `#[cfg(test)] mod` declares (from code or from other such files)
-    // is test code: all it imports is imported by tests only.
+    mark_test_modules(&mut resolved, &declared);
+    resolved
+}
+
+/// A module file that only `#[cfg(test)] mod` declares (from code or from other such files) is
+/// test code: all it imports is imported by tests only. `declared`: (module file, declaring
+/// file, in test code).
+fn mark_test_modules(resolved: &mut Resolved, declared: &[(String, String, bool)]) {
     let mut declarers: BTreeMap<&str, Vec<(&str, bool)>> = BTreeMap::new();
-    for (module, from, test) in &declared {
+    for (module, from, test) in declared {
         declarers.entry(module).or_default().push((from, *test));
     }
     let mut test_files: BTreeSet<&str> = BTreeSet::new();
@@ -162,7 +168,6 @@ pub fn resolve(paths: &[String], facts: &BTreeMap<String, FileFacts>) -> Resolve
             file.test_only = file.edges.iter().map(|(t, _)| t.clone()).collect();
         }
     }
-    resolved
 }
 
 /// Where one import leads.

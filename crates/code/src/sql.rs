@@ -64,7 +64,7 @@ pub(crate) fn pieces(text: &str) -> Option<Vec<Piece>> {
     Some(pieces)
 }
 
-/// `text` with the MySQL client's `DELIMITER //` … `DELIMITER ;` blocks blanked (line breaks
+/// `text` with the `mysql` client's `DELIMITER //` … `DELIMITER ;` blocks blanked (line breaks
 /// kept, so lines still count): they hold routine bodies, which are schema, and statements cut
 /// at `//` that no parser reads.
 fn without_delimiter_blocks(text: &str) -> String {

@@ -19,7 +19,7 @@ pub enum Format {
     #[cfg_attr(feature = "clap", value(name = "md"))]
     Markdown,
     /// A Graphviz graph (`coupling`, `components --show coupling`, `deps --show
-    /// edges|cycles|imports`).
+    /// edges|stable|cycles|imports`).
     Dot,
     /// A `GraphML` graph (the same tables).
     #[cfg_attr(feature = "clap", value(name = "graphml"))]
