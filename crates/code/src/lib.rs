@@ -6,6 +6,7 @@
 
 mod c;
 mod csharp;
+mod functions;
 mod go;
 mod java;
 mod javascript;
@@ -16,6 +17,7 @@ mod rust;
 mod sql;
 mod tables;
 
+pub use functions::{FUNCTION_FACTS_TABLE, Function, functions};
 pub use resolve::{FileImports, Resolved, resolve, resolve_contents};
 
 /// A language whose imports are read.
