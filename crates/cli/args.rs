@@ -211,7 +211,9 @@ pub enum Command {
     /// Compare two report snapshots: couplings, hotspots, knowledge risks and trend metrics.
     Diff(DiffArgs),
     /// The CI gate: apply the `[check]` rules of the config against a baseline snapshot; exit 1
-    /// only on new findings.
+    /// only on new findings. With `--diff BASE...HEAD` or `--staged` it checks a change instead,
+    /// with the rule `missing-co-change`: exit 1 when a file that usually changes with the change
+    /// is not in it.
     Check(CheckArgs),
     /// What changes with given files, and what a change likely misses: the files that changed
     /// with them before, ranked (`impact PATH…`), or for a change (`--diff BASE..HEAD`,
@@ -533,12 +535,20 @@ pub struct WarningArgs {
     /// A missing file must have changed in at least this share of the change sets that touched
     /// the changed files (the largest part of them that changed together before) [default:
     /// `missing-co-change-confidence` in `[check]`, else 0.6].
-    #[arg(long, value_name = "SHARE", value_parser = share)]
+    #[arg(long, value_name = "SHARE", value_parser = positive_share)]
     pub min_confidence: Option<f64>,
     /// A missing file must have changed in at least this many of those change sets [default:
     /// `missing-co-change-min-support` in `[check]`, else 5].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub min_support: Option<u32>,
+}
+
+/// A share above 0 and at most 1.
+fn positive_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
+        _ => Err(format!("`{text}` is not a share above 0 and at most 1")),
+    }
 }
 
 /// A share strictly between 0 and 1.

@@ -88,6 +88,7 @@ fn output(command: &Command) -> Output {
         | Command::Teams(TeamsArgs { show: None, .. })
         | Command::Diff(DiffArgs { show: None, .. })
         | Command::Deps(DepsArgs { show: None, .. })
+        | Command::Impact(crate::args::ImpactArgs { show: None, .. })
         | Command::Eval(EvalArgs {
             command: None,
             impact: crate::args::EvalImpactArgs { show: None, .. },
@@ -143,28 +144,12 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
             ))?;
             return Ok(exit::SUCCESS);
         }
-        Command::Check(args)
-            if args.change.source().is_some() && !settings.check.missing_co_change_rule =>
-        {
-            return Err(UsageError(
-                "`check --diff` and `check --staged` apply the rule `missing-co-change`, which is off: \
-                 turn it on in `[check]` of the config (`missing-co-change = true`; docs/ci.md)"
-                    .into(),
-            )
-            .into());
-        }
-        Command::Check(_) if settings.check == cochange_report::CheckRules::default() => {
-            return Err(UsageError(
-                "`check` needs rules in `[check]` of the config, for example \
-                 `new-cross-component-degree = 50` (docs/ci.md lists them)"
-                    .into(),
-            )
-            .into());
-        }
-        Command::Report(_) | Command::Check(_) if change_source(command).is_none() => {
-            printer.info("[1/3] mining the history and reading the files");
-        }
+        Command::Check(args) => check_rules_apply(args, &settings.check)?,
         _ => {}
+    }
+    if matches!(command, Command::Report(_) | Command::Check(_)) && change_source(command).is_none()
+    {
+        printer.info("[1/3] mining the history and reading the files");
     }
     // A change is read first: its history ends where it starts.
     let (analysis, at) = match change_source(command) {
@@ -285,6 +270,34 @@ fn analyse(
     Ok(exit::SUCCESS)
 }
 
+/// Refuses a `check` whose rules would check nothing: none at all, `--diff` without the rule
+/// `missing-co-change`, or that rule alone without a change.
+fn check_rules_apply(
+    args: &crate::args::CheckArgs,
+    rules: &cochange_report::CheckRules,
+) -> Result<(), UsageError> {
+    let refuse = |message: &str| Err(UsageError(message.into()));
+    let change = args.change.source().is_some();
+    if change && !rules.missing_co_change_rule {
+        return refuse(
+            "`check --diff` and `check --staged` apply the rule `missing-co-change`, which is off: \
+             turn it on in `[check]` of the config (`missing-co-change = true`; docs/ci.md)",
+        );
+    }
+    if !change && rules.missing_co_change_rule && !rules.checks_revision() {
+        return refuse(
+            "the only rule on is `missing-co-change`, which checks a change: give `--diff BASE...HEAD` or `--staged` (docs/ci.md, *Pull requests*)",
+        );
+    }
+    if *rules == cochange_report::CheckRules::default() {
+        return refuse(
+            "`check` needs rules in `[check]` of the config, for example \
+             `new-cross-component-degree = 50` (docs/ci.md lists them)",
+        );
+    }
+    Ok(())
+}
+
 /// `eval` (of `impact`'s rankers and warnings) or `eval backlog`.
 fn eval(
     args: &EvalArgs,
@@ -334,7 +347,7 @@ fn impact(
             args.paths
                 .iter()
                 .map(|p| cochange_analysis::repository_path(&settings.analysis, p))
-                .collect(),
+                .collect::<Result<_, _>>()?,
         ),
     };
     let options = cochange_report::ImpactOptions {

@@ -52,6 +52,7 @@ fn impact_diff_lists_the_forgotten_partner_with_its_evidence() -> Result {
             &missing,
             &[
                 "entity",
+                "weighted_confidence",
                 "confidence",
                 "shared",
                 "with_sets",
@@ -59,7 +60,7 @@ fn impact_diff_lists_the_forgotten_partner_with_its_evidence() -> Result {
                 "last_together"
             ]
         ),
-        ["api/schema.py | 0.857143 | 6 | 7 | api/handler.py | 2020-01-08"]
+        ["api/schema.py | 0.843636 | 0.857143 | 6 | 7 | api/handler.py | 2020-01-08"]
     );
     let changed = rows(
         &dir,
@@ -94,7 +95,9 @@ fn impact_diff_lists_the_forgotten_partner_with_its_evidence() -> Result {
     )?;
     let md = std::fs::read_to_string(md)?;
     assert!(
-        md.contains("| api/schema.py | 0.857143 | 6 | 7 | api/handler.py | 2020-01-08 |"),
+        md.contains(
+            "| api/schema.py | 0.843636 | 0.857143 | 6 | 7 | api/handler.py | 2020-01-08 |"
+        ),
         "{md}"
     );
     // The complete change misses nothing.
@@ -372,5 +375,56 @@ fn the_default_ranker_is_scored_beside_the_baselines() -> Result {
         &["eval", "--show", "warnings", "--min-confidence", "0.5"],
     )?;
     assert_eq!(text(&warnings[0]["min_confidence"]), "0.500000");
+    Ok(())
+}
+
+#[test]
+fn wrong_inputs_get_one_clear_error_each() -> Result {
+    let dir = scripted_repo("make_impact.sh")?;
+    let config = tempfile::NamedTempFile::new()?;
+    std::fs::write(config.path(), "[check]\nmissing-co-change = true\n")?;
+    let config = config.path().to_str().ok_or("path")?;
+    for (args, code, says) in [
+        (vec!["impact", "--diff", "HEAD"], 2, "is not a range"),
+        (vec!["impact", "--diff", "base..nosuch"], 3, "nosuch"),
+        (vec!["impact", "api"], 2, "is a folder"),
+        (
+            vec!["impact", "/etc/hostname"],
+            2,
+            "outside the repository's work tree",
+        ),
+        (
+            vec!["impact", "api/handler.py", "--show", "missing"],
+            2,
+            "are about a change",
+        ),
+        (
+            vec!["impact", "--diff", "base..forgets", "--format", "csv"],
+            2,
+            "choose one with `--show`",
+        ),
+        (
+            vec!["impact", "--min-confidence", "0"],
+            2,
+            "above 0 and at most 1",
+        ),
+        (vec!["impact", "--min-support", "0"], 2, "0 is not in 1.."),
+        (
+            vec!["eval", "--group-by", "pr"],
+            2,
+            "`--group-by` does not apply",
+        ),
+        (
+            vec!["--config", config, "check"],
+            2,
+            "which checks a change",
+        ),
+    ] {
+        let out = cochange(&dir).args(&args).arg("--no-cache").output()?;
+        let stderr = String::from_utf8(out.stderr)?;
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
     Ok(())
 }

@@ -55,6 +55,19 @@ pub struct CheckRules {
     pub missing_co_change: crate::WarningThresholds,
 }
 
+impl CheckRules {
+    /// Whether a rule checks the analysed revision: any but `missing-co-change`, which checks a
+    /// change.
+    pub fn checks_revision(&self) -> bool {
+        *self
+            != CheckRules {
+                missing_co_change_rule: self.missing_co_change_rule,
+                missing_co_change: self.missing_co_change,
+                ..CheckRules::default()
+            }
+    }
+}
+
 /// A `check` rule on the code's structure at the analysed revision: each finding is new unless
 /// the baseline has it too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -467,6 +480,14 @@ fn missing_co_change(
                 "`missing-co-change-confidence = {}` is out of range: it is a share of change sets, above 0 and at most 1, such as 0.6",
                 v.get_ref()
             ),
+        ));
+    }
+    if let Some(v) = &raw.missing_co_change_min_support
+        && *v.get_ref() == 0
+    {
+        return Err(source.error(
+            &v.span(),
+            "`missing-co-change-min-support = 0` would warn about files that never changed with the change: give 1 or more, such as 5",
         ));
     }
     Ok(crate::WarningThresholds {

@@ -89,6 +89,9 @@ pub struct Candidate {
     pub change_sets: u32,
     /// The newest change set that touched the antecedent and this file: its label and time.
     pub last: (String, i64),
+    /// `shared / antecedent_sets` with the change sets weighed as [`Ranker::Default`] weighs
+    /// them (older and larger ones count less).
+    pub weighted_confidence: f64,
 }
 
 impl Candidate {
@@ -258,6 +261,7 @@ impl CoChanges {
                     revisions,
                     change_sets,
                     last: (last.label.clone(), last.time),
+                    weighted_confidence: tally.weighted / weighted_sets,
                 };
                 match best.get(&file) {
                     Some(kept) if !better(&candidate, kept, ranker) => {}
@@ -295,6 +299,9 @@ pub struct Evidence {
     pub shared: u32,
     /// The newest of them: its label and time.
     pub last: (String, i64),
+    /// The confidence with older and larger change sets counting less (see
+    /// [`Candidate::weighted_confidence`]).
+    pub weighted_confidence: f64,
 }
 
 impl Evidence {
@@ -324,6 +331,7 @@ impl CoChanges {
                 with_sets: c.antecedent_sets,
                 shared: c.shared,
                 last: c.last,
+                weighted_confidence: c.weighted_confidence,
             })
             .collect();
         found.sort_by(|a, b| {
@@ -417,15 +425,17 @@ pub struct WarningRow {
 }
 
 /// The confidence a likely-missing file needs by default (docs/metrics.md, *impact*): chosen with
-/// `eval` on flask and tokio, where about half of such warnings name a file the change did need.
+/// `eval` on flask and tokio, where more than half of such warnings name a file the change did
+/// need.
 pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.6;
 /// The change sets it must have shared with the changed files by default.
 pub const DEFAULT_MIN_SHARED: u32 = 5;
 
-/// What a warning needs: confidence and change sets shared with a query file.
+/// What a warning needs: a confidence (weighed as the default ranker weighs change sets, so that
+/// a pattern of years ago counts less than last month's) and change sets shared with the change.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WarningThresholds {
-    /// At least this confidence.
+    /// At least this weighted confidence ([`Evidence::weighted_confidence`]).
     pub min_confidence: f64,
     /// At least this many change sets together.
     pub min_shared: u32,
@@ -443,7 +453,7 @@ impl Default for WarningThresholds {
 impl WarningThresholds {
     /// Whether `evidence` is strong enough to warn about.
     pub fn passes(&self, evidence: &Evidence) -> bool {
-        evidence.confidence() >= self.min_confidence && evidence.shared >= self.min_shared
+        evidence.weighted_confidence >= self.min_confidence && evidence.shared >= self.min_shared
     }
 }
 
@@ -625,6 +635,30 @@ pub fn eval_sets(
     Ok(sets)
 }
 
+/// The files of `change` as `impact` reads them: each by the entity of its old path (a renamed
+/// file has the history of its old name), with its change sets in `index` and whether the path
+/// filters keep it.
+fn changed_entities(
+    change: &cochange_miner::Change,
+    entity: &dyn Fn(&str) -> String,
+    index: &CoChanges,
+    filters: &crate::Filters,
+) -> Vec<ChangedEntity> {
+    change
+        .files
+        .iter()
+        .map(|file| {
+            let entity = entity(file.old_path.as_deref().unwrap_or(&file.path));
+            ChangedEntity {
+                revisions: index.revisions(&entity),
+                kept: filters.keeps_path(&file.path),
+                file: file.clone(),
+                entity,
+            }
+        })
+        .collect()
+}
+
 /// The change sets of `tables` grouped by `grouping` with at most `max_size` entities, oldest
 /// first (by their newest commit's author time, then its id), each named by that commit: the
 /// history `impact` ranks from.
@@ -730,6 +764,7 @@ impl crate::Session<'_> {
             .thresholds
             .max_changeset_size
             .unwrap_or(crate::CouplingOptions::default().max_changeset_size);
+        let empty_change = matches!(query, ImpactQuery::Change(change) if change.files.is_empty());
         let index = co_changes(tables, &self.settings.grouping, max_size)?;
         let entities = crate::session::entity_of_path(tables)?;
         let entity = |path: &str| {
@@ -748,20 +783,7 @@ impl crate::Session<'_> {
                 (asked, Vec::new())
             }
             ImpactQuery::Change(change) => {
-                let changed: Vec<ChangedEntity> = change
-                    .files
-                    .iter()
-                    .map(|file| {
-                        let known = file.old_path.as_deref().unwrap_or(&file.path);
-                        let entity = entity(known);
-                        ChangedEntity {
-                            revisions: index.revisions(&entity),
-                            kept: filters.keeps_path(&file.path),
-                            file: file.clone(),
-                            entity,
-                        }
-                    })
-                    .collect();
+                let changed = changed_entities(change, &entity, &index, filters);
                 let asked = changed
                     .iter()
                     .filter(|c| c.kept)
@@ -775,8 +797,13 @@ impl crate::Session<'_> {
         for name in asked {
             if index.revisions(&name) == 0 {
                 if matches!(query, ImpactQuery::Paths(_)) {
+                    let hint = if self.several() {
+                        " (with several repositories, name a file as `REPOSITORY/path`)"
+                    } else {
+                        ""
+                    };
                     notices.push(crate::Notice::Warning(format!(
-                        "`{name}` did not change in the analysed history (in a change set of at most {max_size} files): nothing is known to change with it"
+                        "`{name}` did not change in the analysed history (in a change set of at most {max_size} files): nothing is known to change with it{hint}"
                     )));
                 }
             } else if !known.contains(&name) {
@@ -808,6 +835,11 @@ impl crate::Session<'_> {
                 .filter(|e| wanted(&e.file) && thresholds.passes(e))
                 .collect()
         };
+        if empty_change {
+            notices.push(crate::Notice::Warning(
+                "the change is empty: no file differs, so nothing can be missing".into(),
+            ));
+        }
         for notice in notices {
             self.notify(notice);
         }
@@ -833,6 +865,13 @@ pub fn read_change(
             "a change (`--diff`, `--staged`, the work tree) is read from one repository at a time: give one `--repo`".into(),
         ));
     };
+    if let cochange_miner::ChangeSource::Range(range) = source
+        && !range.contains("..")
+    {
+        return Err(crate::Error::Invalid(format!(
+            "`--diff {range}` is not a range: give `BASE..HEAD` (the two revisions' trees) or `BASE...HEAD` (from their merge base)"
+        )));
+    }
     let change =
         cochange_miner::changed_files(repo, source).map_err(|source| crate::Error::Repository {
             what: "read the change",
@@ -849,20 +888,30 @@ pub fn read_change(
 
 /// `path` as the repository names it: a file given relative to the current folder (or
 /// absolute) that lies in the work tree of the one repository of `settings` is named from the
-/// work tree's root; anything else is taken as written, without a leading `./`.
-pub fn repository_path(settings: &crate::Settings, path: &str) -> String {
+/// work tree's root; a path that exists nowhere is taken as written (a file of the history),
+/// without a leading `./`. A folder, and a file outside the work tree, are refused.
+pub fn repository_path(settings: &crate::Settings, path: &str) -> Result<String, crate::Error> {
     let as_written = path.trim_start_matches("./").replace('\\', "/");
+    let on_disk = std::path::Path::new(path);
+    if on_disk.is_dir() {
+        return Err(crate::Error::Invalid(format!(
+            "`{path}` is a folder: `impact` takes files (a change of a folder is `--diff`, `--staged` or the work tree)"
+        )));
+    }
     let [repo] = settings.repos.as_slice() else {
-        return as_written;
+        return Ok(as_written);
     };
     let (Some(root), Ok(file)) = (
         cochange_miner::work_tree(repo).and_then(|w| std::fs::canonicalize(w).ok()),
         std::fs::canonicalize(path),
     ) else {
-        return as_written;
+        return Ok(as_written);
     };
     match file.strip_prefix(&root) {
-        Ok(inside) => inside.to_string_lossy().replace('\\', "/"),
-        Err(_) => as_written,
+        Ok(inside) => Ok(inside.to_string_lossy().replace('\\', "/")),
+        Err(_) => Err(crate::Error::Invalid(format!(
+            "`{path}` is outside the repository's work tree (`{}`)",
+            root.display()
+        ))),
     }
 }

@@ -5,7 +5,7 @@
 //! - **cyclomatic** (McCabe): 1, plus 1 for each `if` and `else if`/`elif`, loop, `catch`/`except`/
 //!   `rescue`, conditional expression, each `case`/match arm after the first of its switch, and
 //!   each `&&`/`||`/`and`/`or` operator.
-//! - **cognitive** (after SonarSource's): 1 for each `if`, loop, switch/match, `catch` and
+//! - **cognitive** (after Sonar's cognitive complexity): 1 for each `if`, loop, switch/match, `catch` and
 //!   conditional expression, plus its nesting level (how many of these, and closures, it sits
 //!   in); 1 for each `else if`/`elif` and each final `else`, without the nesting; 1 for each run of
 //!   the same logical operator (`a && b && c` is 1, `a && b || c` 2).
@@ -35,7 +35,7 @@ pub struct Function {
     pub end: u32,
     /// Non-blank lines of the span.
     pub loc: u32,
-    /// McCabe's cyclomatic complexity.
+    /// Cyclomatic complexity: 1 plus the decisions.
     pub cyclomatic: u32,
     /// Cognitive complexity.
     pub cognitive: u32,
@@ -733,7 +733,7 @@ mod tests {
 
     #[test]
     fn rust_measures_worked_out_by_hand() {
-        let source = r#"impl Worker {
+        let source = r"impl Worker {
     fn run(&mut self, tasks: Vec<Task>, limit: usize) -> usize {
         let mut done = 0;
         for task in tasks {
@@ -754,7 +754,7 @@ mod tests {
     }
 }
 fn free() {}
-"#;
+";
         // cyclomatic 1 + for + if + && + else if + the closure's if + 2 arms after the first = 8;
         // cognitive for 1 + if (nested once) 2 + && 1 + else if 1 + else 1 + the closure's if
         // (nested in the closure) 2 + its else 1 + match 1 = 10; nesting: the if in the for = 2;
@@ -770,7 +770,7 @@ fn free() {}
 
     #[test]
     fn python_measures_worked_out_by_hand() {
-        let source = r#"class Flask:
+        let source = r"class Flask:
     def wsgi_app(self, environ, start_response):
         try:
             if environ and start_response:
@@ -784,7 +784,7 @@ fn free() {}
             return [] if environ else None
         def inner(x):
             return x
-"#;
+";
         // cyclomatic 1 + if + and + for + elif + except + conditional = 7; cognitive if 1 + and 1
         // + for (nested once) 2 + elif 1 + else 1 + except 1 + conditional (nested in except) 2
         // = 9; nesting 2 (the for in the if); `try` is no level. `inner` is its own function.
@@ -799,7 +799,7 @@ fn free() {}
 
     #[test]
     fn javascript_measures_worked_out_by_hand() {
-        let source = r#"class Cart {
+        let source = r"class Cart {
   total(items, discount = 0) {
     let sum = 0;
     for (const item of items) {
@@ -814,7 +814,7 @@ fn free() {}
 }
 const apply = (cart, code) => cart && code || null;
 items.map((x) => x + 1);
-"#;
+";
         // total: cyclomatic 1 + for + ternary + the second case = 4; cognitive for 1 + ternary
         // (nested in the for) 2 + switch 1 = 4; nesting 1. apply: 1 + && + || = 3; cognitive 2
         // (two different operators). The callback passed to map is no named function.
@@ -861,7 +861,7 @@ func helper(a, b int) int { return a + b }
 
     #[test]
     fn java_c_and_ruby_measures_worked_out_by_hand() {
-        let java = r#"class Cache {
+        let java = r"class Cache {
     Object get(String key, int ttl) {
         try {
             while (ttl > 0) {
@@ -877,7 +877,7 @@ func helper(a, b int) int { return a + b }
         return key.isEmpty() ? null : key;
     }
 }
-"#;
+";
         // cyclomatic 1 + while + if + catch + ternary = 5; cognitive while 1 + if 2 + else 1 +
         // catch 1 + ternary 1 = 6; nesting 2.
         assert_eq!(

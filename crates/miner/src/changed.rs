@@ -128,14 +128,14 @@ pub fn changed_files(repo: &Path, source: &ChangeSource) -> Result<Change, Error
                 files: sorted(files),
             });
         }
+        _ if repository.workdir().is_none() => {
+            return Err(failed(
+                "it is a bare repository: there is no index or work tree to compare with `HEAD`; give `--diff BASE..HEAD`".into(),
+            ));
+        }
         ChangeSource::Staged => staged(&repository).map_err(failed)?,
         ChangeSource::WorkTree => work_tree(&repository).map_err(failed)?,
     };
-    if repository.workdir().is_none() {
-        return Err(failed(
-            "it is a bare repository: there is no index or work tree to compare with `HEAD`; give `--diff BASE..HEAD`".into(),
-        ));
-    }
     let head = repository
         .head_commit()
         .map_err(|err| failed(Box::new(err)))?;

@@ -716,6 +716,15 @@ pub fn impact_check(
     options: &cochange_analysis::EvalOptions,
     view: Option<EvalView>,
 ) -> Result<Vec<Table>, BuildError> {
+    if !matches!(
+        session.settings.grouping,
+        cochange_analysis::Grouping::Commit
+    ) {
+        return Err(cochange_analysis::Error::Invalid(
+            "`eval` follows its protocol over single commits (docs/metrics.md, *eval*): `--group-by` does not apply to it".into(),
+        )
+        .into());
+    }
     let max_files = session
         .settings
         .thresholds
@@ -777,9 +786,9 @@ pub fn impact_check(
         (
             "warnings".to_owned(),
             format!(
-                "each file of the newest {tested} change sets that changed before is left out in turn and the others are the change; a file is warned about as missing when it changed in at least {} % of the earlier change sets holding the largest part of the change that changed together before, and in at least {} of them: precision = right / warnings, recall = right / queries",
-                (thresholds.min_confidence * 100.0).round(),
-                thresholds.min_shared
+                "each file of the newest {tested} change sets that changed before is left out in turn and the others are the change; a file is warned about as missing when it changed in at least {} of the earlier change sets holding the largest part of the change that changed together before, and in at least {} % of them counting recent and small change sets more: precision = right / warnings, recall = right / queries (always leaving one file out, whatever --query-size)",
+                thresholds.min_shared,
+                (thresholds.min_confidence * 100.0).round()
             ),
         ),
     ];
@@ -848,8 +857,14 @@ pub fn impact(
     options: &ImpactOptions,
     view: Option<ImpactView>,
 ) -> Result<Vec<Table>, BuildError> {
-    let found = session.impact(query, options.ranker, &options.thresholds)?;
     let is_change = matches!(query, cochange_analysis::ImpactQuery::Change(_));
+    if !is_change && matches!(view, Some(ImpactView::Missing | ImpactView::Changed)) {
+        return Err(cochange_analysis::Error::Invalid(
+            "`--show missing` and `--show changed` are about a change: give `--diff`, `--staged`, or no paths (the work tree)".into(),
+        )
+        .into());
+    }
+    let found = session.impact(query, options.ranker, &options.thresholds)?;
     let views = match (view, is_change) {
         (Some(view), _) => vec![view],
         (None, false) => vec![ImpactView::Ranked],
@@ -888,7 +903,8 @@ pub fn impact(
     for view in views {
         let table = match view {
             ImpactView::Ranked => {
-                let mut table = ranked_table(&found.ranked)?;
+                let mut table = ranked_table(&found.ranked, found.query.len() > 1)?;
+                table.title = Some("What changed with the query before".into());
                 context.push(("ranker".to_owned(), options.ranker.as_str().to_owned()));
                 table.context.clone_from(&context);
                 context.pop();
@@ -896,19 +912,21 @@ pub fn impact(
             }
             ImpactView::Missing => {
                 let mut table = missing_table(&found.missing)?;
+                table.title = Some("Files likely missing from this change".into());
                 table.context.clone_from(&context);
                 table.context.push((
                     "missing".to_owned(),
                     format!(
-                        "files not in the change that changed in at least {} % of the change sets holding the largest part of it that changed together before, and in at least {} of them",
+                        "files not in the change that changed in at least {} of the change sets holding the largest part of it that changed together before, and in at least {} % of them counting recent and small change sets more (weighted_confidence)",
+                        options.thresholds.min_shared,
                         (options.thresholds.min_confidence * 100.0).round(),
-                        options.thresholds.min_shared
                     ),
                 ));
                 table
             }
             ImpactView::Changed => {
                 let mut table = changed_table(&found.changed)?;
+                table.title = Some("The files of the change".into());
                 table.context.clone_from(&context);
                 table
             }
@@ -937,8 +955,10 @@ fn together(shared: u32, sets: u32, with: &[String], last: &(String, i64)) -> St
     )
 }
 
-fn ranked_table(ranked: &[cochange_analysis::Candidate]) -> Result<Table, BuildError> {
-    let frame = df!(
+/// The ranked candidates; `with` (the rule's files) only when the query has several files, as
+/// it is the query itself otherwise.
+fn ranked_table(ranked: &[cochange_analysis::Candidate], with: bool) -> Result<Table, BuildError> {
+    let mut frame = df!(
         "rank" => (1..=ranked.len() as u64).collect::<Vec<_>>(),
         "entity" => ranked.iter().map(|c| c.file.as_str()).collect::<Vec<_>>(),
         "score" => ranked.iter().map(|c| c.score).collect::<Vec<_>>(),
@@ -950,18 +970,14 @@ fn ranked_table(ranked: &[cochange_analysis::Candidate]) -> Result<Table, BuildE
         "with" => ranked.iter().map(|c| c.antecedent.join(", ")).collect::<Vec<_>>(),
         "last_together" => ranked.iter().map(|c| day(c.last.1)).collect::<Vec<_>>(),
         "last_commit" => ranked.iter().map(|c| short(&c.last.0).to_owned()).collect::<Vec<_>>(),
-        "reason" => ranked.iter().map(|c| format!(
-            "in {} of {} change sets ({} %), last together on {}",
-            c.shared,
-            c.antecedent_sets,
-            (100.0 * c.confidence()).round(),
-            day(c.last.1)
-        )).collect::<Vec<_>>(),
     )?;
+    if !with {
+        frame = frame.drop("with")?;
+    }
     let mut table = Table::from_frame("impact", &frame)?;
     table.legend = vec![
         "score: the ranker's; confidence = shared / change sets of `with`; support = shared / all change sets; lift = confidence / (revisions / all change sets)".into(),
-        "with: the largest part of the query that changed together before, which the row's rule starts from".into(),
+        "with (several query files): the largest part of the query that changed together before, which the row's rule starts from".into(),
     ];
     Ok(table)
 }
@@ -969,6 +985,7 @@ fn ranked_table(ranked: &[cochange_analysis::Candidate]) -> Result<Table, BuildE
 fn missing_table(missing: &[cochange_analysis::Evidence]) -> Result<Table, BuildError> {
     let frame = df!(
         "entity" => missing.iter().map(|e| e.file.as_str()).collect::<Vec<_>>(),
+        "weighted_confidence" => missing.iter().map(|e| e.weighted_confidence).collect::<Vec<_>>(),
         "confidence" => missing.iter().map(cochange_analysis::Evidence::confidence).collect::<Vec<_>>(),
         "shared" => missing.iter().map(|e| e.shared).collect::<Vec<_>>(),
         "with_sets" => missing.iter().map(|e| e.with_sets).collect::<Vec<_>>(),
@@ -983,13 +1000,14 @@ fn missing_table(missing: &[cochange_analysis::Evidence]) -> Result<Table, Build
 /// Why a file is likely missing from a change, in words.
 pub(crate) fn missing_reason(evidence: &cochange_analysis::Evidence) -> String {
     format!(
-        "{}; it is not in this change",
+        "{} ({} % counting recent and small change sets more); it is not in this change",
         together(
             evidence.shared,
             evidence.with_sets,
             &evidence.with,
             &evidence.last
-        )
+        ),
+        (evidence.weighted_confidence * 100.0).round()
     )
 }
 
@@ -1043,7 +1061,8 @@ pub fn missing_co_changes(
                 .first()
                 .map(|e| path_of(e))
                 .unwrap_or_default(),
-            line: None,
+            // The file as a whole implies it; its first line, so that code scanning annotates it.
+            line: Some(1),
             message: format!(
                 "{} is likely missing: {}",
                 evidence.file,
