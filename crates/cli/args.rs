@@ -220,6 +220,12 @@ pub enum Command {
     /// `--staged`, else the work tree against HEAD) the files that usually change with it and
     /// are not in it, with the evidence, and the files it touches for the first time.
     Impact(ImpactArgs),
+    /// Look inside files: their functions and methods with their measures (loc, cyclomatic and
+    /// cognitive complexity, nesting, parameters), the commits that changed each (followed back
+    /// as `git log -L` follows a function), a hotspot score per function, and the functions that
+    /// change together; `--pair A B` explains the coupling of two files by their functions
+    /// (docs/xray.md).
+    Xray(XrayArgs),
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
@@ -453,6 +459,28 @@ pub struct BacklogArgs {
     pub coverage: Option<PathBuf>,
     #[command(flatten)]
     pub files: FilesArgs,
+}
+
+/// Options of `xray`.
+#[derive(Debug, clap::Args)]
+pub struct XrayArgs {
+    /// Files to look inside (paths of the repository) [default: the top `--hotspots` file
+    /// hotspots of the window].
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// How many of the top file hotspots to look inside when no FILE is given.
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub hotspots: u16,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Explain the coupling of two files: the pairs of their functions that changed in the same
+    /// commits.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub pair: Vec<String>,
+    /// Print one table only (CSV holds one table) [default: `functions` and `coupling`, and
+    /// `pairs` with `--pair`].
+    #[arg(long, value_enum)]
+    pub show: Option<cochange_report::XrayView>,
 }
 
 /// Options of `impact`.
@@ -716,6 +744,7 @@ impl Command {
             Command::Knowledge(args) => &args.at,
             Command::Deps(args) => &args.at,
             Command::Tables(args) => &args.at,
+            Command::Xray(args) => &args.window.at,
             _ => return None,
         };
         at.at.as_deref()

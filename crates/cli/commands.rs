@@ -89,6 +89,7 @@ fn output(command: &Command) -> Output {
         | Command::Diff(DiffArgs { show: None, .. })
         | Command::Deps(DepsArgs { show: None, .. })
         | Command::Impact(crate::args::ImpactArgs { show: None, .. })
+        | Command::Xray(crate::args::XrayArgs { show: None, .. })
         | Command::Eval(EvalArgs {
             command: None,
             impact: crate::args::EvalImpactArgs { show: None, .. },
@@ -210,6 +211,28 @@ fn analyse(
             return print_findings(&findings, settings, printer);
         }
         Command::Impact(args) => impact(args, inputs.change, session, settings)?,
+        Command::Xray(args) => {
+            let options = cochange_report::XrayOptions {
+                files: args
+                    .files
+                    .iter()
+                    .map(|p| cochange_analysis::repository_path(&settings.analysis, p))
+                    .collect::<Result<_, _>>()?,
+                top: usize::from(args.hotspots),
+                months: args.window.months,
+                pair: match args.pair.as_slice() {
+                    [a, b] => Some((
+                        cochange_analysis::repository_path(&settings.analysis, a)?,
+                        cochange_analysis::repository_path(&settings.analysis, b)?,
+                    )),
+                    _ => None,
+                },
+            };
+            let bar = Bar::new(printer.progress_target());
+            let tables = cochange_report::xray(session, &options, args.show, &bar);
+            bar.finish();
+            tables?
+        }
         Command::Check(args) => {
             return check(
                 &args.window,
@@ -430,6 +453,7 @@ fn needs(command: &Command) -> Needs {
         | Command::MainDev(_)
         | Command::RefactoringMainDev(_)
         | Command::Hotspots(_)
+        | Command::Xray(_)
         | Command::Backlog(_)
         | Command::Eval(EvalArgs {
             command: Some(_), ..

@@ -164,7 +164,7 @@ impl Cached for cochange_code::TableFacts {
 }
 
 /// Values stored as JSON text, one row per key.
-fn json_frame<T: serde::Serialize>(rows: &[(String, T)]) -> PolarsResult<DataFrame> {
+pub(crate) fn json_frame<T: serde::Serialize>(rows: &[(String, T)]) -> PolarsResult<DataFrame> {
     let facts: Vec<String> = rows
         .iter()
         .map(|(_, facts)| serde_json::to_string(facts).unwrap_or_default())
@@ -175,7 +175,7 @@ fn json_frame<T: serde::Serialize>(rows: &[(String, T)]) -> PolarsResult<DataFra
     )
 }
 
-fn from_json_frame<T: serde::de::DeserializeOwned>(
+pub(crate) fn from_json_frame<T: serde::de::DeserializeOwned>(
     df: &DataFrame,
 ) -> PolarsResult<HashMap<String, T>> {
     let keys = df.column("key")?.str()?;

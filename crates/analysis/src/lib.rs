@@ -62,6 +62,7 @@ mod tables;
 mod teams;
 mod time;
 mod trends;
+mod xray;
 
 pub use backlog::{BacklogInput, Criticality, Owner, backlog, owners, reach};
 pub use changesets::{DEFAULT_TICKET_PATTERN, Grouping, change_set_count};
@@ -75,6 +76,11 @@ pub use cochange_miner::{
     Tables, changed_files, col, has_uncommitted_changes,
 };
 pub use complexity::{TextMeasures, is_code, language_of, measure_text};
+
+/// Whether cochange reads the functions and imports of `path` (a language it parses).
+pub fn code_language(path: &str) -> bool {
+    cochange_code::Language::of(path).is_some()
+}
 pub use component_graph::{
     ComponentReport, component_co_change, components, crossing, map_entities,
 };
@@ -123,3 +129,7 @@ pub use tables::TablesReport;
 pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};
 pub use time::{format_time, months_after, months_before, months_between};
 pub use trends::{Period, TrendSpan, trends};
+pub use xray::{
+    FunctionChange, FunctionHistory, FunctionRow, function_coupling, function_entity,
+    function_pairs, function_rows,
+};

@@ -524,33 +524,7 @@ impl Differ {
             (added, deleted, vec![0, deleted, 0, added])
         } else {
             self.blob_diffs += 1;
-            let input = InternedInput::new(byte_lines(old), byte_lines(new));
-            self.line_diff.compute_with(
-                Algorithm::Myers,
-                &input.before,
-                &input.after,
-                input.interner.num_tokens(),
-            );
-            // Slide ambiguous hunks as git does (its indent heuristic), so lines are blamed on
-            // the commits git blames; the counts do not change.
-            self.line_diff.postprocess_lines(&input);
-            let hunks = self
-                .line_diff
-                .hunks()
-                .flat_map(|h| {
-                    [
-                        h.before.start,
-                        h.before.end - h.before.start,
-                        h.after.start,
-                        h.after.end - h.after.start,
-                    ]
-                })
-                .collect();
-            (
-                self.line_diff.count_additions(),
-                self.line_diff.count_removals(),
-                hunks,
-            )
+            line_diff(&mut self.line_diff, old, new)
         };
         Ok(Lines {
             added: Some(added),
@@ -559,6 +533,33 @@ impl Differ {
             hunks: Some(hunks),
         })
     }
+}
+
+/// Lines added and deleted and the hunks (`(old_start, old_len, new_start, new_len)`, 0-based)
+/// of two texts, computed in `diff` as mining computes them.
+pub(crate) fn line_diff(diff: &mut Diff, old: &[u8], new: &[u8]) -> (u32, u32, Vec<u32>) {
+    let input = InternedInput::new(byte_lines(old), byte_lines(new));
+    diff.compute_with(
+        Algorithm::Myers,
+        &input.before,
+        &input.after,
+        input.interner.num_tokens(),
+    );
+    // Slide ambiguous hunks as git does (its indent heuristic), so lines are blamed on the
+    // commits git blames; the counts do not change.
+    diff.postprocess_lines(&input);
+    let hunks = diff
+        .hunks()
+        .flat_map(|h| {
+            [
+                h.before.start,
+                h.before.end - h.before.start,
+                h.after.start,
+                h.after.end - h.after.start,
+            ]
+        })
+        .collect();
+    (diff.count_additions(), diff.count_removals(), hunks)
 }
 
 /// The destination row, source path and source side of a rename.

@@ -46,6 +46,12 @@ pub enum Error {
         /// The revision as the user wrote it.
         rev: String,
     },
+    /// What was asked for reads the hunks of line counts, which mining was told to skip.
+    #[error("{what} needs line counts, which `--no-line-counts` turns off")]
+    NeedsLineCounts {
+        /// What was asked for.
+        what: &'static str,
+    },
     /// A commit or tree the history needs is missing or cannot be decoded.
     #[error("cannot read {kind} {id}: the object is missing or corrupt")]
     Object {

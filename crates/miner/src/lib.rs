@@ -43,6 +43,7 @@ mod gittime;
 mod mine;
 mod origins;
 mod path;
+mod ranges;
 mod record;
 mod renames;
 mod repo;
@@ -58,14 +59,14 @@ pub use error::{BoxError, Error};
 pub use gittime::parse_date;
 /// The local time zone and the moment a relative date such as `6 months ago` counts from.
 pub use gix::date::Zoned;
-pub use mine::{has_cache, mine, read_side_table, store_side_table};
+pub use mine::{has_cache, mine, range_history, read_side_table, store_side_table};
 pub use path::{escape_path, unescape_path};
 pub use repo::{Identity, has_uncommitted_changes, identify, repository_holding, work_tree};
 pub use snapshot::{Snapshot, read_snapshot, read_snapshot_reusing};
 pub use table::col;
 pub use types::{
-    CacheLocation, CacheStatus, LineOrigins, MineOptions, NoProgress, Options, Outcome, Progress,
-    Selection, Statistics, Tables, Warning,
+    CacheLocation, CacheStatus, LineOrigins, LineRange, MineOptions, NoProgress, Options, Outcome,
+    Progress, RangeTouch, Selection, Statistics, Tables, Warning,
 };
 
 /// Re-exported so that callers name the same polars version as the tables.

@@ -78,16 +78,21 @@ pub fn store_side_table(
     }
 }
 
-/// Mines the repository at or above `path` into the tables of docs/architecture.md, *The tables*.
-///
-/// ## The algorithm
-/// 1. Open the repository read-only and resolve the starting commits ([`Selection`](crate::Selection)).
-/// 2. Load the cache for these [`MineOptions`](crate::MineOptions), if any and if it checks out.
-/// 3. Walk every commit reachable from the tips that the cache does not hold.
-/// 4. Diff each new non-merge commit against its parent (merges too, against the first parent,
-///    with `first_parent`), on all threads, counting lines unless that is off.
-/// 5. Append the new rows to the cache, then select, order and follow renames for the result.
-pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
+/// What mining leaves before the tables are selected: the repository, every mined row (from
+/// the cache and new), the cache, and the statistics and warnings so far.
+struct Mined {
+    repo: gix::Repository,
+    name: String,
+    tips: Vec<ObjectId>,
+    all: Stored,
+    cache: Option<Cache>,
+    statistics: Statistics,
+    warnings: Vec<Warning>,
+    threads: usize,
+}
+
+/// Steps 1 to 4 of [`mine`] and the append to the cache.
+fn mine_all(path: &Path, options: &Options, progress: &dyn Progress) -> Result<Mined, Error> {
     let repo = repo::open(path)?;
     let name = options
         .name
@@ -153,6 +158,64 @@ pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<O
     ));
     let new = new_rows(&records, diffed.changes, diffed.merges)?;
     let all = store(cache.as_mut(), cached, new, &mut warnings)?;
+    Ok(Mined {
+        repo,
+        name,
+        tips,
+        all,
+        cache,
+        statistics,
+        warnings,
+        threads,
+    })
+}
+
+/// For each of `ranges` (lines of the files at `rev`), the non-merge commits of the mined history
+/// that changed lines of it, newest first, followed back as `git log -L` follows a range
+/// (docs/xray.md). Mines first, as [`mine`] does (through the cache); needs line counts, whose
+/// hunks it follows.
+pub fn range_history(
+    path: &Path,
+    options: &Options,
+    rev: &str,
+    ranges: &[crate::LineRange],
+    progress: &dyn Progress,
+) -> Result<Vec<Vec<crate::RangeTouch>>, Error> {
+    if !options.mine.line_counts {
+        return Err(Error::NeedsLineCounts {
+            what: "following lines through the history",
+        });
+    }
+    let mined = mine_all(path, options, progress)?;
+    crate::ranges::follow(
+        &mined.repo,
+        rev,
+        &mined.all,
+        options.mine.first_parent,
+        ranges,
+    )
+}
+
+/// Mines the repository at or above `path` into the tables of docs/architecture.md, *The tables*.
+///
+/// ## The algorithm
+/// 1. Open the repository read-only and resolve the starting commits ([`Selection`](crate::Selection)).
+/// 2. Load the cache for these [`MineOptions`](crate::MineOptions), if any and if it checks out.
+/// 3. Walk every commit reachable from the tips that the cache does not hold.
+/// 4. Diff each new non-merge commit against its parent (merges too, against the first parent,
+///    with `first_parent`), on all threads, counting lines unless that is off.
+/// 5. Append the new rows to the cache, then select, order and follow renames for the result.
+pub fn mine(path: &Path, options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
+    let Mined {
+        repo,
+        name,
+        tips,
+        all,
+        mut cache,
+        mut statistics,
+        warnings,
+        threads,
+    } = mine_all(path, options, progress)?;
     let origins = origins_at(path, &repo, options, &all, cache.as_mut(), threads)?;
     let tables = select(
         &all.commits,

@@ -52,7 +52,7 @@ pub(crate) struct Step<'a> {
 }
 
 impl Step<'_> {
-    fn old(&self) -> u32 {
+    pub(crate) fn old(&self) -> u32 {
         self.old_path.unwrap_or(self.path)
     }
 }
@@ -68,6 +68,8 @@ pub(crate) enum MergeStep<'a> {
         path: u32,
         old_path: Option<u32>,
         parent: usize,
+        /// The diff against the first parent, when recorded.
+        first: Option<Step<'a>>,
     },
     /// Different from every parent: the diff against each parent, in parent order.
     Resolved { path: u32, diffs: Vec<Step<'a>> },
@@ -311,6 +313,16 @@ impl Replay<'_> {
             states.insert(c, state);
         }
         (states.remove(&target).unwrap_or_default(), order.len())
+    }
+}
+
+impl Replay<'_> {
+    /// The commits `target` reaches, each after all of its children.
+    pub(crate) fn children_first(&self, target: usize) -> Vec<usize> {
+        let all = reachable(&self.parents, target, self.parents.len());
+        let mut order = parents_first(&self.parents, target, &all);
+        order.reverse();
+        order
     }
 }
 
@@ -685,7 +697,7 @@ fn count(origins: Option<&Lines>, bytes: &[u8]) -> Counted {
 }
 
 /// The replay's view of the stored tables.
-fn build<'a>(
+pub(crate) fn build<'a>(
     stored: &'a Stored,
     index: &HashMap<&str, usize>,
     first_parent: bool,
@@ -742,6 +754,7 @@ fn build<'a>(
                 path: step.path,
                 old_path: step.old_path,
                 parent: from as usize,
+                first: Some(step),
             }),
             (Some(0), None) => steps.push(MergeStep::Resolved {
                 path: step.path,
@@ -948,6 +961,7 @@ mod tests {
                     path: 2,
                     old_path: None,
                     parent: 1,
+                    first: None,
                 },
             ],
         );

@@ -66,6 +66,28 @@ pub struct Options {
     pub origins: Option<String>,
 }
 
+/// Lines of a file at one commit to follow back through the history ([`range_history`](crate::range_history)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRange {
+    /// The file's path at that commit.
+    pub path: String,
+    /// First line, 1-based.
+    pub start: u32,
+    /// Last line, inclusive.
+    pub end: u32,
+}
+
+/// A commit that changed lines of a followed range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeTouch {
+    /// The commit (40 hex digits).
+    pub commit: String,
+    /// Lines it added to the range (those of its hunks inside the range).
+    pub added: u32,
+    /// Lines it deleted in the hunks that touched the range.
+    pub deleted: u32,
+}
+
 /// The two mined tables (docs/architecture.md, *The tables*), as polars frames. Column names are in [`crate::col`].
 #[derive(Debug, Clone)]
 pub struct Tables {

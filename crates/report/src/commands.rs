@@ -1072,3 +1072,211 @@ pub fn missing_co_changes(
         })
         .collect())
 }
+
+/// The tables of `xray`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum XrayView {
+    /// Per function of the files: measures, revisions in the window, churn, authors, main
+    /// developer, first and last change, hotspot score.
+    Functions,
+    /// Pairs of functions that change together, one of them in the files.
+    Coupling,
+    /// With `--pair A B`: the function pairs behind the coupling of two files.
+    Pairs,
+}
+
+/// What `xray` takes besides the session.
+#[derive(Debug, Clone)]
+pub struct XrayOptions {
+    /// The files to look inside (paths of the analysed revision); empty: the top hotspots.
+    pub files: Vec<String>,
+    /// How many of the top file hotspots when no file is named.
+    pub top: usize,
+    /// The window of revisions and hotspot scores, in months.
+    pub months: u32,
+    /// Two files whose coupling to explain by the pairs of their functions.
+    pub pair: Option<(String, String)>,
+}
+
+/// `xray`: the views asked for (the functions and their coupling by default; the pairs of
+/// `--pair` too).
+pub fn xray(
+    session: &mut Session<'_>,
+    options: &XrayOptions,
+    view: Option<XrayView>,
+    progress: &dyn cochange_analysis::Progress,
+) -> Result<Vec<Table>, BuildError> {
+    let measured = session.measure(options.months)?;
+    let files: Vec<String> = if options.files.is_empty() {
+        let spots = measured.hotspots(&session.settings.grouping)?;
+        let (program, _) =
+            cochange_analysis::split_hotspots(&spots, &session.settings.tests, false)?;
+        let entity = program
+            .column(cochange_analysis::hotspot_col::ENTITY)?
+            .str()?;
+        let revisions = program
+            .column(cochange_analysis::hotspot_col::REVISIONS)?
+            .u64()?;
+        entity
+            .iter()
+            .zip(revisions.iter())
+            .filter(|(e, r)| r.unwrap_or(0) > 0 && e.is_some_and(|e| cochange_code_reads(e)))
+            .filter_map(|(e, _)| e.map(str::to_owned))
+            .take(options.top)
+            .collect()
+    } else {
+        options.files.clone()
+    };
+    let all = session.functions(&|_| true)?;
+    for file in files
+        .iter()
+        .chain(options.pair.iter().flat_map(|(a, b)| [a, b]))
+    {
+        if !all.contains_key(file) {
+            session.notify(Notice::Warning(format!(
+                "`{file}` has no function cochange reads at the analysed revision (not a file of it, or not code of a language it reads)"
+            )));
+        }
+    }
+    let histories = session.function_history(&all, progress)?;
+    let rows = cochange_analysis::function_rows(&histories, measured.from, measured.as_of);
+    let views = match (view, &options.pair) {
+        (Some(view), _) => vec![view],
+        (None, None) => vec![XrayView::Functions, XrayView::Coupling],
+        (None, Some(_)) => vec![XrayView::Functions, XrayView::Coupling, XrayView::Pairs],
+    };
+    let context = vec![
+        ("repository".to_owned(), session.repositories()),
+        ("window".to_owned(), measured.window()),
+        ("files".to_owned(), files.join(", ")),
+    ];
+    let mut tables = Vec::new();
+    for view in views {
+        let mut table = match view {
+            XrayView::Functions => xray_functions(&rows, &files)?,
+            XrayView::Coupling => {
+                let options = session.coupling_options(&Thresholds::default())?;
+                xray_coupling(
+                    &cochange_analysis::function_coupling(&histories, &options)?,
+                    &files,
+                )?
+            }
+            XrayView::Pairs => {
+                let Some((a, b)) = &options.pair else {
+                    return Err(cochange_analysis::Error::Invalid(
+                        "`--show pairs` needs `--pair A B`: the two files whose coupling to explain"
+                            .into(),
+                    )
+                    .into());
+                };
+                xray_pairs(&cochange_analysis::function_pairs(&histories, a, b), a, b)?
+            }
+        };
+        table.context.clone_from(&context);
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
+/// Whether cochange reads functions of `path`.
+fn cochange_code_reads(path: &str) -> bool {
+    cochange_analysis::code_language(path)
+}
+
+fn xray_functions(
+    rows: &[cochange_analysis::FunctionRow],
+    files: &[String],
+) -> Result<Table, BuildError> {
+    let mut picked: Vec<&cochange_analysis::FunctionRow> = Vec::new();
+    for file in files {
+        picked.extend(rows.iter().filter(|r| &r.file == file));
+    }
+    let date = |t: Option<i64>| t.map(day);
+    let frame = df!(
+        "file" => picked.iter().map(|r| r.file.as_str()).collect::<Vec<_>>(),
+        "function" => picked.iter().map(|r| r.function.name.as_str()).collect::<Vec<_>>(),
+        "lines" => picked.iter().map(|r| format!("{}-{}", r.function.start, r.function.end)).collect::<Vec<_>>(),
+        "loc" => picked.iter().map(|r| r.function.loc).collect::<Vec<_>>(),
+        "cyclomatic" => picked.iter().map(|r| r.function.cyclomatic).collect::<Vec<_>>(),
+        "cognitive" => picked.iter().map(|r| r.function.cognitive).collect::<Vec<_>>(),
+        "nesting" => picked.iter().map(|r| r.function.nesting).collect::<Vec<_>>(),
+        "parameters" => picked.iter().map(|r| r.function.parameters).collect::<Vec<_>>(),
+        "revisions" => picked.iter().map(|r| r.revisions).collect::<Vec<_>>(),
+        "total_revisions" => picked.iter().map(|r| r.total_revisions).collect::<Vec<_>>(),
+        "churn" => picked.iter().map(|r| r.churn).collect::<Vec<_>>(),
+        "authors" => picked.iter().map(|r| r.authors).collect::<Vec<_>>(),
+        "main_dev" => picked.iter().map(|r| r.main_dev.as_deref()).collect::<Vec<_>>(),
+        "first_change" => picked.iter().map(|r| date(r.first_change)).collect::<Vec<_>>(),
+        "last_change" => picked.iter().map(|r| date(r.last_change)).collect::<Vec<_>>(),
+        "hotspot_score" => picked.iter().map(|r| r.hotspot_score).collect::<Vec<_>>(),
+    )?;
+    let mut table = Table::from_frame("xray-functions", &frame)?;
+    table.title = Some("X-ray: the functions of the files, hottest first".into());
+    table.legend = vec![
+        "revisions: commits in the window that changed lines of the function (followed back as `git log -L` follows it); total_revisions: in the whole analysed history".into(),
+        "hotspot_score = percent rank of revisions × percent rank of cognitive complexity, among all functions of the revision (docs/xray.md)".into(),
+    ];
+    Ok(table)
+}
+
+fn xray_coupling(pairs: &DataFrame, files: &[String]) -> Result<Table, BuildError> {
+    use coupling_col as c;
+    let entity = pairs.column(c::ENTITY)?.str()?;
+    let coupled = pairs.column(c::COUPLED)?.str()?;
+    let file_of = |e: &str| {
+        files
+            .iter()
+            .find(|f| e.starts_with(f.as_str()) && e[f.len()..].starts_with(':'))
+            .cloned()
+    };
+    let mask: BooleanChunked = entity
+        .iter()
+        .zip(coupled.iter())
+        .map(|(a, b)| Some(a.and_then(file_of).is_some() || b.and_then(file_of).is_some()))
+        .collect();
+    let kept = pairs.filter(&mask)?;
+    let file = |e: &str| e.rsplit_once(':').map_or(e, |(f, _)| f).to_owned();
+    let same_file: Vec<bool> = kept
+        .column(c::ENTITY)?
+        .str()?
+        .iter()
+        .zip(kept.column(c::COUPLED)?.str()?.iter())
+        .map(|(a, b)| a.map(file) == b.map(file))
+        .collect();
+    let mut frame = kept.select([
+        c::ENTITY,
+        c::COUPLED,
+        c::DEGREE,
+        c::AVERAGE_REVS,
+        c::SHARED,
+        c::REVS_A,
+        c::REVS_B,
+        c::CONFIDENCE_AB,
+        c::CONFIDENCE_BA,
+    ])?;
+    frame.with_column(Column::new("same_file".into(), same_file))?;
+    let mut table = Table::from_frame("xray-coupling", &frame)?;
+    table.title = Some("X-ray: functions that change together".into());
+    table.legend = vec![
+        "entity, coupled: `file:function`; the measures of `coupling` over the commits that changed each function, with its thresholds".into(),
+    ];
+    Ok(table)
+}
+
+fn xray_pairs(
+    pairs: &[(&str, &str, u64, u64, u64)],
+    a: &str,
+    b: &str,
+) -> Result<Table, BuildError> {
+    let frame = df!(
+        "function_a" => pairs.iter().map(|p| p.0).collect::<Vec<_>>(),
+        "function_b" => pairs.iter().map(|p| p.1).collect::<Vec<_>>(),
+        "shared" => pairs.iter().map(|p| p.2).collect::<Vec<_>>(),
+        "revisions_a" => pairs.iter().map(|p| p.3).collect::<Vec<_>>(),
+        "revisions_b" => pairs.iter().map(|p| p.4).collect::<Vec<_>>(),
+    )?;
+    let mut table = Table::from_frame("xray-pairs", &frame)?;
+    table.title = Some(format!("X-ray: the function pairs behind {a} and {b}"));
+    Ok(table)
+}

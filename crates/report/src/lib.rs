@@ -48,9 +48,9 @@ pub use charts::{
 pub use cochange_analysis::CheckRules;
 pub use commands::{
     BacklogOptions, ComponentsView, DepsView, DiffView, EvalView, HistoryAnalysis, ImpactOptions,
-    ImpactView, KnowledgeView, TablesView, TeamsView, backlog, components, coupling, deps,
-    diff_tables, history_table, hotspots, impact, impact_check, knowledge, mining_table,
-    missing_co_changes, ranking_check, tables, teams, trends,
+    ImpactView, KnowledgeView, TablesView, TeamsView, XrayOptions, XrayView, backlog, components,
+    coupling, deps, diff_tables, history_table, hotspots, impact, impact_check, knowledge,
+    mining_table, missing_co_changes, ranking_check, tables, teams, trends, xray,
 };
 pub use compare::{check, diff, incomparable};
 pub use finding::{Finding, findings_summary, findings_table, sarif};
