@@ -211,28 +211,7 @@ fn analyse(
             return print_findings(&findings, settings, printer);
         }
         Command::Impact(args) => impact(args, inputs.change, session, settings)?,
-        Command::Xray(args) => {
-            let options = cochange_report::XrayOptions {
-                files: args
-                    .files
-                    .iter()
-                    .map(|p| cochange_analysis::repository_path(&settings.analysis, p))
-                    .collect::<Result<_, _>>()?,
-                top: usize::from(args.hotspots),
-                months: args.window.months,
-                pair: match args.pair.as_slice() {
-                    [a, b] => Some((
-                        cochange_analysis::repository_path(&settings.analysis, a)?,
-                        cochange_analysis::repository_path(&settings.analysis, b)?,
-                    )),
-                    _ => None,
-                },
-            };
-            let bar = Bar::new(printer.progress_target());
-            let tables = cochange_report::xray(session, &options, args.show, &bar);
-            bar.finish();
-            tables?
-        }
+        Command::Xray(args) => xray(args, session, settings, printer)?,
         Command::Check(args) => {
             return check(
                 &args.window,
@@ -355,6 +334,29 @@ fn eval(
             Ok(vec![cochange_report::ranking_check(session, &check)?])
         }
     }
+}
+
+/// `xray` of the files given, else of the top hotspots, with a progress bar.
+fn xray(
+    args: &crate::args::XrayArgs,
+    session: &mut Session<'_>,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Table>> {
+    let path = |p: &String| cochange_analysis::repository_path(&settings.analysis, p);
+    let options = cochange_report::XrayOptions {
+        files: args.files.iter().map(path).collect::<Result<_, _>>()?,
+        top: usize::from(args.hotspots),
+        months: args.window.months,
+        pair: match args.pair.as_slice() {
+            [a, b] => Some((path(a)?, path(b)?)),
+            _ => None,
+        },
+    };
+    let bar = Bar::new(printer.progress_target());
+    let tables = cochange_report::xray(session, &options, args.show, &bar);
+    bar.finish();
+    Ok(tables?)
 }
 
 /// `impact` of the paths given, else of the change read before the history.

@@ -286,3 +286,66 @@ fn flask_eval_confidence_equals_the_brute_force_computation() -> Result {
     assert_eq!(crate::impact::eval_confidence(&repo)?, expected);
     Ok(())
 }
+
+/// Of the functions of `path` in the corpus repository `name`, how many have as many commits as
+/// `git log --no-merges -L start,end:path` gives for their lines, and the functions that differ.
+fn xray_agreement(name: &str, path: &str) -> Result<(usize, usize, Vec<String>)> {
+    let repo = corpus_repo(name)?;
+    let out = run_ok(cochange(&repo).args([
+        "xray",
+        path,
+        "--show",
+        "functions",
+        "--no-default-excludes",
+        "--months",
+        "1200",
+        "--no-cache",
+        "--format",
+        "json",
+    ]))?;
+    let rows = json_rows(&out)?;
+    let mut differ = Vec::new();
+    for row in &rows {
+        let lines = row["lines"].as_str().ok_or("lines")?;
+        let ours = row["total_revisions"].as_u64().ok_or("total_revisions")?;
+        let log = git(&repo)
+            .args(["log", "--no-merges", "--format=%H", "--no-patch", "-L"])
+            .arg(format!("{}:{path}", lines.replace('-', ",")))
+            .output()?;
+        let theirs = String::from_utf8(log.stdout)?.lines().count() as u64;
+        if ours != theirs {
+            differ.push(format!(
+                "{} {lines}: {ours} against git's {theirs}",
+                row["function"]
+            ));
+        }
+    }
+    Ok((rows.len() - differ.len(), rows.len(), differ))
+}
+
+#[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
+fn function_history_agrees_with_git_log_l() -> Result {
+    for (name, path) in [
+        ("flask", "src/flask/app.py"),
+        (
+            "tokio",
+            "tokio/src/runtime/scheduler/multi_thread/worker.rs",
+        ),
+    ] {
+        let (same, all, differ) = xray_agreement(name, path)?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "{name} {path}: {same} of {all} functions as git log -L; differ: {differ:?}"
+        );
+        assert!(all > 20, "{name}: {all} functions");
+        assert!(
+            same * 100 >= all * 95,
+            "{name}: {same} of {all}: {differ:?}"
+        );
+    }
+    Ok(())
+}

@@ -19,3 +19,4 @@ mod report;
 mod snapshots;
 mod tables;
 mod util;
+mod xray;

@@ -69,6 +69,7 @@ const COMMANDS: &[&str] = &[
     "diff",
     "check",
     "impact",
+    "xray",
     "report",
     "eval",
     "eval backlog",

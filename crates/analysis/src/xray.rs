@@ -114,11 +114,11 @@ impl Session<'_> {
                 source,
             })?;
         let commits = commit_authors(&self.history.tables)?;
-        let mut touched = touches.into_iter();
+        let mut per_range = touches.into_iter();
         let mut out = Vec::new();
         for (path, found) in functions {
             for function in found {
-                let changes = touched
+                let changes = per_range
                     .next()
                     .unwrap_or_default()
                     .into_iter()
@@ -268,15 +268,39 @@ pub fn function_entity(file: &str, name: &str) -> String {
 /// The coupling of functions (docs/xray.md): `coupling`'s measures and thresholds over the
 /// commits of `histories`, each function an entity named `file:name` (see
 /// [`function_entity`]); commits that changed more than `options.max_changeset_size` functions
-/// are left out, as large change sets are for files.
+/// are left out, as large change sets are for files. Only the pairs with a function of a file
+/// in `focus` are computed (all pairs when it is empty).
 pub fn function_coupling(
     histories: &[FunctionHistory],
     options: &crate::CouplingOptions,
+    focus: &[String],
 ) -> PolarsResult<DataFrame> {
+    // Commits of more functions than the limit count for none, here as in `coupling`; leaving
+    // them out first lets the pairs be counted among the functions that matter only.
+    let mut size: HashMap<&str, usize> = HashMap::new();
+    for change in histories.iter().flat_map(|h| &h.changes) {
+        *size.entry(change.commit.as_str()).or_default() += 1;
+    }
+    let kept = |c: &FunctionChange| size[c.commit.as_str()] <= options.max_changeset_size as usize;
+    let in_focus = |h: &FunctionHistory| focus.is_empty() || focus.contains(&h.file);
+    let focus_commits: std::collections::HashSet<&str> = histories
+        .iter()
+        .filter(|h| in_focus(h))
+        .flat_map(|h| h.changes.iter().filter(|c| kept(c)))
+        .map(|c| c.commit.as_str())
+        .collect();
     let (mut commit, mut entity) = (Vec::new(), Vec::new());
     for history in histories {
+        let relevant = in_focus(history)
+            || history
+                .changes
+                .iter()
+                .any(|c| focus_commits.contains(c.commit.as_str()));
+        if !relevant {
+            continue;
+        }
         let name = function_entity(&history.file, &history.function.name);
-        for change in &history.changes {
+        for change in history.changes.iter().filter(|c| kept(c)) {
             commit.push(change.commit.clone());
             entity.push(name.clone());
         }

@@ -24,7 +24,7 @@ use crate::MineOptions;
 use crate::table::check_stored_schema;
 
 /// Bumped whenever the stored columns, `meta.json` or their meaning change.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const META: &str = "meta.json";
 /// The line origins of one commit (docs/architecture.md, *The cache*), replaced by each run that
 /// computes them.

@@ -383,9 +383,11 @@ impl Differ {
                 })
                 .flatten();
             if let Some(k) = equal_to {
+                // With its diff against the first parent: following a line range through the
+                // merge takes the first parent against which the range is unchanged.
                 out.push(MergeRecord {
                     parent: 0,
-                    change: self.record(change, false)?,
+                    change: self.record(change, self.options.line_counts)?,
                     from_parent: Some(k as u32 + 1),
                 });
                 continue;

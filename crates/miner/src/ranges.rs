@@ -11,9 +11,8 @@
 //! does not follow such moves either) goes no further. Ranges of files it did not change pass to
 //! its parent unchanged, and renames move them to the old path. At a merge, each range goes to the
 //! first parent, in parent order, against which it is unchanged (mapped through the diff against
-//! that parent; the diff against the first parent of a file that equals a later parent's is not
-//! mined, and is read here), else to every parent, mapped through the diff against each; ranges
-//! of files equal to the first parent's go to it. Merges are not counted as touching: compare with
+//! that parent), else to every parent, mapped through the diff against each; ranges of files
+//! equal to the first parent's go to it. Merges are not counted as touching: compare with
 //! `git log --no-merges -L`.
 
 use std::collections::HashMap;
@@ -22,6 +21,13 @@ use crate::cache::Stored;
 use crate::origins::{Kind, MergeStep, Paths, Step, build, flat_hunks};
 use crate::table::{col, stored};
 use crate::{Error, LineRange, RangeTouch};
+
+/// Lines `(first, last)` of a file, 0-based and inclusive.
+type Lines = (u32, u32);
+
+/// What a change does to a range: the lines it added to and deleted from it when it touched it,
+/// and the range in the old version when there is one.
+type Mapped = (Option<(u32, u32)>, Option<Lines>);
 
 /// One followed range in one commit's version of a file: `(request, first, last)`, lines 0-based
 /// and inclusive.
@@ -81,19 +87,7 @@ pub(crate) fn follow(
         };
         let parents = &replay.parents[c];
         if parents.len() > 1 && !replay.merges[c].is_empty() {
-            let diff_first = |path: u32, old: u32| {
-                let parent = ids[parents[0]];
-                let (old, new) = (
-                    blob_at(repo, parent, paths.names[old as usize])?,
-                    blob_at(repo, ids[c], paths.names[path as usize])?,
-                );
-                if crate::content::is_binary(&old) || crate::content::is_binary(&new) {
-                    return None;
-                }
-                let mut diff = gix::diff::blob::Diff::default();
-                Some(crate::diff::line_diff(&mut diff, &old, &new).2)
-            };
-            for (parent, part) in split_merge(state, parents, &replay.merges[c], &diff_first) {
+            for (parent, part) in split_merge(state, parents, &replay.merges[c]) {
                 merge_into(&mut states, parent, part);
             }
             continue;
@@ -133,21 +127,9 @@ pub(crate) fn follow(
     Ok(touches)
 }
 
-/// The contents of `path` at `commit`, if it is a file there.
-fn blob_at(repo: &gix::Repository, commit: &str, path: &str) -> Option<Vec<u8>> {
-    let id = gix::ObjectId::from_hex(commit.as_bytes()).ok()?;
-    let tree = repo.find_commit(id).ok()?.tree().ok()?;
-    let entry = tree.lookup_entry_by_path(path).ok()??;
-    let mut data = Vec::new();
-    crate::diff::read_blob(&repo.objects, &entry.object_id(), &mut data)
-        .ok()
-        .filter(|found| *found)?;
-    Some(data)
-}
-
 /// What `step` does to the range `first..=last` of its new version: whether it touched it (with
 /// the lines it added to it and deleted from it) and the range in the old version, if any.
-fn map_range(step: &Step<'_>, first: u32, last: u32) -> (Option<(u32, u32)>, Option<(u32, u32)>) {
+fn map_range(step: &Step<'_>, first: u32, last: u32) -> Mapped {
     match (step.kind, step.hunks) {
         (Kind::Added, _) => (Some((last - first + 1, 0)), None),
         (Kind::Deleted, _) => (None, None),
@@ -159,7 +141,7 @@ fn map_range(step: &Step<'_>, first: u32, last: u32) -> (Option<(u32, u32)>, Opt
 
 /// [`map_range`] through the hunks of a change: `(old_start, old_len, new_start, new_len)`
 /// quadruples, 0-based, in order.
-fn through_hunks(hunks: &[u32], first: u32, last: u32) -> (Option<(u32, u32)>, Option<(u32, u32)>) {
+fn through_hunks(hunks: &[u32], first: u32, last: u32) -> Mapped {
     let (mut added, mut deleted, mut touched) = (0u32, 0u32, false);
     // Old positions of the range's ends: from the offset of the hunks before them, or from the
     // hunk they fall in (its whole old side).
@@ -193,7 +175,7 @@ fn through_hunks(hunks: &[u32], first: u32, last: u32) -> (Option<(u32, u32)>, O
     }
     let old_first = old_first.unwrap_or_else(|| (i64::from(first) - shift) as u32);
     let old_last = old_last.unwrap_or(i64::from(last) - shift);
-    let before = (old_last >= i64::from(old_first)).then(|| (old_first, old_last as u32));
+    let before = (old_last >= i64::from(old_first)).then_some((old_first, old_last as u32));
     (touched.then_some((added, deleted)), before)
 }
 
@@ -203,7 +185,14 @@ fn merge_into(states: &mut HashMap<usize, State>, parent: usize, part: State) {
     if part.is_empty() {
         return;
     }
-    let state = states.entry(parent).or_default();
+    // The usual case, a parent with one child: the state moves, nothing is copied.
+    let state = match states.entry(parent) {
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(part);
+            return;
+        }
+        std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
+    };
     for (path, tracked) in part {
         let held = state.entry(path).or_default();
         for (request, first, last) in tracked {
@@ -226,7 +215,6 @@ fn split_merge(
     mut state: State,
     parents: &[usize],
     steps: &[MergeStep<'_>],
-    diff_first: &dyn Fn(u32, u32) -> Option<Vec<u32>>,
 ) -> Vec<(usize, State)> {
     let mut parts: Vec<State> = vec![State::new(); parents.len()];
     for step in steps {
@@ -244,23 +232,10 @@ fn split_merge(
                     continue;
                 };
                 // As `git log -L`: the first parent against which a range is unchanged, in
-                // parent order, even when the file as a whole equals a later parent's. The diff
-                // against the first parent is not mined for such files: read here.
-                let computed;
-                let first_diff = match first {
-                    Some(step) if step.hunks.is_some() || step.kind != Kind::Changed => Some(*step),
-                    Some(step) => {
-                        computed = diff_first(step.path, step.old());
-                        computed.as_deref().map(|hunks| Step {
-                            hunks: Some(hunks),
-                            ..*step
-                        })
-                    }
-                    None => None,
-                };
+                // parent order, even when the file as a whole equals a later parent's.
                 for (request, start, end) in tracked {
                     let via_first =
-                        first_diff
+                        first
                             .as_ref()
                             .and_then(|diff| match map_range(diff, start, end) {
                                 (None, Some(before)) => Some((diff.old(), before)),
@@ -282,7 +257,8 @@ fn split_merge(
                     continue;
                 };
                 for (request, first, last) in tracked {
-                    let mapped: Vec<(usize, bool, Option<(u32, u32)>, u32)> = diffs
+                    // (parent, range unchanged, range in the parent, path in the parent)
+                    let mapped: Vec<(usize, bool, Option<Lines>, u32)> = diffs
                         .iter()
                         .enumerate()
                         .filter(|(_, diff)| diff.hunks.is_some())
@@ -292,7 +268,7 @@ fn split_merge(
                         })
                         .collect();
                     let unchanged = mapped.iter().find(|m| m.1);
-                    let targets: Vec<&(usize, bool, Option<(u32, u32)>, u32)> = match unchanged {
+                    let targets: Vec<&(usize, bool, Option<Lines>, u32)> = match unchanged {
                         Some(one) => vec![one],
                         None => mapped.iter().collect(),
                     };

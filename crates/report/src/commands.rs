@@ -1121,7 +1121,7 @@ pub fn xray(
         entity
             .iter()
             .zip(revisions.iter())
-            .filter(|(e, r)| r.unwrap_or(0) > 0 && e.is_some_and(|e| cochange_code_reads(e)))
+            .filter(|(e, r)| r.unwrap_or(0) > 0 && e.is_some_and(cochange_analysis::code_language))
             .filter_map(|(e, _)| e.map(str::to_owned))
             .take(options.top)
             .collect()
@@ -1158,7 +1158,7 @@ pub fn xray(
             XrayView::Coupling => {
                 let options = session.coupling_options(&Thresholds::default())?;
                 xray_coupling(
-                    &cochange_analysis::function_coupling(&histories, &options)?,
+                    &cochange_analysis::function_coupling(&histories, &options, &files)?,
                     &files,
                 )?
             }
@@ -1177,11 +1177,6 @@ pub fn xray(
         tables.push(table);
     }
     Ok(tables)
-}
-
-/// Whether cochange reads functions of `path`.
-fn cochange_code_reads(path: &str) -> bool {
-    cochange_analysis::code_language(path)
 }
 
 fn xray_functions(

@@ -1,0 +1,149 @@
+//! `xray` (docs/xray.md): functions edited, added, deleted, renamed and moved inside a file and
+//! across files (`make_xray.sh`, expected values in its header, git's own `log -L` written
+//! beside the repository), and the agreement with `git log -L` on the corpus.
+
+use std::path::Path;
+
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+use crate::util::*;
+
+fn rows(dir: &Path, args: &[&str]) -> Result<Vec<Value>> {
+    json_rows(&run_ok(
+        cochange(dir)
+            .args(["xray", "--no-cache", "--format", "json"])
+            .args(args),
+    )?)
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) if n.is_f64() => {
+            n.as_f64().map_or_else(String::new, |f| format!("{f:.6}"))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn cells(rows: &[Value], columns: &[&str]) -> Vec<String> {
+    rows.iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|c| text(&row[c]))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect()
+}
+
+#[test]
+fn functions_their_history_and_coupling_as_written_down() -> Result {
+    let dir = scripted_repo("make_xray.sh")?;
+    let files = ["app/service.py", "app/storage.py"];
+    let functions = rows(&dir, &[&files[..], &["--show", "functions"]].concat())?;
+    assert_eq!(
+        cells(
+            &functions,
+            &[
+                "file",
+                "function",
+                "lines",
+                "cyclomatic",
+                "cognitive",
+                "nesting",
+                "parameters",
+                "revisions",
+                "authors",
+                "main_dev",
+                "first_change",
+                "hotspot_score"
+            ]
+        ),
+        [
+            "app/service.py | validate | 1-2 | 2 | 1 | 0 | 1 | 3 | 2 | Cid | 2020-01-04 | 0.000000",
+            "app/service.py | verify | 4-5 | 1 | 0 | 0 | 1 | 3 | 1 | Ann | 2020-01-01 | 0.000000",
+            "app/storage.py | store | 1-4 | 3 | 2 | 1 | 2 | 4 | 3 | Ann | 2020-01-06 | 1.000000",
+        ]
+    );
+    // git's own line log gives the same commits for each function.
+    let git_dir = dir.join(".git");
+    for (row, name) in functions.iter().zip(["validate", "verify", "store"]) {
+        let baseline = std::fs::read_to_string(git_dir.join(format!("xray-{name}.txt")))?;
+        assert_eq!(row["total_revisions"], baseline.lines().count(), "{name}");
+    }
+    let config = tempfile::NamedTempFile::new()?;
+    std::fs::write(
+        config.path(),
+        "[thresholds]\nmin-revs = 1\nmin-shared = 2\nmin-degree = 30\n",
+    )?;
+    let coupling = json_rows(&run_ok(
+        cochange(&dir)
+            .arg("--config")
+            .arg(config.path())
+            .args([
+                "xray",
+                "--no-cache",
+                "--format",
+                "json",
+                "--show",
+                "coupling",
+            ])
+            .args(files),
+    )?)?;
+    assert_eq!(
+        cells(
+            &coupling,
+            &[
+                "entity",
+                "coupled",
+                "shared",
+                "degree",
+                "confidence_ab",
+                "confidence_ba",
+                "same_file"
+            ]
+        ),
+        ["app/service.py:validate | app/storage.py:store | 2 | 57 | 0.666667 | 0.500000 | false"]
+    );
+    let pairs = rows(&dir, &["--pair", files[0], files[1], "--show", "pairs"])?;
+    assert_eq!(
+        cells(
+            &pairs,
+            &[
+                "function_a",
+                "function_b",
+                "shared",
+                "revisions_a",
+                "revisions_b"
+            ]
+        ),
+        ["validate | store | 2 | 3 | 4"]
+    );
+    Ok(())
+}
+
+#[test]
+fn without_files_the_top_hotspots_are_looked_inside() -> Result {
+    let dir = scripted_repo("make_xray.sh")?;
+    let functions = rows(&dir, &["--hotspots", "1", "--show", "functions"])?;
+    // storage.py (4 revisions) outranks service.py (all 9 commits touched it, but it is smaller
+    // and simpler) or the other way round: whichever `hotspots` ranks first.
+    let hotspots = json_rows(&run_ok(cochange(&dir).args([
+        "hotspots",
+        "--no-cache",
+        "--format",
+        "json",
+        "--top",
+        "1",
+    ]))?)?;
+    let first = text(&hotspots[0]["entity"]);
+    assert!(!functions.is_empty());
+    assert!(
+        functions.iter().all(|r| text(&r["file"]) == first),
+        "{functions:?}"
+    );
+    Ok(())
+}
