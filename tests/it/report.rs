@@ -19,6 +19,7 @@ const FILES: &[&str] = &[
     "dependencies.csv",
     "dependencies.svg",
     "dependency-cycles.csv",
+    "function-hotspots.csv",
     "hidden-coupling.csv",
     "hotspot-map.svg",
     "hotspots.csv",
@@ -37,6 +38,10 @@ const FILES: &[&str] = &[
     "test-hotspots.csv",
     "trends.csv",
     "trends.svg",
+    "xray-1.svg",
+    "xray-2.svg",
+    "xray-3.svg",
+    "xray.csv",
 ];
 
 fn extension(file: &str) -> &str {
@@ -119,6 +124,8 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
         "id=\"hotspots\"",
         "id=\"backlog\"",
         "id=\"coupling\"",
+        "id=\"xray\"",
+        "id=\"function-hotspots\"",
         "id=\"hidden-coupling\"",
         "id=\"dependencies\"",
         "id=\"dependency-cycles\"",
@@ -136,7 +143,7 @@ fn report_writes_every_file_well_formed_and_offline() -> Result {
     for chart in FILES.iter().filter(|f| extension(f) == "svg") {
         assert!(markdown.contains(&format!("]({chart})")), "{chart}");
     }
-    assert_eq!(html.matches("<svg").count(), 11);
+    assert_eq!(html.matches("<svg").count(), 14);
     // The page opens with what to act on.
     let first_section = html.find("<section").ok_or("sections")?;
     assert!(html[first_section..].starts_with("<section id=\"summary\">"));

@@ -129,8 +129,7 @@ fn functions_their_history_and_coupling_as_written_down() -> Result {
 fn without_files_the_top_hotspots_are_looked_inside() -> Result {
     let dir = scripted_repo("make_xray.sh")?;
     let functions = rows(&dir, &["--hotspots", "1", "--show", "functions"])?;
-    // storage.py (4 revisions) outranks service.py (all 9 commits touched it, but it is smaller
-    // and simpler) or the other way round: whichever `hotspots` ranks first.
+    // The file `hotspots` ranks first (service.py: 8 revisions against storage.py's 4).
     let hotspots = json_rows(&run_ok(cochange(&dir).args([
         "hotspots",
         "--no-cache",
@@ -145,5 +144,32 @@ fn without_files_the_top_hotspots_are_looked_inside() -> Result {
         functions.iter().all(|r| text(&r["file"]) == first),
         "{functions:?}"
     );
+    Ok(())
+}
+
+#[test]
+fn the_backlog_names_where_a_files_changes_concentrate() -> Result {
+    let dir = scripted_repo("make_xray.sh")?;
+    let backlog = json_rows(&run_ok(cochange(&dir).args([
+        "backlog",
+        "--no-cache",
+        "--format",
+        "json",
+    ]))?)?;
+    let row = |file: &str| backlog.iter().find(|r| r["entity"] == file);
+    let service = row("app/service.py").ok_or("app/service.py is not in the backlog")?;
+    assert_eq!(service["functions"], "validate, verify");
+    let reason = text(&service["reason"]);
+    assert!(
+        reason.ends_with(
+            "its changes concentrate in `validate` (3 of 8, cognitive 1, nesting 0) and `verify` \
+             (3 of 8, cognitive 0, nesting 0)"
+        ),
+        "{reason}"
+    );
+    // storage.py holds one function: naming it would tell nothing.
+    let storage = row("app/storage.py").ok_or("app/storage.py is not in the backlog")?;
+    assert_eq!(storage["functions"], "");
+    assert!(!text(&storage["reason"]).contains('`'), "{storage}");
     Ok(())
 }

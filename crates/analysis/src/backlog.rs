@@ -100,6 +100,10 @@ pub struct BacklogInput<'a> {
     pub reach: &'a HashMap<String, f64>,
     /// Files that carry their own tests (a Rust `#[cfg(test)]` module).
     pub inline_tests: &'a HashSet<String>,
+    /// The functions of the files with their history in the window (see
+    /// [`function_rows`](crate::function_rows)), to name where a file's changes concentrate;
+    /// empty when not read.
+    pub functions: &'a [crate::FunctionRow],
 }
 
 /// How much of each file's change reaches other folders: over the change sets of at most
@@ -188,11 +192,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
         let n_coupled = breadth.coupled.get(path).copied().unwrap_or(0);
         let n_cross = breadth.crossing.get(path).copied().unwrap_or(0);
         let n_hidden = breadth.hidden.get(path).copied().unwrap_or(0);
-        let hidden = if n_coupled == 0 {
-            0.0
-        } else {
-            n_hidden as f64 / n_coupled as f64
-        };
+        let hidden = n_hidden as f64 / n_coupled.max(1) as f64;
         let coupling = (input.reach.get(path).copied().unwrap_or(0.0) / revs as f64).min(1.0);
         let signal = input.tests.get(path).cloned().unwrap_or_default();
         let coverage = input.coverage.and_then(|c| c.get(path).copied());
@@ -213,7 +213,9 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
         let top = (100 * (higher + 1)).div_ceil(all_revisions.len().max(1) as u64);
         let inactive_from =
             owner.map(|o| crate::months_after(o.last_active, input.inactive_after_months));
+        let hot = crate::concentrated_in(input.functions, path, revs);
         let reason = Reason {
+            functions: &hot,
             revisions: revs,
             change_sets: input.change_sets,
             top,
@@ -255,6 +257,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             last_commit: owner.map(|o| crate::day(o.last_active)),
             risk: inactive && owner.is_some_and(|o| o.share >= RISKY_SHARE),
             weight,
+            functions: names(&hot),
             reason,
             hotspot_rank: i,
         });
@@ -265,6 +268,20 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             .then(a.hotspot_rank.cmp(&b.hotspot_rank))
     });
     frame(&rows)
+}
+
+/// "a", "a and b", "a, b and c".
+fn listed(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
+}
+
+/// The functions' names, comma-separated.
+fn names(functions: &[&crate::FunctionRow]) -> String {
+    let names: Vec<&str> = functions.iter().map(|f| f.function.name.as_str()).collect();
+    names.join(", ")
 }
 
 /// How far a file's changes go untested: `1 − coverage` when coverage is known, else `1 −
@@ -303,12 +320,14 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
         "main_dev_inactive_from" => rows.iter().map(|r| r.inactive_from.as_deref()).collect::<Vec<_>>(),
         "knowledge_risk" => rows.iter().map(|r| r.risk).collect::<Vec<_>>(),
         "criticality" => rows.iter().map(|r| r.weight).collect::<Vec<_>>(),
+        "functions" => rows.iter().map(|r| r.functions.as_str()).collect::<Vec<_>>(),
         "reason" => rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
     )
 }
 
 /// The facts behind one row, told in plain words.
 struct Reason<'a> {
+    functions: &'a [&'a crate::FunctionRow],
     revisions: u64,
     change_sets: u64,
     top: u64,
@@ -388,6 +407,30 @@ impl Reason<'_> {
             }
             parts.push(text);
         }
+        if !self.functions.is_empty() {
+            let named: Vec<String> = self
+                .functions
+                .iter()
+                .map(|f| {
+                    format!(
+                        "`{}` ({} of {}, cognitive {}, nesting {})",
+                        f.function.name,
+                        f.revisions,
+                        self.revisions,
+                        f.function.cognitive,
+                        f.function.nesting
+                    )
+                })
+                .collect();
+            // "Most" only when the first function alone holds more than half of the changes:
+            // the changes of several may overlap.
+            let lead = if self.functions[0].revisions * 2 > self.revisions {
+                "most of its changes are in"
+            } else {
+                "its changes concentrate in"
+            };
+            parts.push(format!("{lead} {}", listed(&named)));
+        }
         if (self.weight - 1.0).abs() > f64::EPSILON {
             parts.push(format!("criticality ×{}", trim(self.weight)));
         }
@@ -397,6 +440,7 @@ impl Reason<'_> {
 
 struct Row {
     entity: String,
+    functions: String,
     score: f64,
     hotspot: f64,
     revisions: u64,
@@ -490,7 +534,21 @@ fn levels(depth: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{group, levels, trim};
+    use super::{group, levels, listed, trim};
+
+    #[test]
+    fn lists_read_as_prose() {
+        let items = |n: usize| -> Vec<String> {
+            ["a", "b", "c"][..n]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        };
+        assert_eq!(listed(&items(0)), "");
+        assert_eq!(listed(&items(1)), "a");
+        assert_eq!(listed(&items(2)), "a and b");
+        assert_eq!(listed(&items(3)), "a, b and c");
+    }
 
     #[test]
     fn numbers_read_well() {

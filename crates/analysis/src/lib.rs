@@ -117,8 +117,8 @@ pub use pair_structure::{PairStructure, STRUCTURE, with_structure};
 pub use ranking::{DEFAULT_FIX_PATTERN, RANKINGS, RankingCheck, ranking_check};
 pub use repos::{combine, prefixed, unique_names};
 pub use session::{
-    Error, History, KnowledgeOptions, Mapping, Measured, Needs, Notice, Session, Settings,
-    Thresholds, check_names, day,
+    BacklogChoices, Error, History, KnowledgeOptions, Mapping, Measured, Needs, Notice, Session,
+    Settings, Thresholds, check_names, day,
 };
 pub use setup::{
     DateArgs, Dates, GroupBy, cache_location, check_walk, dates, grouping, read_config,
@@ -130,6 +130,6 @@ pub use teams::{Member, NO_TEAM, TeamReport, Teams, teams};
 pub use time::{format_time, months_after, months_before, months_between};
 pub use trends::{Period, TrendSpan, trends};
 pub use xray::{
-    FunctionChange, FunctionHistory, FunctionRow, function_coupling, function_entity,
-    function_pairs, function_rows,
+    FunctionChange, FunctionHistory, FunctionRow, concentrated_in, function_coupling,
+    function_entity, function_pairs, function_rows,
 };

@@ -154,7 +154,18 @@ fn rankings(
         crate::coupling(&measured.windowed, &options)?,
         &crate::PairStructure::new(structure),
     )?;
-    let backlog = measured.backlog(settings, &spots, &pairs, None, check.inactive_after, false)?;
+    // The functions name where change concentrates; they do not change the ranking.
+    let backlog = measured.backlog(
+        settings,
+        &spots,
+        &pairs,
+        &crate::BacklogChoices {
+            coverage: None,
+            inactive_after: check.inactive_after,
+            all_files: false,
+            functions: &[],
+        },
+    )?;
     let entities = |frame: &DataFrame| -> PolarsResult<Vec<String>> {
         Ok(frame
             .column(crate::hotspot_col::ENTITY)?

@@ -1029,6 +1029,19 @@ fn within_budget(tables: &Tables, options: &CouplingOptions) -> Result<(), Error
 /// asked for): a file changed once is not a pattern.
 const MIN_BACKLOG_REVISIONS: u64 = 2;
 
+/// What a backlog run chose beyond the settings.
+#[derive(Debug, Clone, Copy)]
+pub struct BacklogChoices<'a> {
+    /// Line coverage per file, when given.
+    pub coverage: Option<&'a HashMap<String, f64>>,
+    /// Months without a commit after which a main developer counts as inactive.
+    pub inactive_after: u32,
+    /// Rank every file, not only program code outside tests.
+    pub all_files: bool,
+    /// The function rows that name where a file's changes concentrate; empty names none.
+    pub functions: &'a [crate::FunctionRow],
+}
+
 /// The analysed history cut at the as-of date, its window and the measured files.
 #[derive(Debug, Clone)]
 pub struct Measured {
@@ -1103,10 +1116,14 @@ impl Measured {
         settings: &Settings,
         hotspots: &DataFrame,
         coupling: &DataFrame,
-        coverage: Option<&HashMap<String, f64>>,
-        inactive_after: u32,
-        all_files: bool,
+        choices: &BacklogChoices<'_>,
     ) -> PolarsResult<DataFrame> {
+        let BacklogChoices {
+            coverage,
+            inactive_after,
+            all_files,
+            functions,
+        } = *choices;
         let tests = crate::test_signal(&self.windowed, &settings.grouping, &settings.tests)?;
         let owners = crate::owners(self.authorship()?);
         let change_sets = crate::change_set_count(&self.windowed, &settings.grouping)?;
@@ -1136,6 +1153,7 @@ impl Measured {
             min_revisions: if all_files { 1 } else { MIN_BACKLOG_REVISIONS },
             reach: &reach,
             inline_tests: &inline_tests,
+            functions,
         })
     }
 

@@ -143,6 +143,27 @@ impl Session<'_> {
         Ok(out)
     }
 
+    /// The function rows (see [`function_rows`]) of the files `keep` accepts, over the window of
+    /// `measured`; none with several repositories or without line counts (whose hunks the
+    /// history of functions follows), which the caller is told of by a notice.
+    pub fn function_rows_of(
+        &mut self,
+        measured: &crate::Measured,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        progress: &dyn cochange_miner::Progress,
+    ) -> Result<Vec<FunctionRow>, Error> {
+        let line_counts = self.history.options.iter().all(|o| o.mine.line_counts);
+        if self.several() || !line_counts {
+            self.notify(crate::Notice::Detail(
+                "functions are not read: they need one repository and line counts".into(),
+            ));
+            return Ok(Vec::new());
+        }
+        let functions = self.functions(keep)?;
+        let histories = self.function_history(&functions, progress)?;
+        Ok(function_rows(&histories, measured.from, measured.as_of))
+    }
+
     /// The one repository analysed, its outcome and mining options; `what` names the analysis
     /// in the error when there are several.
     fn one_repository(
@@ -258,6 +279,41 @@ pub fn function_rows(histories: &[FunctionHistory], from: i64, as_of: i64) -> Ve
             .then(a.function.name.cmp(&b.function.name))
     });
     rows
+}
+
+/// The functions of `file` where its `revisions` changes of the window concentrate, for the
+/// backlog's reason: the most changed first, at most three, each changed in at least a fifth of
+/// them and at least twice, until they hold most of them. None for a file of one function,
+/// where naming it would tell nothing.
+pub fn concentrated_in<'r>(
+    rows: &'r [FunctionRow],
+    file: &str,
+    revisions: u64,
+) -> Vec<&'r FunctionRow> {
+    let of_file: Vec<&FunctionRow> = rows.iter().filter(|r| r.file == file).collect();
+    if of_file.len() < 2 {
+        return Vec::new();
+    }
+    let mut of_file: Vec<&FunctionRow> = of_file
+        .into_iter()
+        .filter(|r| r.revisions >= 2 && r.revisions * 5 >= revisions)
+        .collect();
+    of_file.sort_by(|a, b| {
+        b.revisions
+            .cmp(&a.revisions)
+            .then(b.function.cognitive.cmp(&a.function.cognitive))
+            .then(a.function.name.cmp(&b.function.name))
+    });
+    let mut picked = Vec::new();
+    let mut held = 0;
+    for row in of_file.into_iter().take(3) {
+        if held * 2 > revisions {
+            break;
+        }
+        held += row.revisions;
+        picked.push(row);
+    }
+    picked
 }
 
 /// The entity of a function in the coupling of functions: `file:name`.

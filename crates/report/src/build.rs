@@ -58,6 +58,8 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
         orphaned_below: DEFAULT_ORPHANED_BELOW,
         ..KnowledgeOptions::default()
     };
+    let functions =
+        session.function_rows_of(&measured, &|_| true, &cochange_analysis::NoProgress)?;
     let shared: &Session<'_> = session;
     let (analysed, trends, knowledge) = std::thread::scope(|scope| {
         let trends =
@@ -71,7 +73,13 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
                 )
             })
         });
-        let analysed = sections(shared, options, &measured, &configured, &structure, &tables);
+        let analysed = sections(
+            shared,
+            options,
+            &measured,
+            &configured,
+            (&structure, &tables, &functions),
+        );
         (
             analysed,
             trends.join(),
@@ -211,8 +219,11 @@ fn sections(
     options: &ReportOptions,
     measured: &Measured,
     configured: &CouplingOptions,
-    structure: &cochange_analysis::Structure,
-    tables: &cochange_analysis::TablesReport,
+    (structure, tables, functions): (
+        &cochange_analysis::Structure,
+        &cochange_analysis::TablesReport,
+        &[cochange_analysis::FunctionRow],
+    ),
 ) -> Result<(Vec<Section>, Vec<crate::MapFile>, f64), BuildError> {
     let settings = session.settings;
 
@@ -228,9 +239,12 @@ fn sections(
         settings,
         &all_spots,
         &pairs,
-        None,
-        options.inactive_after,
-        options.all_files,
+        &cochange_analysis::BacklogChoices {
+            coverage: None,
+            inactive_after: options.inactive_after,
+            all_files: options.all_files,
+            functions,
+        },
     )?;
     let (surprising, expected) = split_pairs(&pairs, &settings.tests, options.all_files)?;
     let components = component_change(measured, &settings.grouping, configured)?;
@@ -252,26 +266,12 @@ fn sections(
             highlight: None,
             shown: Vec::new(),
         },
-        Section {
-            id: "hotspots".into(),
-            title: "Hotspots".into(),
-            text: format!(
-                "Files of program code that changed often in the window and are complex (indentation read from the blobs at the analysed revision); hotspot_score = percent rank of revisions × percent rank of complexity. Tests have their own table below{}. The map shows every one of them in its folder: circle area = lines of code, colour = revisions in the window. Window {window}.",
-                if options.all_files { "" } else { "; prose, data and configuration files are left out" }
-            ),
-            table: Table::from_frame("hotspots", &spots)?,
-            charts: vec![
-                ("hotspot-map.svg".into(), crate::hotspot_map(&map_files, crate::Colouring::Revisions, MAP_LABELS, &format!("Hotspot map: revisions in the window {window}"))),
-                ("hotspots.svg".into(), hotspot_chart(&spots, &window)?),
-            ],
-            highlight: None,
-            shown: shown(&["rank", "entity", "language", "revisions", "loc", "complexity", "churn", "authors", "age_months", "hotspot_score"]),
-        },
+        hotspots_section(&spots, &map_files, &window, options.all_files)?,
         Section {
             id: "backlog".into(),
             title: "Refactoring backlog".into(),
             text: format!(
-                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap and ownership risk). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal and an inactive main developer (after {} months) move a file by at most a quarter. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
+                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap, ownership risk and hidden coupling). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal, an inactive main developer (after {} months) and coupling across components with no import move a file by at most a quarter. The reason names the functions where a file's changes concentrate. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
                 options.inactive_after
             ),
             table: Table::from_frame("backlog", &reason_first(&backlog)?)?,
@@ -279,27 +279,23 @@ fn sections(
             highlight: Some(("knowledge_risk".into(), "true".into())),
             shown: shown(&["rank", "entity", "score", "revisions", "loc", "reason"]),
         },
-        coupling_section(&surprising, graph, &window, configured, &thresholds)?,
-        Section {
-            id: "coupling-expected".into(),
-            title: "Expected coupling".into(),
-            text: "Pairs that change together for a visible reason: files of one folder, a test and its code, and pairs with prose, data or configuration files.".into(),
-            table: Table::from_frame("coupling-expected", &expected)?,
-            charts: Vec::new(),
-            highlight: None,
-            shown: shown(&["entity", "coupled", "degree", "shared", "revs_a", "revs_b", "confidence_ab", "confidence_ba", "lift", "p_value", "class"]),
-        },
-        Section {
-            id: "test-hotspots".into(),
-            title: "Test hotspots".into(),
-            text: format!("Test files that changed often in the window and are complex, ranked as the hotspots are. Window {window}."),
-            table: Table::from_frame("test-hotspots", &test_spots)?,
-            charts: Vec::new(),
-            highlight: None,
-            shown: shown(&["rank", "entity", "language", "revisions", "loc", "complexity", "churn", "authors", "age_months", "hotspot_score"]),
-        },
     ];
     let mut sections = sections;
+    // Inside the files, right after the backlog that names them.
+    sections.extend(xray_section(&spots, functions, &window)?);
+    sections.extend(function_hotspots_section(functions, &window)?);
+    sections.push(coupling_section(
+        &surprising,
+        graph,
+        &window,
+        configured,
+        &thresholds,
+    )?);
+    sections.extend(expected_and_tests_sections(
+        &expected,
+        &test_spots,
+        &window,
+    )?);
     sections.extend(crate::dependencies::sections(
         structure,
         measured,
@@ -315,6 +311,207 @@ fn sections(
     sections.extend(crate::dependencies::tables_section(tables)?);
     sections.extend(history_sections(session, measured)?);
     Ok((sections, map_files, components.crossing_share))
+}
+
+/// The columns the report shows of file hotspots, tests' too.
+const HOTSPOT_COLUMNS: &[&str] = &[
+    "rank",
+    "entity",
+    "language",
+    "revisions",
+    "loc",
+    "complexity",
+    "churn",
+    "authors",
+    "age_months",
+    "hotspot_score",
+];
+
+/// The file hotspots with their map and chart.
+fn hotspots_section(
+    spots: &DataFrame,
+    map_files: &[crate::MapFile],
+    window: &str,
+    all_files: bool,
+) -> Result<Section, BuildError> {
+    Ok(Section {
+        id: "hotspots".into(),
+        title: "Hotspots".into(),
+        text: format!(
+            "Files of program code that changed often in the window and are complex (indentation read from the blobs at the analysed revision); hotspot_score = percent rank of revisions × percent rank of complexity. Tests have their own table below{}. The map shows every one of them in its folder: circle area = lines of code, colour = revisions in the window. Window {window}.",
+            if all_files {
+                ""
+            } else {
+                "; prose, data and configuration files are left out"
+            }
+        ),
+        table: Table::from_frame("hotspots", spots)?,
+        charts: vec![
+            (
+                "hotspot-map.svg".into(),
+                crate::hotspot_map(
+                    map_files,
+                    crate::Colouring::Revisions,
+                    MAP_LABELS,
+                    &format!("Hotspot map: revisions in the window {window}"),
+                ),
+            ),
+            ("hotspots.svg".into(), hotspot_chart(spots, window)?),
+        ],
+        highlight: None,
+        shown: shown(HOTSPOT_COLUMNS),
+    })
+}
+
+/// The pairs that change together for a visible reason, and the test hotspots.
+fn expected_and_tests_sections(
+    expected: &DataFrame,
+    test_spots: &DataFrame,
+    window: &str,
+) -> Result<[Section; 2], BuildError> {
+    Ok([
+        Section {
+            id: "coupling-expected".into(),
+            title: "Expected coupling".into(),
+            text: "Pairs that change together for a visible reason: files of one folder, a test and its code, and pairs with prose, data or configuration files.".into(),
+            table: Table::from_frame("coupling-expected", expected)?,
+            charts: Vec::new(),
+            highlight: None,
+            shown: shown(&["entity", "coupled", "degree", "shared", "revs_a", "revs_b", "confidence_ab", "confidence_ba", "lift", "p_value", "class"]),
+        },
+        Section {
+            id: "test-hotspots".into(),
+            title: "Test hotspots".into(),
+            text: format!("Test files that changed often in the window and are complex, ranked as the hotspots are. Window {window}."),
+            table: Table::from_frame("test-hotspots", test_spots)?,
+            charts: Vec::new(),
+            highlight: None,
+            shown: shown(HOTSPOT_COLUMNS),
+        },
+    ])
+}
+
+/// How many of the top hotspot files the report's X-ray looks inside, how many functions of
+/// each it lists, and how many functions the repository's function hotspots list.
+const XRAY_FILES: usize = 3;
+const XRAY_FUNCTIONS: usize = 10;
+const FUNCTION_HOTSPOTS: usize = 20;
+
+/// The X-ray section (docs/xray.md): the hottest functions of the top hotspot files, each file
+/// with a chart of its functions' revisions against their cognitive complexity; `None` when no
+/// function was read.
+fn xray_section(
+    spots: &DataFrame,
+    functions: &[cochange_analysis::FunctionRow],
+    window: &str,
+) -> Result<Option<Section>, BuildError> {
+    use hotspot_col as h;
+    let entity = spots.column(h::ENTITY)?.str()?;
+    let revisions = spots.column(h::REVISIONS)?.u64()?;
+    let files: Vec<&str> = entity
+        .iter()
+        .zip(revisions.iter())
+        .filter(|(_, r)| r.unwrap_or(0) > 0)
+        .filter_map(|(e, _)| e)
+        .filter(|e| functions.iter().any(|f| f.file == *e))
+        .take(XRAY_FILES)
+        .collect();
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut rows: Vec<&cochange_analysis::FunctionRow> = Vec::new();
+    let mut charts = Vec::new();
+    for (n, file) in files.iter().enumerate() {
+        // Functions the window did not change are not where its changes went.
+        let of_file: Vec<&cochange_analysis::FunctionRow> = functions
+            .iter()
+            .filter(|f| f.file == *file && f.revisions > 0)
+            .collect();
+        rows.extend(of_file.iter().take(XRAY_FUNCTIONS));
+        let points: Vec<HotspotPoint> = of_file
+            .iter()
+            .take(CHART_POINTS)
+            .map(|f| HotspotPoint {
+                name: f.function.name.clone(),
+                revisions: f.revisions as f64,
+                complexity: f64::from(f.function.cognitive),
+                loc: f64::from(f.function.loc),
+            })
+            .collect();
+        if !points.is_empty() {
+            let what = format!("Functions of {file}");
+            let axes = crate::charts::HotspotAxes {
+                what: &what,
+                x: "revisions (commits in the window that changed the function)",
+                y: "cognitive complexity",
+            };
+            charts.push((
+                format!("xray-{}.svg", n + 1),
+                crate::charts::hotspot_chart(&points, LABELLED, window, &axes)?,
+            ));
+        }
+    }
+    let frame = function_frame(&rows)?;
+    Ok(Some(Section {
+        id: "xray".into(),
+        title: "X-ray of the top hotspots".into(),
+        text: format!(
+            "Inside the top {} hotspot files: their hottest functions (hotspot_score = percent rank of the commits in the window that changed the function × percent rank of its cognitive complexity, among all functions), at most {XRAY_FUNCTIONS} per file, and a chart per file. A function's commits are those whose diffs changed its lines, followed back as `git log -L` follows them. Window {window}.",
+            files.len()
+        ),
+        table: Table::from_frame("xray", &frame)?,
+        charts,
+        highlight: None,
+        shown: Vec::new(),
+    }))
+}
+
+/// The function hotspots of the whole repository (docs/xray.md): the first ones that the window
+/// changed, by hotspot score; the snapshot keeps them so that `diff` shows functions entering
+/// the list. `None` when no function was read.
+fn function_hotspots_section(
+    functions: &[cochange_analysis::FunctionRow],
+    window: &str,
+) -> Result<Option<Section>, BuildError> {
+    if functions.is_empty() {
+        return Ok(None);
+    }
+    let rows: Vec<&cochange_analysis::FunctionRow> = functions
+        .iter()
+        .filter(|f| f.revisions > 0)
+        .take(FUNCTION_HOTSPOTS)
+        .collect();
+    let mut frame = function_frame(&rows)?;
+    let rank: Vec<u64> = (1..=rows.len() as u64).collect();
+    frame.insert_column(0, Column::new("rank".into(), rank))?;
+    Ok(Some(Section {
+        id: "function-hotspots".into(),
+        title: "Function hotspots".into(),
+        text: format!(
+            "The {FUNCTION_HOTSPOTS} functions of the repository with the highest hotspot score among those changed in the window {window} (`cochange xray` looks inside any file)."
+        ),
+        table: Table::from_frame("function-hotspots", &frame)?,
+        charts: Vec::new(),
+        highlight: None,
+        shown: Vec::new(),
+    }))
+}
+
+/// One row per function: where it is, its history in the window and its measures.
+fn function_frame(rows: &[&cochange_analysis::FunctionRow]) -> PolarsResult<DataFrame> {
+    df!(
+        "file" => rows.iter().map(|r| r.file.as_str()).collect::<Vec<_>>(),
+        "function" => rows.iter().map(|r| r.function.name.as_str()).collect::<Vec<_>>(),
+        "lines" => rows.iter().map(|r| format!("{}-{}", r.function.start, r.function.end)).collect::<Vec<_>>(),
+        "revisions" => rows.iter().map(|r| r.revisions).collect::<Vec<_>>(),
+        "cognitive" => rows.iter().map(|r| r.function.cognitive).collect::<Vec<_>>(),
+        "cyclomatic" => rows.iter().map(|r| r.function.cyclomatic).collect::<Vec<_>>(),
+        "nesting" => rows.iter().map(|r| r.function.nesting).collect::<Vec<_>>(),
+        "loc" => rows.iter().map(|r| r.function.loc).collect::<Vec<_>>(),
+        "authors" => rows.iter().map(|r| r.authors).collect::<Vec<_>>(),
+        "main_dev" => rows.iter().map(|r| r.main_dev.as_deref()).collect::<Vec<_>>(),
+        "hotspot_score" => rows.iter().map(|r| r.hotspot_score).collect::<Vec<_>>(),
+    )
 }
 
 /// The pairs the layout does not explain, with the heatmap (when there are any) and the graph of
@@ -857,7 +1054,12 @@ fn hotspot_chart(spots: &DataFrame, window: &str) -> Result<String, BuildError> 
             })
         })
         .collect();
-    Ok(crate::charts::hotspot_chart(&points, LABELLED, window)?)
+    Ok(crate::charts::hotspot_chart(
+        &points,
+        LABELLED,
+        window,
+        &crate::charts::FILE_HOTSPOTS,
+    )?)
 }
 
 /// The entities of the strongest pairs, in order of first appearance, and their degrees.

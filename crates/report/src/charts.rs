@@ -58,6 +58,24 @@ pub struct HotspotPoint {
     pub loc: f64,
 }
 
+/// What a hotspot chart says of itself: its caption and the descriptions of its axes.
+#[derive(Debug, Clone, Copy)]
+pub struct HotspotAxes<'a> {
+    /// What the points are, before the window: `Hotspots`, `Functions of src/a.rs`.
+    pub what: &'a str,
+    /// The x axis.
+    pub x: &'a str,
+    /// The y axis.
+    pub y: &'a str,
+}
+
+/// The axes of the files' hotspot chart.
+pub const FILE_HOTSPOTS: HotspotAxes<'static> = HotspotAxes {
+    what: "Hotspots",
+    x: "revisions (change sets in the window)",
+    y: "complexity (total indentation)",
+};
+
 /// Revisions (x) against complexity (y), bubble area proportional to loc. The first `labelled`
 /// points, and the most changed one, are named in a column to the right of the plot, each joined
 /// to the edge of its own bubble by a line, so that labels cover neither bubbles nor axes. Each
@@ -67,6 +85,7 @@ pub fn hotspot_chart(
     points: &[HotspotPoint],
     labelled: usize,
     window: &str,
+    axes: &HotspotAxes<'_>,
 ) -> Result<String, ChartError> {
     const PLOT_WIDTH: u32 = 640;
     let fail = failed("hotspot");
@@ -82,7 +101,7 @@ pub fn hotspot_chart(
         let loc_max = points.iter().map(|p| p.loc).fold(1.0, f64::max);
         let mut chart = ChartBuilder::on(&plot_area)
             .caption(
-                format!("Hotspots (bubble area: lines of code), {window}"),
+                format!("{} (bubble area: lines of code), {window}", axes.what),
                 (FONT, 20),
             )
             .margin(16)
@@ -92,8 +111,8 @@ pub fn hotspot_chart(
             .map_err(|e| fail(&e))?;
         chart
             .configure_mesh()
-            .x_desc("revisions (change sets in the window)")
-            .y_desc("complexity (total indentation)")
+            .x_desc(axes.x)
+            .y_desc(axes.y)
             .x_label_formatter(&|x: &f64| number(*x))
             .y_label_formatter(&|y: &f64| number(*y))
             .label_style((FONT, 13))
@@ -1031,7 +1050,7 @@ mod tests {
             complexity: 10.0,
             loc: 30.0,
         });
-        let svg = hotspot_chart(&points, 10, "window").expect("drawn");
+        let svg = hotspot_chart(&points, 10, "window", &FILE_HOTSPOTS).expect("drawn");
         let circles = by_rank(&svg, "circle");
         let lines = by_rank(&svg, "line");
         let texts = by_rank(&svg, "text");

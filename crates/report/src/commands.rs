@@ -251,13 +251,18 @@ pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Ta
     if let Some(warning) = measured.test_share_warning(&settings.tests) {
         session.notify(Notice::Warning(warning));
     }
+    let functions =
+        session.function_rows_of(&measured, &|_| true, &cochange_analysis::NoProgress)?;
     let frame = measured.backlog(
         settings,
         &spots,
         &pairs,
-        coverage.as_ref(),
-        options.inactive_after,
-        options.all_files,
+        &cochange_analysis::BacklogChoices {
+            coverage: coverage.as_ref(),
+            inactive_after: options.inactive_after,
+            all_files: options.all_files,
+            functions: &functions,
+        },
     )?;
     let mut table = Table::from_frame("backlog", &frame)?;
     table.title = Some(format!("Refactoring backlog: {}", measured.repositories));

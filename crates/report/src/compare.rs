@@ -39,6 +39,23 @@ fn top_hotspots(snapshot: &Snapshot, top: usize) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// `file:function -> rank` for the first `top` function hotspots.
+fn top_functions(snapshot: &Snapshot, top: usize) -> BTreeMap<String, u64> {
+    snapshot
+        .analyses
+        .function_hotspots
+        .rows
+        .iter()
+        .take(top)
+        .map(|r| {
+            (
+                cochange_analysis::function_entity(&r.file, &r.function),
+                r.rank,
+            )
+        })
+        .collect()
+}
+
 /// Files whose main developer is inactive and holds at least half of them, from the backlog, with
 /// the date from which the developer counts as inactive.
 fn knowledge_risks(snapshot: &Snapshot) -> BTreeMap<String, (String, f64, Option<String>)> {
@@ -101,12 +118,22 @@ pub fn incomparable(old: &Snapshot, new: &Snapshot) -> Vec<String> {
 }
 
 /// The differences between two snapshots: couplings (new, grown, shrunk, dissolved), the first
-/// `top` hotspots (entered, left, moved), new knowledge risks, and the trend metrics of each
-/// snapshot's last period, and the component dependencies and cycles that are new or gone.
+/// `top` hotspots and function hotspots (entered, left, moved), new knowledge risks, and the
+/// trend metrics of each snapshot's last period, and the component dependencies and cycles that
+/// are new or gone.
 pub fn diff(old: &Snapshot, new: &Snapshot, top: usize) -> Vec<Table> {
     vec![
         coupling_changes(old, new),
-        hotspot_changes(old, new, top),
+        rank_changes(
+            "hotspot-changes",
+            &top_hotspots(old, top),
+            &top_hotspots(new, top),
+        ),
+        rank_changes(
+            "function-hotspot-changes",
+            &top_functions(old, top),
+            &top_functions(new, top),
+        ),
         knowledge_changes(old, new),
         knowledge_loss_changes(old, new),
         crate::compare_structure::changes(old, new),
@@ -209,8 +236,12 @@ fn coupling_changes(old: &Snapshot, new: &Snapshot) -> Table {
     )
 }
 
-fn hotspot_changes(old: &Snapshot, new: &Snapshot, top: usize) -> Table {
-    let (before, after) = (top_hotspots(old, top), top_hotspots(new, top));
+/// What entered, left or moved in a top list, from `entity -> rank` before and after.
+fn rank_changes(
+    name: &str,
+    before: &BTreeMap<String, u64>,
+    after: &BTreeMap<String, u64>,
+) -> Table {
     let mut hotspot_rows: Vec<(usize, u64, Vec<Cell>)> = Vec::new();
     for entity in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
         let (b, a) = (before.get(entity).copied(), after.get(entity).copied());
@@ -233,7 +264,7 @@ fn hotspot_changes(old: &Snapshot, new: &Snapshot, top: usize) -> Table {
     }
     hotspot_rows.sort_by_key(|x| (x.0, x.1));
     Table::new(
-        "hotspot-changes",
+        name,
         &["change", "entity", "rank_before", "rank_after"],
         hotspot_rows.into_iter().map(|r| r.2).collect(),
     )
@@ -489,6 +520,10 @@ mod tests {
                 "hotspots": section("hotspots", hotspots.iter().map(|(entity, rank, score)| serde_json::json!({
                     "entity": entity, "rank": rank, "revisions": 3, "hotspot_score": score
                 })).collect()),
+                // Each hot file's hottest function is `run`, at the file's rank.
+                "function-hotspots": section("function-hotspots", hotspots.iter().map(|(file, rank, score)| serde_json::json!({
+                    "file": file, "function": "run", "rank": rank, "revisions": 3, "hotspot_score": score
+                })).collect()),
                 "backlog": section("backlog", owners.iter().map(|(entity, dev, inactive)| serde_json::json!({
                     "entity": entity, "main_dev": dev, "main_dev_share": 0.9,
                     "main_dev_inactive": inactive
@@ -637,7 +672,10 @@ mod tests {
         assert_eq!(column(&tables[0], 1), ["g", "a", "c", "e"]);
         assert_eq!(column(&tables[1], 0), ["entered", "moved", "left"]);
         assert_eq!(column(&tables[1], 1), ["z", "b", "a"]);
-        assert_eq!(column(&tables[2], 0), ["q"], "Ann was a risk already");
+        assert_eq!(tables[2].name, "function-hotspot-changes");
+        assert_eq!(column(&tables[2], 0), ["entered", "moved", "left"]);
+        assert_eq!(column(&tables[2], 1), ["z:run", "b:run", "a:run"]);
+        assert_eq!(column(&tables[3], 0), ["q"], "Ann was a risk already");
     }
 }
 

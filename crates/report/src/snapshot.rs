@@ -120,6 +120,10 @@ pub struct Analyses {
     /// declared).
     #[serde(default)]
     pub tables: Section<TableRow>,
+    /// The functions with the highest hotspot score (absent in snapshots before it existed,
+    /// and when no function was read).
+    #[serde(rename = "function-hotspots", default)]
+    pub function_hotspots: Section<FunctionHotspotRow>,
     /// The other sections (sum of coupling, ownership, activity, "since last time").
     #[serde(flatten)]
     pub other: BTreeMap<String, Section<Row>>,
@@ -172,6 +176,24 @@ pub struct HotspotRow {
     /// Change sets in the window.
     pub revisions: u64,
     /// Percent rank of revisions × percent rank of complexity.
+    pub hotspot_score: f64,
+    /// The other columns.
+    #[serde(flatten)]
+    pub other: Row,
+}
+
+/// A row of the function hotspots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FunctionHotspotRow {
+    /// Rank, 1 first.
+    pub rank: u64,
+    /// The file.
+    pub file: String,
+    /// The function's qualified name.
+    pub function: String,
+    /// Commits in the window that changed it.
+    pub revisions: u64,
+    /// Percent rank of revisions × percent rank of cognitive complexity, among all functions.
     pub hotspot_score: f64,
     /// The other columns.
     #[serde(flatten)]
