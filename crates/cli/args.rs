@@ -222,7 +222,8 @@ pub enum Command {
     Impact(ImpactArgs),
     /// Look inside files: their functions and methods with their measures (loc, cyclomatic and
     /// cognitive complexity, nesting, parameters), the commits that changed each (followed back
-    /// as `git log -L` follows a function), a hotspot score per function, and the functions that
+    /// as `git log -L` follows a function, and through moves within its file), a hotspot score
+    /// per function, and the functions that
     /// change together; `--pair A B` explains the coupling of two files by their functions
     /// (docs/xray.md).
     Xray(XrayArgs),

@@ -197,3 +197,59 @@ fn analyses_without_line_counts_mine_without_them_or_reuse_a_cache_with_them() -
     assert_eq!(cache_flavours(warm.path()), ["all-parents-renames-lines"]);
     Ok(())
 }
+
+/// `xray --show functions` of the X-ray fixture's service file as `function revisions` lines,
+/// through the cache at `cache` (`None`: without one).
+fn xray_revisions(repo: &Path, cache: Option<&Path>) -> Result<Vec<String>> {
+    let mut cmd = cochange(repo);
+    cmd.args([
+        "xray",
+        "app/service.py",
+        "--show",
+        "functions",
+        "--format",
+        "json",
+    ]);
+    match cache {
+        Some(cache) => cmd.arg("--cache-dir").arg(cache),
+        None => cmd.arg("--no-cache"),
+    };
+    let rows = json_rows(&run_ok(&mut cmd)?)?;
+    Ok(rows
+        .iter()
+        .map(|r| format!("{} {}", r["function"], r["total_revisions"]))
+        .collect())
+}
+
+#[test]
+fn followed_functions_are_reused_for_the_same_commit_only() -> Result {
+    let (_tmp, repo) = copy_of("make_xray.sh")?;
+    let cache = tempfile::tempdir()?;
+    let fresh = xray_revisions(&repo, None)?;
+    assert_eq!(fresh, ["\"validate\" 4", "\"verify\" 3"]);
+    assert_eq!(xray_revisions(&repo, Some(cache.path()))?, fresh);
+    let stored: Vec<_> = cache_files(cache.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("side-range-history"))
+        .collect();
+    assert_eq!(stored.len(), 1, "the followed ranges are stored");
+    assert_eq!(xray_revisions(&repo, Some(cache.path()))?, fresh);
+    // A damaged side table is not read (its name's checksum no longer holds): followed again.
+    std::fs::write(&stored[0], b"damaged")?;
+    assert_eq!(xray_revisions(&repo, Some(cache.path()))?, fresh);
+    // A new commit that edits verify: what was followed from the old HEAD is not served.
+    let service = repo.join("app/service.py");
+    let text = std::fs::read_to_string(&service)?.replace("x >= 0", "x >= 1");
+    std::fs::write(&service, text)?;
+    let out = git(&repo)
+        .args(["commit", "-qam", "c10"])
+        .env("GIT_AUTHOR_DATE", "2020-02-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2020-02-01T00:00:00Z")
+        .output()?;
+    assert!(out.status.success());
+    assert_eq!(
+        xray_revisions(&repo, Some(cache.path()))?,
+        ["\"validate\" 4", "\"verify\" 4"]
+    );
+    Ok(())
+}

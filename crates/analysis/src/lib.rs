@@ -50,6 +50,7 @@ mod hotspots;
 mod identity;
 mod impact;
 mod knowledge;
+mod moves;
 mod ownership;
 mod pair_structure;
 mod ranking;

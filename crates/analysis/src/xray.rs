@@ -107,12 +107,14 @@ impl Session<'_> {
             }
         }
         let rev = self.revision().unwrap_or("HEAD");
-        let touches = cochange_miner::range_history(repo, options, rev, &ranges, progress)
-            .map_err(|source| Error::Repository {
-                what: "follow the functions through the history",
-                path: repo.clone(),
-                source,
-            })?;
+        let moves = crate::moves::BodyMoves::default();
+        let touches =
+            cochange_miner::range_history(repo, options, rev, &ranges, Some(&moves), progress)
+                .map_err(|source| Error::Repository {
+                    what: "follow the functions through the history",
+                    path: repo.clone(),
+                    source,
+                })?;
         let commits = commit_authors(&self.history.tables)?;
         let mut per_range = touches.into_iter();
         let mut out = Vec::new();

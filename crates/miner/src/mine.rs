@@ -172,13 +172,15 @@ fn mine_all(path: &Path, options: &Options, progress: &dyn Progress) -> Result<M
 
 /// For each of `ranges` (lines of the files at `rev`), the non-merge commits of the mined history
 /// that changed lines of it, newest first, followed back as `git log -L` follows a range
-/// (docs/xray.md). Mines first, as [`mine`] does (through the cache); needs line counts, whose
-/// hunks it follows.
+/// (docs/xray.md); `moves`, when given, also follows a range its commit moved within the file (see
+/// [`MovedFrom`](crate::MovedFrom)). Mines first, as [`mine`] does (through the cache); needs
+/// line counts, whose hunks it follows.
 pub fn range_history(
     path: &Path,
     options: &Options,
     rev: &str,
     ranges: &[crate::LineRange],
+    moves: Option<&dyn crate::MovedFrom>,
     progress: &dyn Progress,
 ) -> Result<Vec<Vec<crate::RangeTouch>>, Error> {
     if !options.mine.line_counts {
@@ -187,12 +189,13 @@ pub fn range_history(
         });
     }
     let mined = mine_all(path, options, progress)?;
-    crate::ranges::follow(
+    crate::ranges::follow_cached(
         &mined.repo,
         rev,
-        &mined.all,
+        (&mined.all, mined.cache.as_ref()),
         options.mine.first_parent,
         ranges,
+        moves,
     )
 }
 

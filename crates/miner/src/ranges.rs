@@ -14,8 +14,16 @@
 //! that parent), else to every parent, mapped through the diff against each; ranges of files
 //! equal to the first parent's go to it. Merges are not counted as touching: compare with
 //! `git log --no-merges -L`.
+//!
+//! One step further than `git log -L`: a range made only of added lines, in a file the commit
+//! changed and that lost at least half as many lines elsewhere, may have been moved within the
+//! file. The caller's [`MovedFrom`] is shown both versions and says where in the old one the
+//! range came from; the range is then followed from there.
 
 use std::collections::HashMap;
+use std::rc::Rc;
+
+use polars::prelude::*;
 
 use crate::cache::Stored;
 use crate::origins::{Kind, MergeStep, Paths, Step, build, flat_hunks};
@@ -36,14 +44,139 @@ type Tracked = (u32, u32, u32);
 /// The ranges of one commit, by interned path.
 type State = HashMap<u32, Vec<Tracked>>;
 
+/// One version of a file, for [`MovedFrom`].
+#[derive(Debug, Clone, Copy)]
+pub struct Version<'a> {
+    /// Its blob id (40 hex digits), to cache what is read from it by.
+    pub id: &'a str,
+    /// Its content.
+    pub data: &'a [u8],
+}
+
+/// Where lines a commit added to a file came from, when the commit moved them within the file.
+pub trait MovedFrom {
+    /// Names the rule, for the cache of followed ranges: it changes whenever the rule does.
+    fn rule(&self) -> &'static str;
+
+    /// `lines` (0-based, inclusive) of `new`, the commit's version of `path`, were all added by
+    /// the commit; `deleted` are the lines (0-based, inclusive) it deleted from `old`, the
+    /// parent's version. The lines of `old` they were moved from, if they were.
+    fn moved_from(
+        &self,
+        path: &str,
+        old: Version<'_>,
+        new: Version<'_>,
+        lines: (u32, u32),
+        deleted: &[(u32, u32)],
+    ) -> Option<(u32, u32)>;
+}
+
+/// The side table of followed ranges: the touches of each range followed from one commit.
+const RANGE_TABLE: &str = "range-history-v1";
+
+/// [`follow`] through the cache: ranges followed before from the same commit by the same rules
+/// are read back, the others followed and stored with them (those of other commits dropped).
+pub(crate) fn follow_cached(
+    repo: &gix::Repository,
+    rev: &str,
+    (stored, cache): (&Stored, Option<&crate::cache::Cache>),
+    first_parent: bool,
+    ranges: &[LineRange],
+    moves: Option<&dyn MovedFrom>,
+) -> Result<Vec<Vec<RangeTouch>>, Error> {
+    let commit = crate::repo::commit_of(repo, rev)?.id.to_string();
+    // The commit fixes the history followed; the tool's version and the rule how it is followed.
+    let scope = format!(
+        "{commit} {} {} ",
+        env!("CARGO_PKG_VERSION"),
+        moves.map_or("lines", |m| m.rule())
+    );
+    let key = |r: &LineRange| format!("{scope}{} {} {}", r.start, r.end, r.path);
+    let mut known: HashMap<String, Vec<RangeTouch>> = cache
+        .and_then(|c| c.read_side_table(RANGE_TABLE))
+        .and_then(|df| decode(&df))
+        .unwrap_or_default();
+    let missing: Vec<LineRange> = ranges
+        .iter()
+        .filter(|r| !known.contains_key(&key(r)))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        let found = follow(repo, rev, stored, first_parent, &missing, moves)?;
+        known.retain(|k, _| k.starts_with(&scope));
+        for (range, touches) in missing.iter().zip(found) {
+            known.insert(key(range), touches);
+        }
+        if let (Some(cache), Ok(mut df)) = (cache, encode(&known)) {
+            // Best effort: without it the next run follows again, which costs time, not truth.
+            let _ = cache.store_side_table(RANGE_TABLE, &mut df);
+        }
+    }
+    Ok(ranges
+        .iter()
+        .map(|r| known.get(&key(r)).cloned().unwrap_or_default())
+        .collect())
+}
+
+/// The side table of `known`: `key` and `touches` (`COMMIT ADDED DELETED` joined by `;`), by key.
+fn encode(known: &HashMap<String, Vec<RangeTouch>>) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(&String, String)> = known
+        .iter()
+        .map(|(key, touches)| {
+            let text: Vec<String> = touches
+                .iter()
+                .map(|t| format!("{} {} {}", t.commit, t.added, t.deleted))
+                .collect();
+            (key, text.join(";"))
+        })
+        .collect();
+    rows.sort_unstable();
+    let (keys, touches): (Vec<&str>, Vec<&str>) =
+        rows.iter().map(|(k, t)| (k.as_str(), t.as_str())).unzip();
+    DataFrame::new(
+        keys.len(),
+        vec![
+            Column::new("key".into(), keys),
+            Column::new("touches".into(), touches),
+        ],
+    )
+}
+
+/// [`encode`] undone; `None` when any row does not read back.
+fn decode(df: &DataFrame) -> Option<HashMap<String, Vec<RangeTouch>>> {
+    let keys = df.column("key").ok()?.str().ok()?;
+    let touches = df.column("touches").ok()?.str().ok()?;
+    let mut known = HashMap::with_capacity(df.height());
+    for (key, text) in keys.iter().zip(touches.iter()) {
+        let mut list = Vec::new();
+        for touch in text?.split(';').filter(|t| !t.is_empty()) {
+            let mut parts = touch.split(' ');
+            let (Some(commit), Some(added), Some(deleted), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return None;
+            };
+            list.push(RangeTouch {
+                commit: commit.to_owned(),
+                added: added.parse().ok()?,
+                deleted: deleted.parse().ok()?,
+            });
+        }
+        known.insert(key?.to_owned(), list);
+    }
+    Some(known)
+}
+
 /// For each of `ranges` (lines of the files at `rev`), the commits of `stored` that touched it,
-/// newest first, with the lines they added to it and deleted from it.
+/// newest first, with the lines they added to it and deleted from it; `moves` follows ranges
+/// moved within their file.
 pub(crate) fn follow(
     repo: &gix::Repository,
     rev: &str,
     stored: &Stored,
     first_parent: bool,
     ranges: &[LineRange],
+    moves: Option<&dyn MovedFrom>,
 ) -> Result<Vec<Vec<RangeTouch>>, Error> {
     let commit = crate::repo::commit_of(repo, rev)?.id.to_string();
     let ids: Vec<&str> = stored
@@ -80,6 +213,7 @@ pub(crate) fn follow(
         }
     }
     let mut touches: Vec<Vec<RangeTouch>> = vec![Vec::new(); ranges.len()];
+    let mut versions = Versions::new(repo);
     let mut states: HashMap<usize, State> = HashMap::from([(target, start)]);
     for c in replay.children_first(target) {
         let Some(mut state) = states.remove(&c) else {
@@ -101,7 +235,15 @@ pub(crate) fn follow(
             };
             let mut older = Vec::new();
             for (request, first, last) in tracked {
-                let (touch, before) = map_range(step, first, last);
+                let (touch, mut before) = map_range(step, first, last);
+                if let (Some(moves), None, [parent]) = (moves, before, parents.as_slice()) {
+                    let files = (
+                        paths.names[step.path as usize],
+                        paths.names[step.old() as usize],
+                    );
+                    let commits = (ids[c], ids[*parent]);
+                    before = moved(moves, &mut versions, step, commits, files, (first, last))?;
+                }
                 if let Some((added, deleted)) = touch {
                     touches[request as usize].push(RangeTouch {
                         commit: ids[c].to_owned(),
@@ -125,6 +267,95 @@ pub(crate) fn follow(
         }
     }
     Ok(touches)
+}
+
+/// Where the range `lines` of `step`'s new version, all added by it, was moved from within the
+/// file, when `step` deleted at least half as many lines elsewhere and `moves` finds it.
+fn moved(
+    moves: &dyn MovedFrom,
+    versions: &mut Versions<'_>,
+    step: &Step<'_>,
+    (commit, parent): (&str, &str),
+    (path, old_path): (&str, &str),
+    lines: Lines,
+) -> Result<Option<Lines>, Error> {
+    let (Kind::Changed, Some(hunks)) = (step.kind, step.hunks) else {
+        return Ok(None);
+    };
+    let deleted: Vec<Lines> = hunks
+        .chunks_exact(4)
+        .filter(|h| h[1] > 0)
+        .map(|h| (h[0], h[0] + h[1] - 1))
+        .collect();
+    let deleted_lines: u32 = deleted.iter().map(|(a, b)| b - a + 1).sum();
+    if 2 * deleted_lines < lines.1 - lines.0 + 1 {
+        return Ok(None);
+    }
+    let (Some(new), Some(old)) = (versions.get(commit, path)?, versions.get(parent, old_path)?)
+    else {
+        return Ok(None);
+    };
+    Ok(moves.moved_from(
+        path,
+        Version {
+            id: &old.0,
+            data: &old.1,
+        },
+        Version {
+            id: &new.0,
+            data: &new.1,
+        },
+        lines,
+        &deleted,
+    ))
+}
+
+/// A blob's id (40 hex digits) and content.
+type Blob = (String, Vec<u8>);
+
+/// The versions of files at commits, read once each.
+struct Versions<'r> {
+    repo: &'r gix::Repository,
+    read: HashMap<(String, String), Option<Rc<Blob>>>,
+}
+
+impl<'r> Versions<'r> {
+    fn new(repo: &'r gix::Repository) -> Self {
+        Versions {
+            repo,
+            read: HashMap::new(),
+        }
+    }
+
+    /// The blob id and content of `path` at `commit`; `None` when it is not a blob there.
+    fn get(&mut self, commit: &str, path: &str) -> Result<Option<Rc<Blob>>, Error> {
+        let key = (commit.to_owned(), path.to_owned());
+        if let Some(found) = self.read.get(&key) {
+            return Ok(found.clone());
+        }
+        let found = blob_at(self.repo, commit, path)?.map(Rc::new);
+        self.read.insert(key, found.clone());
+        Ok(found)
+    }
+}
+
+/// The blob id and content of `path` in the tree of `commit`.
+fn blob_at(repo: &gix::Repository, commit: &str, path: &str) -> Result<Option<Blob>, Error> {
+    let id = gix::ObjectId::from_hex(commit.as_bytes())
+        .map_err(|err| Error::object("commit", commit, err))?;
+    let tree = repo
+        .find_commit(id)
+        .and_then(|c| c.tree())
+        .map_err(|err| Error::object("commit", id, err))?;
+    let Ok(Some(entry)) = tree.lookup_entry_by_path(path) else {
+        return Ok(None);
+    };
+    let blob = entry.object_id();
+    let mut data = Vec::new();
+    if !crate::diff::read_blob(&repo.objects, &blob, &mut data)? {
+        return Ok(None);
+    }
+    Ok(Some((blob.to_string(), data)))
 }
 
 /// What `step` does to the range `first..=last` of its new version: whether it touched it (with

@@ -456,7 +456,7 @@ fn xray_section(
         id: "xray".into(),
         title: "X-ray of the top hotspots".into(),
         text: format!(
-            "Inside the top {} hotspot files: their hottest functions (hotspot_score = percent rank of the commits in the window that changed the function × percent rank of its cognitive complexity, among all functions), at most {XRAY_FUNCTIONS} per file, and a chart per file. A function's commits are those whose diffs changed its lines, followed back as `git log -L` follows them. Window {window}.",
+            "Inside the top {} hotspot files: their hottest functions (hotspot_score = percent rank of the commits in the window that changed the function × percent rank of its cognitive complexity, among all functions), at most {XRAY_FUNCTIONS} per file, and a chart per file. A function's commits are those whose diffs changed its lines, followed back as `git log -L` follows them and through moves within their file. Window {window}.",
             files.len()
         ),
         table: Table::from_frame("xray", &frame)?,

@@ -1214,7 +1214,7 @@ fn xray_functions(
     let mut table = Table::from_frame("xray-functions", &frame)?;
     table.title = Some("X-ray: the functions of the files, hottest first".into());
     table.legend = vec![
-        "revisions: commits in the window that changed lines of the function (followed back as `git log -L` follows it); total_revisions: in the whole analysed history".into(),
+        "revisions: commits in the window that changed lines of the function (followed back as `git log -L` follows it, and through moves within its file); total_revisions: in the whole analysed history".into(),
         "hotspot_score = percent rank of revisions × percent rank of cognitive complexity, among all functions of the revision (docs/xray.md)".into(),
     ];
     Ok(table)
