@@ -126,6 +126,15 @@ fn functions_their_history_and_coupling_as_written_down() -> Result {
         ),
         ["validate | store | 2 | 4 | 4"]
     );
+    // With --pair and no file, the other tables look inside the pair, not the top hotspots.
+    let inside_pair = rows(
+        &dir,
+        &["--hotspots", "1", "--pair", files[0], files[1], "--show", "functions"],
+    )?;
+    assert_eq!(cells(&inside_pair, &["file"]).len(), 3, "{inside_pair:?}");
+    // A file given twice is looked inside once.
+    let twice = rows(&dir, &[files[1], files[1], "--show", "functions"])?;
+    assert_eq!(cells(&twice, &["function"]), ["store"]);
     Ok(())
 }
 

@@ -132,5 +132,5 @@ pub use time::{format_time, months_after, months_before, months_between};
 pub use trends::{Period, TrendSpan, trends};
 pub use xray::{
     FunctionChange, FunctionHistory, FunctionRow, concentrated_in, function_coupling,
-    function_entity, function_pairs, function_rows,
+    function_entity, function_pairs, function_rows, histories_in_window,
 };

@@ -202,6 +202,27 @@ fn commit_authors(tables: &crate::Tables) -> PolarsResult<HashMap<&str, (&str, i
         .collect())
 }
 
+/// `histories` with only the changes of the window `from..=as_of`.
+pub fn histories_in_window(
+    histories: &[FunctionHistory],
+    from: i64,
+    as_of: i64,
+) -> Vec<FunctionHistory> {
+    histories
+        .iter()
+        .map(|h| FunctionHistory {
+            file: h.file.clone(),
+            function: h.function.clone(),
+            changes: h
+                .changes
+                .iter()
+                .filter(|c| c.time >= from && c.time <= as_of)
+                .cloned()
+                .collect(),
+        })
+        .collect()
+}
+
 /// One function's row of the X-ray: its measures and its history in a window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionRow {
@@ -211,6 +232,8 @@ pub struct FunctionRow {
     pub function: Function,
     /// Commits that changed it in the window.
     pub revisions: u64,
+    /// Those commits (40 hex digits), newest first.
+    pub commits: Vec<String>,
     /// Commits that changed it in the whole analysed history.
     pub total_revisions: u64,
     /// Lines added and deleted by the commits of the window.
@@ -248,6 +271,7 @@ pub fn function_rows(histories: &[FunctionHistory], from: i64, as_of: i64) -> Ve
                 file: h.file.clone(),
                 function: h.function.clone(),
                 revisions: window.len() as u64,
+                commits: window.iter().map(|c| c.commit.clone()).collect(),
                 total_revisions: h.changes.len() as u64,
                 churn: window
                     .iter()
@@ -284,8 +308,9 @@ pub fn function_rows(histories: &[FunctionHistory], from: i64, as_of: i64) -> Ve
 }
 
 /// The functions of `file` where its `revisions` changes of the window concentrate, for the
-/// backlog's reason: the most changed first, at most three, each changed in at least a fifth of
-/// them and at least twice, until they hold most of them. None for a file of one function,
+/// backlog's reason: the most changed first, each changed in at least a fifth of them and at
+/// least twice, and in a commit the ones before were not, at most three, until their commits
+/// together are more than half of them. None when they are not, and for a file of one function,
 /// where naming it would tell nothing.
 pub fn concentrated_in<'r>(
     rows: &'r [FunctionRow],
@@ -307,15 +332,22 @@ pub fn concentrated_in<'r>(
             .then(a.function.name.cmp(&b.function.name))
     });
     let mut picked = Vec::new();
-    let mut held = 0;
-    for row in of_file.into_iter().take(3) {
-        if held * 2 > revisions {
+    let mut held: BTreeSet<&str> = BTreeSet::new();
+    for row in of_file {
+        if picked.len() == 3 || held.len() as u64 * 2 > revisions {
             break;
         }
-        held += row.revisions;
+        if row.commits.iter().all(|c| held.contains(c.as_str())) {
+            continue;
+        }
+        held.extend(row.commits.iter().map(String::as_str));
         picked.push(row);
     }
-    picked
+    if held.len() as u64 * 2 > revisions {
+        picked
+    } else {
+        Vec::new()
+    }
 }
 
 /// The entity of a function in the coupling of functions: `file:name`.
@@ -417,4 +449,67 @@ pub fn function_pairs<'h>(
     }
     pairs.sort_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(y.0)).then(x.1.cmp(y.1)));
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row of `a.py` for function `name` changed by `commits`.
+    fn row(name: &str, commits: &[&str]) -> FunctionRow {
+        FunctionRow {
+            file: "a.py".into(),
+            function: Function {
+                name: name.into(),
+                start: 1,
+                end: 2,
+                loc: 2,
+                cyclomatic: 1,
+                cognitive: 0,
+                nesting: 0,
+                parameters: 0,
+            },
+            revisions: commits.len() as u64,
+            commits: commits.iter().map(|c| (*c).to_owned()).collect(),
+            total_revisions: commits.len() as u64,
+            churn: 0,
+            authors: 1,
+            main_dev: None,
+            first_change: None,
+            last_change: None,
+            hotspot_score: 0.0,
+        }
+    }
+
+    fn names(rows: &[&FunctionRow]) -> Vec<String> {
+        rows.iter().map(|r| r.function.name.clone()).collect()
+    }
+
+    #[test]
+    fn changes_concentrate_where_distinct_commits_hold_more_than_half() {
+        // 10 revisions of the file. f and g changed by the same two commits are one place, and
+        // with h (c3, c4) they hold 4 of 10: spread, nothing named.
+        let spread = [
+            row("f", &["c1", "c2"]),
+            row("g", &["c1", "c2"]),
+            row("h", &["c3", "c4"]),
+        ];
+        assert!(concentrated_in(&spread, "a.py", 10).is_empty());
+        // f holds 4, g adds none of its own (skipped), h adds 2: 6 of 10 in f and h.
+        let held = [
+            row("f", &["c1", "c2", "c3", "c4"]),
+            row("g", &["c1", "c2"]),
+            row("h", &["c5", "c6"]),
+        ];
+        assert_eq!(names(&concentrated_in(&held, "a.py", 10)), ["f", "h"]);
+        // One function with 6 of 10 is enough alone.
+        let one = [
+            row("f", &["c1", "c2", "c3", "c4", "c5", "c6"]),
+            row("g", &["c7", "c8"]),
+        ];
+        assert_eq!(names(&concentrated_in(&one, "a.py", 10)), ["f"]);
+        // Changed once, or in less than a fifth: not a place where changes concentrate.
+        let thin = [row("f", &["c1"]), row("g", &["c2"])];
+        assert!(concentrated_in(&thin, "a.py", 2).is_empty());
+    }
 }

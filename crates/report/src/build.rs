@@ -283,7 +283,11 @@ fn sections(
     let mut sections = sections;
     // Inside the files, right after the backlog that names them.
     sections.extend(xray_section(&spots, functions, &window)?);
-    sections.extend(function_hotspots_section(functions, &window)?);
+    sections.extend(function_hotspots_section(
+        functions,
+        &settings.tests,
+        &window,
+    )?);
     sections.push(coupling_section(
         &surprising,
         graph,
@@ -420,6 +424,8 @@ fn xray_section(
         return Ok(None);
     }
     let mut rows: Vec<&cochange_analysis::FunctionRow> = Vec::new();
+    // The place of each row among its file's functions: the number its chart labels it with.
+    let mut ranks: Vec<u64> = Vec::new();
     let mut charts = Vec::new();
     for (n, file) in files.iter().enumerate() {
         // Functions the window did not change are not where its changes went.
@@ -428,6 +434,7 @@ fn xray_section(
             .filter(|f| f.file == *file && f.revisions > 0)
             .collect();
         rows.extend(of_file.iter().take(XRAY_FUNCTIONS));
+        ranks.extend((1..=of_file.len().min(XRAY_FUNCTIONS) as u64).collect::<Vec<_>>());
         let points: Vec<HotspotPoint> = of_file
             .iter()
             .take(CHART_POINTS)
@@ -451,12 +458,13 @@ fn xray_section(
             ));
         }
     }
-    let frame = function_frame(&rows)?;
+    let mut frame = function_frame(&rows)?;
+    frame.insert_column(0, Column::new("rank".into(), ranks))?;
     Ok(Some(Section {
         id: "xray".into(),
         title: "X-ray of the top hotspots".into(),
         text: format!(
-            "Inside the top {} hotspot files: their hottest functions (hotspot_score = percent rank of the commits in the window that changed the function × percent rank of its cognitive complexity, among all functions), at most {XRAY_FUNCTIONS} per file, and a chart per file. A function's commits are those whose diffs changed its lines, followed back as `git log -L` follows them and through moves within their file. Window {window}.",
+            "Inside the top {} hotspot files: their hottest functions (hotspot_score = percent rank of the commits in the window that changed the function × percent rank of its cognitive complexity, among all functions), at most {XRAY_FUNCTIONS} per file, and a chart per file whose labels are the rank within the file. A function's commits are those whose diffs changed its lines, followed back as `git log -L` follows them and through moves within their file. Window {window}.",
             files.len()
         ),
         table: Table::from_frame("xray", &frame)?,
@@ -471,14 +479,16 @@ fn xray_section(
 /// the list. `None` when no function was read.
 fn function_hotspots_section(
     functions: &[cochange_analysis::FunctionRow],
+    tests: &cochange_analysis::TestPaths,
     window: &str,
 ) -> Result<Option<Section>, BuildError> {
     if functions.is_empty() {
         return Ok(None);
     }
+    // Tests are left out, as they are of the file hotspots.
     let rows: Vec<&cochange_analysis::FunctionRow> = functions
         .iter()
-        .filter(|f| f.revisions > 0)
+        .filter(|f| f.revisions > 0 && !tests.is_test(&f.file))
         .take(FUNCTION_HOTSPOTS)
         .collect();
     let mut frame = function_frame(&rows)?;
@@ -488,7 +498,7 @@ fn function_hotspots_section(
         id: "function-hotspots".into(),
         title: "Function hotspots".into(),
         text: format!(
-            "The {FUNCTION_HOTSPOTS} functions of the repository with the highest hotspot score among those changed in the window {window} (`cochange xray` looks inside any file)."
+            "The {FUNCTION_HOTSPOTS} functions of the repository's program code (tests left out) with the highest hotspot score among those changed in the window {window} (`cochange xray` looks inside any file)."
         ),
         table: Table::from_frame("function-hotspots", &frame)?,
         charts: Vec::new(),

@@ -76,6 +76,13 @@ pub const FILE_HOTSPOTS: HotspotAxes<'static> = HotspotAxes {
     y: "complexity (total indentation)",
 };
 
+/// The font size of a caption across the chart's width: 20, less for a long one (an average
+/// glyph is about 0.55 of the size), at least 11.
+fn caption_size(caption: &str) -> u32 {
+    let fits = f64::from(WIDTH - 40) / (0.55 * caption.chars().count().max(1) as f64);
+    fits.clamp(11.0, 20.0) as u32
+}
+
 /// Revisions (x) against complexity (y), bubble area proportional to loc. The first `labelled`
 /// points, and the most changed one, are named in a column to the right of the plot, each joined
 /// to the edge of its own bubble by a line, so that labels cover neither bubbles nor axes. Each
@@ -95,15 +102,16 @@ pub fn hotspot_chart(
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 600)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
+        // Over the whole width, smaller when long (a file's path can be), so that it is never cut.
+        let caption = format!("{} (bubble area: lines of code), {window}", axes.what);
+        let root = root
+            .titled(&caption, (FONT, caption_size(&caption)))
+            .map_err(|e| fail(&e))?;
         let (plot_area, _) = root.split_horizontally(PLOT_WIDTH);
         let x_max = points.iter().map(|p| p.revisions).fold(1.0, f64::max) * 1.1;
         let y_max = points.iter().map(|p| p.complexity).fold(1.0, f64::max) * 1.1;
         let loc_max = points.iter().map(|p| p.loc).fold(1.0, f64::max);
         let mut chart = ChartBuilder::on(&plot_area)
-            .caption(
-                format!("{} (bubble area: lines of code), {window}", axes.what),
-                (FONT, 20),
-            )
             .margin(16)
             .x_label_area_size(44)
             .y_label_area_size(70)

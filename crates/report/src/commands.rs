@@ -1113,7 +1113,11 @@ pub fn xray(
     progress: &dyn cochange_analysis::Progress,
 ) -> Result<Vec<Table>, BuildError> {
     let measured = session.measure(options.months)?;
-    let files: Vec<String> = if options.files.is_empty() {
+    let mut files: Vec<String> = if let (true, Some((a, b))) =
+        (options.files.is_empty(), &options.pair)
+    {
+        vec![a.clone(), b.clone()]
+    } else if options.files.is_empty() {
         let spots = measured.hotspots(&session.settings.grouping)?;
         let (program, _) =
             cochange_analysis::split_hotspots(&spots, &session.settings.tests, false)?;
@@ -1133,6 +1137,15 @@ pub fn xray(
     } else {
         options.files.clone()
     };
+    // A file given twice is looked inside once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.clone()));
+    if files.is_empty() {
+        session.notify(Notice::Warning(format!(
+            "no file of program code changed in the window {}: name files, or widen it with --months",
+            measured.window()
+        )));
+    }
     let all = session.functions(&|_| true)?;
     for file in files
         .iter()
@@ -1146,6 +1159,9 @@ pub fn xray(
     }
     let histories = session.function_history(&all, progress)?;
     let rows = cochange_analysis::function_rows(&histories, measured.from, measured.as_of);
+    // Coupling and pairs cover the window too, as the rows do.
+    let histories =
+        cochange_analysis::histories_in_window(&histories, measured.from, measured.as_of);
     let views = match (view, &options.pair) {
         (Some(view), _) => vec![view],
         (None, None) => vec![XrayView::Functions, XrayView::Coupling],
@@ -1259,7 +1275,7 @@ fn xray_coupling(pairs: &DataFrame, files: &[String]) -> Result<Table, BuildErro
     let mut table = Table::from_frame("xray-coupling", &frame)?;
     table.title = Some("X-ray: functions that change together".into());
     table.legend = vec![
-        "entity, coupled: `file:function`; the measures of `coupling` over the commits that changed each function, with its thresholds".into(),
+        "entity, coupled: `file:function`; the measures of `coupling` over the commits of the window that changed each function, with its thresholds".into(),
     ];
     Ok(table)
 }
@@ -1278,5 +1294,8 @@ fn xray_pairs(
     )?;
     let mut table = Table::from_frame("xray-pairs", &frame)?;
     table.title = Some(format!("X-ray: the function pairs behind {a} and {b}"));
+    table.legend = vec![
+        "shared: commits of the window that changed both; revisions_a, revisions_b: commits of the window that changed each".into(),
+    ];
     Ok(table)
 }
