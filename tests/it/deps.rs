@@ -15,7 +15,8 @@ fn table(dir: &Path, show: &str) -> Result<Vec<Value>> {
     Ok(doc["rows"].as_array().ok_or("rows")?.clone())
 }
 
-fn cells(rows: &[Value], columns: &[&str]) -> Vec<String> {
+/// `columns` of each row joined by spaces.
+fn spaced_cells(rows: &[Value], columns: &[&str]) -> Vec<String> {
     rows.iter()
         .map(|row| {
             columns
@@ -35,7 +36,7 @@ fn deps_gives_the_import_edges_components_and_cycle_written_down() -> Result {
     let dir = scripted_repo("make_deps.sh")?;
     let imports = table(&dir, "imports")?;
     assert_eq!(
-        cells(&imports, &["from", "to", "line"]),
+        spaced_cells(&imports, &["from", "to", "line"]),
         [
             "app/src/main.rs core/src/lib.rs 1",
             "app/src/main.rs util/src/text.rs 2",
@@ -54,7 +55,7 @@ fn deps_gives_the_import_edges_components_and_cycle_written_down() -> Result {
             .filter(|r| r["path"] == path)
             .cloned()
             .collect();
-        cells(&row, &["fan-in", "fan-out", "external", "unresolved"])
+        spaced_cells(&row, &["fan-in", "fan-out", "external", "unresolved"])
     };
     assert_eq!(counts("app/src/main.rs"), ["0 2 1 0"]);
     assert_eq!(counts("core/src/engine.rs"), ["2 1 0 1"]);
@@ -62,7 +63,7 @@ fn deps_gives_the_import_edges_components_and_cycle_written_down() -> Result {
     assert_eq!(counts("py/pkg/broken.py"), ["0 0 0 0"]);
     let edges = table(&dir, "edges")?;
     assert_eq!(
-        cells(&edges, &["from", "to", "imports"]),
+        spaced_cells(&edges, &["from", "to", "imports"]),
         [
             "app core-lib 1",
             "app util 1",
@@ -72,7 +73,7 @@ fn deps_gives_the_import_edges_components_and_cycle_written_down() -> Result {
     );
     let cycles = table(&dir, "cycles")?;
     assert_eq!(
-        cells(&cycles, &["cycle", "components", "from", "to", "example"]),
+        spaced_cells(&cycles, &["cycle", "components", "from", "to", "example"]),
         [
             "1 core-lib, util core-lib util core/src/engine.rs:1 -> util/src/lib.rs",
             "1 core-lib, util util core-lib util/src/text.rs:1 -> core/src/engine.rs",
@@ -139,7 +140,7 @@ fn deps_reads_go_java_c_csharp_and_ruby_as_written_down() -> Result {
     let dir = scripted_repo("make_deps_polyglot.sh")?;
     let imports = table(&dir, "imports")?;
     assert_eq!(
-        cells(&imports, &["from", "to", "line"]),
+        spaced_cells(&imports, &["from", "to", "line"]),
         [
             "c/src/main.c c/src/util.h 1",
             "c/src/util.h cinc/include/api/types.h 1",
@@ -188,7 +189,7 @@ fn component_pairs_tell_hidden_from_declared_coupling_and_stable_dependencies() 
     let rows = doc["rows"].as_array().ok_or("rows")?;
     // Worked out in make_deps_polyglot.sh's header.
     assert_eq!(
-        cells(
+        spaced_cells(
             rows,
             &[
                 "entity",
@@ -207,12 +208,12 @@ fn component_pairs_tell_hidden_from_declared_coupling_and_stable_dependencies() 
     );
     let edges = table(&dir, "edges")?;
     assert_eq!(
-        cells(&edges, &["from", "to", "imports", "co_changes", "coupled"]),
+        spaced_cells(&edges, &["from", "to", "imports", "co_changes", "coupled"]),
         ["c cinc 1 6 true", "rb rblib 1 0 false"]
     );
     let stable = table(&dir, "stable")?;
     assert_eq!(
-        cells(&stable, &["from", "to", "imports", "co_changes"]),
+        spaced_cells(&stable, &["from", "to", "imports", "co_changes"]),
         ["rb rblib 1 0"]
     );
     Ok(())
@@ -244,7 +245,7 @@ fn boundaries_name_the_imports_that_break_them() -> Result {
     let doc: Value = serde_json::from_slice(&out.stdout)?;
     let rows = doc["rows"].as_array().ok_or("rows")?;
     assert_eq!(
-        cells(rows, &["rule", "from", "line", "to", "boundary"]),
+        spaced_cells(rows, &["rule", "from", "line", "to", "boundary"]),
         [
             "forbidden c/src/util.h 1 cinc/include/api/types.h c -> cinc",
             "internal rb/lib/poly.rb 3 rblib/lib/shared/fmt.rb public of rblib: rblib/lib/shared/api.rb"
@@ -315,7 +316,7 @@ fn check_fails_on_a_planted_forbidden_import_cycle_and_hidden_coupling() -> Resu
     ]))?;
     let doc: Value = serde_json::from_slice(&diff.stdout)?;
     assert_eq!(
-        cells(
+        spaced_cells(
             doc["rows"].as_array().ok_or("rows")?,
             &["change", "kind", "item", "example"]
         ),

@@ -18,28 +18,6 @@ fn rows(dir: &Path, args: &[&str]) -> Result<Vec<Value>> {
     ]))?)
 }
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) if n.is_f64() => n
-            .as_f64()
-            .map_or_else(|| n.to_string(), |f| format!("{f:.6}")),
-        other => other.to_string(),
-    }
-}
-
-fn cells(rows: &[Value], columns: &[&str]) -> Vec<String> {
-    rows.iter()
-        .map(|row| {
-            columns
-                .iter()
-                .map(|c| text(&row[c]))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
-        .collect()
-}
-
 #[test]
 fn impact_diff_lists_the_forgotten_partner_with_its_evidence() -> Result {
     let dir = scripted_repo("make_impact.sh")?;
@@ -155,13 +133,13 @@ fn check_diff_fails_on_the_forgotten_partner_and_passes_the_complete_change() ->
         .map(|r| {
             format!(
                 "{} {}",
-                text(&r["ruleId"]),
-                text(&r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+                cell_text(&r["ruleId"]),
+                cell_text(&r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
             )
         })
         .collect();
     assert_eq!(found, ["missing-co-change api/handler.py"]);
-    let message = text(&results[0]["message"]["text"]);
+    let message = cell_text(&results[0]["message"]["text"]);
     assert!(
         message.starts_with("api/schema.py is likely missing: changed in 6 of the 7 change sets of api/handler.py (86 %)"),
         "{message}"
@@ -357,7 +335,7 @@ fn the_default_ranker_is_scored_beside_the_baselines() -> Result {
     assert_eq!(
         rankers
             .iter()
-            .map(|r| text(&r["ranker"]))
+            .map(|r| cell_text(&r["ranker"]))
             .collect::<Vec<_>>(),
         [
             "default",
@@ -374,7 +352,7 @@ fn the_default_ranker_is_scored_beside_the_baselines() -> Result {
         &dir,
         &["eval", "--show", "warnings", "--min-confidence", "0.5"],
     )?;
-    assert_eq!(text(&warnings[0]["min_confidence"]), "0.500000");
+    assert_eq!(cell_text(&warnings[0]["min_confidence"]), "0.500000");
     Ok(())
 }
 

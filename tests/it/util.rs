@@ -311,3 +311,24 @@ pub fn check_sarif(dir: &Path, config: &str, baseline: &str) -> std::io::Result<
         .args(["--baseline", baseline])
         .output()
 }
+
+/// A JSON cell as the tests write expected rows: strings bare, floats with six decimals.
+pub fn cell_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if n.is_f64() => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), |f| format!("{f:.6}")),
+        other => other.to_string(),
+    }
+}
+
+/// `columns` of each row, as [`cell_text`] writes them, joined by ` | `.
+pub fn cells(rows: &[serde_json::Value], columns: &[&str]) -> Vec<String> {
+    rows.iter()
+        .map(|row| {
+            let row: Vec<String> = columns.iter().map(|c| cell_text(&row[c])).collect();
+            row.join(" | ")
+        })
+        .collect()
+}

@@ -17,28 +17,6 @@ fn rows(dir: &Path, args: &[&str]) -> Result<Vec<Value>> {
     )?)
 }
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) if n.is_f64() => {
-            n.as_f64().map_or_else(String::new, |f| format!("{f:.6}"))
-        }
-        other => other.to_string(),
-    }
-}
-
-fn cells(rows: &[Value], columns: &[&str]) -> Vec<String> {
-    rows.iter()
-        .map(|row| {
-            columns
-                .iter()
-                .map(|c| text(&row[c]))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
-        .collect()
-}
-
 #[test]
 fn functions_their_history_and_coupling_as_written_down() -> Result {
     let dir = scripted_repo("make_xray.sh")?;
@@ -129,7 +107,15 @@ fn functions_their_history_and_coupling_as_written_down() -> Result {
     // With --pair and no file, the other tables look inside the pair, not the top hotspots.
     let inside_pair = rows(
         &dir,
-        &["--hotspots", "1", "--pair", files[0], files[1], "--show", "functions"],
+        &[
+            "--hotspots",
+            "1",
+            "--pair",
+            files[0],
+            files[1],
+            "--show",
+            "functions",
+        ],
     )?;
     assert_eq!(cells(&inside_pair, &["file"]).len(), 3, "{inside_pair:?}");
     // A file given twice is looked inside once.
@@ -151,10 +137,10 @@ fn without_files_the_top_hotspots_are_looked_inside() -> Result {
         "--top",
         "1",
     ]))?)?;
-    let first = text(&hotspots[0]["entity"]);
+    let first = cell_text(&hotspots[0]["entity"]);
     assert!(!functions.is_empty());
     assert!(
-        functions.iter().all(|r| text(&r["file"]) == first),
+        functions.iter().all(|r| cell_text(&r["file"]) == first),
         "{functions:?}"
     );
     Ok(())
@@ -172,7 +158,7 @@ fn the_backlog_names_where_a_files_changes_concentrate() -> Result {
     let row = |file: &str| backlog.iter().find(|r| r["entity"] == file);
     let service = row("app/service.py").ok_or("app/service.py is not in the backlog")?;
     assert_eq!(service["functions"], "validate, verify");
-    let reason = text(&service["reason"]);
+    let reason = cell_text(&service["reason"]);
     assert!(
         reason.ends_with(
             "its changes concentrate in `validate` (4 of 8, cognitive 1, nesting 0) and `verify` \
@@ -183,6 +169,6 @@ fn the_backlog_names_where_a_files_changes_concentrate() -> Result {
     // storage.py holds one function: naming it would tell nothing.
     let storage = row("app/storage.py").ok_or("app/storage.py is not in the backlog")?;
     assert_eq!(storage["functions"], "");
-    assert!(!text(&storage["reason"]).contains('`'), "{storage}");
+    assert!(!cell_text(&storage["reason"]).contains('`'), "{storage}");
     Ok(())
 }

@@ -403,6 +403,46 @@ impl<'a> Paths<'a> {
     }
 }
 
+/// The stored commits in row order, and where the commit of one revision is among them.
+pub(crate) struct CommitRows<'s> {
+    /// The revision's commit (40 hex digits).
+    pub commit: String,
+    /// The ids of the stored commits in row order.
+    pub ids: Vec<&'s str>,
+    /// The row of each id.
+    pub index: HashMap<&'s str, usize>,
+    /// The row of `commit`.
+    pub target: usize,
+}
+
+/// The [`CommitRows`] of `rev`; an error when its commit was not mined.
+pub(crate) fn commit_rows<'s>(
+    repo: &gix::Repository,
+    rev: &str,
+    stored: &'s Stored,
+) -> Result<CommitRows<'s>, Error> {
+    let commit = crate::repo::commit_of(repo, rev)?.id.to_string();
+    let ids: Vec<&str> = stored
+        .commits
+        .column(col::COMMIT)?
+        .str()?
+        .iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let Some(&target) = index.get(commit.as_str()) else {
+        return Err(Error::NotMined {
+            rev: rev.to_owned(),
+        });
+    };
+    Ok(CommitRows {
+        commit,
+        ids,
+        index,
+        target,
+    })
+}
+
 /// The `hunks` column copied into one buffer: `(buffer, range of each row or None)`.
 pub(crate) fn flat_hunks(column: &ListChunked) -> PolarsResult<FlatHunks> {
     let mut flat = Vec::new();
@@ -492,20 +532,12 @@ pub(crate) fn line_origins(
     cache: Option<&mut Cache>,
     threads: usize,
 ) -> Result<LineOrigins, Error> {
-    let commit = crate::repo::commit_of(repo, rev)?.id.to_string();
-    let ids: Vec<&str> = stored
-        .commits
-        .column(col::COMMIT)?
-        .str()?
-        .iter()
-        .map(Option::unwrap_or_default)
-        .collect();
-    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let Some(&target) = index.get(commit.as_str()) else {
-        return Err(Error::NotMined {
-            rev: rev.to_owned(),
-        });
-    };
+    let CommitRows {
+        commit,
+        ids,
+        index,
+        target,
+    } = commit_rows(repo, rev, stored)?;
     let mut cache = cache;
     // Counted on an earlier run at this very commit: no state to read, no blob to count.
     if let Some(out) = cache

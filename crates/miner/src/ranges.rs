@@ -27,7 +27,7 @@ use polars::prelude::*;
 
 use crate::cache::Stored;
 use crate::origins::{Kind, MergeStep, Paths, Step, build, flat_hunks};
-use crate::table::{col, stored};
+use crate::table::stored;
 use crate::{Error, LineRange, RangeTouch};
 
 /// Lines `(first, last)` of a file, 0-based and inclusive.
@@ -178,20 +178,9 @@ pub(crate) fn follow(
     ranges: &[LineRange],
     moves: Option<&dyn MovedFrom>,
 ) -> Result<Vec<Vec<RangeTouch>>, Error> {
-    let commit = crate::repo::commit_of(repo, rev)?.id.to_string();
-    let ids: Vec<&str> = stored
-        .commits
-        .column(col::COMMIT)?
-        .str()?
-        .iter()
-        .map(Option::unwrap_or_default)
-        .collect();
-    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let Some(&target) = index.get(commit.as_str()) else {
-        return Err(Error::NotMined {
-            rev: rev.to_owned(),
-        });
-    };
+    let crate::origins::CommitRows {
+        ids, index, target, ..
+    } = crate::origins::commit_rows(repo, rev, stored)?;
     let change_hunks = flat_hunks(stored.changes.column(stored::HUNKS)?.list()?)?;
     let merge_hunks = flat_hunks(stored.merges.column(stored::HUNKS)?.list()?)?;
     let mut paths = Paths::default();
