@@ -227,6 +227,11 @@ pub enum Command {
     /// change together; `--pair A B` explains the coupling of two files by their functions
     /// (docs/xray.md).
     Xray(XrayArgs),
+    /// Delivery from the history: releases read from tags (`[releases] pattern`; a prefix such
+    /// as `tokio-util-0.7.11` names the component released), the lead time from each commit to
+    /// the first release that holds it, per release and per month, and the commits no release
+    /// holds yet (docs/delivery.md).
+    Delivery(DeliveryArgs),
     /// Write a report directory (`--output DIR`, default `cochange-report/`): a self-contained
     /// `index.html`, `report.md`, `snapshot.json`, one CSV per analysis and SVG charts.
     Report(ReportArgs),
@@ -313,6 +318,18 @@ pub struct TablesArgs {
     /// Print one table only (CSV holds one table) [default: both].
     #[arg(long, value_enum)]
     pub show: Option<TablesView>,
+}
+
+/// Options of `delivery`.
+#[derive(Debug, clap::Args)]
+pub struct DeliveryArgs {
+    #[command(flatten)]
+    pub at: AtArgs,
+    #[command(flatten)]
+    pub components: ComponentArgs,
+    /// Print one table only (CSV holds one table) [default: `releases`, `months` and `pending`].
+    #[arg(long, value_enum)]
+    pub show: Option<cochange_report::DeliveryView>,
 }
 
 /// Options of `knowledge`.
@@ -746,6 +763,7 @@ impl Command {
             Command::Deps(args) => &args.at,
             Command::Tables(args) => &args.at,
             Command::Xray(args) => &args.window.at,
+            Command::Delivery(args) => &args.at,
             _ => return None,
         };
         at.at.as_deref()

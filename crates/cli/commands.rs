@@ -94,7 +94,8 @@ fn output(command: &Command) -> Output {
             command: None,
             impact: crate::args::EvalImpactArgs { show: None, .. },
         })
-        | Command::Tables(TablesArgs { show: None, .. }) => Output::Tables,
+        | Command::Tables(TablesArgs { show: None, .. })
+        | Command::Delivery(crate::args::DeliveryArgs { show: None, .. }) => Output::Tables,
         _ => Output::Table,
     }
 }
@@ -265,6 +266,7 @@ fn analyse(
         Command::Teams(args) => cochange_report::teams(session, args.show)?,
         Command::Deps(args) => cochange_report::deps(session, args.show)?,
         Command::Tables(args) => cochange_report::tables(session, args.show)?,
+        Command::Delivery(args) => cochange_report::delivery(session, args.show)?,
         Command::Eval(args) => eval(args, session, settings)?,
         _ => vec![history_table(command, session)?],
     };
@@ -475,6 +477,7 @@ fn component_depth(command: &Command) -> usize {
         Command::Trends(args) => args.components.component_depth,
         Command::Deps(args) => args.components.component_depth,
         Command::Tables(args) => args.components.component_depth,
+        Command::Delivery(args) => args.components.component_depth,
         _ => 1,
     }
 }

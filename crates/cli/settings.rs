@@ -96,6 +96,7 @@ impl Settings {
             components: file.components.clone(),
             teams: file.teams.clone(),
             boundaries: file.boundaries.clone(),
+            releases: file.releases.clone(),
         };
         let mut explained = analysis.describe();
         explained.push((

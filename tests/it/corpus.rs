@@ -3,6 +3,7 @@
 //! build script looks; `COCHANGE_CORPUS` names another folder); every behaviour checked here is
 //! also checked on a scripted fixture.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -347,5 +348,142 @@ fn function_history_agrees_with_git_log_l() -> Result {
             "{name}: {same} of {all}: {differ:?}"
         );
     }
+    Ok(())
+}
+
+#[test]
+#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus (tokio.bundle)")]
+fn tokio_releases_and_lead_times_agree_with_git_tags() -> Result {
+    // The bundle carries no tags: tag each "chore: prepare <crate> vX.Y.Z" commit in a copy, as
+    // tokio's maintainers tag it (`<crate>-X.Y.Z`), then ask git what cochange answers.
+    let tmp = tempfile::tempdir()?;
+    let repo = tmp.path().join("tokio.git");
+    git_output(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            "--shared",
+            corpus_repo("tokio")?.to_str().ok_or("path")?,
+            repo.to_str().ok_or("path")?,
+        ],
+    )?;
+    let crates = [
+        "tokio",
+        "tokio-util",
+        "tokio-stream",
+        "tokio-macros",
+        "tokio-test",
+    ];
+    let log = String::from_utf8(git_output(&repo, &["log", "--format=%H %s"])?)?;
+    let mut tagged = 0;
+    for line in log.lines() {
+        let Some((commit, subject)) = line.split_once(' ') else {
+            continue;
+        };
+        let words: Vec<&str> = subject.split(' ').collect();
+        let [_, "prepare", name, version, ..] = words.as_slice() else {
+            continue;
+        };
+        let name = name.to_lowercase();
+        let Some(version) = version.strip_prefix('v') else {
+            continue;
+        };
+        if crates.contains(&name.as_str())
+            && version.chars().next().is_some_and(|c| c.is_ascii_digit())
+        {
+            let tag = format!("{name}-{version}");
+            if git(&repo).args(["tag", &tag, commit]).status()?.success() {
+                tagged += 1;
+            }
+        }
+    }
+    assert!(tagged > 100, "{tagged} release commits tagged");
+    let out = run_ok(cochange(&repo).args([
+        "delivery",
+        "--no-cache",
+        "--format",
+        "json",
+        "--show",
+        "releases",
+    ]))?;
+    let releases = json_rows(&out)?;
+    // Every tag is a release of the crate its prefix names, at the commit git peels it to.
+    let listed = String::from_utf8(git_output(
+        &repo,
+        &[
+            "for-each-ref",
+            "refs/tags",
+            "--format=%(refname:short) %(objectname) %(committerdate:unix)",
+        ],
+    )?)?;
+    let from_git: BTreeSet<String> = listed.lines().map(str::to_owned).collect();
+    let ours: BTreeSet<String> = releases
+        .iter()
+        .map(|r| {
+            let tag = r["tag"].as_str().unwrap_or_default();
+            let commit = from_git
+                .iter()
+                .find(|l| l.starts_with(&format!("{tag} ")))
+                .and_then(|l| l.split(' ').nth(1))
+                .unwrap_or_default();
+            format!("{tag} {commit} {}", r["time"])
+        })
+        .collect();
+    assert_eq!(ours, from_git);
+    for r in &releases {
+        let tag = r["tag"].as_str().unwrap_or_default();
+        assert!(
+            tag.starts_with(&format!("{}-", r["component"].as_str().unwrap_or("?"))),
+            "{tag}"
+        );
+    }
+    // A sample of commits: the first release of their crate that holds them, asked of git.
+    let out = run_ok(cochange(&repo).args([
+        "delivery",
+        "--no-cache",
+        "--format",
+        "json",
+        "--show",
+        "commits",
+    ]))?;
+    let commits = json_rows(&out)?;
+    let time_of: BTreeMap<&str, i64> = releases
+        .iter()
+        .filter_map(|r| Some((r["tag"].as_str()?, r["time"].as_i64()?)))
+        .collect();
+    let mut checked = 0;
+    for row in commits.iter().step_by(97) {
+        let scope = row["component"].as_str().ok_or("component")?;
+        let commit = row["commit"].as_str().ok_or("commit")?;
+        let containing = String::from_utf8(git_output(
+            &repo,
+            &[
+                "tag",
+                "--contains",
+                commit,
+                "--list",
+                &format!("{scope}-[0-9]*"),
+            ],
+        )?)?;
+        let first = containing
+            .lines()
+            .filter_map(|t| Some((*time_of.get(t)?, t.to_owned())))
+            .min()
+            .map(|(_, t)| t);
+        assert_eq!(
+            row["release"].as_str().map(str::to_owned),
+            first,
+            "{scope} {commit}"
+        );
+        checked += 1;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "tokio: {tagged} release commits tagged, {} releases, {checked} commits' first release checked against git tag --contains",
+        releases.len()
+    );
+    assert!(checked > 20);
     Ok(())
 }

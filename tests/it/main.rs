@@ -6,6 +6,7 @@ mod architecture;
 mod cache;
 mod components;
 mod corpus;
+mod delivery;
 mod deps;
 mod errors;
 mod faults;

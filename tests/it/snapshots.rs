@@ -70,6 +70,7 @@ const COMMANDS: &[&str] = &[
     "check",
     "impact",
     "xray",
+    "delivery",
     "report",
     "eval",
     "eval backlog",

@@ -110,6 +110,8 @@ pub struct ConfigFile {
     pub check: CheckRules,
     /// `[boundaries]`.
     pub boundaries: Boundaries,
+    /// `[releases] pattern`, else the default.
+    pub releases: crate::ReleasePattern,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +133,14 @@ struct Raw {
     check: RawCheck,
     #[serde(default)]
     boundaries: RawBoundaries,
+    #[serde(default)]
+    releases: RawReleases,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReleases {
+    pattern: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -351,6 +361,15 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
         teams: teams(&source, raw.teams.as_ref())?,
         check: check_rules(&source, &raw.check, &raw.boundaries)?,
         boundaries: boundaries(&source, &raw.boundaries)?,
+        releases: match &raw.releases.pattern {
+            None => crate::ReleasePattern::default(),
+            Some(pattern) => crate::ReleasePattern::new(pattern.get_ref()).map_err(|why| {
+                source.error(
+                    &pattern.span(),
+                    format!("`{}` in [releases] pattern {why}", pattern.get_ref()),
+                )
+            })?,
+        },
     })
 }
 

@@ -43,6 +43,7 @@ mod components;
 mod config;
 mod coupling;
 mod coverage;
+mod delivery;
 mod deps;
 mod filter;
 mod folders;
@@ -94,6 +95,10 @@ pub use coupling::{
     coupling_threshold_counts, pair_rows,
 };
 pub use coverage::{Coverage, CoverageError, CoverageFileError, parse_coverage, read_coverage};
+pub use delivery::{
+    DEFAULT_RELEASE_PATTERN, Delivered, Delivery, Release, ReleasePattern, delivered, nearest_rank,
+    releases,
+};
 pub use deps::{Boundaries, CoChange, DepsReport, Forbidden, Structure, deps};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterSpec, FilterStatistics, Filters, glob_set,

@@ -45,6 +45,8 @@ pub struct Settings {
     pub teams: Teams,
     /// `[boundaries]` of the configuration.
     pub boundaries: crate::Boundaries,
+    /// `[releases] pattern` of the configuration, else the default: which tags are releases.
+    pub releases: crate::ReleasePattern,
 }
 
 /// Checks the names given for `repos` repositories (`--name`, by position): at most one each,

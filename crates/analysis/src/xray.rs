@@ -168,7 +168,7 @@ impl Session<'_> {
 
     /// The one repository analysed, its outcome and mining options; `what` names the analysis
     /// in the error when there are several.
-    fn one_repository(
+    pub(crate) fn one_repository(
         &self,
         what: &str,
     ) -> Result<

@@ -50,6 +50,7 @@ mod repo;
 mod select;
 mod snapshot;
 mod table;
+mod tags;
 mod types;
 mod walk;
 
@@ -65,6 +66,7 @@ pub use ranges::{MovedFrom, Version};
 pub use repo::{Identity, has_uncommitted_changes, identify, repository_holding, work_tree};
 pub use snapshot::{Snapshot, read_snapshot, read_snapshot_reusing};
 pub use table::col;
+pub use tags::{Tag, tags};
 pub use types::{
     CacheLocation, CacheStatus, LineOrigins, LineRange, MineOptions, NoProgress, Options, Outcome,
     Progress, RangeTouch, Selection, Statistics, Tables, Warning,

@@ -1,0 +1,363 @@
+//! Delivery from history (docs/delivery.md): releases read from tags, and for each commit the
+//! first release that contains it, which gives the lead time for changes; commits no release
+//! holds yet are pending.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cochange_miner::col;
+use cochange_miner::polars::prelude::*;
+use regex::Regex;
+
+use crate::Error;
+
+/// Semantic versions (two or three numbers, more allowed) with an optional `v`, an optional
+/// pre-release (`-rc.1`, `rc1`, `.dev0`) and build (`+meta`), after an optional component prefix
+/// ending in `-`, `@`, `/` or `_` (`tokio-util-0.7.11`, `api@2.0.0`).
+pub const DEFAULT_RELEASE_PATTERN: &str = r"^(?:(?P<component>.+?)[-@/_])?v?(?P<version>\d+\.\d+(?:\.\d+)*)(?P<pre>[-.]?(?:alpha|beta|rc|pre|preview|dev|a|b)[-.]?\d*|-[0-9A-Za-z][0-9A-Za-z.-]*)?(?:\+[0-9A-Za-z.-]+)?$";
+
+/// The tags that are releases: a regular expression with a `version` group, and optionally a
+/// `component` group (the component released) and a `pre` group (a pre-release when it matched).
+#[derive(Debug, Clone)]
+pub struct ReleasePattern(Regex);
+
+impl Default for ReleasePattern {
+    fn default() -> Self {
+        ReleasePattern(Regex::new(DEFAULT_RELEASE_PATTERN).expect("the default pattern compiles"))
+    }
+}
+
+impl ReleasePattern {
+    /// `pattern` checked: it compiles and has a `version` group.
+    pub fn new(pattern: &str) -> Result<ReleasePattern, String> {
+        let regex = Regex::new(pattern)
+            .map_err(|err| format!("is not a valid regular expression: {err}"))?;
+        if !regex.capture_names().any(|n| n == Some("version")) {
+            return Err("has no `version` group: name the part of a tag that is the version, as in `^v(?P<version>\\d+\\.\\d+\\.\\d+)$`".into());
+        }
+        Ok(ReleasePattern(regex))
+    }
+
+    /// `(component, version, pre-release)` of a tag that is a release.
+    fn read(&self, tag: &str) -> Option<(Option<String>, String, bool)> {
+        let found = self.0.captures(tag)?;
+        let version = found.name("version")?.as_str().to_owned();
+        let component = found.name("component").map(|m| m.as_str().to_owned());
+        Some((component, version, found.name("pre").is_some()))
+    }
+}
+
+/// A release: a tag the pattern accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Release {
+    /// The tag.
+    pub tag: String,
+    /// The component prefix as the tag writes it.
+    pub component: Option<String>,
+    /// The component whose commits it releases: the prefix when it names a component of the
+    /// mapping, else `None` (the whole repository).
+    pub scope: Option<String>,
+    /// The version.
+    pub version: String,
+    /// A pre-release (`-rc.1`, `b2`).
+    pub prerelease: bool,
+    /// An annotated tag (its time is the tagger's).
+    pub annotated: bool,
+    /// The commit tagged (40 hex digits).
+    pub commit: String,
+    /// The tagger's time of an annotated tag, else the commit's committer time (unix seconds).
+    pub time: i64,
+}
+
+/// The releases among `tags`, oldest first (then by tag); `components` are the names a prefix
+/// may map to.
+pub fn releases(
+    tags: &[cochange_miner::Tag],
+    pattern: &ReleasePattern,
+    components: &BTreeSet<String>,
+) -> Vec<Release> {
+    let mut found: Vec<Release> = tags
+        .iter()
+        .filter_map(|tag| {
+            let (component, version, prerelease) = pattern.read(&tag.name)?;
+            let scope = component.clone().filter(|c| components.contains(c));
+            Some(Release {
+                tag: tag.name.clone(),
+                component,
+                scope,
+                version,
+                prerelease,
+                annotated: tag.annotated,
+                commit: tag.commit.clone(),
+                time: tag.time,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.time.cmp(&b.time).then(a.tag.cmp(&b.tag)));
+    found
+}
+
+/// A non-merge commit of the history within one scope, and the first release of that scope
+/// that holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivered {
+    /// The component (`None`: the whole repository).
+    pub scope: Option<String>,
+    /// The commit (40 hex digits).
+    pub commit: String,
+    /// Its subject.
+    pub subject: String,
+    /// Author and committer time (unix seconds).
+    pub authored: i64,
+    /// See `authored`.
+    pub committed: i64,
+    /// Index into the releases of the first release of its scope that holds it (by release
+    /// time), if any.
+    pub release: Option<usize>,
+}
+
+impl Delivered {
+    /// Seconds from commit to release, if released (never negative: a release tagged before a
+    /// commit it holds counts as at once).
+    pub fn lead_time(&self, releases: &[Release]) -> Option<i64> {
+        self.release
+            .map(|r| (releases[r].time - self.committed).max(0))
+    }
+}
+
+/// The commit graph and what each commit touched, read from the mined tables.
+struct Graph<'t> {
+    ids: Vec<&'t str>,
+    parents: Vec<Vec<usize>>,
+    is_merge: Vec<bool>,
+    authored: Vec<i64>,
+    committed: Vec<i64>,
+    subjects: Vec<&'t str>,
+    /// The components of the files each commit changed.
+    components: Vec<BTreeSet<String>>,
+}
+
+impl<'t> Graph<'t> {
+    fn read(
+        tables: &'t cochange_miner::Tables,
+        component_of: &dyn Fn(&str) -> String,
+    ) -> PolarsResult<Graph<'t>> {
+        let commits = &tables.commits;
+        let ids: Vec<&str> = commits
+            .column(col::COMMIT)?
+            .str()?
+            .iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let parents_column = commits.column(col::PARENTS)?.list()?;
+        let mut parents = Vec::with_capacity(ids.len());
+        for i in 0..ids.len() {
+            let of = parents_column
+                .get_as_series(i)
+                .and_then(|p| {
+                    p.str().ok().map(|s| {
+                        s.iter()
+                            .filter_map(|p| index.get(p?).copied())
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .unwrap_or_default();
+            parents.push(of);
+        }
+        let times = |name: &str| -> PolarsResult<Vec<i64>> {
+            Ok(commits
+                .column(name)?
+                .i64()?
+                .iter()
+                .map(Option::unwrap_or_default)
+                .collect())
+        };
+        let mut components = vec![BTreeSet::new(); ids.len()];
+        let changes = &tables.changes;
+        for (commit, path) in changes
+            .column(col::COMMIT)?
+            .str()?
+            .iter()
+            .zip(changes.column(col::PATH)?.str()?.iter())
+        {
+            if let (Some(&i), Some(path)) = (commit.and_then(|c| index.get(c)), path) {
+                components[i].insert(component_of(path));
+            }
+        }
+        Ok(Graph {
+            parents,
+            is_merge: commits
+                .column(col::IS_MERGE)?
+                .bool()?
+                .iter()
+                .map(Option::unwrap_or_default)
+                .collect(),
+            authored: times(col::AUTHOR_TIME)?,
+            committed: times(col::COMMITTER_TIME)?,
+            subjects: commits
+                .column(col::MESSAGE)?
+                .str()?
+                .iter()
+                .map(|m| m.unwrap_or_default().lines().next().unwrap_or_default())
+                .collect(),
+            components,
+            ids,
+        })
+    }
+
+    /// For each commit, the index (into `releases`) of the first of `order` whose commit holds
+    /// it. Walking the releases oldest first and stopping at commits already reached is enough:
+    /// whatever an earlier release holds, it holds with all its ancestors.
+    fn first_release(&self, releases: &[Release], order: &[usize]) -> Vec<Option<usize>> {
+        let index: HashMap<&str, usize> = self
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect();
+        let mut first = vec![None; self.ids.len()];
+        for &r in order {
+            let Some(&start) = index.get(releases[r].commit.as_str()) else {
+                continue;
+            };
+            let mut stack = vec![start];
+            while let Some(c) = stack.pop() {
+                if first[c].is_some() {
+                    continue;
+                }
+                first[c] = Some(r);
+                stack.extend(
+                    self.parents[c]
+                        .iter()
+                        .copied()
+                        .filter(|&p| first[p].is_none()),
+                );
+            }
+        }
+        first
+    }
+}
+
+/// Each non-merge commit of `tables` with the first final release (not a pre-release) of its
+/// scope that holds it: once
+/// for the whole repository (releases without a component of the mapping), and once for each
+/// component that has releases of its own, for the commits that changed its files.
+pub fn delivered(
+    tables: &cochange_miner::Tables,
+    releases: &[Release],
+    component_of: &dyn Fn(&str) -> String,
+) -> Result<Vec<Delivered>, Error> {
+    let graph = Graph::read(tables, component_of)?;
+    let mut scopes: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    // A pre-release ships to those who try it, not to everyone: lead time runs to a final one.
+    for (i, release) in releases.iter().enumerate().filter(|(_, r)| !r.prerelease) {
+        scopes.entry(release.scope.as_deref()).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for (scope, order) in &scopes {
+        let first = graph.first_release(releases, order);
+        for (c, release) in first.into_iter().enumerate() {
+            let member = scope.is_none_or(|s| graph.components[c].contains(s));
+            if graph.is_merge[c] || !member {
+                continue;
+            }
+            out.push(Delivered {
+                scope: scope.map(str::to_owned),
+                commit: graph.ids[c].to_owned(),
+                subject: graph.subjects[c].to_owned(),
+                authored: graph.authored[c],
+                committed: graph.committed[c],
+                release,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The releases of the analysed repository and its commits with the first release holding each.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Oldest first.
+    pub releases: Vec<Release>,
+    /// Per scope, newest commit first.
+    pub commits: Vec<Delivered>,
+    /// Tags that are not releases by the pattern.
+    pub other_tags: usize,
+}
+
+impl crate::Session<'_> {
+    /// The releases among the analysed repository's tags (`[releases] pattern`, else
+    /// [`DEFAULT_RELEASE_PATTERN`]) and what each commit of the history waited for one.
+    pub fn delivery(&self, pattern: &ReleasePattern) -> Result<Delivery, Error> {
+        let (repo, _, _) = self.one_repository("delivery")?;
+        let tags = cochange_miner::tags(repo).map_err(|source| Error::Repository {
+            what: "read the tags",
+            path: repo.clone(),
+            source,
+        })?;
+        let mapping = self.mapping()?;
+        let component_of = |path: &str| mapping.rules.component_of(path).0;
+        let components: BTreeSet<String> = mapping.files.iter().map(|f| component_of(f)).collect();
+        let releases = releases(&tags, pattern, &components);
+        let commits = delivered(&self.history.tables, &releases, &component_of)?;
+        Ok(Delivery {
+            other_tags: tags.len() - releases.len(),
+            releases,
+            commits,
+        })
+    }
+}
+
+/// The nearest-rank percentile `p` (0 < p ≤ 1) of sorted `values`: the value at rank ⌈p·n⌉.
+pub fn nearest_rank(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(tag: &str) -> Option<(Option<String>, String, bool)> {
+        ReleasePattern::default().read(tag)
+    }
+
+    #[test]
+    fn the_default_pattern_reads_the_usual_tags() {
+        let some = |c: &str, v: &str, pre: bool| Some((Some(c.to_owned()), v.to_owned(), pre));
+        let plain = |v: &str, pre: bool| Some((None, v.to_owned(), pre));
+        assert_eq!(read("v7.2.1"), plain("7.2.1", false));
+        assert_eq!(read("1.2.3"), plain("1.2.3", false));
+        assert_eq!(read("0.1"), plain("0.1", false));
+        assert_eq!(read("2.0.0rc1"), plain("2.0.0", true));
+        assert_eq!(read("v1.0.0-rc.1"), plain("1.0.0", true));
+        assert_eq!(read("1.0.0+build.5"), plain("1.0.0", false));
+        assert_eq!(
+            read("tokio-util-0.7.11"),
+            some("tokio-util", "0.7.11", false)
+        );
+        assert_eq!(read("tokio-1.0.0-beta.2"), some("tokio", "1.0.0", true));
+        assert_eq!(read("api@2.0.0"), some("api", "2.0.0", false));
+        assert_eq!(read("release-candidate"), None);
+        assert_eq!(read("v1"), None);
+    }
+
+    #[test]
+    fn a_pattern_without_a_version_group_is_refused() {
+        assert!(ReleasePattern::new("^v\\d+$").is_err());
+        assert!(ReleasePattern::new("(").is_err());
+        assert!(ReleasePattern::new("^r(?P<version>\\d+)$").is_ok());
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let values = [10, 20, 30, 40];
+        assert_eq!(nearest_rank(&values, 0.5), Some(20));
+        assert_eq!(nearest_rank(&values, 0.9), Some(40));
+        assert_eq!(nearest_rank(&[7], 0.5), Some(7));
+        assert_eq!(nearest_rank(&[], 0.5), None);
+    }
+}

@@ -1,0 +1,255 @@
+//! The tables of `delivery` (docs/delivery.md): releases with the lead time of the commits each
+//! released first, the same per month, every commit with its release, and the pending commits.
+
+use std::collections::BTreeMap;
+
+use cochange_analysis::{Delivered, Delivery, Release, Session, day, nearest_rank};
+use polars::prelude::*;
+
+use crate::{BuildError, Table};
+
+/// The tables of `delivery`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum DeliveryView {
+    /// Per release: its component, version, date, and the commits it released first with the
+    /// median and 90th percentile of their lead time.
+    Releases,
+    /// Per component and month of release: releases, commits released, lead time, and the delay
+    /// from authoring a commit to committing it.
+    Months,
+    /// Every non-merge commit with the first release of its component that holds it.
+    Commits,
+    /// The commits no release holds yet, with their age at the as-of date.
+    Pending,
+}
+
+/// What the component column says of releases of the whole repository.
+const ALL: &str = "(all)";
+
+/// `delivery`: the views asked for (releases, months and pending by default), over the whole
+/// analysed history; pending commits are aged at the as-of date.
+pub fn delivery(
+    session: &mut Session<'_>,
+    view: Option<DeliveryView>,
+) -> Result<Vec<Table>, BuildError> {
+    // Only the as-of date is used: delivery covers every release of the history.
+    let measured = session.measure(1)?;
+    let found = session.delivery(&session.settings.releases)?;
+    let views = match view {
+        Some(view) => vec![view],
+        None => vec![
+            DeliveryView::Releases,
+            DeliveryView::Months,
+            DeliveryView::Pending,
+        ],
+    };
+    let context = vec![
+        ("repository".to_owned(), session.repositories()),
+        ("as_of".to_owned(), day(measured.as_of)),
+        (
+            "tags".to_owned(),
+            format!(
+                "{} releases; {} other tags",
+                found.releases.len(),
+                found.other_tags
+            ),
+        ),
+    ];
+    let mut tables = Vec::new();
+    for view in views {
+        let mut table = match view {
+            DeliveryView::Releases => releases_table(&found)?,
+            DeliveryView::Months => months_table(&found)?,
+            DeliveryView::Commits => commits_table(&found)?,
+            DeliveryView::Pending => pending_table(&found, measured.as_of)?,
+        };
+        table.context.clone_from(&context);
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
+fn scope(scope: Option<&str>) -> &str {
+    scope.unwrap_or(ALL)
+}
+
+/// `d h` (or `h m` under a day) of a number of seconds, for reading; the seconds are beside it.
+fn duration(seconds: i64) -> String {
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3_600,
+        seconds % 3_600 / 60,
+    );
+    if days > 0 {
+        format!("{days}d {hours}h")
+    } else {
+        format!("{hours}h {minutes}m")
+    }
+}
+
+/// The lead times of `commits` that `release` released first, sorted.
+fn lead_times<'d>(commits: impl Iterator<Item = &'d Delivered>, releases: &[Release]) -> Vec<i64> {
+    let mut times: Vec<i64> = commits.filter_map(|c| c.lead_time(releases)).collect();
+    times.sort_unstable();
+    times
+}
+
+fn releases_table(found: &Delivery) -> Result<Table, BuildError> {
+    let mut by_release: BTreeMap<usize, Vec<&Delivered>> = BTreeMap::new();
+    for commit in &found.commits {
+        if let Some(r) = commit.release {
+            by_release.entry(r).or_default().push(commit);
+        }
+    }
+    // Newest first.
+    let order: Vec<usize> = (0..found.releases.len()).rev().collect();
+    let stats: Vec<(u64, Option<i64>, Option<i64>)> = order
+        .iter()
+        .map(|r| {
+            let of = by_release.get(r).map_or(&[][..], Vec::as_slice);
+            let times = lead_times(of.iter().copied(), &found.releases);
+            (
+                of.len() as u64,
+                nearest_rank(&times, 0.5),
+                nearest_rank(&times, 0.9),
+            )
+        })
+        .collect();
+    let release = |r: &usize| &found.releases[*r];
+    let frame = df!(
+        "tag" => order.iter().map(|r| release(r).tag.as_str()).collect::<Vec<_>>(),
+        "component" => order.iter().map(|r| scope(release(r).scope.as_deref())).collect::<Vec<_>>(),
+        "version" => order.iter().map(|r| release(r).version.as_str()).collect::<Vec<_>>(),
+        "prerelease" => order.iter().map(|r| release(r).prerelease).collect::<Vec<_>>(),
+        "annotated" => order.iter().map(|r| release(r).annotated).collect::<Vec<_>>(),
+        "date" => order.iter().map(|r| day(release(r).time)).collect::<Vec<_>>(),
+        "time" => order.iter().map(|r| release(r).time).collect::<Vec<_>>(),
+        "commit" => order.iter().map(|r| release(r).commit.get(..12).unwrap_or_default()).collect::<Vec<_>>(),
+        "commits" => stats.iter().map(|s| s.0).collect::<Vec<_>>(),
+        "lead_median_s" => stats.iter().map(|s| s.1).collect::<Vec<_>>(),
+        "lead_p90_s" => stats.iter().map(|s| s.2).collect::<Vec<_>>(),
+        "lead_median" => stats.iter().map(|s| s.1.map(duration)).collect::<Vec<_>>(),
+        "lead_p90" => stats.iter().map(|s| s.2.map(duration)).collect::<Vec<_>>(),
+    )?;
+    let mut table = Table::from_frame("releases", &frame)?;
+    table.title = Some("Releases, newest first".into());
+    table.legend = vec![
+        "a release is a tag that the release pattern accepts (`[releases] pattern`); its time is the tagger's for an annotated tag, else the commit's; component: the tag's prefix when it names a component, else (all)".into(),
+        "commits: non-merge commits this release held first among the releases of its component; lead: from a commit's committer time to the release time, median and 90th percentile by nearest rank, in seconds and in days and hours".into(),
+    ];
+    Ok(table)
+}
+
+/// Of one component and month: releases, lead times, author-to-commit delays.
+type Month = (u64, Vec<i64>, Vec<i64>);
+
+fn months_table(found: &Delivery) -> Result<Table, BuildError> {
+    let month = |t: i64| day(t).get(..7).unwrap_or_default().to_owned();
+    let mut months: BTreeMap<(String, String), Month> = BTreeMap::new();
+    for release in &found.releases {
+        let key = (
+            scope(release.scope.as_deref()).to_owned(),
+            month(release.time),
+        );
+        months.entry(key).or_default().0 += 1;
+    }
+    for commit in &found.commits {
+        let (Some(r), Some(lead)) = (commit.release, commit.lead_time(&found.releases)) else {
+            continue;
+        };
+        let key = (
+            scope(commit.scope.as_deref()).to_owned(),
+            month(found.releases[r].time),
+        );
+        let entry = months.entry(key).or_default();
+        entry.1.push(lead);
+        entry.2.push((commit.committed - commit.authored).max(0));
+    }
+    let mut rows: Vec<(&(String, String), &mut Month)> = months.iter_mut().collect();
+    // Newest month first, components in name order.
+    rows.sort_by(|a, b| b.0.1.cmp(&a.0.1).then(a.0.0.cmp(&b.0.0)));
+    let mut stats = Vec::with_capacity(rows.len());
+    for (_, (_, leads, delays)) in &mut rows {
+        leads.sort_unstable();
+        delays.sort_unstable();
+        stats.push((
+            nearest_rank(leads, 0.5),
+            nearest_rank(leads, 0.9),
+            nearest_rank(delays, 0.5),
+        ));
+    }
+    let frame = df!(
+        "component" => rows.iter().map(|r| r.0.0.as_str()).collect::<Vec<_>>(),
+        "month" => rows.iter().map(|r| r.0.1.as_str()).collect::<Vec<_>>(),
+        "releases" => rows.iter().map(|r| r.1.0).collect::<Vec<_>>(),
+        "commits" => rows.iter().map(|r| r.1.1.len() as u64).collect::<Vec<_>>(),
+        "lead_median_s" => stats.iter().map(|s| s.0).collect::<Vec<_>>(),
+        "lead_p90_s" => stats.iter().map(|s| s.1).collect::<Vec<_>>(),
+        "lead_median" => stats.iter().map(|s| s.0.map(duration)).collect::<Vec<_>>(),
+        "lead_p90" => stats.iter().map(|s| s.1.map(duration)).collect::<Vec<_>>(),
+        "commit_delay_median_s" => stats.iter().map(|s| s.2).collect::<Vec<_>>(),
+    )?;
+    let mut table = Table::from_frame("delivery-months", &frame)?;
+    table.title = Some("Lead time per component and month of release".into());
+    table.legend = vec![
+        "commits: non-merge commits released first in that month; lead: commit to release; commit_delay: author time to committer time (review and rebase), medians and 90th percentiles by nearest rank".into(),
+    ];
+    Ok(table)
+}
+
+fn commits_table(found: &Delivery) -> Result<Table, BuildError> {
+    let c = &found.commits;
+    let release = |d: &Delivered| d.release.map(|r| &found.releases[r]);
+    let frame = df!(
+        "component" => c.iter().map(|d| scope(d.scope.as_deref())).collect::<Vec<_>>(),
+        "commit" => c.iter().map(|d| d.commit.as_str()).collect::<Vec<_>>(),
+        "subject" => c.iter().map(|d| d.subject.as_str()).collect::<Vec<_>>(),
+        "authored" => c.iter().map(|d| d.authored).collect::<Vec<_>>(),
+        "committed" => c.iter().map(|d| d.committed).collect::<Vec<_>>(),
+        "release" => c.iter().map(|d| release(d).map(|r| r.tag.as_str())).collect::<Vec<_>>(),
+        "released" => c.iter().map(|d| release(d).map(|r| r.time)).collect::<Vec<_>>(),
+        "lead_time_s" => c.iter().map(|d| d.lead_time(&found.releases)).collect::<Vec<_>>(),
+        "lead_time" => c.iter().map(|d| d.lead_time(&found.releases).map(duration)).collect::<Vec<_>>(),
+        "commit_delay_s" => c.iter().map(|d| (d.committed - d.authored).max(0)).collect::<Vec<_>>(),
+    )?;
+    let mut table = Table::from_frame("delivery-commits", &frame)?;
+    table.title = Some("Commits and the first release that holds each".into());
+    table.legend = vec![
+        "times in unix seconds; a commit of a component with releases of its own appears once for it and once for the releases of the whole repository, if there are any".into(),
+    ];
+    Ok(table)
+}
+
+fn pending_table(found: &Delivery, as_of: i64) -> Result<Table, BuildError> {
+    let pending: Vec<&Delivered> = found
+        .commits
+        .iter()
+        .filter(|d| d.release.is_none() && d.committed <= as_of)
+        .collect();
+    let frame = df!(
+        "component" => pending.iter().map(|d| scope(d.scope.as_deref())).collect::<Vec<_>>(),
+        "commit" => pending.iter().map(|d| d.commit.get(..12).unwrap_or_default()).collect::<Vec<_>>(),
+        "subject" => pending.iter().map(|d| d.subject.as_str()).collect::<Vec<_>>(),
+        "date" => pending.iter().map(|d| day(d.committed)).collect::<Vec<_>>(),
+        "age_days" => pending.iter().map(|d| (as_of - d.committed) / 86_400).collect::<Vec<_>>(),
+    )?;
+    let mut table = Table::from_frame("pending", &frame)?;
+    table.title = Some("Pending: commits no release of their component holds yet".into());
+    table.legend = vec![
+        "age_days: whole days from the commit to the as-of date; a component without releases of its own is counted under (all)".into(),
+    ];
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn durations_read_in_days_and_hours() {
+        assert_eq!(duration(0), "0h 0m");
+        assert_eq!(duration(3_660), "1h 1m");
+        assert_eq!(duration(86_400 + 7_200 + 59), "1d 2h");
+    }
+}

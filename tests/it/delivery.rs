@@ -1,0 +1,226 @@
+//! `delivery` (docs/delivery.md): releases from tags and the lead time of each commit, against
+//! the values worked out by hand beside `make_delivery.sh` and against git's own answers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+use crate::util::*;
+
+fn table(dir: &Path, show: &str) -> Result<Vec<Value>> {
+    json_rows(&run_ok(cochange(dir).args([
+        "delivery",
+        "--no-cache",
+        "--format",
+        "json",
+        "--show",
+        show,
+    ]))?)
+}
+
+fn git_text(dir: &Path, args: &[&str]) -> Result<String> {
+    Ok(String::from_utf8(git_output(dir, args)?)?.trim().to_owned())
+}
+
+#[test]
+fn releases_lead_times_and_pending_as_written_down() -> Result {
+    let dir = scripted_repo("make_delivery.sh")?;
+    let releases = table(&dir, "releases")?;
+    assert_eq!(
+        cells(
+            &releases,
+            &[
+                "tag",
+                "component",
+                "version",
+                "prerelease",
+                "annotated",
+                "time",
+                "commits",
+                "lead_median_s",
+                "lead_p90_s"
+            ]
+        ),
+        [
+            "v2.0.0-rc.1 | (all) | 2.0.0 | true | true | 1578441600 | 0 | null | null",
+            "v1.1.1 | (all) | 1.1.1 | false | true | 1578272400 | 1 | 3600 | 3600",
+            "web@0.2.0 | web | 0.2.0 | false | false | 1578182400 | 2 | 0 | 259200",
+            "v1.1.0 | (all) | 1.1.0 | false | false | 1578182400 | 2 | 0 | 86400",
+            "api-0.1.0 | api | 0.1.0 | false | true | 1578182400 | 2 | 86400 | 345600",
+            "v1.0.0 | (all) | 1.0.0 | false | true | 1578052800 | 3 | 129600 | 216000",
+        ]
+    );
+    let months = table(&dir, "months")?;
+    assert_eq!(
+        cells(
+            &months,
+            &[
+                "component",
+                "month",
+                "releases",
+                "commits",
+                "lead_median_s",
+                "lead_p90_s",
+                "commit_delay_median_s"
+            ]
+        ),
+        [
+            "(all) | 2020-01 | 4 | 6 | 43200 | 216000 | 0",
+            "api | 2020-01 | 1 | 2 | 86400 | 345600 | 0",
+            "web | 2020-01 | 1 | 2 | 0 | 259200 | 0",
+        ]
+    );
+    let pending = table(&dir, "pending")?;
+    assert_eq!(
+        cells(&pending, &["component", "subject", "age_days"]),
+        [
+            "(all) | c8 | 0",
+            "(all) | c7 | 1",
+            "api | c8 | 0",
+            "api | c6 | 2",
+            "web | c7 | 1"
+        ]
+    );
+    let commits = table(&dir, "commits")?;
+    let lead = |scope: &str, subject: &str| -> Option<String> {
+        commits
+            .iter()
+            .find(|r| r["component"] == scope && r["subject"] == subject)
+            .map(|r| cell_text(&r["lead_time_s"]))
+    };
+    assert_eq!(lead("api", "c1").as_deref(), Some("345600"));
+    assert_eq!(lead("web", "c5").as_deref(), Some("0"));
+    let c5 = commits.iter().find(|r| r["subject"] == "c5").ok_or("c5")?;
+    assert_eq!(
+        c5["commit_delay_s"], 64_800,
+        "authored 18 h before it was committed"
+    );
+    Ok(())
+}
+
+#[test]
+fn releases_and_first_releases_agree_with_git() -> Result {
+    let dir = scripted_repo("make_delivery.sh")?;
+    // git's tags: peeled commit and time (tagger date of an annotated tag, else committer date).
+    let listed = git_text(
+        &dir,
+        &[
+            "for-each-ref",
+            "refs/tags",
+            "--format=%(refname:short) %(objecttype) %(taggerdate:unix)",
+        ],
+    )?;
+    let mut from_git: BTreeMap<String, (String, i64)> = BTreeMap::new();
+    for line in listed.lines() {
+        let mut parts = line.split(' ');
+        let (Some(name), Some(kind)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let commit = git_text(&dir, &["rev-parse", &format!("{name}^{{commit}}")])?;
+        let time = match (kind, parts.next()) {
+            ("tag", Some(tagger)) if !tagger.is_empty() => tagger.parse()?,
+            _ => git_text(&dir, &["log", "-1", "--format=%ct", name])?.parse()?,
+        };
+        from_git.insert(name.to_owned(), (commit, time));
+    }
+    assert!(
+        from_git.contains_key("nightly"),
+        "git lists the tag that is no release"
+    );
+    from_git.remove("nightly");
+    let releases = table(&dir, "releases")?;
+    let ours: BTreeMap<String, (String, i64)> = releases
+        .iter()
+        .map(|r| {
+            let tag = cell_text(&r["tag"]);
+            let commit = from_git.get(&tag).map(|g| g.0.clone()).unwrap_or_default();
+            assert!(
+                commit.starts_with(r["commit"].as_str().unwrap_or("?")),
+                "{tag}"
+            );
+            (tag, (commit, r["time"].as_i64().unwrap_or_default()))
+        })
+        .collect();
+    assert_eq!(ours, from_git);
+    // The first final release of each scope that holds a commit, asked of git: the releases by
+    // time (then name), the first of which the commit is an ancestor.
+    let finals: Vec<&Value> = releases
+        .iter()
+        .rev()
+        .filter(|r| r["prerelease"] == false)
+        .collect();
+    for row in table(&dir, "commits")? {
+        let scope = cell_text(&row["component"]);
+        let commit = cell_text(&row["commit"]);
+        let mut expected = None;
+        for release in finals
+            .iter()
+            .filter(|r| cell_text(&r["component"]) == scope)
+        {
+            let tag = cell_text(&release["tag"]);
+            let holds = git(&dir)
+                .args(["merge-base", "--is-ancestor", &commit, &tag])
+                .status()?
+                .success();
+            if holds {
+                expected = Some(tag);
+                break;
+            }
+        }
+        assert_eq!(
+            row["release"].as_str().map(str::to_owned),
+            expected,
+            "{scope} {commit}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn a_release_pattern_without_a_version_is_refused_at_its_line() -> Result {
+    let dir = scripted_repo("make_delivery.sh")?;
+    let config = tempfile::NamedTempFile::new()?;
+    std::fs::write(
+        config.path(),
+        "# releases\n[releases]\npattern = \"^v\\\\d+$\"\n",
+    )?;
+    let out = cochange(&dir)
+        .args(["delivery", "--no-cache", "--config"])
+        .arg(config.path())
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains(":3") && stderr.contains("no `version` group"),
+        "{stderr}"
+    );
+    // A pattern of its own: only the component tags, read by their own rule.
+    std::fs::write(
+        config.path(),
+        "[releases]\npattern = \"^(?P<component>api|web)[-@](?P<version>\\\\d+\\\\.\\\\d+\\\\.\\\\d+)$\"\n",
+    )?;
+    let out = run_ok(
+        cochange(&dir)
+            .args([
+                "delivery",
+                "--no-cache",
+                "--format",
+                "json",
+                "--show",
+                "releases",
+                "--config",
+            ])
+            .arg(config.path()),
+    )?;
+    let tags: BTreeSet<String> = json_rows(&out)?
+        .iter()
+        .map(|r| cell_text(&r["tag"]))
+        .collect();
+    assert_eq!(
+        tags,
+        BTreeSet::from(["api-0.1.0".to_owned(), "web@0.2.0".to_owned()])
+    );
+    Ok(())
+}
