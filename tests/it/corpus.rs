@@ -351,6 +351,42 @@ fn function_history_agrees_with_git_log_l() -> Result {
     Ok(())
 }
 
+/// Tags each "chore: prepare <crate> vX.Y.Z" commit of tokio's history `<crate>-X.Y.Z`, as its
+/// maintainers do; how many were tagged.
+fn tag_tokio_releases(repo: &Path) -> Result<usize> {
+    let crates = [
+        "tokio",
+        "tokio-util",
+        "tokio-stream",
+        "tokio-macros",
+        "tokio-test",
+    ];
+    let log = String::from_utf8(git_output(repo, &["log", "--format=%H %s"])?)?;
+    let mut tagged = 0;
+    for line in log.lines() {
+        let Some((commit, subject)) = line.split_once(' ') else {
+            continue;
+        };
+        let words: Vec<&str> = subject.split(' ').collect();
+        let [_, "prepare", name, version, ..] = words.as_slice() else {
+            continue;
+        };
+        let name = name.to_lowercase();
+        let Some(version) = version.strip_prefix('v') else {
+            continue;
+        };
+        if crates.contains(&name.as_str())
+            && version.chars().next().is_some_and(|c| c.is_ascii_digit())
+        {
+            let tag = format!("{name}-{version}");
+            if git(repo).args(["tag", &tag, commit]).status()?.success() {
+                tagged += 1;
+            }
+        }
+    }
+    Ok(tagged)
+}
+
 #[test]
 #[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus (tokio.bundle)")]
 fn tokio_releases_and_lead_times_agree_with_git_tags() -> Result {
@@ -369,36 +405,7 @@ fn tokio_releases_and_lead_times_agree_with_git_tags() -> Result {
             repo.to_str().ok_or("path")?,
         ],
     )?;
-    let crates = [
-        "tokio",
-        "tokio-util",
-        "tokio-stream",
-        "tokio-macros",
-        "tokio-test",
-    ];
-    let log = String::from_utf8(git_output(&repo, &["log", "--format=%H %s"])?)?;
-    let mut tagged = 0;
-    for line in log.lines() {
-        let Some((commit, subject)) = line.split_once(' ') else {
-            continue;
-        };
-        let words: Vec<&str> = subject.split(' ').collect();
-        let [_, "prepare", name, version, ..] = words.as_slice() else {
-            continue;
-        };
-        let name = name.to_lowercase();
-        let Some(version) = version.strip_prefix('v') else {
-            continue;
-        };
-        if crates.contains(&name.as_str())
-            && version.chars().next().is_some_and(|c| c.is_ascii_digit())
-        {
-            let tag = format!("{name}-{version}");
-            if git(&repo).args(["tag", &tag, commit]).status()?.success() {
-                tagged += 1;
-            }
-        }
-    }
+    let tagged = tag_tokio_releases(&repo)?;
     assert!(tagged > 100, "{tagged} release commits tagged");
     let out = run_ok(cochange(&repo).args([
         "delivery",
