@@ -327,6 +327,14 @@ pub struct DeliveryArgs {
     pub at: AtArgs,
     #[command(flatten)]
     pub components: ComponentArgs,
+    /// A regular expression that marks a fix in a commit's subject [default:
+    /// `(?i)\b(fix(es|ed)?|bugs?|regression)\b`].
+    #[arg(long, value_name = "REGEX")]
+    pub fix_pattern: Option<String>,
+    /// Days after a release in which a fix of its files, a revert of its commits or a patch
+    /// release count it as failed (the change-failure proxy).
+    #[arg(long, default_value_t = 14, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub failure_days: u32,
     /// Print one table only (CSV holds one table) [default: `releases`, `months` and `pending`].
     #[arg(long, value_enum)]
     pub show: Option<cochange_report::DeliveryView>,

@@ -266,7 +266,13 @@ fn analyse(
         Command::Teams(args) => cochange_report::teams(session, args.show)?,
         Command::Deps(args) => cochange_report::deps(session, args.show)?,
         Command::Tables(args) => cochange_report::tables(session, args.show)?,
-        Command::Delivery(args) => cochange_report::delivery(session, args.show)?,
+        Command::Delivery(args) => {
+            let rules = cochange_analysis::FailureRules {
+                fix: cochange_analysis::RankingCheck::fix_pattern(args.fix_pattern.as_deref())?,
+                days: args.failure_days,
+            };
+            cochange_report::delivery(session, args.show, &rules)?
+        }
         Command::Eval(args) => eval(args, session, settings)?,
         _ => vec![history_table(command, session)?],
     };

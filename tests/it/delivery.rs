@@ -52,6 +52,30 @@ fn releases_lead_times_and_pending_as_written_down() -> Result {
             "v1.0.0 | (all) | 1.0.0 | false | true | 1578052800 | 3 | 129600 | 216000",
         ]
     );
+    // The change-failure proxies, by hand in the fixture's header.
+    let short = |subject: &str| -> Result<String> {
+        let log = git_text(&dir, &["log", "--format=%h %s", "--abbrev=12"])?;
+        Ok(log
+            .lines()
+            .find_map(|l| {
+                l.split_once(' ')
+                    .filter(|(_, s)| *s == subject)
+                    .map(|(h, _)| h.to_owned())
+            })
+            .ok_or(subject.to_owned())?)
+    };
+    let (revert, fix) = (short("Revert \"c5\"")?, short("fix api crash")?);
+    assert_eq!(
+        cells(&releases, &["tag", "files", "failed", "failure"]),
+        [
+            "v2.0.0-rc.1 | 0 | false | ".to_owned(),
+            format!("v1.1.1 | 1 | true | 1 fix commit on its files: {fix}"),
+            format!("web@0.2.0 | 1 | true | reverted by {revert}"),
+            format!("v1.1.0 | 2 | true | patch v1.1.1; reverted by {revert}"),
+            format!("api-0.1.0 | 1 | true | 1 fix commit on its files: {fix}"),
+            "v1.0.0 | 3 | false | ".to_owned(),
+        ]
+    );
     let months = table(&dir, "months")?;
     assert_eq!(
         cells(
@@ -63,24 +87,26 @@ fn releases_lead_times_and_pending_as_written_down() -> Result {
                 "commits",
                 "lead_median_s",
                 "lead_p90_s",
-                "commit_delay_median_s"
+                "commit_delay_median_s",
+                "failed",
+                "change_failure_rate"
             ]
         ),
         [
-            "(all) | 2020-01 | 4 | 6 | 43200 | 216000 | 0",
-            "api | 2020-01 | 1 | 2 | 86400 | 345600 | 0",
-            "web | 2020-01 | 1 | 2 | 0 | 259200 | 0",
+            "(all) | 2020-01 | 4 | 6 | 43200 | 216000 | 0 | 2 | 0.666667",
+            "api | 2020-01 | 1 | 2 | 86400 | 345600 | 0 | 1 | 1.000000",
+            "web | 2020-01 | 1 | 2 | 0 | 259200 | 0 | 1 | 1.000000",
         ]
     );
     let pending = table(&dir, "pending")?;
     assert_eq!(
         cells(&pending, &["component", "subject", "age_days"]),
         [
-            "(all) | c8 | 0",
-            "(all) | c7 | 1",
-            "api | c8 | 0",
+            "(all) | fix api crash | 0",
+            "(all) | Revert \"c5\" | 1",
+            "api | fix api crash | 0",
             "api | c6 | 2",
-            "web | c7 | 1"
+            "web | Revert \"c5\" | 1"
         ]
     );
     let commits = table(&dir, "commits")?;

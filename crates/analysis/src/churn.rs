@@ -212,7 +212,7 @@ pub fn messages(
 }
 
 /// A message's subject as git's `%s` gives it: the first paragraph, its lines joined by spaces.
-fn subject(message: &str) -> String {
+pub(crate) fn subject(message: &str) -> String {
     message
         .lines()
         .skip_while(|line| line.trim().is_empty())

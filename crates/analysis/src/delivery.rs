@@ -131,8 +131,9 @@ struct Graph<'t> {
     is_merge: Vec<bool>,
     authored: Vec<i64>,
     committed: Vec<i64>,
-    subjects: Vec<&'t str>,
-    /// The components of the files each commit changed.
+    messages: Vec<&'t str>,
+    /// The files each commit changed, and their components.
+    files: Vec<BTreeSet<&'t str>>,
     components: Vec<BTreeSet<String>>,
 }
 
@@ -173,6 +174,7 @@ impl<'t> Graph<'t> {
                 .collect())
         };
         let mut components = vec![BTreeSet::new(); ids.len()];
+        let mut files = vec![BTreeSet::new(); ids.len()];
         let changes = &tables.changes;
         for (commit, path) in changes
             .column(col::COMMIT)?
@@ -182,6 +184,7 @@ impl<'t> Graph<'t> {
         {
             if let (Some(&i), Some(path)) = (commit.and_then(|c| index.get(c)), path) {
                 components[i].insert(component_of(path));
+                files[i].insert(path);
             }
         }
         Ok(Graph {
@@ -194,12 +197,13 @@ impl<'t> Graph<'t> {
                 .collect(),
             authored: times(col::AUTHOR_TIME)?,
             committed: times(col::COMMITTER_TIME)?,
-            subjects: commits
+            messages: commits
                 .column(col::MESSAGE)?
                 .str()?
                 .iter()
-                .map(|m| m.unwrap_or_default().lines().next().unwrap_or_default())
+                .map(Option::unwrap_or_default)
                 .collect(),
+            files,
             components,
             ids,
         })
@@ -247,31 +251,169 @@ pub fn delivered(
     releases: &[Release],
     component_of: &dyn Fn(&str) -> String,
 ) -> Result<Vec<Delivered>, Error> {
-    let graph = Graph::read(tables, component_of)?;
-    let mut scopes: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
-    // A pre-release ships to those who try it, not to everyone: lead time runs to a final one.
-    for (i, release) in releases.iter().enumerate().filter(|(_, r)| !r.prerelease) {
-        scopes.entry(release.scope.as_deref()).or_default().push(i);
-    }
-    let mut out = Vec::new();
-    for (scope, order) in &scopes {
-        let first = graph.first_release(releases, order);
-        for (c, release) in first.into_iter().enumerate() {
-            let member = scope.is_none_or(|s| graph.components[c].contains(s));
-            if graph.is_merge[c] || !member {
-                continue;
+    Ok(Graph::read(tables, component_of)?.delivered(releases))
+}
+
+impl Graph<'_> {
+    /// See [`delivered`].
+    fn delivered(&self, releases: &[Release]) -> Vec<Delivered> {
+        let graph = self;
+        let mut scopes: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+        // A pre-release ships to those who try it, not to everyone: lead time runs to a final one.
+        for (i, release) in releases.iter().enumerate().filter(|(_, r)| !r.prerelease) {
+            scopes.entry(release.scope.as_deref()).or_default().push(i);
+        }
+        let mut out = Vec::new();
+        for (scope, order) in &scopes {
+            let first = graph.first_release(releases, order);
+            for (c, release) in first.into_iter().enumerate() {
+                let member = scope.is_none_or(|s| graph.components[c].contains(s));
+                if graph.is_merge[c] || !member {
+                    continue;
+                }
+                out.push(Delivered {
+                    scope: scope.map(str::to_owned),
+                    commit: graph.ids[c].to_owned(),
+                    subject: crate::churn::subject(graph.messages[c]),
+                    authored: graph.authored[c],
+                    committed: graph.committed[c],
+                    release,
+                });
             }
-            out.push(Delivered {
-                scope: scope.map(str::to_owned),
-                commit: graph.ids[c].to_owned(),
-                subject: graph.subjects[c].to_owned(),
-                authored: graph.authored[c],
-                committed: graph.committed[c],
-                release,
+        }
+        out
+    }
+
+    /// Per release, the files of the commits it released first.
+    fn released_files<'g>(
+        &'g self,
+        releases: &[Release],
+        commits: &[Delivered],
+    ) -> Vec<BTreeSet<&'g str>> {
+        let index = self.index();
+        let mut files = vec![BTreeSet::new(); releases.len()];
+        for commit in commits {
+            if let (Some(r), Some(&c)) = (commit.release, index.get(commit.commit.as_str())) {
+                files[r].extend(self.files[c].iter().copied());
+            }
+        }
+        files
+    }
+
+    fn index(&self) -> HashMap<&str, usize> {
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect()
+    }
+
+    /// Per release, why it failed (see [`Failure`]).
+    fn failures(
+        &self,
+        releases: &[Release],
+        commits: &[Delivered],
+        shipped: &[BTreeSet<&str>],
+        rules: &FailureRules,
+    ) -> Vec<Failure> {
+        let window = i64::from(rules.days) * 86_400;
+        let mut failures = vec![Failure::default(); releases.len()];
+        let finals: Vec<usize> = (0..releases.len())
+            .filter(|&r| !releases[r].prerelease)
+            .collect();
+        for &r in &finals {
+            failures[r].patch = finals.iter().copied().find(|&p| {
+                releases[p].scope == releases[r].scope
+                    && releases[p].time > releases[r].time
+                    && releases[p].time - releases[r].time <= window
+                    && is_patch_of(&releases[p].version, &releases[r].version)
             });
         }
+        let release_of: HashMap<(Option<&str>, &str), usize> = commits
+            .iter()
+            .filter_map(|d| Some(((d.scope.as_deref(), d.commit.as_str()), d.release?)))
+            .collect();
+        let index = self.index();
+        for commit in commits {
+            let Some(&c) = index.get(commit.commit.as_str()) else {
+                continue;
+            };
+            let scope = commit.scope.as_deref();
+            let after = |r: usize| {
+                releases[r].time < commit.committed && commit.committed - releases[r].time <= window
+            };
+            if let Some(reverted) = reverted_commit(self.messages[c])
+                && let Some(&r) = release_of.get(&(scope, reverted))
+                && after(r)
+            {
+                failures[r].reverts.push(commit.commit.clone());
+            }
+            if rules.fix.is_match(&commit.subject) {
+                // The newest release of its scope before the fix that released a file it touches.
+                let blamed = finals.iter().rev().copied().find(|&r| {
+                    releases[r].scope.as_deref() == scope
+                        && after(r)
+                        && self.files[c].iter().any(|f| shipped[r].contains(f))
+                });
+                if let Some(r) = blamed {
+                    failures[r].fixes.push(commit.commit.clone());
+                }
+            }
+        }
+        failures
     }
-    Ok(out)
+}
+
+/// Whether version `later` patches `earlier`: three numbers or more, the same but the last, which
+/// is higher.
+fn is_patch_of(later: &str, earlier: &str) -> bool {
+    let numbers = |v: &str| -> Option<Vec<u64>> { v.split('.').map(|n| n.parse().ok()).collect() };
+    match (numbers(later), numbers(earlier)) {
+        // Two numbers are a minor version (`0.8` after `0.7`), not a patch.
+        (Some(a), Some(b)) if a.len() == b.len() && a.len() >= 3 => {
+            let last = a.len() - 1;
+            a[..last] == b[..last] && a[last] > b[last]
+        }
+        _ => false,
+    }
+}
+
+/// The commit a message says it reverts (`This reverts commit <40 hex digits>`, as `git revert`
+/// writes it).
+fn reverted_commit(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("This reverts commit ")?;
+    let id = rest.get(..40)?;
+    id.bytes().all(|b| b.is_ascii_hexdigit()).then_some(id)
+}
+
+/// What counts as a failed release (docs/delivery.md): fix commits (by their subject) and
+/// reverts within `days` after it, and a patch release within `days`.
+#[derive(Debug, Clone)]
+pub struct FailureRules {
+    /// Marks a fix in a commit's subject.
+    pub fix: Regex,
+    /// How long after a release a fix, revert or patch counts against it.
+    pub days: u32,
+}
+
+/// Why a final release counts as failed, by proxy; empty for one that did not.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Failure {
+    /// The patch release of it (same version but a higher last number, same scope) within the
+    /// window, as an index into the releases.
+    pub patch: Option<usize>,
+    /// Fix commits within the window that touched a file it released, each counted against the
+    /// newest release of its scope before it that released one of those files.
+    pub fixes: Vec<String>,
+    /// Commits within the window that revert a commit it released.
+    pub reverts: Vec<String>,
+}
+
+impl Failure {
+    /// Whether any proxy counts it as failed.
+    pub fn failed(&self) -> bool {
+        self.patch.is_some() || !self.fixes.is_empty() || !self.reverts.is_empty()
+    }
 }
 
 /// The releases of the analysed repository and its commits with the first release holding each.
@@ -281,6 +423,10 @@ pub struct Delivery {
     pub releases: Vec<Release>,
     /// Per scope, newest commit first.
     pub commits: Vec<Delivered>,
+    /// Per release (same order), why it failed.
+    pub failures: Vec<Failure>,
+    /// Per release (same order), the files of the commits it released first.
+    pub files: Vec<usize>,
     /// Tags that are not releases by the pattern.
     pub other_tags: usize,
 }
@@ -288,7 +434,11 @@ pub struct Delivery {
 impl crate::Session<'_> {
     /// The releases among the analysed repository's tags (`[releases] pattern`, else
     /// [`DEFAULT_RELEASE_PATTERN`]) and what each commit of the history waited for one.
-    pub fn delivery(&self, pattern: &ReleasePattern) -> Result<Delivery, Error> {
+    pub fn delivery(
+        &self,
+        pattern: &ReleasePattern,
+        rules: &FailureRules,
+    ) -> Result<Delivery, Error> {
         let (repo, _, _) = self.one_repository("delivery")?;
         let tags = cochange_miner::tags(repo).map_err(|source| Error::Repository {
             what: "read the tags",
@@ -299,11 +449,16 @@ impl crate::Session<'_> {
         let component_of = |path: &str| mapping.rules.component_of(path).0;
         let components: BTreeSet<String> = mapping.files.iter().map(|f| component_of(f)).collect();
         let releases = releases(&tags, pattern, &components);
-        let commits = delivered(&self.history.tables, &releases, &component_of)?;
+        let graph = Graph::read(&self.history.tables, &component_of)?;
+        let commits = graph.delivered(&releases);
+        let shipped = graph.released_files(&releases, &commits);
+        let failures = graph.failures(&releases, &commits, &shipped, rules);
         Ok(Delivery {
             other_tags: tags.len() - releases.len(),
+            files: shipped.iter().map(BTreeSet::len).collect(),
             releases,
             commits,
+            failures,
         })
     }
 }
@@ -350,6 +505,19 @@ mod tests {
         assert!(ReleasePattern::new("^v\\d+$").is_err());
         assert!(ReleasePattern::new("(").is_err());
         assert!(ReleasePattern::new("^r(?P<version>\\d+)$").is_ok());
+    }
+
+    #[test]
+    fn patches_and_reverts_are_read() {
+        assert!(is_patch_of("1.1.1", "1.1.0"));
+        assert!(!is_patch_of("0.8", "0.7"));
+        assert!(!is_patch_of("1.2.0", "1.1.0"));
+        assert!(!is_patch_of("1.1.0", "1.1.1"));
+        assert!(!is_patch_of("1.1", "1.1.0"));
+        let id = "0123456789abcdef0123456789abcdef01234567";
+        let message = format!("Revert \"x\"\n\nThis reverts commit {id}.\n");
+        assert_eq!(reverted_commit(&message), Some(id));
+        assert_eq!(reverted_commit("This reverts commit 1234."), None);
     }
 
     #[test]

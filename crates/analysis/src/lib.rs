@@ -96,8 +96,8 @@ pub use coupling::{
 };
 pub use coverage::{Coverage, CoverageError, CoverageFileError, parse_coverage, read_coverage};
 pub use delivery::{
-    DEFAULT_RELEASE_PATTERN, Delivered, Delivery, Release, ReleasePattern, delivered, nearest_rank,
-    releases,
+    DEFAULT_RELEASE_PATTERN, Delivered, Delivery, Failure, FailureRules, Release, ReleasePattern,
+    delivered, nearest_rank, releases,
 };
 pub use deps::{Boundaries, CoChange, DepsReport, Forbidden, Structure, deps};
 pub use filter::{

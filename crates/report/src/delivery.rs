@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use cochange_analysis::{Delivered, Delivery, Release, Session, day, nearest_rank};
+use cochange_analysis::{Delivered, Delivery, FailureRules, Release, Session, day, nearest_rank};
 use polars::prelude::*;
 
 use crate::{BuildError, Table};
@@ -32,10 +32,11 @@ const ALL: &str = "(all)";
 pub fn delivery(
     session: &mut Session<'_>,
     view: Option<DeliveryView>,
+    rules: &FailureRules,
 ) -> Result<Vec<Table>, BuildError> {
     // Only the as-of date is used: delivery covers every release of the history.
     let measured = session.measure(1)?;
-    let found = session.delivery(&session.settings.releases)?;
+    let found = session.delivery(&session.settings.releases, rules)?;
     let views = match view {
         Some(view) => vec![view],
         None => vec![
@@ -131,28 +132,69 @@ fn releases_table(found: &Delivery) -> Result<Table, BuildError> {
         "lead_p90_s" => stats.iter().map(|s| s.2).collect::<Vec<_>>(),
         "lead_median" => stats.iter().map(|s| s.1.map(duration)).collect::<Vec<_>>(),
         "lead_p90" => stats.iter().map(|s| s.2.map(duration)).collect::<Vec<_>>(),
+        "files" => order.iter().map(|r| found.files[*r] as u64).collect::<Vec<_>>(),
+        "failed" => order.iter().map(|r| found.failures[*r].failed()).collect::<Vec<_>>(),
+        "failure" => order.iter().map(|r| failure_text(found, *r)).collect::<Vec<_>>(),
     )?;
     let mut table = Table::from_frame("releases", &frame)?;
     table.title = Some("Releases, newest first".into());
     table.legend = vec![
         "a release is a tag that the release pattern accepts (`[releases] pattern`); its time is the tagger's for an annotated tag, else the commit's; component: the tag's prefix when it names a component, else (all)".into(),
         "commits: non-merge commits this release held first among the releases of its component; lead: from a commit's committer time to the release time, median and 90th percentile by nearest rank, in seconds and in days and hours".into(),
+        "files: the files those commits changed; failed (a proxy, not a count of incidents): a patch release, a revert of one of its commits, or a fix commit on one of its files followed it within the failure window".into(),
     ];
     Ok(table)
 }
 
-/// Of one component and month: releases, lead times, author-to-commit delays.
-type Month = (u64, Vec<i64>, Vec<i64>);
+/// Why release `r` counts as failed, in words; empty when it does not.
+fn failure_text(found: &Delivery, r: usize) -> String {
+    let failure = &found.failures[r];
+    let mut parts = Vec::new();
+    if let Some(p) = failure.patch {
+        parts.push(format!("patch {}", found.releases[p].tag));
+    }
+    let short = |ids: &[String]| -> String {
+        let ids: Vec<&str> = ids.iter().map(|c| c.get(..12).unwrap_or(c)).collect();
+        ids.join(" ")
+    };
+    if !failure.reverts.is_empty() {
+        parts.push(format!("reverted by {}", short(&failure.reverts)));
+    }
+    if !failure.fixes.is_empty() {
+        parts.push(format!(
+            "{} fix commit{} on its files: {}",
+            failure.fixes.len(),
+            if failure.fixes.len() == 1 { "" } else { "s" },
+            short(&failure.fixes)
+        ));
+    }
+    parts.join("; ")
+}
+
+/// What one component's releases of one month give.
+#[derive(Debug, Default)]
+struct Month {
+    releases: u64,
+    finals: u64,
+    failed: u64,
+    leads: Vec<i64>,
+    delays: Vec<i64>,
+}
 
 fn months_table(found: &Delivery) -> Result<Table, BuildError> {
     let month = |t: i64| day(t).get(..7).unwrap_or_default().to_owned();
     let mut months: BTreeMap<(String, String), Month> = BTreeMap::new();
-    for release in &found.releases {
+    for (r, release) in found.releases.iter().enumerate() {
         let key = (
             scope(release.scope.as_deref()).to_owned(),
             month(release.time),
         );
-        months.entry(key).or_default().0 += 1;
+        let entry = months.entry(key).or_default();
+        entry.releases += 1;
+        if !release.prerelease {
+            entry.finals += 1;
+            entry.failed += u64::from(found.failures[r].failed());
+        }
     }
     for commit in &found.commits {
         let (Some(r), Some(lead)) = (commit.release, commit.lead_time(&found.releases)) else {
@@ -163,37 +205,39 @@ fn months_table(found: &Delivery) -> Result<Table, BuildError> {
             month(found.releases[r].time),
         );
         let entry = months.entry(key).or_default();
-        entry.1.push(lead);
-        entry.2.push((commit.committed - commit.authored).max(0));
+        entry.leads.push(lead);
+        entry
+            .delays
+            .push((commit.committed - commit.authored).max(0));
     }
-    let mut rows: Vec<(&(String, String), &mut Month)> = months.iter_mut().collect();
+    let mut rows: Vec<((String, String), Month)> = months.into_iter().collect();
     // Newest month first, components in name order.
     rows.sort_by(|a, b| b.0.1.cmp(&a.0.1).then(a.0.0.cmp(&b.0.0)));
-    let mut stats = Vec::with_capacity(rows.len());
-    for (_, (_, leads, delays)) in &mut rows {
-        leads.sort_unstable();
-        delays.sort_unstable();
-        stats.push((
-            nearest_rank(leads, 0.5),
-            nearest_rank(leads, 0.9),
-            nearest_rank(delays, 0.5),
-        ));
+    for (_, m) in &mut rows {
+        m.leads.sort_unstable();
+        m.delays.sort_unstable();
     }
+    let lead =
+        |p: f64| -> Vec<Option<i64>> { rows.iter().map(|r| nearest_rank(&r.1.leads, p)).collect() };
+    let (median, p90) = (lead(0.5), lead(0.9));
     let frame = df!(
         "component" => rows.iter().map(|r| r.0.0.as_str()).collect::<Vec<_>>(),
         "month" => rows.iter().map(|r| r.0.1.as_str()).collect::<Vec<_>>(),
-        "releases" => rows.iter().map(|r| r.1.0).collect::<Vec<_>>(),
-        "commits" => rows.iter().map(|r| r.1.1.len() as u64).collect::<Vec<_>>(),
-        "lead_median_s" => stats.iter().map(|s| s.0).collect::<Vec<_>>(),
-        "lead_p90_s" => stats.iter().map(|s| s.1).collect::<Vec<_>>(),
-        "lead_median" => stats.iter().map(|s| s.0.map(duration)).collect::<Vec<_>>(),
-        "lead_p90" => stats.iter().map(|s| s.1.map(duration)).collect::<Vec<_>>(),
-        "commit_delay_median_s" => stats.iter().map(|s| s.2).collect::<Vec<_>>(),
+        "releases" => rows.iter().map(|r| r.1.releases).collect::<Vec<_>>(),
+        "commits" => rows.iter().map(|r| r.1.leads.len() as u64).collect::<Vec<_>>(),
+        "lead_median_s" => &median,
+        "lead_p90_s" => &p90,
+        "lead_median" => median.iter().map(|s| s.map(duration)).collect::<Vec<_>>(),
+        "lead_p90" => p90.iter().map(|s| s.map(duration)).collect::<Vec<_>>(),
+        "commit_delay_median_s" => rows.iter().map(|r| nearest_rank(&r.1.delays, 0.5)).collect::<Vec<_>>(),
+        "failed" => rows.iter().map(|r| r.1.failed).collect::<Vec<_>>(),
+        "change_failure_rate" => rows.iter().map(|r| (r.1.finals > 0).then(|| r.1.failed as f64 / r.1.finals as f64)).collect::<Vec<_>>(),
     )?;
     let mut table = Table::from_frame("delivery-months", &frame)?;
-    table.title = Some("Lead time per component and month of release".into());
+    table.title = Some("Lead time and change failure per component and month of release".into());
     table.legend = vec![
         "commits: non-merge commits released first in that month; lead: commit to release; commit_delay: author time to committer time (review and rebase), medians and 90th percentiles by nearest rank".into(),
+        "failed: final releases of the month that a patch release, a revert or a fix on their files followed within the failure window; change_failure_rate = failed / final releases (a proxy)".into(),
     ];
     Ok(table)
 }
