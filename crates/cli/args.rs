@@ -335,7 +335,11 @@ pub struct DeliveryArgs {
     /// release count it as failed (the change-failure proxy).
     #[arg(long, default_value_t = 14, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub failure_days: u32,
-    /// Print one table only (CSV holds one table) [default: `releases`, `months` and `pending`].
+    /// Hours within which releases of several components count as released together.
+    #[arg(long, default_value_t = 24, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub together_hours: u32,
+    /// Print one table only (CSV holds one table) [default: `releases`, `months`, `together`
+    /// and `pending`].
     #[arg(long, value_enum)]
     pub show: Option<cochange_report::DeliveryView>,
 }

@@ -267,11 +267,14 @@ fn analyse(
         Command::Deps(args) => cochange_report::deps(session, args.show)?,
         Command::Tables(args) => cochange_report::tables(session, args.show)?,
         Command::Delivery(args) => {
-            let rules = cochange_analysis::FailureRules {
-                fix: cochange_analysis::RankingCheck::fix_pattern(args.fix_pattern.as_deref())?,
-                days: args.failure_days,
+            let options = cochange_report::DeliveryOptions {
+                failures: cochange_analysis::FailureRules {
+                    fix: cochange_analysis::RankingCheck::fix_pattern(args.fix_pattern.as_deref())?,
+                    days: args.failure_days,
+                },
+                together_window: i64::from(args.together_hours) * 3600,
             };
-            cochange_report::delivery(session, args.show, &rules)?
+            cochange_report::delivery(session, args.show, &options)?
         }
         Command::Eval(args) => eval(args, session, settings)?,
         _ => vec![history_table(command, session)?],

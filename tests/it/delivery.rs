@@ -52,30 +52,6 @@ fn releases_lead_times_and_pending_as_written_down() -> Result {
             "v1.0.0 | (all) | 1.0.0 | false | true | 1578052800 | 3 | 129600 | 216000",
         ]
     );
-    // The change-failure proxies, by hand in the fixture's header.
-    let short = |subject: &str| -> Result<String> {
-        let log = git_text(&dir, &["log", "--format=%h %s", "--abbrev=12"])?;
-        Ok(log
-            .lines()
-            .find_map(|l| {
-                l.split_once(' ')
-                    .filter(|(_, s)| *s == subject)
-                    .map(|(h, _)| h.to_owned())
-            })
-            .ok_or(subject.to_owned())?)
-    };
-    let (revert, fix) = (short("Revert \"c5\"")?, short("fix api crash")?);
-    assert_eq!(
-        cells(&releases, &["tag", "files", "failed", "failure"]),
-        [
-            "v2.0.0-rc.1 | 0 | false | ".to_owned(),
-            format!("v1.1.1 | 1 | true | 1 fix commit on its files: {fix}"),
-            format!("web@0.2.0 | 1 | true | reverted by {revert}"),
-            format!("v1.1.0 | 2 | true | patch v1.1.1; reverted by {revert}"),
-            format!("api-0.1.0 | 1 | true | 1 fix commit on its files: {fix}"),
-            "v1.0.0 | 3 | false | ".to_owned(),
-        ]
-    );
     let months = table(&dir, "months")?;
     assert_eq!(
         cells(
@@ -122,6 +98,54 @@ fn releases_lead_times_and_pending_as_written_down() -> Result {
     assert_eq!(
         c5["commit_delay_s"], 64_800,
         "authored 18 h before it was committed"
+    );
+    Ok(())
+}
+
+#[test]
+fn failure_proxies_and_releases_together_as_written_down() -> Result {
+    let dir = scripted_repo("make_delivery.sh")?;
+    let releases = table(&dir, "releases")?;
+    // The change-failure proxies, by hand in the fixture's header.
+    let short = |subject: &str| -> Result<String> {
+        let log = git_text(&dir, &["log", "--format=%h %s", "--abbrev=12"])?;
+        Ok(log
+            .lines()
+            .find_map(|l| {
+                l.split_once(' ')
+                    .filter(|(_, s)| *s == subject)
+                    .map(|(h, _)| h.to_owned())
+            })
+            .ok_or(subject.to_owned())?)
+    };
+    let (revert, fix) = (short("Revert \"c5\"")?, short("fix api crash")?);
+    assert_eq!(
+        cells(&releases, &["tag", "files", "failed", "failure"]),
+        [
+            "v2.0.0-rc.1 | 0 | false | ".to_owned(),
+            format!("v1.1.1 | 1 | true | 1 fix commit on its files: {fix}"),
+            format!("web@0.2.0 | 1 | true | reverted by {revert}"),
+            format!("v1.1.0 | 2 | true | patch v1.1.1; reverted by {revert}"),
+            format!("api-0.1.0 | 1 | true | 1 fix commit on its files: {fix}"),
+            "v1.0.0 | 3 | false | ".to_owned(),
+        ]
+    );
+    let together = table(&dir, "together")?;
+    assert_eq!(
+        cells(
+            &together,
+            &[
+                "component_a",
+                "component_b",
+                "releases_a",
+                "releases_b",
+                "together",
+                "lift",
+                "change_shared",
+                "change_degree"
+            ]
+        ),
+        ["api | web | 1 | 1 | 1 | 1.000000 | 0 | 0"]
     );
     Ok(())
 }

@@ -463,6 +463,76 @@ impl crate::Session<'_> {
     }
 }
 
+/// Two components and how often they were released together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleasedTogether {
+    /// The components, `a` before `b` by name.
+    pub a: String,
+    /// See `a`.
+    pub b: String,
+    /// Release events holding each.
+    pub events_a: u64,
+    /// See `events_a`.
+    pub events_b: u64,
+    /// Release events holding both.
+    pub together: u64,
+    /// `together` over what independence would give: `events_a × events_b / events`.
+    pub lift: f64,
+}
+
+/// The pairs of components released together (docs/delivery.md): the final releases of
+/// components, oldest first, form release events, each event the releases within `window`
+/// seconds of its first; a pair is released together in the events that hold both. Pairs
+/// released together at least once, most often first.
+pub fn released_together(releases: &[Release], window: i64) -> Vec<ReleasedTogether> {
+    let mut events: Vec<(i64, BTreeSet<&str>)> = Vec::new();
+    for release in releases.iter().filter(|r| !r.prerelease) {
+        let Some(component) = release.scope.as_deref() else {
+            continue;
+        };
+        match events.last_mut() {
+            Some((start, members)) if release.time - *start <= window => {
+                members.insert(component);
+            }
+            _ => events.push((release.time, BTreeSet::from([component]))),
+        }
+    }
+    let mut count: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut pairs: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for (_, members) in &events {
+        for &a in members {
+            *count.entry(a).or_default() += 1;
+            for &b in
+                members.range::<&str, _>((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded))
+            {
+                *pairs.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+    let total = events.len() as f64;
+    let mut out: Vec<ReleasedTogether> = pairs
+        .into_iter()
+        .map(|((a, b), together)| {
+            let (events_a, events_b) = (count[a], count[b]);
+            ReleasedTogether {
+                a: a.to_owned(),
+                b: b.to_owned(),
+                events_a,
+                events_b,
+                together,
+                lift: together as f64 * total / (events_a as f64 * events_b as f64),
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        y.together
+            .cmp(&x.together)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
+    out
+}
+
 /// The nearest-rank percentile `p` (0 < p ≤ 1) of sorted `values`: the value at rank ⌈p·n⌉.
 pub fn nearest_rank(sorted: &[i64], p: f64) -> Option<i64> {
     if sorted.is_empty() {
@@ -518,6 +588,53 @@ mod tests {
         let message = format!("Revert \"x\"\n\nThis reverts commit {id}.\n");
         assert_eq!(reverted_commit(&message), Some(id));
         assert_eq!(reverted_commit("This reverts commit 1234."), None);
+    }
+
+    #[test]
+    fn components_released_within_the_window_are_released_together() {
+        let release = |scope: &str, time: i64| Release {
+            tag: format!("{scope}-{time}"),
+            component: Some(scope.to_owned()),
+            scope: Some(scope.to_owned()),
+            version: "1.0.0".into(),
+            prerelease: false,
+            annotated: false,
+            commit: String::new(),
+            time,
+        };
+        // Events: {a, b} at 0..=10, {a} at 100, {a, b, c} at 200..=205: 3 events.
+        let releases = [
+            release("a", 0),
+            release("b", 10),
+            release("a", 100),
+            release("a", 200),
+            release("c", 203),
+            release("b", 205),
+        ];
+        let pairs = released_together(&releases, 10);
+        let summary: Vec<(&str, &str, u64, u64, u64)> = pairs
+            .iter()
+            .map(|p| {
+                (
+                    p.a.as_str(),
+                    p.b.as_str(),
+                    p.events_a,
+                    p.events_b,
+                    p.together,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("a", "b", 3, 2, 2),
+                ("a", "c", 3, 1, 1),
+                ("b", "c", 2, 1, 1)
+            ]
+        );
+        // a and b: 2 together against 3 × 2 / 3 = 2 by chance.
+        assert!((pairs[0].lift - 1.0).abs() < 1e-12);
+        assert!((pairs[2].lift - 1.5).abs() < 1e-12);
     }
 
     #[test]

@@ -22,6 +22,18 @@ pub enum DeliveryView {
     Commits,
     /// The commits no release holds yet, with their age at the as-of date.
     Pending,
+    /// Pairs of components released together (within `--together-hours`), beside how often
+    /// their files changed together.
+    Together,
+}
+
+/// What `delivery` takes besides the session and the view.
+#[derive(Debug, Clone)]
+pub struct DeliveryOptions {
+    /// What counts as a failed release.
+    pub failures: FailureRules,
+    /// Releases of components within this many seconds of the first form one release event.
+    pub together_window: i64,
 }
 
 /// What the component column says of releases of the whole repository.
@@ -32,16 +44,17 @@ const ALL: &str = "(all)";
 pub fn delivery(
     session: &mut Session<'_>,
     view: Option<DeliveryView>,
-    rules: &FailureRules,
+    options: &DeliveryOptions,
 ) -> Result<Vec<Table>, BuildError> {
-    // Only the as-of date is used: delivery covers every release of the history.
+    // The as-of date ages pending commits; delivery covers every release of the history.
     let measured = session.measure(1)?;
-    let found = session.delivery(&session.settings.releases, rules)?;
+    let found = session.delivery(&session.settings.releases, &options.failures)?;
     let views = match view {
         Some(view) => vec![view],
         None => vec![
             DeliveryView::Releases,
             DeliveryView::Months,
+            DeliveryView::Together,
             DeliveryView::Pending,
         ],
     };
@@ -64,6 +77,7 @@ pub fn delivery(
             DeliveryView::Months => months_table(&found)?,
             DeliveryView::Commits => commits_table(&found)?,
             DeliveryView::Pending => pending_table(&found, measured.as_of)?,
+            DeliveryView::Together => together_table(session, &measured, &found, options)?,
         };
         table.context.clone_from(&context);
         tables.push(table);
@@ -261,6 +275,75 @@ fn commits_table(found: &Delivery) -> Result<Table, BuildError> {
     table.title = Some("Commits and the first release that holds each".into());
     table.legend = vec![
         "times in unix seconds; a commit of a component with releases of its own appears once for it and once for the releases of the whole repository, if there are any".into(),
+    ];
+    Ok(table)
+}
+
+/// Components released together, with their change coupling over the history up to the as-of
+/// date (every change set, no threshold) beside.
+fn together_table(
+    session: &Session<'_>,
+    measured: &cochange_analysis::Measured,
+    found: &Delivery,
+    options: &DeliveryOptions,
+) -> Result<Table, BuildError> {
+    use cochange_analysis::coupling_col as c;
+    let pairs = cochange_analysis::released_together(&found.releases, options.together_window);
+    let configured = session.coupling_options(&cochange_analysis::Thresholds::default())?;
+    let rules = configured.components.clone();
+    let components =
+        cochange_analysis::map_entities(&measured.upto, &|path: &str| rules.component_of(path).0)?;
+    let every = cochange_analysis::CouplingOptions {
+        min_revs: 1,
+        min_shared: 1,
+        min_degree: 0,
+        ..configured
+    };
+    let coupled = cochange_analysis::coupling(&components, &every)?;
+    let mut changed: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    for ((a, b), (degree, shared)) in coupled
+        .column(c::ENTITY)?
+        .str()?
+        .iter()
+        .zip(coupled.column(c::COUPLED)?.str()?.iter())
+        .zip(
+            coupled
+                .column(c::DEGREE)?
+                .u64()?
+                .iter()
+                .zip(coupled.column(c::SHARED)?.u64()?.iter()),
+        )
+    {
+        if let (Some(a), Some(b)) = (a, b) {
+            let key = if a < b { (a, b) } else { (b, a) };
+            let value = (degree.unwrap_or(0), shared.unwrap_or(0));
+            changed.insert((key.0.to_owned(), key.1.to_owned()), value);
+        }
+    }
+    let change = |p: &cochange_analysis::ReleasedTogether| {
+        changed
+            .get(&(p.a.clone(), p.b.clone()))
+            .copied()
+            .unwrap_or((0, 0))
+    };
+    let frame = df!(
+        "component_a" => pairs.iter().map(|p| p.a.as_str()).collect::<Vec<_>>(),
+        "component_b" => pairs.iter().map(|p| p.b.as_str()).collect::<Vec<_>>(),
+        "releases_a" => pairs.iter().map(|p| p.events_a).collect::<Vec<_>>(),
+        "releases_b" => pairs.iter().map(|p| p.events_b).collect::<Vec<_>>(),
+        "together" => pairs.iter().map(|p| p.together).collect::<Vec<_>>(),
+        "lift" => pairs.iter().map(|p| p.lift).collect::<Vec<_>>(),
+        "change_shared" => pairs.iter().map(|p| change(p).1).collect::<Vec<_>>(),
+        "change_degree" => pairs.iter().map(|p| change(p).0).collect::<Vec<_>>(),
+    )?;
+    let mut table = Table::from_frame("released-together", &frame)?;
+    table.title = Some("Components released together".into());
+    table.legend = vec![
+        format!(
+            "release events: final releases of components, each event the releases within {} hours of its first; together: events holding both; lift: together over what independence would give (events_a × events_b / events)",
+            options.together_window / 3600
+        ),
+        "change_shared, change_degree: change sets in which files of both changed, and code-maat's degree, over the whole history: released together but never changed together is coupling by release process, not by code".into(),
     ];
     Ok(table)
 }

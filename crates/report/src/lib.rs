@@ -54,7 +54,7 @@ pub use commands::{
     mining_table, missing_co_changes, ranking_check, tables, teams, trends, xray,
 };
 pub use compare::{check, diff, incomparable};
-pub use delivery::{DeliveryView, delivery};
+pub use delivery::{DeliveryOptions, DeliveryView, delivery};
 pub use finding::{Finding, findings_summary, findings_table, sarif};
 pub use map::{Colouring, MapFile, hotspot_map};
 pub use output::{Files, MARKER, OutputError, check_file, check_folder, write_file, write_folder};
