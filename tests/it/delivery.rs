@@ -274,3 +274,34 @@ fn a_release_pattern_without_a_version_is_refused_at_its_line() -> Result {
     );
     Ok(())
 }
+
+#[test]
+fn the_report_has_a_delivery_section_when_there_are_releases() -> Result {
+    let dir = scripted_repo("make_delivery.sh")?;
+    let out = tempfile::tempdir()?;
+    let report = out.path().join("report");
+    run_ok(
+        cochange(&dir)
+            .args(["report", "--no-cache", "--quiet", "--output"])
+            .arg(&report),
+    )?;
+    let html = std::fs::read_to_string(report.join("index.html"))?;
+    assert!(
+        html.contains("<section id=\"delivery\">"),
+        "no delivery section"
+    );
+    assert!(report.join("delivery.svg").is_file() && report.join("delivery.csv").is_file());
+    // The same releases as `delivery`, failed ones highlighted.
+    let csv = std::fs::read_to_string(report.join("delivery.csv"))?;
+    assert_eq!(csv.lines().count(), 1 + 6, "{csv}");
+    assert!(html.contains("<tr class=\"hl\">"));
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("snapshot.json"))?)?;
+    assert_eq!(
+        snapshot["analyses"]["delivery"]["rows"]
+            .as_array()
+            .map(Vec::len),
+        Some(6)
+    );
+    Ok(())
+}

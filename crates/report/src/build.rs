@@ -314,6 +314,7 @@ fn sections(
     )?);
     sections.extend(crate::dependencies::tables_section(tables)?);
     sections.extend(history_sections(session, measured)?);
+    sections.extend(crate::delivery::section(session)?);
     Ok((sections, map_files, components.crossing_share))
 }
 
@@ -1008,7 +1009,10 @@ fn trend_chart(trends: &DataFrame) -> Result<String, BuildError> {
         .flatten()
         .unwrap_or(false);
     Ok(crate::charts::trend_chart(
-        &labels, &series, &span, partial,
+        &labels,
+        &series,
+        &format!("Trends per period, {span}"),
+        partial,
     )?)
 }
 

@@ -917,14 +917,14 @@ pub fn code_age_chart(years: &[(String, u64)], as_of: &str) -> Result<String, Ch
     Ok(svg)
 }
 
-/// One line chart per series, two to a row: `(name, unit, values)` over `labels`, with the mean
+/// One line chart per series, two to a row under `title`: `(name, unit, values)` over `labels`, with the mean
 /// of the last three periods as a thicker line. When `partial_last`, the last period (which had
 /// not ended) is drawn as a hollow point joined by a dotted line, so that its lower counts do not
 /// read as a drop.
 pub fn trend_chart(
     labels: &[String],
     series: &[(String, String, Vec<f64>)],
-    span: &str,
+    title: &str,
     partial_last: bool,
 ) -> Result<String, ChartError> {
     let fail = failed("trends");
@@ -935,7 +935,7 @@ pub fn trend_chart(
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
         root.draw(&Text::new(
-            format!("Trends per period, {span}"),
+            title.to_owned(),
             (16, 12),
             (FONT, 20).into_font().color(&BLACK),
         ))

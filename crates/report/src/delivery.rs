@@ -85,6 +85,138 @@ pub fn delivery(
     Ok(tables)
 }
 
+/// How many months of releases the report's chart shows.
+const CHART_MONTHS: usize = 24;
+
+/// The report's delivery section (docs/report.md): the releases with their lead time and
+/// failure proxy, and per month of release the releases, the lead time of the commits released
+/// and the change-failure rate, all components together. `None` with several repositories or
+/// without releases.
+pub(crate) fn section(session: &Session<'_>) -> Result<Option<crate::Section>, BuildError> {
+    if session.several() {
+        return Ok(None);
+    }
+    let rules = FailureRules {
+        fix: cochange_analysis::RankingCheck::fix_pattern(None)?,
+        days: 14,
+    };
+    let found = session.delivery(&session.settings.releases, &rules)?;
+    if found.releases.is_empty() {
+        return Ok(None);
+    }
+    let table = releases_table(&found)?;
+    let months = all_months(&found);
+    let shown: Vec<&(String, MonthTotals)> = months.iter().rev().take(CHART_MONTHS).rev().collect();
+    let labels: Vec<String> = shown.iter().map(|(m, _)| m.clone()).collect();
+    let days = |v: Option<i64>| v.map_or(0.0, |s| s as f64 / 86_400.0);
+    let series = vec![
+        (
+            "releases".to_owned(),
+            "final releases".to_owned(),
+            shown.iter().map(|(_, t)| t.finals as f64).collect(),
+        ),
+        (
+            "lead_time_median".to_owned(),
+            "days".to_owned(),
+            shown
+                .iter()
+                .map(|(_, t)| days(nearest_rank(&t.leads, 0.5)))
+                .collect(),
+        ),
+        (
+            "lead_time_p90".to_owned(),
+            "days".to_owned(),
+            shown
+                .iter()
+                .map(|(_, t)| days(nearest_rank(&t.leads, 0.9)))
+                .collect(),
+        ),
+        (
+            "change_failure_rate".to_owned(),
+            "share of final releases (proxy)".to_owned(),
+            shown
+                .iter()
+                .map(|(_, t)| {
+                    if t.finals == 0 {
+                        0.0
+                    } else {
+                        t.failed as f64 / t.finals as f64
+                    }
+                })
+                .collect(),
+        ),
+    ];
+    let span = match (labels.first(), labels.last()) {
+        (Some(a), Some(b)) => format!("Delivery per month with releases, {a} .. {b}"),
+        _ => "Delivery per month with releases".to_owned(),
+    };
+    let chart = crate::charts::trend_chart(&labels, &series, &span, false)?;
+    Ok(Some(crate::Section {
+        id: "delivery".into(),
+        title: "Delivery".into(),
+        text: format!(
+            "Releases read from tags ({} releases, {} other tags), newest first, with the commits each released first and their lead time (commit to release, median and 90th percentile), the files they changed, and whether a patch release, a revert or a fix on their files followed within 14 days (a proxy of change failure). The chart shows, per month with releases (the last {CHART_MONTHS}), the final releases, the lead time of the commits they released and the change-failure rate, all components together. `cochange delivery` has the months per component, the components released together and the pending commits (docs/delivery.md).",
+            found.releases.len(),
+            found.other_tags
+        ),
+        table,
+        charts: vec![("delivery.svg".into(), chart)],
+        highlight: Some(("failed".into(), "true".into())),
+        shown: [
+            "tag",
+            "component",
+            "date",
+            "commits",
+            "lead_median",
+            "lead_p90",
+            "files",
+            "failed",
+            "failure",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+    }))
+}
+
+/// Per month of release, all components together.
+#[derive(Debug, Default)]
+struct MonthTotals {
+    finals: u64,
+    failed: u64,
+    leads: Vec<i64>,
+}
+
+/// The months with releases, oldest first, their lead times sorted.
+fn all_months(found: &Delivery) -> Vec<(String, MonthTotals)> {
+    let month = |t: i64| day(t).get(..7).unwrap_or_default().to_owned();
+    let mut months: BTreeMap<String, MonthTotals> = BTreeMap::new();
+    for (r, release) in found
+        .releases
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.prerelease)
+    {
+        let entry = months.entry(month(release.time)).or_default();
+        entry.finals += 1;
+        entry.failed += u64::from(found.failures[r].failed());
+    }
+    for commit in &found.commits {
+        if let (Some(r), Some(lead)) = (commit.release, commit.lead_time(&found.releases)) {
+            months
+                .entry(month(found.releases[r].time))
+                .or_default()
+                .leads
+                .push(lead);
+        }
+    }
+    let mut out: Vec<(String, MonthTotals)> = months.into_iter().collect();
+    for (_, totals) in &mut out {
+        totals.leads.sort_unstable();
+    }
+    out
+}
+
 fn scope(scope: Option<&str>) -> &str {
     scope.unwrap_or(ALL)
 }
