@@ -246,6 +246,17 @@ fn a_release_pattern_without_a_version_is_refused_at_its_line() -> Result {
         stderr.contains(":3") && stderr.contains("no `version` group"),
         "{stderr}"
     );
+    // A lead-time factor below 1 would fail every run.
+    std::fs::write(config.path(), "[check]\nlead-time-growth = 0.5\n")?;
+    let out = cochange(&dir)
+        .args(["check", "--no-cache", "--config"])
+        .arg(config.path())
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)?
+            .contains("`lead-time-growth = 0.5` must be a factor of 1 or more")
+    );
     // A pattern of its own: only the component tags, read by their own rule.
     std::fs::write(
         config.path(),
@@ -303,5 +314,8 @@ fn the_report_has_a_delivery_section_when_there_are_releases() -> Result {
             .map(Vec::len),
         Some(6)
     );
+    // The median of the ten leads of every scope's final releases in the window (the fifth:
+    // 0 0 3600 43200 86400 86400 129600 216000 259200 345600), for `lead-time-growth`.
+    assert_eq!(snapshot["metrics"]["lead_time_median_s"], 86_400.0);
     Ok(())
 }

@@ -42,6 +42,9 @@ pub struct CheckRules {
     pub crossing_growth: Option<f64>,
     /// Ratchet: a component's knowledge loss grew by more than this many points.
     pub knowledge_loss_growth: Option<f64>,
+    /// Ratchet: the median lead time for changes of the window's releases grew by more than
+    /// this factor (docs/delivery.md).
+    pub lead_time_growth: Option<f64>,
     /// Absolute: any cross-component pair at this degree or above.
     pub cross_component_degree: Option<u64>,
     /// Absolute: any file with a hotspot score at or above this.
@@ -160,6 +163,7 @@ struct RawCheck {
     new_top_hotspots: Option<Spanned<usize>>,
     crossing_growth: Option<Spanned<f64>>,
     knowledge_loss_growth: Option<Spanned<f64>>,
+    lead_time_growth: Option<Spanned<f64>>,
     cross_component_degree: Option<Spanned<u64>>,
     hotspot_score: Option<Spanned<f64>>,
     new_forbidden_import: Option<Spanned<bool>>,
@@ -438,6 +442,17 @@ fn check_rules(
             ),
         );
     }
+    if let Some(v) = &raw.lead_time_growth
+        && !(v.get_ref().is_finite() && *v.get_ref() >= 1.0)
+    {
+        return bad(
+            v.span(),
+            format!(
+                "`lead-time-growth = {}` must be a factor of 1 or more, such as 1.5 (fail when the median lead time grows by half)",
+                v.get_ref()
+            ),
+        );
+    }
     if let Some(v) = &raw.hotspot_score
         && !(v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= 1.0)
     {
@@ -460,6 +475,7 @@ fn check_rules(
         new_top_hotspots: raw.new_top_hotspots.as_ref().map(|v| *v.get_ref()),
         crossing_growth: raw.crossing_growth.as_ref().map(|v| *v.get_ref()),
         knowledge_loss_growth: raw.knowledge_loss_growth.as_ref().map(|v| *v.get_ref()),
+        lead_time_growth: raw.lead_time_growth.as_ref().map(|v| *v.get_ref()),
         cross_component_degree: percent(
             source,
             "cross-component-degree",

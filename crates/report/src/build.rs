@@ -107,12 +107,17 @@ pub fn build(session: &mut Session<'_>, options: &ReportOptions) -> Result<Repor
         let added = knowledge_sections(knowledge, &map_files, &measured, options)?;
         sections.splice(at..at, added);
     }
+    let mut metrics = vec![("crossing_share".to_owned(), crossing_share)];
+    if let Some((delivery, lead_time)) = crate::delivery::section(session, &measured)? {
+        sections.push(delivery);
+        metrics.extend(lead_time.map(|s| ("lead_time_median_s".to_owned(), s as f64)));
+    }
     sections.push(trends.map_err(|_| panicked("trends"))??);
     Ok(Report {
         title: format!("cochange report: {}", measured.repositories),
         header: header(&measured, &settings.grouping)?,
         settings: options.settings.clone(),
-        metrics: vec![("crossing_share".to_owned(), crossing_share)],
+        metrics,
         sections,
     })
 }
@@ -314,7 +319,6 @@ fn sections(
     )?);
     sections.extend(crate::dependencies::tables_section(tables)?);
     sections.extend(history_sections(session, measured)?);
-    sections.extend(crate::delivery::section(session)?);
     Ok((sections, map_files, components.crossing_share))
 }
 

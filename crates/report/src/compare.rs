@@ -405,6 +405,27 @@ fn ratchet_findings(
             }
         }
     }
+    if let (Some(factor), Some(baseline)) = (rules.lead_time_growth, baseline)
+        && let (Some(before), Some(after)) = (
+            baseline.metrics.lead_time_median_s,
+            current.metrics.lead_time_median_s,
+        )
+        && after > before * factor
+    {
+        let days = |s: f64| s / 86_400.0;
+        findings.push(Finding {
+            rule: "lead-time-growth",
+            line: None,
+            location: String::new(),
+            message: format!(
+                "the median lead time for changes released in the window grew from {:.1} to {:.1} days (limit ×{})",
+                days(before),
+                days(after),
+                format_float(factor)
+            ),
+            known: false,
+        });
+    }
     if let (Some(points), Some(baseline)) = (rules.crossing_growth, baseline)
         && let (before, after) = (
             baseline.metrics.crossing_share,
@@ -623,6 +644,33 @@ mod tests {
         let table = findings_table(&found);
         assert_eq!(table.rows[0][0].text(), "new");
         assert_eq!(table.rows[3][0].text(), "known");
+    }
+
+    #[test]
+    fn lead_time_growth_fails_past_the_factor_only() {
+        let mut baseline = snapshot(&[], &[], &[], 0.0);
+        baseline.metrics.lead_time_median_s = Some(2.0 * 86_400.0);
+        let rules = CheckRules {
+            lead_time_growth: Some(1.5),
+            ..CheckRules::default()
+        };
+        let with = |days: f64| {
+            let mut current = snapshot(&[], &[], &[], 0.0);
+            current.metrics.lead_time_median_s = Some(days * 86_400.0);
+            check(&current, Some(&baseline), &rules)
+        };
+        // 3 days is 1.5 times 2: at the limit, not past it.
+        assert!(with(3.0).is_empty());
+        let found = with(3.5);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "the median lead time for changes released in the window grew from 2.0 to 3.5 days (limit ×1.5)"
+        );
+        // Without releases on one side there is nothing to compare.
+        let mut none = snapshot(&[], &[], &[], 0.0);
+        none.metrics.lead_time_median_s = None;
+        assert!(check(&none, Some(&baseline), &rules).is_empty());
     }
 
     #[test]

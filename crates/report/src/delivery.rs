@@ -90,9 +90,13 @@ const CHART_MONTHS: usize = 24;
 
 /// The report's delivery section (docs/report.md): the releases with their lead time and
 /// failure proxy, and per month of release the releases, the lead time of the commits released
-/// and the change-failure rate, all components together. `None` with several repositories or
-/// without releases.
-pub(crate) fn section(session: &Session<'_>) -> Result<Option<crate::Section>, BuildError> {
+/// and the change-failure rate, all components together; with the median lead time of the
+/// commits that final releases of the window released, which `check` compares
+/// (`lead-time-growth`). `None` with several repositories or without releases.
+pub(crate) fn section(
+    session: &Session<'_>,
+    measured: &cochange_analysis::Measured,
+) -> Result<Option<(crate::Section, Option<i64>)>, BuildError> {
     if session.several() {
         return Ok(None);
     }
@@ -151,7 +155,17 @@ pub(crate) fn section(session: &Session<'_>) -> Result<Option<crate::Section>, B
         _ => "Delivery per month with releases".to_owned(),
     };
     let chart = crate::charts::trend_chart(&labels, &series, &span, false)?;
-    Ok(Some(crate::Section {
+    let mut window_leads: Vec<i64> = found
+        .commits
+        .iter()
+        .filter(|c| {
+            c.release
+                .is_some_and(|r| (measured.from..=measured.as_of).contains(&found.releases[r].time))
+        })
+        .filter_map(|c| c.lead_time(&found.releases))
+        .collect();
+    window_leads.sort_unstable();
+    let section = crate::Section {
         id: "delivery".into(),
         title: "Delivery".into(),
         text: format!(
@@ -176,7 +190,8 @@ pub(crate) fn section(session: &Session<'_>) -> Result<Option<crate::Section>, B
         .iter()
         .map(|s| (*s).to_owned())
         .collect(),
-    }))
+    };
+    Ok(Some((section, nearest_rank(&window_leads, 0.5))))
 }
 
 /// Per month of release, all components together.

@@ -71,6 +71,7 @@ fn rule_description(rule: &str) -> &'static str {
         }
         "new-top-hotspots" => "A file that entered the top hotspots since the baseline",
         "crossing-growth" => "The share of change sets crossing components grew beyond the limit",
+        "lead-time-growth" => "The median lead time for changes grew beyond the limit",
         "knowledge-loss-growth" => "The knowledge loss of a component grew beyond the limit",
         "cross-component-degree" => "A coupling across components at or above the degree limit",
         "hotspot-score" => "A file above the hotspot score limit",

@@ -81,6 +81,10 @@ pub struct Header {
 pub struct Metrics {
     /// Share of the window's change sets that touch more than one component.
     pub crossing_share: f64,
+    /// Median lead time, in seconds, of the commits that the window's final releases released
+    /// first (absent without releases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_time_median_s: Option<f64>,
 }
 
 /// The tables of a report, by section id.
