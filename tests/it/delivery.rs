@@ -287,6 +287,31 @@ fn a_release_pattern_without_a_version_is_refused_at_its_line() -> Result {
 }
 
 #[test]
+fn trends_gain_releases_lead_time_and_change_failure() -> Result {
+    let dir = scripted_repo("make_delivery.sh")?;
+    let rows = json_rows(&run_ok(cochange(&dir).args([
+        "trends",
+        "--no-cache",
+        "--format",
+        "json",
+    ]))?)?;
+    // 2020-01: five final releases of every scope, four failed; the median of the ten leads.
+    assert_eq!(
+        cells(
+            &rows,
+            &[
+                "period",
+                "releases",
+                "lead_time_median_s",
+                "change_failure_rate"
+            ]
+        ),
+        ["2020-01 | 5 | 86400 | 0.800000"]
+    );
+    Ok(())
+}
+
+#[test]
 fn the_report_has_a_delivery_section_when_there_are_releases() -> Result {
     let dir = scripted_repo("make_delivery.sh")?;
     let out = tempfile::tempdir()?;

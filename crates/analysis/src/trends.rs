@@ -49,6 +49,11 @@ impl Period {
         }
     }
 
+    /// The label of the period holding `t` (`2024-06`, `2024-Q2`, the Monday of a week).
+    pub fn label(self, t: i64) -> String {
+        self.of(t).1
+    }
+
     /// The start of the period after the one starting at `start`.
     fn next(self, start: i64) -> i64 {
         let (y, m, _) = civil_from_days(start.div_euclid(86_400));

@@ -643,6 +643,7 @@ pub fn trends(
             history_from: session.settings.mining.selection.since,
         },
     )?;
+    let frame = crate::delivery::with_delivery(session, frame, period)?;
     Ok(Table::from_frame("trends", &frame)?)
 }
 

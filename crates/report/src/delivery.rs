@@ -100,17 +100,14 @@ pub(crate) fn section(
     if session.several() {
         return Ok(None);
     }
-    let rules = FailureRules {
-        fix: cochange_analysis::RankingCheck::fix_pattern(None)?,
-        days: 14,
-    };
-    let found = session.delivery(&session.settings.releases, &rules)?;
+    let found = session.delivery(&session.settings.releases, &default_rules()?)?;
     if found.releases.is_empty() {
         return Ok(None);
     }
     let table = releases_table(&found)?;
     let months = all_months(&found);
-    let shown: Vec<&(String, MonthTotals)> = months.iter().rev().take(CHART_MONTHS).rev().collect();
+    let shown: Vec<&(String, PeriodTotals)> =
+        months.iter().rev().take(CHART_MONTHS).rev().collect();
     let labels: Vec<String> = shown.iter().map(|(m, _)| m.clone()).collect();
     let days = |v: Option<i64>| v.map_or(0.0, |s| s as f64 / 86_400.0);
     let series = vec![
@@ -194,18 +191,100 @@ pub(crate) fn section(
     Ok(Some((section, nearest_rank(&window_leads, 0.5))))
 }
 
-/// Per month of release, all components together.
+/// The failure rules the report and `trends` use: the default fix pattern and 14 days.
+fn default_rules() -> Result<FailureRules, BuildError> {
+    Ok(FailureRules {
+        fix: cochange_analysis::RankingCheck::fix_pattern(None)?,
+        days: 14,
+    })
+}
+
+/// `trends` with three delivery columns when the tags hold releases (one repository): per
+/// period of release, `releases` (final ones), `lead_time_median_s` of the commits they released
+/// first and `change_failure_rate` (docs/delivery.md); `frame` unchanged otherwise.
+pub(crate) fn with_delivery(
+    session: &Session<'_>,
+    frame: DataFrame,
+    period: cochange_analysis::Period,
+) -> Result<DataFrame, BuildError> {
+    if session.several() {
+        return Ok(frame);
+    }
+    let found = session.delivery(&session.settings.releases, &default_rules()?)?;
+    if found.releases.is_empty() {
+        return Ok(frame);
+    }
+    let mut periods: BTreeMap<String, PeriodTotals> = BTreeMap::new();
+    for (r, release) in found
+        .releases
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.prerelease)
+    {
+        let entry = periods.entry(period.label(release.time)).or_default();
+        entry.finals += 1;
+        entry.failed += u64::from(found.failures[r].failed());
+    }
+    for commit in &found.commits {
+        if let (Some(r), Some(lead)) = (commit.release, commit.lead_time(&found.releases)) {
+            periods
+                .entry(period.label(found.releases[r].time))
+                .or_default()
+                .leads
+                .push(lead);
+        }
+    }
+    for totals in periods.values_mut() {
+        totals.leads.sort_unstable();
+    }
+    let labels: Vec<String> = frame
+        .column("period")?
+        .str()?
+        .iter()
+        .map(|l| l.unwrap_or_default().to_owned())
+        .collect();
+    let of = |l: &String| periods.get(l);
+    let mut frame = frame;
+    frame.with_column(Column::new(
+        "releases".into(),
+        labels
+            .iter()
+            .map(|l| of(l).map_or(0, |t| t.finals))
+            .collect::<Vec<u64>>(),
+    ))?;
+    frame.with_column(Column::new(
+        "lead_time_median_s".into(),
+        labels
+            .iter()
+            .map(|l| of(l).and_then(|t| nearest_rank(&t.leads, 0.5)))
+            .collect::<Vec<Option<i64>>>(),
+    ))?;
+    frame.with_column(Column::new(
+        "change_failure_rate".into(),
+        labels
+            .iter()
+            .map(|l| {
+                of(l)
+                    .filter(|t| t.finals > 0)
+                    .map(|t| t.failed as f64 / t.finals as f64)
+            })
+            .collect::<Vec<Option<f64>>>(),
+    ))?;
+    Ok(frame)
+}
+
+/// Per period of release (a month in the report), all components together.
 #[derive(Debug, Default)]
-struct MonthTotals {
+struct PeriodTotals {
     finals: u64,
     failed: u64,
     leads: Vec<i64>,
 }
 
 /// The months with releases, oldest first, their lead times sorted.
-fn all_months(found: &Delivery) -> Vec<(String, MonthTotals)> {
+fn all_months(found: &Delivery) -> Vec<(String, PeriodTotals)> {
     let month = |t: i64| day(t).get(..7).unwrap_or_default().to_owned();
-    let mut months: BTreeMap<String, MonthTotals> = BTreeMap::new();
+    let mut months: BTreeMap<String, PeriodTotals> = BTreeMap::new();
     for (r, release) in found
         .releases
         .iter()
@@ -225,7 +304,7 @@ fn all_months(found: &Delivery) -> Vec<(String, MonthTotals)> {
                 .push(lead);
         }
     }
-    let mut out: Vec<(String, MonthTotals)> = months.into_iter().collect();
+    let mut out: Vec<(String, PeriodTotals)> = months.into_iter().collect();
     for (_, totals) in &mut out {
         totals.leads.sort_unstable();
     }
