@@ -351,9 +351,26 @@ fn function_history_agrees_with_git_log_l() -> Result {
     Ok(())
 }
 
-/// Tags each "chore: prepare <crate> vX.Y.Z" commit of tokio's history `<crate>-X.Y.Z`, as its
-/// maintainers do; how many were tagged.
-fn tag_tokio_releases(repo: &Path) -> Result<usize> {
+/// Tags the commits of `repo` whose subject `tag_of` names a tag; how many were tagged.
+fn tag_releases(repo: &Path, tag_of: &dyn Fn(&str) -> Option<String>) -> Result<usize> {
+    let log = String::from_utf8(git_output(repo, &["log", "--format=%H %s"])?)?;
+    let mut tagged = 0;
+    for line in log.lines() {
+        let Some((commit, subject)) = line.split_once(' ') else {
+            continue;
+        };
+        // The newest commit of a subject keeps the tag (git refuses a second one).
+        if let Some(tag) = tag_of(subject)
+            && git(repo).args(["tag", &tag, commit]).status()?.success()
+        {
+            tagged += 1;
+        }
+    }
+    Ok(tagged)
+}
+
+/// tokio's "chore: prepare <crate> vX.Y.Z" commits as its maintainers tag them: `<crate>-X.Y.Z`.
+fn tokio_tag(subject: &str) -> Option<String> {
     let crates = [
         "tokio",
         "tokio-util",
@@ -361,62 +378,54 @@ fn tag_tokio_releases(repo: &Path) -> Result<usize> {
         "tokio-macros",
         "tokio-test",
     ];
-    let log = String::from_utf8(git_output(repo, &["log", "--format=%H %s"])?)?;
-    let mut tagged = 0;
-    for line in log.lines() {
-        let Some((commit, subject)) = line.split_once(' ') else {
-            continue;
-        };
-        let words: Vec<&str> = subject.split(' ').collect();
-        let [_, "prepare", name, version, ..] = words.as_slice() else {
-            continue;
-        };
-        let name = name.to_lowercase();
-        let Some(version) = version.strip_prefix('v') else {
-            continue;
-        };
-        if crates.contains(&name.as_str())
-            && version.chars().next().is_some_and(|c| c.is_ascii_digit())
-        {
-            let tag = format!("{name}-{version}");
-            if git(repo).args(["tag", &tag, commit]).status()?.success() {
-                tagged += 1;
-            }
-        }
-    }
-    Ok(tagged)
+    let words: Vec<&str> = subject.split(' ').collect();
+    let [_, "prepare", name, version, ..] = words.as_slice() else {
+        return None;
+    };
+    let name = name.to_lowercase();
+    let version = version.strip_prefix('v')?;
+    (crates.contains(&name.as_str()) && version.starts_with(|c: char| c.is_ascii_digit()))
+        .then(|| format!("{name}-{version}"))
 }
 
-#[test]
-#[cfg_attr(corpus_missing, ignore = "needs ../shared/corpus (tokio.bundle)")]
-fn tokio_releases_and_lead_times_agree_with_git_tags() -> Result {
-    // The bundle carries no tags: tag each "chore: prepare <crate> vX.Y.Z" commit in a copy, as
-    // tokio's maintainers tag it (`<crate>-X.Y.Z`), then ask git what cochange answers.
+/// flask's "release version X.Y.Z" commits as its maintainers tag them: `X.Y.Z`.
+fn flask_tag(subject: &str) -> Option<String> {
+    let lower = subject.to_lowercase();
+    let (_, rest) = lower.split_once("release version ")?;
+    let version = rest.split(' ').next()?.to_owned();
+    version
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then_some(version)
+}
+
+/// In a copy of the corpus repository `name` whose release commits `tag_of` tags (the bundles
+/// carry no tags), the releases of `delivery` are git's tags with their commits and times, each
+/// prefixed by its component, and for a sample of commits the first release equals the earliest
+/// final tag of its component that `git tag --contains` lists. `(tagged, releases, checked)`.
+fn releases_agree_with_git(
+    name: &str,
+    tag_of: &dyn Fn(&str) -> Option<String>,
+) -> Result<(usize, usize, usize)> {
     let tmp = tempfile::tempdir()?;
-    let repo = tmp.path().join("tokio.git");
+    let repo = tmp.path().join(format!("{name}.git"));
+    let source = corpus_repo(name)?;
+    let (source, copy) = (source.to_str().ok_or("path")?, repo.to_str().ok_or("path")?);
     git_output(
         tmp.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            "--shared",
-            corpus_repo("tokio")?.to_str().ok_or("path")?,
-            repo.to_str().ok_or("path")?,
-        ],
+        &["clone", "-q", "--bare", "--shared", source, copy],
     )?;
-    let tagged = tag_tokio_releases(&repo)?;
-    assert!(tagged > 100, "{tagged} release commits tagged");
-    let out = run_ok(cochange(&repo).args([
-        "delivery",
-        "--no-cache",
-        "--format",
-        "json",
-        "--show",
-        "releases",
-    ]))?;
-    let releases = json_rows(&out)?;
-    // Every tag is a release of the crate its prefix names, at the commit git peels it to.
+    let tagged = tag_releases(&repo, tag_of)?;
+    let table = |show: &str| -> Result<Vec<serde_json::Value>> {
+        json_rows(&run_ok(cochange(&repo).args([
+            "delivery",
+            "--no-cache",
+            "--format",
+            "json",
+            "--show",
+            show,
+        ]))?)
+    };
+    let releases = table("releases")?;
     let listed = String::from_utf8(git_output(
         &repo,
         &[
@@ -438,59 +447,64 @@ fn tokio_releases_and_lead_times_agree_with_git_tags() -> Result {
             format!("{tag} {commit} {}", r["time"])
         })
         .collect();
-    assert_eq!(ours, from_git);
-    for r in &releases {
-        let tag = r["tag"].as_str().unwrap_or_default();
+    assert_eq!(ours, from_git, "{name}");
+    // Final releases by component: a tag is a release of the component its prefix names.
+    let mut finals: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for r in releases.iter().filter(|r| r["prerelease"] == false) {
+        let (tag, component) = (
+            r["tag"].as_str().unwrap_or_default(),
+            r["component"].as_str().unwrap_or_default(),
+        );
         assert!(
-            tag.starts_with(&format!("{}-", r["component"].as_str().unwrap_or("?"))),
+            component == "(all)" || tag.starts_with(&format!("{component}-")),
             "{tag}"
         );
+        let time = r["time"].as_i64().unwrap_or_default();
+        finals
+            .entry(component.to_owned())
+            .or_default()
+            .insert(tag.to_owned(), time);
     }
-    // A sample of commits: the first release of their crate that holds them, asked of git.
-    let out = run_ok(cochange(&repo).args([
-        "delivery",
-        "--no-cache",
-        "--format",
-        "json",
-        "--show",
-        "commits",
-    ]))?;
-    let commits = json_rows(&out)?;
-    let time_of: BTreeMap<&str, i64> = releases
-        .iter()
-        .filter_map(|r| Some((r["tag"].as_str()?, r["time"].as_i64()?)))
-        .collect();
     let mut checked = 0;
-    for row in commits.iter().step_by(97) {
+    for row in table("commits")?.iter().step_by(97) {
         let scope = row["component"].as_str().ok_or("component")?;
         let commit = row["commit"].as_str().ok_or("commit")?;
-        let containing = String::from_utf8(git_output(
-            &repo,
-            &[
-                "tag",
-                "--contains",
-                commit,
-                "--list",
-                &format!("{scope}-[0-9]*"),
-            ],
-        )?)?;
+        let containing = String::from_utf8(git_output(&repo, &["tag", "--contains", commit])?)?;
+        let of_scope = finals.get(scope).ok_or("scope")?;
         let first = containing
             .lines()
-            .filter_map(|t| Some((*time_of.get(t)?, t.to_owned())))
+            .filter_map(|t| Some((*of_scope.get(t)?, t.to_owned())))
             .min()
             .map(|(_, t)| t);
         assert_eq!(
             row["release"].as_str().map(str::to_owned),
             first,
-            "{scope} {commit}"
+            "{name}: {scope} {commit}"
         );
         checked += 1;
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "tokio: {tagged} release commits tagged, {} releases, {checked} commits' first release checked against git tag --contains",
-        releases.len()
-    );
-    assert!(checked > 20);
+    Ok((tagged, releases.len(), checked))
+}
+
+#[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
+fn releases_and_lead_times_agree_with_git_tags() -> Result {
+    for (name, tag_of, least) in [
+        ("tokio", &tokio_tag as &dyn Fn(&str) -> Option<String>, 100),
+        ("flask", &flask_tag, 30),
+    ] {
+        let (tagged, releases, checked) = releases_agree_with_git(name, tag_of)?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "{name}: {tagged} release commits tagged, {releases} releases, {checked} commits' first release checked against git tag --contains"
+        );
+        assert!(
+            tagged >= least && releases == tagged && checked > 20,
+            "{name}"
+        );
+    }
     Ok(())
 }

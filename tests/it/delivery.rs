@@ -69,7 +69,7 @@ fn releases_lead_times_and_pending_as_written_down() -> Result {
             ]
         ),
         [
-            "(all) | 2020-01 | 4 | 6 | 43200 | 216000 | 0 | 2 | 0.666667",
+            "(all) | 2020-01 | 3 | 6 | 43200 | 216000 | 0 | 2 | 0.666667",
             "api | 2020-01 | 1 | 2 | 86400 | 345600 | 0 | 1 | 1.000000",
             "web | 2020-01 | 1 | 2 | 0 | 259200 | 0 | 1 | 1.000000",
         ]
@@ -120,14 +120,17 @@ fn failure_proxies_and_releases_together_as_written_down() -> Result {
     };
     let (revert, fix) = (short("Revert \"c5\"")?, short("fix api crash")?);
     assert_eq!(
-        cells(&releases, &["tag", "files", "failed", "failure"]),
+        cells(
+            &releases,
+            &["tag", "files", "components", "failed", "failure"]
+        ),
         [
-            "v2.0.0-rc.1 | 0 | false | ".to_owned(),
-            format!("v1.1.1 | 1 | true | 1 fix commit on its files: {fix}"),
-            format!("web@0.2.0 | 1 | true | reverted by {revert}"),
-            format!("v1.1.0 | 2 | true | patch v1.1.1; reverted by {revert}"),
-            format!("api-0.1.0 | 1 | true | 1 fix commit on its files: {fix}"),
-            "v1.0.0 | 3 | false | ".to_owned(),
+            "v2.0.0-rc.1 | 0 | 0 | false | ".to_owned(),
+            format!("v1.1.1 | 1 | 1 | true | 1 fix commit on its files: {fix}"),
+            format!("web@0.2.0 | 1 | 1 | true | reverted by {revert}"),
+            format!("v1.1.0 | 2 | 2 | true | patch v1.1.1; reverted by {revert}"),
+            format!("api-0.1.0 | 1 | 1 | true | 1 fix commit on its files: {fix}"),
+            "v1.0.0 | 3 | 3 | false | ".to_owned(),
         ]
     );
     let together = table(&dir, "together")?;
@@ -137,8 +140,8 @@ fn failure_proxies_and_releases_together_as_written_down() -> Result {
             &[
                 "component_a",
                 "component_b",
-                "releases_a",
-                "releases_b",
+                "events_a",
+                "events_b",
                 "together",
                 "lift",
                 "change_shared",
@@ -342,5 +345,17 @@ fn the_report_has_a_delivery_section_when_there_are_releases() -> Result {
     // The median of the ten leads of every scope's final releases in the window (the fifth:
     // 0 0 3600 43200 86400 86400 129600 216000 259200 345600), for `lead-time-growth`.
     assert_eq!(snapshot["metrics"]["lead_time_median_s"], 86_400.0);
+    Ok(())
+}
+
+#[test]
+fn a_history_without_releases_says_so() -> Result {
+    let dir = scripted_repo("make_linear.sh")?;
+    let out = run_ok(cochange(&dir).args(["delivery", "--no-cache"]))?;
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("no tag is a release by the release pattern"),
+        "{stderr}"
+    );
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! first release that contains it, which gives the lead time for changes; commits no release
 //! holds yet are pending.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use cochange_miner::col;
 use cochange_miner::polars::prelude::*;
@@ -132,17 +132,22 @@ struct Graph<'t> {
     authored: Vec<i64>,
     committed: Vec<i64>,
     messages: Vec<&'t str>,
-    /// The files each commit changed, and their components.
+    /// The files each commit changed that the filters keep, and their components.
     files: Vec<BTreeSet<&'t str>>,
     components: Vec<BTreeSet<String>>,
+    /// Whether the filters keep the commit.
+    kept: Vec<bool>,
 }
 
 impl<'t> Graph<'t> {
+    /// The graph of `mined` (every commit, so that no ancestry is lost to a filter), with the
+    /// commits and file changes that `kept` (the filtered tables) holds.
     fn read(
-        tables: &'t cochange_miner::Tables,
+        mined: &'t cochange_miner::Tables,
+        kept: &'t cochange_miner::Tables,
         component_of: &dyn Fn(&str) -> String,
     ) -> PolarsResult<Graph<'t>> {
-        let commits = &tables.commits;
+        let commits = &mined.commits;
         let ids: Vec<&str> = commits
             .column(col::COMMIT)?
             .str()?
@@ -175,7 +180,14 @@ impl<'t> Graph<'t> {
         };
         let mut components = vec![BTreeSet::new(); ids.len()];
         let mut files = vec![BTreeSet::new(); ids.len()];
-        let changes = &tables.changes;
+        let kept_ids: HashSet<&str> = kept
+            .commits
+            .column(col::COMMIT)?
+            .str()?
+            .iter()
+            .flatten()
+            .collect();
+        let changes = &kept.changes;
         for (commit, path) in changes
             .column(col::COMMIT)?
             .str()?
@@ -205,6 +217,7 @@ impl<'t> Graph<'t> {
                 .collect(),
             files,
             components,
+            kept: ids.iter().map(|id| kept_ids.contains(id)).collect(),
             ids,
         })
     }
@@ -242,16 +255,16 @@ impl<'t> Graph<'t> {
     }
 }
 
-/// Each non-merge commit of `tables` with the first final release (not a pre-release) of its
+/// Each non-merge commit of `kept` (the filtered tables of `mined`) with the first final release (not a pre-release) of its
 /// scope that holds it: once
 /// for the whole repository (releases without a component of the mapping), and once for each
 /// component that has releases of its own, for the commits that changed its files.
 pub fn delivered(
-    tables: &cochange_miner::Tables,
+    (mined, kept): (&cochange_miner::Tables, &cochange_miner::Tables),
     releases: &[Release],
     component_of: &dyn Fn(&str) -> String,
 ) -> Result<Vec<Delivered>, Error> {
-    Ok(Graph::read(tables, component_of)?.delivered(releases))
+    Ok(Graph::read(mined, kept, component_of)?.delivered(releases))
 }
 
 impl Graph<'_> {
@@ -268,7 +281,8 @@ impl Graph<'_> {
             let first = graph.first_release(releases, order);
             for (c, release) in first.into_iter().enumerate() {
                 let member = scope.is_none_or(|s| graph.components[c].contains(s));
-                if graph.is_merge[c] || !member {
+                // A commit counts when the filters keep one of its files.
+                if graph.is_merge[c] || !graph.kept[c] || graph.files[c].is_empty() || !member {
                     continue;
                 }
                 out.push(Delivered {
@@ -353,7 +367,9 @@ impl Graph<'_> {
                 let blamed = finals.iter().rev().copied().find(|&r| {
                     releases[r].scope.as_deref() == scope
                         && after(r)
-                        && self.files[c].iter().any(|f| shipped[r].contains(f))
+                        && self.files[c]
+                            .iter()
+                            .any(|f| is_program(f) && shipped[r].contains(f))
                 });
                 if let Some(r) = blamed {
                     failures[r].fixes.push(commit.commit.clone());
@@ -362,6 +378,12 @@ impl Graph<'_> {
         }
         failures
     }
+}
+
+/// Whether a fix of `path` can repair program behaviour: a fix of a changelog or of docs does not
+/// count against a release.
+fn is_program(path: &str) -> bool {
+    crate::is_code(crate::language_of(path))
 }
 
 /// Whether version `later` patches `earlier`: three numbers or more, the same but the last, which
@@ -427,6 +449,8 @@ pub struct Delivery {
     pub failures: Vec<Failure>,
     /// Per release (same order), the files of the commits it released first.
     pub files: Vec<usize>,
+    /// Per release (same order), the components of those files.
+    pub components: Vec<usize>,
     /// Tags that are not releases by the pattern.
     pub other_tags: usize,
 }
@@ -439,7 +463,7 @@ impl crate::Session<'_> {
         pattern: &ReleasePattern,
         rules: &FailureRules,
     ) -> Result<Delivery, Error> {
-        let (repo, _, _) = self.one_repository("delivery")?;
+        let (repo, outcome, _) = self.one_repository("delivery")?;
         let tags = cochange_miner::tags(repo).map_err(|source| Error::Repository {
             what: "read the tags",
             path: repo.clone(),
@@ -449,13 +473,23 @@ impl crate::Session<'_> {
         let component_of = |path: &str| mapping.rules.component_of(path).0;
         let components: BTreeSet<String> = mapping.files.iter().map(|f| component_of(f)).collect();
         let releases = releases(&tags, pattern, &components);
-        let graph = Graph::read(&self.history.tables, &component_of)?;
+        let graph = Graph::read(&outcome.tables, &self.history.tables, &component_of)?;
         let commits = graph.delivered(&releases);
         let shipped = graph.released_files(&releases, &commits);
         let failures = graph.failures(&releases, &commits, &shipped, rules);
         Ok(Delivery {
             other_tags: tags.len() - releases.len(),
             files: shipped.iter().map(BTreeSet::len).collect(),
+            components: shipped
+                .iter()
+                .map(|files| {
+                    files
+                        .iter()
+                        .map(|f| component_of(f))
+                        .collect::<BTreeSet<_>>()
+                        .len()
+                })
+                .collect(),
             releases,
             commits,
             failures,

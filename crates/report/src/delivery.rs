@@ -1,7 +1,7 @@
 //! The tables of `delivery` (docs/delivery.md): releases with the lead time of the commits each
 //! released first, the same per month, every commit with its release, and the pending commits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cochange_analysis::{Delivered, Delivery, FailureRules, Release, Session, day, nearest_rank};
 use polars::prelude::*;
@@ -49,6 +49,25 @@ pub fn delivery(
     // The as-of date ages pending commits; delivery covers every release of the history.
     let measured = session.measure(1)?;
     let found = session.delivery(&session.settings.releases, &options.failures)?;
+    if found.releases.is_empty() {
+        session.notify(cochange_analysis::Notice::Warning(format!(
+            "no tag is a release by the release pattern ({} tags): the tables are empty; tag releases, or give `[releases] pattern` (docs/delivery.md)",
+            found.other_tags
+        )));
+    }
+    let unmapped: BTreeSet<&str> = found
+        .releases
+        .iter()
+        .filter(|r| r.scope.is_none())
+        .filter_map(|r| r.component.as_deref())
+        .collect();
+    if !unmapped.is_empty() {
+        let names: Vec<&str> = unmapped.into_iter().collect();
+        session.notify(cochange_analysis::Notice::Warning(format!(
+            "tag prefixes that name no component count as releases of the whole repository, (all): {}",
+            names.join(", ")
+        )));
+    }
     let views = match view {
         Some(view) => vec![view],
         None => vec![
@@ -105,16 +124,17 @@ pub(crate) fn section(
         return Ok(None);
     }
     let table = releases_table(&found)?;
-    let months = all_months(&found);
-    let shown: Vec<&(String, PeriodTotals)> =
-        months.iter().rev().take(CHART_MONTHS).rev().collect();
+    let months: Vec<(String, Totals)> = totals(&found, &|r: &Release| month(r.time))
+        .into_iter()
+        .collect();
+    let shown: Vec<&(String, Totals)> = months.iter().rev().take(CHART_MONTHS).rev().collect();
     let labels: Vec<String> = shown.iter().map(|(m, _)| m.clone()).collect();
     let days = |v: Option<i64>| v.map_or(0.0, |s| s as f64 / 86_400.0);
     let series = vec![
         (
             "releases".to_owned(),
             "final releases".to_owned(),
-            shown.iter().map(|(_, t)| t.finals as f64).collect(),
+            shown.iter().map(|(_, t)| t.releases as f64).collect(),
         ),
         (
             "lead_time_median".to_owned(),
@@ -137,13 +157,7 @@ pub(crate) fn section(
             "share of final releases (proxy)".to_owned(),
             shown
                 .iter()
-                .map(|(_, t)| {
-                    if t.finals == 0 {
-                        0.0
-                    } else {
-                        t.failed as f64 / t.finals as f64
-                    }
-                })
+                .map(|(_, t)| t.failure_rate().unwrap_or(0.0))
                 .collect(),
         ),
     ];
@@ -214,29 +228,7 @@ pub(crate) fn with_delivery(
     if found.releases.is_empty() {
         return Ok(frame);
     }
-    let mut periods: BTreeMap<String, PeriodTotals> = BTreeMap::new();
-    for (r, release) in found
-        .releases
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !r.prerelease)
-    {
-        let entry = periods.entry(period.label(release.time)).or_default();
-        entry.finals += 1;
-        entry.failed += u64::from(found.failures[r].failed());
-    }
-    for commit in &found.commits {
-        if let (Some(r), Some(lead)) = (commit.release, commit.lead_time(&found.releases)) {
-            periods
-                .entry(period.label(found.releases[r].time))
-                .or_default()
-                .leads
-                .push(lead);
-        }
-    }
-    for totals in periods.values_mut() {
-        totals.leads.sort_unstable();
-    }
+    let periods = totals(&found, &|r: &Release| period.label(r.time));
     let labels: Vec<String> = frame
         .column("period")?
         .str()?
@@ -249,7 +241,7 @@ pub(crate) fn with_delivery(
         "releases".into(),
         labels
             .iter()
-            .map(|l| of(l).map_or(0, |t| t.finals))
+            .map(|l| of(l).map_or(0, |t| t.releases))
             .collect::<Vec<u64>>(),
     ))?;
     frame.with_column(Column::new(
@@ -263,52 +255,64 @@ pub(crate) fn with_delivery(
         "change_failure_rate".into(),
         labels
             .iter()
-            .map(|l| {
-                of(l)
-                    .filter(|t| t.finals > 0)
-                    .map(|t| t.failed as f64 / t.finals as f64)
-            })
+            .map(|l| of(l).and_then(Totals::failure_rate))
             .collect::<Vec<Option<f64>>>(),
     ))?;
     Ok(frame)
 }
 
-/// Per period of release (a month in the report), all components together.
+/// What the final releases of one period (and scope) give.
 #[derive(Debug, Default)]
-struct PeriodTotals {
-    finals: u64,
+struct Totals {
+    /// Final releases.
+    releases: u64,
+    /// Of them, failed by the proxy.
     failed: u64,
+    /// Lead times of the commits they released first, sorted.
     leads: Vec<i64>,
+    /// Author-to-commit delays of those commits, sorted.
+    delays: Vec<i64>,
 }
 
-/// The months with releases, oldest first, their lead times sorted.
-fn all_months(found: &Delivery) -> Vec<(String, PeriodTotals)> {
-    let month = |t: i64| day(t).get(..7).unwrap_or_default().to_owned();
-    let mut months: BTreeMap<String, PeriodTotals> = BTreeMap::new();
+impl Totals {
+    fn failure_rate(&self) -> Option<f64> {
+        (self.releases > 0).then(|| self.failed as f64 / self.releases as f64)
+    }
+}
+
+/// The totals of the final releases grouped by `key` (a period label, with a scope or not),
+/// in key order; a commit counts where its first release does.
+fn totals<K: Ord>(found: &Delivery, key: &dyn Fn(&Release) -> K) -> BTreeMap<K, Totals> {
+    let mut out: BTreeMap<K, Totals> = BTreeMap::new();
     for (r, release) in found
         .releases
         .iter()
         .enumerate()
         .filter(|(_, r)| !r.prerelease)
     {
-        let entry = months.entry(month(release.time)).or_default();
-        entry.finals += 1;
+        let entry = out.entry(key(release)).or_default();
+        entry.releases += 1;
         entry.failed += u64::from(found.failures[r].failed());
     }
     for commit in &found.commits {
         if let (Some(r), Some(lead)) = (commit.release, commit.lead_time(&found.releases)) {
-            months
-                .entry(month(found.releases[r].time))
-                .or_default()
-                .leads
-                .push(lead);
+            let entry = out.entry(key(&found.releases[r])).or_default();
+            entry.leads.push(lead);
+            entry
+                .delays
+                .push((commit.committed - commit.authored).max(0));
         }
     }
-    let mut out: Vec<(String, PeriodTotals)> = months.into_iter().collect();
-    for (_, totals) in &mut out {
-        totals.leads.sort_unstable();
+    for entry in out.values_mut() {
+        entry.leads.sort_unstable();
+        entry.delays.sort_unstable();
     }
     out
+}
+
+/// The month of a release time: `2024-06`.
+fn month(time: i64) -> String {
+    day(time).get(..7).unwrap_or_default().to_owned()
 }
 
 fn scope(scope: Option<&str>) -> &str {
@@ -373,6 +377,7 @@ fn releases_table(found: &Delivery) -> Result<Table, BuildError> {
         "lead_median" => stats.iter().map(|s| s.1.map(duration)).collect::<Vec<_>>(),
         "lead_p90" => stats.iter().map(|s| s.2.map(duration)).collect::<Vec<_>>(),
         "files" => order.iter().map(|r| found.files[*r] as u64).collect::<Vec<_>>(),
+        "components" => order.iter().map(|r| found.components[*r] as u64).collect::<Vec<_>>(),
         "failed" => order.iter().map(|r| found.failures[*r].failed()).collect::<Vec<_>>(),
         "failure" => order.iter().map(|r| failure_text(found, *r)).collect::<Vec<_>>(),
     )?;
@@ -381,7 +386,7 @@ fn releases_table(found: &Delivery) -> Result<Table, BuildError> {
     table.legend = vec![
         "a release is a tag that the release pattern accepts (`[releases] pattern`); its time is the tagger's for an annotated tag, else the commit's; component: the tag's prefix when it names a component, else (all)".into(),
         "commits: non-merge commits this release held first among the releases of its component; lead: from a commit's committer time to the release time, median and 90th percentile by nearest rank, in seconds and in days and hours".into(),
-        "files: the files those commits changed; failed (a proxy, not a count of incidents): a patch release, a revert of one of its commits, or a fix commit on one of its files followed it within the failure window".into(),
+        "files, components: the files those commits changed and their components (the batch size); failed (a proxy, not a count of incidents): a patch release, a revert of one of its commits, or a fix commit on one of its files followed it within the failure window".into(),
     ];
     Ok(table)
 }
@@ -411,52 +416,13 @@ fn failure_text(found: &Delivery, r: usize) -> String {
     parts.join("; ")
 }
 
-/// What one component's releases of one month give.
-#[derive(Debug, Default)]
-struct Month {
-    releases: u64,
-    finals: u64,
-    failed: u64,
-    leads: Vec<i64>,
-    delays: Vec<i64>,
-}
-
 fn months_table(found: &Delivery) -> Result<Table, BuildError> {
-    let month = |t: i64| day(t).get(..7).unwrap_or_default().to_owned();
-    let mut months: BTreeMap<(String, String), Month> = BTreeMap::new();
-    for (r, release) in found.releases.iter().enumerate() {
-        let key = (
-            scope(release.scope.as_deref()).to_owned(),
-            month(release.time),
-        );
-        let entry = months.entry(key).or_default();
-        entry.releases += 1;
-        if !release.prerelease {
-            entry.finals += 1;
-            entry.failed += u64::from(found.failures[r].failed());
-        }
-    }
-    for commit in &found.commits {
-        let (Some(r), Some(lead)) = (commit.release, commit.lead_time(&found.releases)) else {
-            continue;
-        };
-        let key = (
-            scope(commit.scope.as_deref()).to_owned(),
-            month(found.releases[r].time),
-        );
-        let entry = months.entry(key).or_default();
-        entry.leads.push(lead);
-        entry
-            .delays
-            .push((commit.committed - commit.authored).max(0));
-    }
-    let mut rows: Vec<((String, String), Month)> = months.into_iter().collect();
+    let months = totals(found, &|r: &Release| {
+        (scope(r.scope.as_deref()).to_owned(), month(r.time))
+    });
+    let mut rows: Vec<((String, String), Totals)> = months.into_iter().collect();
     // Newest month first, components in name order.
     rows.sort_by(|a, b| b.0.1.cmp(&a.0.1).then(a.0.0.cmp(&b.0.0)));
-    for (_, m) in &mut rows {
-        m.leads.sort_unstable();
-        m.delays.sort_unstable();
-    }
     let lead =
         |p: f64| -> Vec<Option<i64>> { rows.iter().map(|r| nearest_rank(&r.1.leads, p)).collect() };
     let (median, p90) = (lead(0.5), lead(0.9));
@@ -471,7 +437,7 @@ fn months_table(found: &Delivery) -> Result<Table, BuildError> {
         "lead_p90" => p90.iter().map(|s| s.map(duration)).collect::<Vec<_>>(),
         "commit_delay_median_s" => rows.iter().map(|r| nearest_rank(&r.1.delays, 0.5)).collect::<Vec<_>>(),
         "failed" => rows.iter().map(|r| r.1.failed).collect::<Vec<_>>(),
-        "change_failure_rate" => rows.iter().map(|r| (r.1.finals > 0).then(|| r.1.failed as f64 / r.1.finals as f64)).collect::<Vec<_>>(),
+        "change_failure_rate" => rows.iter().map(|r| r.1.failure_rate()).collect::<Vec<_>>(),
     )?;
     let mut table = Table::from_frame("delivery-months", &frame)?;
     table.title = Some("Lead time and change failure per component and month of release".into());
@@ -555,8 +521,8 @@ fn together_table(
     let frame = df!(
         "component_a" => pairs.iter().map(|p| p.a.as_str()).collect::<Vec<_>>(),
         "component_b" => pairs.iter().map(|p| p.b.as_str()).collect::<Vec<_>>(),
-        "releases_a" => pairs.iter().map(|p| p.events_a).collect::<Vec<_>>(),
-        "releases_b" => pairs.iter().map(|p| p.events_b).collect::<Vec<_>>(),
+        "events_a" => pairs.iter().map(|p| p.events_a).collect::<Vec<_>>(),
+        "events_b" => pairs.iter().map(|p| p.events_b).collect::<Vec<_>>(),
         "together" => pairs.iter().map(|p| p.together).collect::<Vec<_>>(),
         "lift" => pairs.iter().map(|p| p.lift).collect::<Vec<_>>(),
         "change_shared" => pairs.iter().map(|p| change(p).1).collect::<Vec<_>>(),
@@ -566,8 +532,11 @@ fn together_table(
     table.title = Some("Components released together".into());
     table.legend = vec![
         format!(
-            "release events: final releases of components, each event the releases within {} hours of its first; together: events holding both; lift: together over what independence would give (events_a × events_b / events)",
-            options.together_window / 3600
+            "release events: final releases of components, each event the releases within {} of its first; events_a, events_b: the events releasing each; together: events holding both; lift: together over what independence would give (events_a × events_b / events)",
+            match options.together_window / 3600 {
+                1 => "1 hour".to_owned(),
+                hours => format!("{hours} hours"),
+            }
         ),
         "change_shared, change_degree: change sets in which files of both changed, and code-maat's degree, over the whole history: released together but never changed together is coupling by release process, not by code".into(),
     ];
