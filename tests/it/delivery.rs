@@ -359,3 +359,36 @@ fn a_history_without_releases_says_so() -> Result {
     );
     Ok(())
 }
+
+#[test]
+fn merged_branches_and_their_cycle_agree_with_git() -> Result {
+    let dir = scripted_repo("make_merges.sh")?;
+    let rows = table(&dir, "merges")?;
+    let merges = git_text(&dir, &["rev-list", "--first-parent", "--merges", "HEAD"])?;
+    let mut expected = Vec::new();
+    for merge in merges.lines() {
+        // What the merge brought in: reachable from it, not from its first parent.
+        let brought = git_text(
+            &dir,
+            &[
+                "log",
+                "--format=%at",
+                &format!("{merge}^@"),
+                &format!("^{merge}^1"),
+            ],
+        )?;
+        let first: Option<i64> = brought.lines().filter_map(|t| t.parse().ok()).min();
+        let merged_at: i64 = git_text(&dir, &["log", "-1", "--format=%ct", merge])?.parse()?;
+        if let Some(first) = first {
+            expected.push(format!(
+                "{} | {} | {}",
+                &merge[..12],
+                brought.lines().count(),
+                (merged_at - first).max(0)
+            ));
+        }
+    }
+    assert!(!expected.is_empty(), "the fixture has merges");
+    assert_eq!(cells(&rows, &["merge", "commits", "cycle_s"]), expected);
+    Ok(())
+}

@@ -314,6 +314,49 @@ impl Graph<'_> {
         files
     }
 
+    /// The branches merged into the first-parent line from the newest commit: for each merge
+    /// on it, oldest first, the commits reachable from its other parents that neither the line
+    /// nor an older merge brought in.
+    fn merged_branches(&self) -> Vec<MergedBranch> {
+        let mut line = Vec::new();
+        let mut next = (!self.ids.is_empty()).then_some(0);
+        let mut on_line = vec![false; self.ids.len()];
+        while let Some(c) = next {
+            if on_line[c] {
+                break;
+            }
+            on_line[c] = true;
+            line.push(c);
+            next = self.parents[c].first().copied();
+        }
+        let mut seen = on_line.clone();
+        let mut out = Vec::new();
+        for &m in line.iter().rev().filter(|&&m| self.parents[m].len() > 1) {
+            let mut stack: Vec<usize> = self.parents[m][1..].to_vec();
+            let (mut commits, mut first) = (0u64, i64::MAX);
+            while let Some(c) = stack.pop() {
+                if seen[c] {
+                    continue;
+                }
+                seen[c] = true;
+                commits += 1;
+                first = first.min(self.authored[c]);
+                stack.extend(self.parents[c].iter().copied().filter(|&p| !seen[p]));
+            }
+            if commits > 0 {
+                out.push(MergedBranch {
+                    merge: self.ids[m].to_owned(),
+                    subject: crate::churn::subject(self.messages[m]),
+                    commits,
+                    first_authored: first,
+                    merged: self.committed[m],
+                });
+            }
+        }
+        out.reverse();
+        out
+    }
+
     fn index(&self) -> HashMap<&str, usize> {
         self.ids
             .iter()
@@ -408,6 +451,22 @@ fn reverted_commit(message: &str) -> Option<&str> {
     id.bytes().all(|b| b.is_ascii_hexdigit()).then_some(id)
 }
 
+/// A branch merged into the main line (the first-parent line from the newest commit): the
+/// cycle-time proxy from its first commit to the merge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergedBranch {
+    /// The merge commit (40 hex digits).
+    pub merge: String,
+    /// Its subject.
+    pub subject: String,
+    /// Commits the merge brought in that the main line did not have (first brought in by it).
+    pub commits: u64,
+    /// The earliest author time among them.
+    pub first_authored: i64,
+    /// The merge's committer time.
+    pub merged: i64,
+}
+
 /// What counts as a failed release (docs/delivery.md): fix commits (by their subject) and
 /// reverts within `days` after it, and a patch release within `days`.
 #[derive(Debug, Clone)]
@@ -451,6 +510,8 @@ pub struct Delivery {
     pub files: Vec<usize>,
     /// Per release (same order), the components of those files.
     pub components: Vec<usize>,
+    /// The branches merged into the main line, newest merge first.
+    pub merges: Vec<MergedBranch>,
     /// Tags that are not releases by the pattern.
     pub other_tags: usize,
 }
@@ -490,6 +551,7 @@ impl crate::Session<'_> {
                         .len()
                 })
                 .collect(),
+            merges: graph.merged_branches(),
             releases,
             commits,
             failures,

@@ -96,8 +96,8 @@ pub use coupling::{
 };
 pub use coverage::{Coverage, CoverageError, CoverageFileError, parse_coverage, read_coverage};
 pub use delivery::{
-    DEFAULT_RELEASE_PATTERN, Delivered, Delivery, Failure, FailureRules, Release, ReleasePattern,
-    ReleasedTogether, delivered, nearest_rank, released_together, releases,
+    DEFAULT_RELEASE_PATTERN, Delivered, Delivery, Failure, FailureRules, MergedBranch, Release,
+    ReleasePattern, ReleasedTogether, delivered, nearest_rank, released_together, releases,
 };
 pub use deps::{Boundaries, CoChange, DepsReport, Forbidden, Structure, deps};
 pub use filter::{

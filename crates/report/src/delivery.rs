@@ -22,6 +22,9 @@ pub enum DeliveryView {
     Commits,
     /// The commits no release holds yet, with their age at the as-of date.
     Pending,
+    /// Branches merged into the main line: commits, first commit, merge, and the cycle time
+    /// from the first commit to the merge.
+    Merges,
     /// Pairs of components released together (within `--together-hours`), beside how often
     /// their files changed together.
     Together,
@@ -51,7 +54,7 @@ pub fn delivery(
     let found = session.delivery(&session.settings.releases, &options.failures)?;
     if found.releases.is_empty() {
         session.notify(cochange_analysis::Notice::Warning(format!(
-            "no tag is a release by the release pattern ({} tags): the tables are empty; tag releases, or give `[releases] pattern` (docs/delivery.md)",
+            "no tag is a release by the release pattern ({} tags): the release tables are empty; tag releases, or give `[releases] pattern` (docs/delivery.md)",
             found.other_tags
         )));
     }
@@ -96,6 +99,7 @@ pub fn delivery(
             DeliveryView::Months => months_table(&found)?,
             DeliveryView::Commits => commits_table(&found)?,
             DeliveryView::Pending => pending_table(&found, measured.as_of)?,
+            DeliveryView::Merges => merges_table(&found)?,
             DeliveryView::Together => together_table(session, &measured, &found, options)?,
         };
         table.context.clone_from(&context);
@@ -540,6 +544,31 @@ fn together_table(
         ),
         "change_shared, change_degree: change sets in which files of both changed, and code-maat's degree, over the whole history: released together but never changed together is coupling by release process, not by code".into(),
     ];
+    Ok(table)
+}
+
+fn merges_table(found: &Delivery) -> Result<Table, BuildError> {
+    let m = &found.merges;
+    let cycle = |b: &cochange_analysis::MergedBranch| (b.merged - b.first_authored).max(0);
+    let frame = df!(
+        "merge" => m.iter().map(|b| b.merge.get(..12).unwrap_or_default()).collect::<Vec<_>>(),
+        "subject" => m.iter().map(|b| b.subject.as_str()).collect::<Vec<_>>(),
+        "commits" => m.iter().map(|b| b.commits).collect::<Vec<_>>(),
+        "first_commit" => m.iter().map(|b| day(b.first_authored)).collect::<Vec<_>>(),
+        "merged" => m.iter().map(|b| day(b.merged)).collect::<Vec<_>>(),
+        "cycle_s" => m.iter().map(cycle).collect::<Vec<_>>(),
+        "cycle" => m.iter().map(|b| duration(cycle(b))).collect::<Vec<_>>(),
+    )?;
+    let mut cycles: Vec<i64> = m.iter().map(cycle).collect();
+    cycles.sort_unstable();
+    let mut table = Table::from_frame("merges", &frame)?;
+    table.title = Some("Branches merged into the main line, newest first".into());
+    table.legend = vec![format!(
+        "commits: those the merge brought in that the main line (first parents from the newest commit) and older merges had not; cycle: from the earliest author time among them to the merge's committer time (a proxy of development cycle time); median {}, 90th percentile {} over {} merges",
+        nearest_rank(&cycles, 0.5).map_or_else(|| "-".to_owned(), duration),
+        nearest_rank(&cycles, 0.9).map_or_else(|| "-".to_owned(), duration),
+        cycles.len()
+    )];
     Ok(table)
 }
 
