@@ -349,6 +349,27 @@ fn the_report_has_a_delivery_section_when_there_are_releases() -> Result {
 }
 
 #[test]
+fn fix_commits_make_a_backlog_factor() -> Result {
+    let dir = scripted_repo("make_delivery.sh")?;
+    let rows = json_rows(&run_ok(cochange(&dir).args([
+        "backlog",
+        "--no-cache",
+        "--format",
+        "json",
+    ]))?)?;
+    assert_eq!(
+        cells(&rows, &["entity", "fixes", "score"]),
+        ["api/a.rs | 1 | 12.071626", "web/w.js | 0 | 5.052068"]
+    );
+    assert!(
+        cell_text(&rows[0]["reason"]).contains("defect-prone: 1 fix commit in the window"),
+        "{}",
+        rows[0]
+    );
+    Ok(())
+}
+
+#[test]
 fn a_history_without_releases_says_so() -> Result {
     let dir = scripted_repo("make_linear.sh")?;
     let out = run_ok(cochange(&dir).args(["delivery", "--no-cache"]))?;

@@ -102,7 +102,7 @@ fn backlog_combines_the_factors_as_documented() -> Result {
     let rows = json(&dir, &["backlog", "--inactive-after", "1"])?;
     let order: Vec<&str> = rows.iter().filter_map(|r| r["entity"].as_str()).collect();
     assert_eq!(order, ["src/engine.rs", "app/service.py", "web/view.js"]);
-    for (row, score) in rows.iter().zip([21.869_435, 10.276_924, 8.213_821]) {
+    for (row, score) in rows.iter().zip([21.299_458, 9.905_952, 7.964_213]) {
         assert!(close(&row["score"], score), "{row}");
     }
     let engine = &rows[0];
@@ -153,7 +153,7 @@ fn criticality_reorders_the_backlog() -> Result {
     )?;
     let order: Vec<&str> = rows.iter().filter_map(|r| r["entity"].as_str()).collect();
     assert_eq!(order, ["app/service.py", "src/engine.rs", "web/view.js"]);
-    assert!(close(&rows[0]["score"], 30.830_773), "{}", rows[0]);
+    assert!(close(&rows[0]["score"], 29.717_857), "{}", rows[0]);
     assert!(close(&rows[0]["criticality"], 3.0));
     assert!(
         rows[0]["reason"]
@@ -234,7 +234,7 @@ fn coverage_replaces_the_test_signal() -> Result {
             .ok_or("engine row")?;
         assert!(close(&engine["coverage"], 0.75), "{engine}");
         // 6 * log2(9) * (1 + (5/6 + (1 - 0.75) + 12/13 / 4) / 12)
-        assert!(close(&engine["score"], 21.374_134), "{engine}");
+        assert!(close(&engine["score"], 20.903_217), "{engine}");
         assert!(
             engine["reason"]
                 .as_str()

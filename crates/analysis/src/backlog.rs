@@ -100,6 +100,8 @@ pub struct BacklogInput<'a> {
     pub reach: &'a HashMap<String, f64>,
     /// Files that carry their own tests (a Rust `#[cfg(test)]` module).
     pub inline_tests: &'a HashSet<String>,
+    /// Fix commits (by their subject) in the window per file.
+    pub fixes: &'a HashMap<String, u64>,
     /// The functions of the files with their history in the window (see
     /// [`function_rows`](crate::function_rows)), to name where a file's changes concentrate;
     /// empty when not read.
@@ -156,7 +158,7 @@ const RISKY_SHARE: f64 = 0.5;
 /// `all_files`) that is not a test and changed at least `min_revisions` times in the window:
 ///
 /// ```text
-/// score = criticality · revisions · log2(2 + loc) · (1 + ¼ · (coupling + test_gap + ownership + hidden) / 4)
+/// score = criticality · revisions · log2(2 + loc) · (1 + ¼ · (coupling + test_gap + ownership + hidden + defects) / 5)
 /// ```
 ///
 /// where `coupling = min(1, reach / revisions)`, `test_gap = 1 − coverage` when coverage is known
@@ -200,14 +202,14 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
         let test_gap = test_gap(coverage, &signal, inline_tests);
         let owner = input.owners.get(path);
         let inactive = owner.is_some_and(|o| o.last_active < inactive_since);
-        let ownership = owner.map_or(0.0, |o| {
-            o.share * if inactive { 1.0 } else { ACTIVE_OWNER_WEIGHT }
-        });
+        let ownership = ownership(owner, inactive);
         let weight = input.criticality.weight(path);
         // Size counts comment lines too: leaving them out lowered the precision of `eval
         // backlog` on tokio (0.2375 to 0.225 over four cut-offs; docs/performance.md).
         let size = (2.0 + loc.get(i).unwrap_or(0) as f64).log2();
-        let factors = (coupling + test_gap + ownership + hidden) / 4.0;
+        let fixes = input.fixes.get(path).copied().unwrap_or(0);
+        let defects = (fixes as f64 / revs as f64).min(1.0);
+        let factors = (coupling + test_gap + ownership + hidden + defects) / 5.0;
         let total = weight * revs as f64 * size * (1.0 + FACTOR_WEIGHT * factors);
         let higher = all_revisions.iter().filter(|&&r| r > revs).count() as u64;
         let top = (100 * (higher + 1)).div_ceil(all_revisions.len().max(1) as u64);
@@ -225,6 +227,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             coupled: n_coupled,
             cross: n_cross,
             hidden: n_hidden,
+            fixes,
             coverage,
             test_share: signal.share(),
             inline_tests,
@@ -246,6 +249,7 @@ pub fn backlog(input: &BacklogInput<'_>) -> PolarsResult<DataFrame> {
             cross: n_cross,
             hidden,
             hidden_pairs: n_hidden,
+            fixes,
             test_share: signal.share(),
             test_partner: signal.partner.map(|p| p.0),
             inline_tests,
@@ -276,6 +280,13 @@ fn listed(items: &[String]) -> String {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
         _ => items.join(""),
     }
+}
+
+/// The main developer's share, a quarter of it while they are active.
+fn ownership(owner: Option<&Owner>, inactive: bool) -> f64 {
+    owner.map_or(0.0, |o| {
+        o.share * if inactive { 1.0 } else { ACTIVE_OWNER_WEIGHT }
+    })
 }
 
 /// The functions' names, comma-separated.
@@ -309,6 +320,7 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
         "coupled_cross" => rows.iter().map(|r| r.cross).collect::<Vec<_>>(),
         "hidden_coupling" => rows.iter().map(|r| r.hidden).collect::<Vec<_>>(),
         "coupled_hidden" => rows.iter().map(|r| r.hidden_pairs).collect::<Vec<_>>(),
+        "fixes" => rows.iter().map(|r| r.fixes).collect::<Vec<_>>(),
         "test_share" => rows.iter().map(|r| r.test_share).collect::<Vec<_>>(),
         "test_partner" => rows.iter().map(|r| r.test_partner.as_deref()).collect::<Vec<_>>(),
         "inline_tests" => rows.iter().map(|r| r.inline_tests).collect::<Vec<_>>(),
@@ -337,6 +349,7 @@ struct Reason<'a> {
     coupled: u64,
     cross: u64,
     hidden: u64,
+    fixes: u64,
     coverage: Option<f64>,
     test_share: f64,
     inline_tests: bool,
@@ -395,6 +408,13 @@ impl Reason<'_> {
                 ),
             },
         ];
+        if self.fixes > 0 {
+            parts.push(format!(
+                "defect-prone: {} fix commit{} in the window",
+                self.fixes,
+                if self.fixes == 1 { "" } else { "s" }
+            ));
+        }
         if let Some(o) = self.owner {
             let mut text = format!(
                 "{} % of its added lines by {}",
@@ -452,6 +472,8 @@ struct Row {
     cross: u64,
     hidden: f64,
     hidden_pairs: u64,
+    /// Fix commits in the window.
+    fixes: u64,
     test_share: f64,
     test_partner: Option<String>,
     inline_tests: bool,

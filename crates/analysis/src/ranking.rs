@@ -235,7 +235,7 @@ fn first_parent_line(tables: &cochange_miner::Tables) -> PolarsResult<Vec<(Strin
 }
 
 /// The fix commits (subject matching `pattern`): author time and the entities they changed.
-fn fix_commits(
+pub(crate) fn fix_commits(
     tables: &cochange_miner::Tables,
     pattern: &Regex,
 ) -> PolarsResult<Vec<(i64, Vec<String>)>> {

@@ -1134,6 +1134,14 @@ impl Measured {
             .max_changeset_size
             .unwrap_or(CouplingOptions::default().max_changeset_size);
         let reach = crate::reach(&self.windowed, &settings.grouping, max_changeset_size)?;
+        let fix_pattern = regex::Regex::new(crate::DEFAULT_FIX_PATTERN)
+            .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+        let mut fixes: HashMap<String, u64> = HashMap::new();
+        for (_, entities) in crate::ranking::fix_commits(&self.windowed, &fix_pattern)? {
+            for entity in entities {
+                *fixes.entry(entity).or_default() += 1;
+            }
+        }
         let inline_tests: HashSet<String> = self
             .files
             .iter()
@@ -1154,6 +1162,7 @@ impl Measured {
             all_files,
             min_revisions: if all_files { 1 } else { MIN_BACKLOG_REVISIONS },
             reach: &reach,
+            fixes: &fixes,
             inline_tests: &inline_tests,
             functions,
         })

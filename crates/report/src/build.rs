@@ -276,7 +276,7 @@ fn sections(
             id: "backlog".into(),
             title: "Refactoring backlog".into(),
             text: format!(
-                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap, ownership risk and hidden coupling). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal, an inactive main developer (after {} months) and coupling across components with no import move a file by at most a quarter. The reason names the functions where a file's changes concentrate. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
+                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap, ownership risk, hidden coupling and defects). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal, an inactive main developer (after {} months), coupling across components with no import and fix commits move a file by at most a quarter. The reason names the functions where a file's changes concentrate. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
                 options.inactive_after
             ),
             table: Table::from_frame("backlog", &reason_first(&backlog)?)?,

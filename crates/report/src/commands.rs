@@ -268,7 +268,7 @@ pub fn backlog(session: &mut Session<'_>, options: &BacklogOptions) -> Result<Ta
     table.title = Some(format!("Refactoring backlog: {}", measured.repositories));
     table.context = measured.context();
     table.legend = vec![
-        "score = criticality × revisions × log2(2 + loc) × (1 + ¼ × mean of coupling, test gap, ownership, hidden coupling) (docs/metrics.md)".into(),
+        "score = criticality × revisions × log2(2 + loc) × (1 + ¼ × mean of coupling, test gap, ownership, hidden coupling, defects) (docs/metrics.md)".into(),
         "coupling: share of its co-changes that reach other folders, each change set counted once".into(),
         "coupled / coupled_cross / coupled_hidden: files it forms a coupling pair with (thresholds in force), how many are in other components, and how many of those neither import nor are imported by it; hidden_coupling: coupled_hidden / coupled".into(),
         "test_share: share of its change sets in which a test file changed too; coverage: line coverage, when given".into(),
