@@ -328,6 +328,22 @@ fn trend_changes(old: &Snapshot, new: &Snapshot) -> Table {
             ]);
         }
     }
+    // The window's lead time for changes (docs/delivery.md), when either side has releases.
+    let (before, after) = (
+        old.metrics.lead_time_median_s,
+        new.metrics.lead_time_median_s,
+    );
+    if before.is_some() || after.is_some() {
+        let value = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
+        trend_rows.push(vec![
+            Cell::Text("lead_time_median_s (window)".into()),
+            value(before),
+            value(after),
+            before
+                .zip(after)
+                .map_or(Cell::Null, |(x, y)| Cell::Float(y - x)),
+        ]);
+    }
     Table::new(
         "trend-changes",
         &["metric", "before", "after", "change"],
@@ -671,6 +687,14 @@ mod tests {
         let mut none = snapshot(&[], &[], &[], 0.0);
         none.metrics.lead_time_median_s = None;
         assert!(check(&none, Some(&baseline), &rules).is_empty());
+        // diff shows the change beside the trend metrics.
+        let mut current = snapshot(&[], &[], &[], 0.0);
+        current.metrics.lead_time_median_s = Some(3.5 * 86_400.0);
+        let trends = &diff(&baseline, &current, 5)[6];
+        assert_eq!(trends.name, "trend-changes");
+        let row = trends.rows.last().expect("a row");
+        assert_eq!(row[0].text(), "lead_time_median_s (window)");
+        assert_eq!(row[3].text(), "129600");
     }
 
     #[test]
