@@ -148,28 +148,8 @@ impl<'t> Graph<'t> {
         component_of: &dyn Fn(&str) -> String,
     ) -> PolarsResult<Graph<'t>> {
         let commits = &mined.commits;
-        let ids: Vec<&str> = commits
-            .column(col::COMMIT)?
-            .str()?
-            .iter()
-            .map(Option::unwrap_or_default)
-            .collect();
+        let (ids, parents) = cochange_miner::commit_graph(commits)?;
         let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let parents_column = commits.column(col::PARENTS)?.list()?;
-        let mut parents = Vec::with_capacity(ids.len());
-        for i in 0..ids.len() {
-            let of = parents_column
-                .get_as_series(i)
-                .and_then(|p| {
-                    p.str().ok().map(|s| {
-                        s.iter()
-                            .filter_map(|p| index.get(p?).copied())
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .unwrap_or_default();
-            parents.push(of);
-        }
         let times = |name: &str| -> PolarsResult<Vec<i64>> {
             Ok(commits
                 .column(name)?

@@ -102,6 +102,20 @@ pub(crate) fn select(
     })
 }
 
+/// The ids of `commits` in row order and, for each, the rows of its parents (a parent beyond a
+/// shallow graft has no row, and is left out).
+pub fn commit_graph(commits: &DataFrame) -> PolarsResult<(Vec<&str>, Vec<Vec<usize>>)> {
+    let ids: Vec<&str> = commits
+        .column(col::COMMIT)?
+        .str()?
+        .iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let parents = parent_indices(commits, &index, false)?;
+    Ok((ids, parents))
+}
+
 fn parent_indices(
     commits: &DataFrame,
     index: &HashMap<&str, usize>,
