@@ -415,16 +415,7 @@ fn releases_agree_with_git(
         &["clone", "-q", "--bare", "--shared", source, copy],
     )?;
     let tagged = tag_releases(&repo, tag_of)?;
-    let table = |show: &str| -> Result<Vec<serde_json::Value>> {
-        json_rows(&run_ok(cochange(&repo).args([
-            "delivery",
-            "--no-cache",
-            "--format",
-            "json",
-            "--show",
-            show,
-        ]))?)
-    };
+    let table = |show: &str| crate::delivery::table(&repo, show);
     let releases = table("releases")?;
     let listed = String::from_utf8(git_output(
         &repo,

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use crate::util::*;
 
-fn table(dir: &Path, show: &str) -> Result<Vec<Value>> {
+/// The rows of `delivery --show SHOW` on the repository at `dir`.
+pub(crate) fn table(dir: &Path, show: &str) -> Result<Vec<Value>> {
     json_rows(&run_ok(cochange(dir).args([
         "delivery",
         "--no-cache",

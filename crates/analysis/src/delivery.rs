@@ -127,6 +127,7 @@ impl Delivered {
 /// The commit graph and what each commit touched, read from the mined tables.
 struct Graph<'t> {
     ids: Vec<&'t str>,
+    index: HashMap<&'t str, usize>,
     parents: Vec<Vec<usize>>,
     is_merge: Vec<bool>,
     authored: Vec<i64>,
@@ -148,8 +149,11 @@ impl<'t> Graph<'t> {
         component_of: &dyn Fn(&str) -> String,
     ) -> PolarsResult<Graph<'t>> {
         let commits = &mined.commits;
-        let (ids, parents) = cochange_miner::commit_graph(commits)?;
-        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let cochange_miner::CommitGraph {
+            ids,
+            index,
+            parents,
+        } = cochange_miner::commit_graph(commits)?;
         let times = |name: &str| -> PolarsResult<Vec<i64>> {
             Ok(commits
                 .column(name)?
@@ -199,6 +203,7 @@ impl<'t> Graph<'t> {
             components,
             kept: ids.iter().map(|id| kept_ids.contains(id)).collect(),
             ids,
+            index,
         })
     }
 
@@ -206,15 +211,9 @@ impl<'t> Graph<'t> {
     /// it. Walking the releases oldest first and stopping at commits already reached is enough:
     /// whatever an earlier release holds, it holds with all its ancestors.
     fn first_release(&self, releases: &[Release], order: &[usize]) -> Vec<Option<usize>> {
-        let index: HashMap<&str, usize> = self
-            .ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (*id, i))
-            .collect();
         let mut first = vec![None; self.ids.len()];
         for &r in order {
-            let Some(&start) = index.get(releases[r].commit.as_str()) else {
+            let Some(&start) = self.index.get(releases[r].commit.as_str()) else {
                 continue;
             };
             let mut stack = vec![start];
@@ -235,20 +234,11 @@ impl<'t> Graph<'t> {
     }
 }
 
-/// Each non-merge commit of `kept` (the filtered tables of `mined`) with the first final release (not a pre-release) of its
-/// scope that holds it: once
-/// for the whole repository (releases without a component of the mapping), and once for each
-/// component that has releases of its own, for the commits that changed its files.
-pub fn delivered(
-    (mined, kept): (&cochange_miner::Tables, &cochange_miner::Tables),
-    releases: &[Release],
-    component_of: &dyn Fn(&str) -> String,
-) -> Result<Vec<Delivered>, Error> {
-    Ok(Graph::read(mined, kept, component_of)?.delivered(releases))
-}
-
 impl Graph<'_> {
-    /// See [`delivered`].
+    /// Each non-merge commit the filters keep with the first final release (not a pre-release)
+    /// of its scope that holds it: once for the whole repository (releases without a component
+    /// of the mapping), and once for each component that has releases of its own, for the
+    /// commits that changed its files.
     fn delivered(&self, releases: &[Release]) -> Vec<Delivered> {
         let graph = self;
         let mut scopes: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
@@ -284,10 +274,9 @@ impl Graph<'_> {
         releases: &[Release],
         commits: &[Delivered],
     ) -> Vec<BTreeSet<&'g str>> {
-        let index = self.index();
         let mut files = vec![BTreeSet::new(); releases.len()];
         for commit in commits {
-            if let (Some(r), Some(&c)) = (commit.release, index.get(commit.commit.as_str())) {
+            if let (Some(r), Some(&c)) = (commit.release, self.index.get(commit.commit.as_str())) {
                 files[r].extend(self.files[c].iter().copied());
             }
         }
@@ -337,14 +326,6 @@ impl Graph<'_> {
         out
     }
 
-    fn index(&self) -> HashMap<&str, usize> {
-        self.ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (*id, i))
-            .collect()
-    }
-
     /// Per release, why it failed (see [`Failure`]).
     fn failures(
         &self,
@@ -370,9 +351,8 @@ impl Graph<'_> {
             .iter()
             .filter_map(|d| Some(((d.scope.as_deref(), d.commit.as_str()), d.release?)))
             .collect();
-        let index = self.index();
         for commit in commits {
-            let Some(&c) = index.get(commit.commit.as_str()) else {
+            let Some(&c) = self.index.get(commit.commit.as_str()) else {
                 continue;
             };
             let scope = commit.scope.as_deref();

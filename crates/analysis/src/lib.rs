@@ -97,7 +97,7 @@ pub use coupling::{
 pub use coverage::{Coverage, CoverageError, CoverageFileError, parse_coverage, read_coverage};
 pub use delivery::{
     DEFAULT_RELEASE_PATTERN, Delivered, Delivery, Failure, FailureRules, MergedBranch, Release,
-    ReleasePattern, ReleasedTogether, delivered, nearest_rank, released_together, releases,
+    ReleasePattern, ReleasedTogether, nearest_rank, released_together, releases,
 };
 pub use deps::{Boundaries, CoChange, DepsReport, Forbidden, Structure, deps};
 pub use filter::{

@@ -422,14 +422,7 @@ pub(crate) fn commit_rows<'s>(
     stored: &'s Stored,
 ) -> Result<CommitRows<'s>, Error> {
     let commit = crate::repo::commit_of(repo, rev)?.id.to_string();
-    let ids: Vec<&str> = stored
-        .commits
-        .column(col::COMMIT)?
-        .str()?
-        .iter()
-        .map(Option::unwrap_or_default)
-        .collect();
-    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let (ids, index) = crate::select::commit_ids(&stored.commits)?;
     let Some(&target) = index.get(commit.as_str()) else {
         return Err(Error::NotMined {
             rev: rev.to_owned(),

@@ -28,13 +28,7 @@ pub(crate) fn select(
     changes: &DataFrame,
     pick: &Pick<'_>,
 ) -> PolarsResult<Tables> {
-    let ids: Vec<&str> = commits
-        .column(col::COMMIT)?
-        .str()?
-        .iter()
-        .map(Option::unwrap_or_default)
-        .collect();
-    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let (ids, index) = commit_ids(commits)?;
     let parents = parent_indices(commits, &index, pick.first_parent)?;
     let committer_time: Vec<i64> = commits
         .column(col::COMMITTER_TIME)?
@@ -102,9 +96,31 @@ pub(crate) fn select(
     })
 }
 
-/// The ids of `commits` in row order and, for each, the rows of its parents (a parent beyond a
-/// shallow graft has no row, and is left out).
-pub fn commit_graph(commits: &DataFrame) -> PolarsResult<(Vec<&str>, Vec<Vec<usize>>)> {
+/// The commits of a table as a graph.
+#[derive(Debug, Clone)]
+pub struct CommitGraph<'t> {
+    /// The ids (40 hex digits) in row order.
+    pub ids: Vec<&'t str>,
+    /// The row of each id.
+    pub index: HashMap<&'t str, usize>,
+    /// For each row, the rows of its parents (a parent beyond a shallow graft has no row, and is
+    /// left out).
+    pub parents: Vec<Vec<usize>>,
+}
+
+/// The [`CommitGraph`] of `commits`.
+pub fn commit_graph(commits: &DataFrame) -> PolarsResult<CommitGraph<'_>> {
+    let (ids, index) = commit_ids(commits)?;
+    let parents = parent_indices(commits, &index, false)?;
+    Ok(CommitGraph {
+        ids,
+        index,
+        parents,
+    })
+}
+
+/// The ids of `commits` in row order, and the row of each.
+pub(crate) fn commit_ids(commits: &DataFrame) -> PolarsResult<(Vec<&str>, HashMap<&str, usize>)> {
     let ids: Vec<&str> = commits
         .column(col::COMMIT)?
         .str()?
@@ -112,8 +128,7 @@ pub fn commit_graph(commits: &DataFrame) -> PolarsResult<(Vec<&str>, Vec<Vec<usi
         .map(Option::unwrap_or_default)
         .collect();
     let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let parents = parent_indices(commits, &index, false)?;
-    Ok((ids, parents))
+    Ok((ids, index))
 }
 
 fn parent_indices(
