@@ -8,6 +8,9 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(corpus_missing)");
     println!("cargo::rustc-check-cfg=cfg(no_user_namespaces)");
     println!("cargo::rustc-check-cfg=cfg(python_missing)");
+    println!("cargo::rustc-check-cfg=cfg(duckdb_missing)");
+    println!("cargo::rustc-check-cfg=cfg(spark_missing)");
+    println!("cargo::rerun-if-env-changed=COCHANGE_PYTHON");
     println!("cargo::rerun-if-env-changed=COCHANGE_CORPUS");
     println!("cargo::rerun-if-changed=build.rs");
     let corpus = std::env::var_os("COCHANGE_CORPUS")
@@ -22,6 +25,16 @@ fn main() {
     // Oracles written in Python (tests/oracles/) need python3.
     if !succeeds("python3", &["--version"]) {
         println!("cargo::rustc-cfg=python_missing");
+    }
+    // The DuckDB SQL of docs/scale.md runs in the `duckdb` package of `$COCHANGE_PYTHON` (`.ci/run`
+    // installs it into a virtual environment), else of python3.
+    let python = std::env::var("COCHANGE_PYTHON").unwrap_or_else(|_| "python3".into());
+    if !succeeds(&python, &["-c", "import duckdb"]) {
+        println!("cargo::rustc-cfg=duckdb_missing");
+    }
+    // The Spark SQL of docs/scale.md runs in PySpark, which needs Java; CI does not install it.
+    if !succeeds(&python, &["-c", "import pyspark"]) || !succeeds("java", &["-version"]) {
+        println!("cargo::rustc-cfg=spark_missing");
     }
     // The full-disk test mounts a small tmpfs in a mount namespace of its own.
     if !succeeds("unshare", &["-Urm", "true"]) {

@@ -37,6 +37,12 @@ pub struct GlobalArgs {
     /// name).
     #[arg(long, global = true, value_name = "PATH")]
     pub repo: Vec<PathBuf>,
+    /// Read the history from this folder of exported tables (written by `cochange export`)
+    /// instead of repositories: every repository exported there is analysed together, without
+    /// its git folder. Analyses that read file contents (imports, functions, knowledge) need the
+    /// repository.
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "repo")]
+    pub tables: Option<PathBuf>,
     /// The repository's name in the output (repeatable, in the order of `--repo`) [default: the
     /// last part of the `origin` remote's URL, else the folder's name].
     #[arg(long, global = true, value_name = "NAME")]
@@ -134,6 +140,10 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Mine the history into the cache and report what was done.
     Mine,
+    /// Write the mined tables of each `--repo` as Parquet below `--output DIR`, for DuckDB,
+    /// Spark or `--tables` (docs/schema.md, docs/scale.md). A later export to the same folder
+    /// appends the new commits.
+    Export(ExportArgs),
     /// Every file change: commit, author, date, path, rename, kind and lines (code-maat's `identity`).
     Changes(ColumnsArgs),
     /// Numbers of commits, entities, entity changes and authors (code-maat's `summary`).
@@ -807,4 +817,12 @@ impl Command {
         };
         columns == Columns::CodeMaat
     }
+}
+
+/// Options of `export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Repositories mined at the same time; each gets an equal share of `--threads`.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: u32,
 }

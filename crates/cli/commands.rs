@@ -106,6 +106,7 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
         return Err(UsageError(refusal).into());
     }
     match (command, printer.output_path()) {
+        (Command::Export(args), output) => return export(args, output, settings, printer),
         (Command::Report(_), output) => {
             cochange_report::check_folder(output.unwrap_or(Path::new(REPORT_FOLDER)))?;
         }
@@ -180,6 +181,67 @@ pub fn run(command: &Command, settings: &Settings, printer: &Printer) -> anyhow:
     let code = analyse(command, inputs, &mut session, settings, printer);
     printer.notices(session.take_notices());
     code
+}
+
+/// `export`: every repository's tables below `output`, each reported as it finishes.
+fn export(
+    args: &crate::args::ExportArgs,
+    output: Option<&Path>,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<u8> {
+    let Some(dir) = output else {
+        return Err(UsageError(
+            "`export` writes a folder of Parquet tables: name it with `--output DIR`".into(),
+        )
+        .into());
+    };
+    if settings.analysis.tables.is_some() {
+        return Err(UsageError(
+            "`export` reads repositories (`--repo`), not exported tables (`--tables`)".into(),
+        )
+        .into());
+    }
+    let bar = Bar::new(printer.progress_target());
+    let report = |outcome: &cochange_analysis::ExportOutcome| {
+        for warning in &outcome.warnings {
+            printer.warn(format_args!("{}: {warning}", outcome.path.display()));
+        }
+        if let Ok(done) = &outcome.result {
+            if let Some(why) = &done.rewritten {
+                printer.warn(format_args!(
+                    "{}: the earlier export was replaced, not appended to: {why}",
+                    done.repo
+                ));
+            }
+            printer.info(format_args!(
+                "{}: {} new commits, {} in the export",
+                done.repo, done.new_commits, done.total_commits
+            ));
+        }
+    };
+    let outcomes = cochange_analysis::export_repositories(
+        &settings.analysis,
+        dir,
+        args.jobs as usize,
+        &bar,
+        &report,
+    );
+    bar.finish();
+    let mut failed = outcomes?.into_iter().filter_map(|o| o.result.err());
+    match failed.next() {
+        None => {
+            printer.info(format_args!("tables written below `{}`", dir.display()));
+            Ok(exit::SUCCESS)
+        }
+        // The others were exported; the first failure decides the exit code.
+        Some(first) => {
+            for other in failed {
+                printer.warn(format_args!("{:#}", anyhow::Error::from(other)));
+            }
+            Err(first.into())
+        }
+    }
 }
 
 /// The command's analysis on a loaded session, printed.

@@ -139,8 +139,12 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 
 fn miner_code(err: &cochange_miner::Error) -> u8 {
     match err {
-        cochange_miner::Error::Table(_) => exit::INTERNAL,
-        cochange_miner::Error::Threads { .. } => exit::USAGE,
+        cochange_miner::Error::Table(_) | cochange_miner::Error::ExportWrite { .. } => {
+            exit::INTERNAL
+        }
+        cochange_miner::Error::Threads { .. } | cochange_miner::Error::ExportTarget { .. } => {
+            exit::USAGE
+        }
         _ => exit::REPOSITORY,
     }
 }

@@ -2,7 +2,7 @@
 //! `HiArgs`).
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cochange_analysis::{
     CheckRules, ConfigFile, DateArgs, Dates, FilterSpec, Filters, Settings as AnalysisSettings,
@@ -64,12 +64,16 @@ impl Settings {
         )?;
         cochange_analysis::check_walk(args.threads, &args.rev, at)?;
         cochange_analysis::check_names(&args.name, args.repo.len())?;
-        let repos = if args.repo.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            args.repo.clone()
+        let config = cochange_analysis::read_config(
+            args.config.as_deref(),
+            args.repo.first().map_or(Path::new("."), PathBuf::as_path),
+        )?;
+        // With `--tables` no repository is read.
+        let repos = match (&args.tables, args.repo.is_empty()) {
+            (Some(_), _) => Vec::new(),
+            (None, true) => vec![PathBuf::from(".")],
+            (None, false) => args.repo.clone(),
         };
-        let config = cochange_analysis::read_config(args.config.as_deref(), &repos[0])?;
         let empty = ConfigFile::default();
         let file = config.as_ref().unwrap_or(&empty);
         let (filters, explained_filters) = Filters::build(&FilterSpec {
@@ -85,6 +89,7 @@ impl Settings {
             cochange_analysis::cache_location(args.cache_dir.as_deref(), args.no_cache, &repos)?;
         let analysis = AnalysisSettings {
             repos,
+            tables: args.tables.clone(),
             names: args.name.clone(),
             mining: mining_options(args, dates, cache),
             as_of: dates.as_of,

@@ -23,30 +23,6 @@ fn mine(repo: &Path, cache: &Path) -> Result<(u64, u64, u64, u64, String, String
     ))
 }
 
-fn copy_of(script: &str) -> Result<(tempfile::TempDir, std::path::PathBuf)> {
-    let tmp = tempfile::tempdir()?;
-    let repo = tmp.path().join("repo");
-    let status = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(scripted_repo(script)?)
-        .arg(&repo)
-        .status()?;
-    assert!(status.success());
-    Ok((tmp, repo))
-}
-
-fn add_commit(repo: &Path, file: &str, when: &str) -> Result {
-    std::fs::write(repo.join(file), format!("{when}\n"))?;
-    git_output(repo, &["add", file])?;
-    let out = git(repo)
-        .args(["commit", "-q", "-m", "later"])
-        .env("GIT_AUTHOR_DATE", when)
-        .env("GIT_COMMITTER_DATE", when)
-        .output()?;
-    assert!(out.status.success());
-    Ok(())
-}
-
 fn cache_files(cache: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![cache.to_owned()];

@@ -499,3 +499,41 @@ fn releases_and_lead_times_agree_with_git_tags() -> Result {
     }
     Ok(())
 }
+
+#[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
+#[cfg_attr(
+    duckdb_missing,
+    ignore = "needs the duckdb Python package (`.ci/run` installs it; or set COCHANGE_PYTHON)"
+)]
+fn duckdb_sql_of_the_docs_gives_cochanges_coupling_on_flask() -> Result {
+    let (pairs, entities) = crate::export::engine_agrees("duckdb", &corpus_repo("flask")?)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "flask: DuckDB gives cochange's {pairs} coupled pairs and {entities} entities' revisions"
+    );
+    assert!(pairs > 10 && entities > 100);
+    Ok(())
+}
+
+#[test]
+#[cfg_attr(
+    corpus_missing,
+    ignore = "needs ../shared/corpus (flask.bundle, tokio.bundle)"
+)]
+#[cfg_attr(
+    spark_missing,
+    ignore = "needs PySpark and Java (`pip install pyspark`; set COCHANGE_PYTHON); CI does not install them"
+)]
+fn spark_sql_of_the_docs_gives_cochanges_coupling_on_flask() -> Result {
+    let (pairs, entities) = crate::export::engine_agrees("spark", &corpus_repo("flask")?)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "flask: Spark gives cochange's {pairs} coupled pairs and {entities} entities' revisions"
+    );
+    assert!(pairs > 10 && entities > 100);
+    Ok(())
+}

@@ -9,6 +9,7 @@ mod corpus;
 mod delivery;
 mod deps;
 mod errors;
+mod export;
 mod faults;
 mod filters;
 mod hotspots;

@@ -52,6 +52,7 @@ agreement!(binary, "make_binary.sh");
 agreement!(roots, "make_roots.sh");
 agreement!(identities, "make_identities.sh");
 agreement!(wide_commit, "make_wide_commit.sh");
+agreement!(rename_limit, "make_rename_limit.sh");
 agreement!(non_utf8, "make_non_utf8.sh");
 agreement!(odd_dates, "make_odd_dates.sh");
 agreement!(shallow, "make_special_repos.sh", "shallow");
@@ -436,5 +437,21 @@ fn several_repositories_are_kept_apart_by_name() -> Result {
         r = name(&renames)
     );
     assert_eq!(String::from_utf8(out.stdout)?, expected);
+    Ok(())
+}
+
+#[test]
+fn a_commit_above_the_rename_limit_is_named_in_a_warning() -> Result {
+    let dir = scripted_repo("make_rename_limit.sh")?;
+    let head = String::from_utf8(git_output(&dir, &["rev-parse", "HEAD"])?)?;
+    let out = run_ok(cochange(&dir).args(["mine", "--no-cache"]))?;
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains(&format!(
+            "1 commit(s) delete and add too many files to compare each pair for renames (git's diff.renameLimit, 1000): as git does, only identical files and unique file names were paired there; the first is {}",
+            head.trim()
+        )),
+        "{stderr}"
+    );
     Ok(())
 }

@@ -332,3 +332,29 @@ pub fn cells(rows: &[serde_json::Value], columns: &[&str]) -> Vec<String> {
         })
         .collect()
 }
+
+/// A copy of the fixture `script` that a test may change, in a temporary folder.
+pub fn copy_of(script: &str) -> Result<(tempfile::TempDir, std::path::PathBuf)> {
+    let tmp = tempfile::tempdir()?;
+    let repo = tmp.path().join("repo");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(scripted_repo(script)?)
+        .arg(&repo)
+        .status()?;
+    assert!(status.success());
+    Ok((tmp, repo))
+}
+
+/// Commits `file` (holding `when`) in `repo`, authored and committed at `when`.
+pub fn add_commit(repo: &Path, file: &str, when: &str) -> Result {
+    std::fs::write(repo.join(file), format!("{when}\n"))?;
+    git_output(repo, &["add", file])?;
+    let out = git(repo)
+        .args(["commit", "-q", "-m", "later"])
+        .env("GIT_AUTHOR_DATE", when)
+        .env("GIT_COMMITTER_DATE", when)
+        .output()?;
+    assert!(out.status.success());
+    Ok(())
+}

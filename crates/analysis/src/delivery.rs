@@ -485,11 +485,14 @@ impl crate::Session<'_> {
         rules: &FailureRules,
     ) -> Result<Delivery, Error> {
         let (repo, outcome, _) = self.one_repository("delivery")?;
-        let tags = cochange_miner::tags(repo).map_err(|source| Error::Repository {
-            what: "read the tags",
-            path: repo.clone(),
-            source,
-        })?;
+        let tags = match self.history.exported.as_deref() {
+            Some([extras]) => extras.tags.clone(),
+            _ => cochange_miner::tags(repo).map_err(|source| Error::Repository {
+                what: "read the tags",
+                path: repo.clone(),
+                source,
+            })?,
+        };
         let mapping = self.mapping()?;
         let component_of = |path: &str| mapping.rules.component_of(path).0;
         let components: BTreeSet<String> = mapping.files.iter().map(|f| component_of(f)).collect();

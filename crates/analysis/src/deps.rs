@@ -129,6 +129,12 @@ impl Session<'_> {
 
     /// [`Session::structure`] of revision `rev` (`None`: HEAD).
     pub fn structure_at(&mut self, rev: Option<&str>) -> Result<Structure, Error> {
+        if self.history.exported.is_some() {
+            self.push_notice(crate::Notice::Info(
+                "imports are not read from exported tables: structure is unknown".into(),
+            ));
+            return Ok(Structure::default());
+        }
         let several = self.several();
         let mut structure = Structure::default();
         for (repo, outcome, options) in self.history.repositories() {

@@ -45,6 +45,7 @@ mod coupling;
 mod coverage;
 mod delivery;
 mod deps;
+mod export;
 mod filter;
 mod folders;
 mod hotspots;
@@ -100,6 +101,7 @@ pub use delivery::{
     ReleasePattern, ReleasedTogether, nearest_rank, released_together, releases,
 };
 pub use deps::{Boundaries, CoChange, DepsReport, Forbidden, Structure, deps};
+pub use export::{ExportOutcome, export_repositories};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterSpec, FilterStatistics, Filters, glob_set,
     path_glob,
@@ -123,8 +125,8 @@ pub use pair_structure::{PairStructure, STRUCTURE, with_structure};
 pub use ranking::{DEFAULT_FIX_PATTERN, RANKINGS, RankingCheck, ranking_check};
 pub use repos::{combine, prefixed, unique_names};
 pub use session::{
-    BacklogChoices, Error, History, KnowledgeOptions, Mapping, Measured, Needs, Notice, Session,
-    Settings, Thresholds, check_names, day,
+    BacklogChoices, Error, ExportedExtras, History, KnowledgeOptions, Mapping, Measured, Needs,
+    Notice, Session, Settings, Thresholds, check_names, day,
 };
 pub use setup::{
     DateArgs, Dates, GroupBy, cache_location, check_walk, dates, grouping, read_config,

@@ -23,6 +23,9 @@ use crate::{
 pub struct Settings {
     /// The repositories (`--repo`), in order.
     pub repos: Vec<PathBuf>,
+    /// Read the history from this folder of exported tables instead of the repositories
+    /// (`--tables`, docs/scale.md).
+    pub tables: Option<PathBuf>,
     /// Names for them (`--name`), by position; fewer than `repos` is fine.
     pub names: Vec<String>,
     /// How to mine, what to select, where the cache is.
@@ -310,6 +313,20 @@ pub struct History {
     pub options: Vec<cochange_miner::Options>,
     /// All of them, prefixed by repository name when there are several, after the filters.
     pub tables: Tables,
+    /// With `--tables`: what the export holds besides the history, per repository in the order
+    /// of `outcomes`; `None` when the history was mined from the repositories.
+    pub exported: Option<Vec<ExportedExtras>>,
+}
+
+/// What an export holds of one repository besides its history (docs/schema.md).
+#[derive(Debug, Clone)]
+pub struct ExportedExtras {
+    /// The commit whose files `files` lists.
+    pub head: String,
+    /// The repository's tags.
+    pub tags: Vec<cochange_miner::Tag>,
+    /// The files at `head` with their measures.
+    pub files: DataFrame,
 }
 
 /// The files of `rev` in the repository at `repo` that `wanted` accepts, each read by `read`
@@ -341,6 +358,17 @@ pub(crate) fn read_files<T: Cached + Send + Sync>(
 }
 
 impl History {
+    /// Refuses `what` when the history was read from exported tables, which do not hold the
+    /// repository's files.
+    pub fn needs_repository(&self, what: &str) -> Result<(), Error> {
+        match self.exported {
+            None => Ok(()),
+            Some(_) => Err(Error::Invalid(format!(
+                "{what} reads the repository's files, which exported tables (`--tables`) do not hold: run it on the repository (`--repo`)"
+            ))),
+        }
+    }
+
     /// Each repository with what mining returned and the options it was mined with.
     pub(crate) fn repositories(
         &self,
@@ -484,6 +512,11 @@ impl<'s> Session<'s> {
                 files: Vec::new(),
             });
         };
+        if let Some([extras]) = self.history.exported.as_deref() {
+            // The export keeps the paths, not `CODEOWNERS` or manifests: config and folders map.
+            let files = crate::export::snapshot_of(&extras.files, &extras.head, |_| false)?.paths;
+            return Ok(Mapping { rules, files });
+        }
         let snapshot = cochange_miner::read_snapshot(
             repo,
             self.revision(),
@@ -566,19 +599,27 @@ impl<'s> Session<'s> {
         let several = self.several();
         let (mut files, mut revisions) = (Vec::new(), Vec::new());
         let (mut binary, mut excluded, mut missing) = (0, 0, Vec::new());
-        for (repo, outcome, options) in self.history.repositories() {
+        for (i, (repo, outcome, options)) in self.history.repositories().enumerate() {
             let prefix = |path: &str| crate::prefixed(&outcome.repo, path, several);
             let entity = |path: &str| {
                 let path = prefix(path);
                 entities.get(&path).cloned().unwrap_or(path)
             };
-            let snapshot = read_files(
-                repo,
-                options,
-                rev,
-                |path| self.settings.filters.keeps_path(&entity(path)),
-                crate::measure_text,
-            )?;
+            let wanted = |path: &str| self.settings.filters.keeps_path(&entity(path));
+            let snapshot = match &self.history.exported {
+                None => read_files(repo, options, rev, wanted, crate::measure_text)?,
+                Some(extras) => {
+                    let head = &extras[i].head;
+                    if rev.is_some_and(|rev| !head.starts_with(rev)) {
+                        return Err(Error::Invalid(format!(
+                            "the exported tables of `{}` measure the files of commit {head} only, not `{}`: leave out `--at`, or run on the repository",
+                            outcome.repo,
+                            rev.unwrap_or_default()
+                        )));
+                    }
+                    crate::export::snapshot_of(&extras[i].files, head, wanted)?
+                }
+            };
             revisions.push(format!(
                 "{} ({})",
                 rev.unwrap_or("HEAD"),
@@ -695,6 +736,7 @@ impl<'s> Session<'s> {
                 "`knowledge` reads one repository at a time".into(),
             ));
         };
+        self.history.needs_repository("`knowledge`")?;
         let repo = repo.clone();
         let mapping = self.mapping()?;
         let keep = |f: &str| self.settings.filters.keeps_path(f);
@@ -856,6 +898,9 @@ fn load_history(
     progress: &dyn Progress,
     notices: &mut Vec<Notice>,
 ) -> Result<History, Error> {
+    if let Some(dir) = &settings.tables {
+        return history_from_tables(settings, dir, notices);
+    }
     let mut outcomes = Vec::new();
     let mut paths = Vec::new();
     let mut used = Vec::new();
@@ -901,7 +946,99 @@ fn load_history(
         paths.push(repo);
         used.push(options);
     }
-    let (tables, removed) = settings.filters.apply(&crate::combine(&outcomes)?)?;
+    let tables = filtered(settings, &outcomes, notices)?;
+    Ok(History {
+        paths,
+        outcomes,
+        options: used,
+        tables,
+        exported: None,
+    })
+}
+
+/// The history read from the exported tables in `dir` (`--tables`).
+fn history_from_tables(
+    settings: &Settings,
+    dir: &std::path::Path,
+    notices: &mut Vec<Notice>,
+) -> Result<History, Error> {
+    let selection = &settings.mining.selection;
+    let read = cochange_miner::export::read_export(dir, (selection.since, selection.until))
+        .map_err(|source| Error::Repository {
+            what: "read the exported tables",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    let (mut paths, mut outcomes, mut used, mut extras) = (vec![], vec![], vec![], vec![]);
+    for exported in read {
+        if exported.options.first_parent != settings.mining.mine.first_parent
+            || exported.options.renames != settings.mining.mine.renames
+        {
+            return Err(Error::Invalid(format!(
+                "the tables of `{}` in `{}` were exported with{} `--first-parent` and with{} `--no-renames`; analyse them with the same options, or export again",
+                exported.repo,
+                dir.display(),
+                if exported.options.first_parent {
+                    ""
+                } else {
+                    "out"
+                },
+                if exported.options.renames { "out" } else { "" },
+            )));
+        }
+        let tables = exported.tables;
+        let statistics = cochange_miner::Statistics {
+            commits_from_cache: tables.commits.height(),
+            commits_selected: tables.commits.height(),
+            merges_selected: tables
+                .commits
+                .column(col::IS_MERGE)?
+                .bool()?
+                .sum()
+                .unwrap_or(0) as usize,
+            changes_selected: tables.changes.height(),
+            ..cochange_miner::Statistics::default()
+        };
+        notices.push(Notice::Detail(format!(
+            "{}: {} commits read from the exported tables",
+            exported.repo, statistics.commits_selected
+        )));
+        let mut options = settings.mining.clone();
+        options.mine = exported.options;
+        options.name = Some(exported.repo.clone());
+        paths.push(dir.join(&exported.repo));
+        used.push(options);
+        outcomes.push(Outcome {
+            repo: exported.repo,
+            tables,
+            statistics,
+            warnings: Vec::new(),
+            origins: None,
+        });
+        extras.push(ExportedExtras {
+            head: exported.head,
+            tags: exported.tags,
+            files: exported.files,
+        });
+    }
+    let tables = filtered(settings, &outcomes, notices)?;
+    Ok(History {
+        paths,
+        outcomes,
+        options: used,
+        tables,
+        exported: Some(extras),
+    })
+}
+
+/// The tables of every repository as one pair, after the filters, checked for what the
+/// analyses can hold.
+fn filtered(
+    settings: &Settings,
+    outcomes: &[Outcome],
+    notices: &mut Vec<Notice>,
+) -> Result<Tables, Error> {
+    let (tables, removed) = settings.filters.apply(&crate::combine(outcomes)?)?;
     if removed != FilterStatistics::default() {
         notices.push(Notice::Detail(format!(
             "filters left out {} commits and {} changes (`--explain` lists them)",
@@ -935,12 +1072,7 @@ fn load_history(
             "nothing to analyse: {why}; the results are empty"
         )));
     }
-    Ok(History {
-        paths,
-        outcomes,
-        options: used,
-        tables,
-    })
+    Ok(tables)
 }
 
 /// A window of author time in words: `all`, `from 2024-01-01`, `until …`, `… .. …`.
@@ -957,7 +1089,7 @@ fn window_text(since: Option<i64>, until: Option<i64>) -> String {
 
 /// The repositories to mine, each once, with names that tell them apart: `--name`, else the
 /// repository's own name, else (when two share one) the name of the folder holding it too.
-fn repositories(
+pub(crate) fn repositories(
     settings: &Settings,
     notices: &mut Vec<Notice>,
 ) -> Result<Vec<(PathBuf, String)>, Error> {

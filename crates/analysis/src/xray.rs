@@ -68,6 +68,7 @@ impl Session<'_> {
         &self,
         keep: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<BTreeMap<String, Vec<Function>>, Error> {
+        self.history.needs_repository("the X-ray")?;
         let (repo, _, options) = self.one_repository("the X-ray")?;
         let wanted = |path: &str| {
             cochange_code::Language::of(path).is_some()
@@ -155,7 +156,7 @@ impl Session<'_> {
         progress: &dyn cochange_miner::Progress,
     ) -> Result<Vec<FunctionRow>, Error> {
         let line_counts = self.history.options.iter().all(|o| o.mine.line_counts);
-        if self.several() || !line_counts {
+        if self.several() || !line_counts || self.history.exported.is_some() {
             self.notify(crate::Notice::Detail(
                 "functions are not read: they need one repository and line counts".into(),
             ));

@@ -42,6 +42,8 @@ pub(crate) struct Diffed {
     pub tree_diffs: usize,
     pub blob_diffs: usize,
     pub missing_blobs: BTreeSet<ObjectId>,
+    /// Tasks whose rename detection skipped its inexact pass ([`RENAME_LIMIT`]).
+    pub rename_limited: Vec<usize>,
 }
 
 /// What a worker made of one task.
@@ -115,6 +117,7 @@ pub(crate) fn diff_streamed<R>(
                     diffed.tree_diffs += done.tree_diffs;
                     diffed.blob_diffs += done.blob_diffs;
                     diffed.missing_blobs.extend(done.missing_blobs);
+                    diffed.rename_limited.extend(done.rename_limited);
                 }
                 Err(err) => first_error = first_error.or(Some(err)),
             }
@@ -125,6 +128,7 @@ pub(crate) fn diff_streamed<R>(
         }
         diffed.changes.sort_unstable_by_key(|(index, _)| *index);
         diffed.merges.sort_unstable_by_key(|(index, _)| *index);
+        diffed.rename_limited.sort_unstable();
         Ok((produced, diffed))
     })
 }
@@ -159,6 +163,9 @@ fn work(
                     differ.diff_merge(parent_trees, *tree).map(Done::Merge)
                 }
             };
+            if std::mem::take(&mut differ.rename_limited) {
+                done.rename_limited.push(*index);
+            }
             match result {
                 Ok(Done::Commit(changes)) => done.changes.push((*index, changes)),
                 Ok(Done::Merge(rows)) => done.merges.push((*index, rows)),
@@ -264,6 +271,8 @@ struct Differ {
     tree_diffs: usize,
     blob_diffs: usize,
     missing: BTreeSet<ObjectId>,
+    /// Whether the last diff's rename detection hit [`RENAME_LIMIT`].
+    rename_limited: bool,
 }
 
 /// A change's lines: added and deleted as `--numstat` counts them, binary, and the hunks.
@@ -299,6 +308,7 @@ impl Differ {
             tree_diffs: 0,
             blob_diffs: 0,
             missing: BTreeSet::new(),
+            rename_limited: false,
         }
     }
 
@@ -477,7 +487,8 @@ impl Differ {
             objects: &self.repo.objects,
             buf: Vec::new(),
         };
-        let pairs = renames::detect(&sources, &destinations, RENAME_LIMIT, &mut blobs);
+        let (pairs, limited) = renames::detect(&sources, &destinations, RENAME_LIMIT, &mut blobs);
+        self.rename_limited |= limited;
         if pairs.is_empty() {
             return;
         }

@@ -96,6 +96,31 @@ pub enum Error {
         /// The repository's path.
         path: PathBuf,
     },
+    /// A folder of exported tables, or one of its files, cannot be used (docs/schema.md).
+    #[error("`{}` {reason}", path.display())]
+    Export {
+        /// The folder or file.
+        path: PathBuf,
+        /// What is wrong with it, in words.
+        reason: String,
+    },
+    /// A folder that an export would write into holds something else (docs/schema.md).
+    #[error("`{}` {reason}", path.display())]
+    ExportTarget {
+        /// The folder.
+        path: PathBuf,
+        /// What is wrong with it, in words.
+        reason: String,
+    },
+    /// A file of an export could not be written.
+    #[error("cannot write the exported tables at `{}`", path.display())]
+    ExportWrite {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// Building the tables failed.
     #[error("cannot build the mined tables")]
     Table(#[source] polars::error::PolarsError),

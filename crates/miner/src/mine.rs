@@ -156,6 +156,12 @@ fn mine_all(path: &Path, options: &Options, progress: &dyn Progress) -> Result<M
         previously_missing,
         &diffed.missing_blobs,
     ));
+    if let Some(&first) = diffed.rename_limited.first() {
+        warnings.push(Warning::RenameLimit {
+            commits: diffed.rename_limited.len(),
+            first: records[first].id.to_string(),
+        });
+    }
     let new = new_rows(&records, diffed.changes, diffed.merges)?;
     let all = store(cache.as_mut(), cached, new, &mut warnings)?;
     Ok(Mined {

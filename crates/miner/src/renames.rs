@@ -44,13 +44,14 @@ pub(crate) trait Blobs {
     fn data(&mut self, id: &ObjectId) -> Option<Vec<u8>>;
 }
 
-/// Returns `(source index, destination index, score)` for every rename found.
+/// Every rename found as `(source index, destination index, score)`, and whether the inexact pass
+/// was skipped because of `limit` (renames with edits may then be missed, as git misses them).
 pub(crate) fn detect(
     sources: &[Side<'_>],
     destinations: &[Side<'_>],
     limit: usize,
     blobs: &mut dyn Blobs,
-) -> Vec<(usize, usize, u64)> {
+) -> (Vec<(usize, usize, u64)>, bool) {
     let mut matching = Matching {
         sources,
         destinations,
@@ -59,12 +60,13 @@ pub(crate) fn detect(
         pairs: Vec::new(),
         similarity: Similarity::default(),
     };
+    let mut capped = false;
     if !sources.is_empty() && !destinations.is_empty() {
         matching.exact();
         matching.by_file_name(blobs);
-        matching.inexact(limit, blobs);
+        capped = !matching.inexact(limit, blobs);
     }
-    matching.pairs
+    (matching.pairs, capped)
 }
 
 /// The state of one commit's rename detection.
@@ -144,19 +146,20 @@ impl Matching<'_, '_> {
     }
 
     /// Every remaining destination keeps its four most similar sources; the pairs are then taken
-    /// from the most similar down. Skipped when there are more than `limit²` pairs to compare.
-    fn inexact(&mut self, limit: usize, blobs: &mut dyn Blobs) {
+    /// from the most similar down. Skipped when there are more than `limit²` pairs to compare;
+    /// returns `false` then.
+    fn inexact(&mut self, limit: usize, blobs: &mut dyn Blobs) -> bool {
         let sources: Vec<usize> = (0..self.sources.len())
             .filter(|&s| !self.source_used[s])
             .collect();
         let destinations: Vec<usize> = (0..self.destinations.len())
             .filter(|&d| !self.destination_used[d])
             .collect();
-        if sources.is_empty()
-            || destinations.is_empty()
-            || (limit > 0 && sources.len() * destinations.len() > limit * limit)
-        {
-            return;
+        if sources.is_empty() || destinations.is_empty() {
+            return true;
+        }
+        if limit > 0 && sources.len() * destinations.len() > limit * limit {
+            return false;
         }
         let mut matrix: Vec<Candidate> =
             Vec::with_capacity(destinations.len() * CANDIDATES_PER_DESTINATION);
@@ -188,6 +191,7 @@ impl Matching<'_, '_> {
                 self.pair(candidate.source, d, candidate.score);
             }
         }
+        true
     }
 }
 

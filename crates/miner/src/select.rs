@@ -84,9 +84,12 @@ pub(crate) fn select(
     commits_out.insert_column(0, Column::new(col::REPO.into(), vec![pick.repo; n]))?;
 
     // The hunks are the cache's, for the replay of line origins; the returned table lacks them.
-    let mut changes_out = changes
-        .drop(stored::HUNKS)?
-        .take(&IdxCa::from_vec("idx".into(), change_rows))?;
+    let without_hunks = if changes.schema().contains(stored::HUNKS) {
+        changes.drop(stored::HUNKS)?
+    } else {
+        changes.clone()
+    };
+    let mut changes_out = without_hunks.take(&IdxCa::from_vec("idx".into(), change_rows))?;
     let m = changes_out.height();
     changes_out.insert_column(0, Column::new(col::REPO.into(), vec![pick.repo; m]))?;
     changes_out.insert_column(4, Column::new(col::ENTITY.into(), change_entities))?;
@@ -94,6 +97,43 @@ pub(crate) fn select(
         commits: commits_out,
         changes: changes_out,
     })
+}
+
+/// The tables of [`mine()`](crate::mine()) from rows read elsewhere (exported Parquet tables):
+/// `commits` and `changes` hold the columns of [`Tables`] without `repo` (and `changes` without
+/// `entity`), in any order. Every commit that is no other's parent is a tip (along first parents
+/// only, if the rows were mined so); the result is ordered, windowed to author times in
+/// `[since, until]` and its renames followed as mining does.
+pub fn tables_from_rows(
+    commits: &DataFrame,
+    changes: &DataFrame,
+    repo: &str,
+    first_parent: bool,
+    (since, until): (Option<i64>, Option<i64>),
+) -> PolarsResult<Tables> {
+    let (ids, index) = commit_ids(commits)?;
+    let parents = parent_indices(commits, &index, first_parent)?;
+    let mut is_parent = vec![false; ids.len()];
+    for &p in parents.iter().flatten() {
+        is_parent[p] = true;
+    }
+    let tips: Vec<ObjectId> = ids
+        .iter()
+        .zip(&is_parent)
+        .filter(|(_, parent)| !**parent)
+        .filter_map(|(id, _)| ObjectId::from_hex(id.as_bytes()).ok())
+        .collect();
+    select(
+        commits,
+        changes,
+        &Pick {
+            tips: &tips,
+            first_parent,
+            since,
+            until,
+            repo,
+        },
+    )
 }
 
 /// The commits of a table as a graph.

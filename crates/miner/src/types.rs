@@ -212,6 +212,15 @@ pub enum Warning {
         /// Why.
         reason: String,
     },
+    /// Commits with more deleted × added files than git's `diff.renameLimit` (1 000²) allows:
+    /// like git, their renames were found by identical content and file name only, so renames
+    /// with edits among them count as a deletion and an addition.
+    RenameLimit {
+        /// How many commits.
+        commits: usize,
+        /// The first of them, 40 hex digits.
+        first: String,
+    },
     /// `info/grafts` exists; cochange (like git since 2.18 recommends) does not read it.
     GraftsIgnored,
     /// The `.mailmap` could not be read completely; identities were taken as recorded where it failed.
@@ -247,6 +256,12 @@ impl std::fmt::Display for Warning {
                 f,
                 "the cache at `{}` cannot be used ({reason}); mining without it",
                 path.display()
+            ),
+            Warning::RenameLimit { commits, first } => write!(
+                f,
+                "{commits} commit(s) delete and add too many files to compare each pair for renames \
+                 (git's diff.renameLimit, 1000): as git does, only identical files and unique file \
+                 names were paired there; the first is {first}"
             ),
             Warning::GraftsIgnored => f.write_str(
                 "the repository has `info/grafts`, which cochange ignores (git itself deprecated it): \

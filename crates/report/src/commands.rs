@@ -418,6 +418,7 @@ pub enum DepsView {
 /// `deps`: the views asked for (all but `Files` and `Imports` when `None`; `Violations` too
 /// when the config has `[boundaries]`).
 pub fn deps(session: &mut Session<'_>, view: Option<DepsView>) -> Result<Vec<Table>, BuildError> {
+    session.history.needs_repository("`deps`")?;
     let structure = session.structure()?;
     let options = session.coupling_options(&Thresholds::default())?;
     let rules = &session.mapping()?.rules;
@@ -475,6 +476,7 @@ pub fn tables(
     session: &mut Session<'_>,
     view: Option<TablesView>,
 ) -> Result<Vec<Table>, BuildError> {
+    session.history.needs_repository("`tables`")?;
     let structure = session.structure()?;
     let report = session.tables(&structure)?;
     let views = view.map_or(vec![TablesView::Tables, TablesView::References], |v| {

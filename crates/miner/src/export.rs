@@ -1,0 +1,573 @@
+//! The exported tables (docs/schema.md): the mined history as Parquet files that other engines
+//! read, one folder per table and repository (`commits/repo=NAME/part-000001.parquet`).
+//!
+//! Each repository's state is `_cochange/NAME.json`: the schema version, the mining options and
+//! every part file with its size and CRC-32. Commits, changes and people grow by one part per
+//! export that found new commits; entities, tags and files describe the exported head and are
+//! replaced. Parts are written first and the state last (both by rename), and parts the state does
+//! not list are removed after it is written, so an interrupted export leaves the previous one
+//! readable. Engines that read the folders directly (DuckDB, Spark) skip `_cochange`, as they skip
+//! every name starting with `_`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::cache::write_atomically;
+use crate::table::col;
+use crate::{Error, MineOptions, Tables, Tag};
+
+/// The version of docs/schema.md the files follow; bumped when a column is added, removed or
+/// changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The folder of the per-repository state files.
+const STATE_DIR: &str = "_cochange";
+
+/// The exported tables, in the order docs/schema.md describes them.
+pub mod table {
+    /// One row per commit.
+    pub const COMMITS: &str = "commits";
+    /// One row per changed file of a commit.
+    pub const CHANGES: &str = "changes";
+    /// One row per person of a commit: its author and each co-author.
+    pub const PEOPLE: &str = "people";
+    /// The entity of each change whose file was later renamed.
+    pub const ENTITIES: &str = "entities";
+    /// Every tag that names a commit.
+    pub const TAGS: &str = "tags";
+    /// The files at the exported head, with their measures.
+    pub const FILES: &str = "files";
+    /// All of them.
+    pub const ALL: [&str; 6] = [COMMITS, CHANGES, PEOPLE, ENTITIES, TAGS, FILES];
+    /// The ones that grow by a part per export; the others are replaced.
+    pub(crate) const APPENDED: [&str; 3] = [COMMITS, CHANGES, PEOPLE];
+}
+
+/// What one repository contributes to an export.
+#[derive(Debug)]
+pub struct ExportInput<'a> {
+    /// Its name: the partition `repo=NAME`.
+    pub repo: &'a str,
+    /// The options its history was mined with.
+    pub options: MineOptions,
+    /// The commit whose files `files` lists (40 hex digits).
+    pub head: &'a str,
+    /// The mined history, as [`mine()`](crate::mine()) returns it.
+    pub tables: &'a Tables,
+    /// Its tags.
+    pub tags: &'a [Tag],
+    /// The files at `head` with their measures, one row per file, `path` first.
+    pub files: DataFrame,
+}
+
+/// What an export of one repository did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The repository's partition name.
+    pub repo: String,
+    /// Commits written by this export.
+    pub new_commits: usize,
+    /// Commits in the export after it.
+    pub total_commits: usize,
+    /// Why the earlier parts were replaced rather than appended to, if they were.
+    pub rewritten: Option<String>,
+}
+
+/// One repository's tables read back from an export.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The partition name.
+    pub repo: String,
+    /// The options its history was mined with.
+    pub options: MineOptions,
+    /// The commit whose files `files` lists.
+    pub head: String,
+    /// The history in the shape [`mine()`](crate::mine()) returns, windowed as asked.
+    pub tables: Tables,
+    /// Its tags, by name.
+    pub tags: Vec<Tag>,
+    /// The files at `head`, as exported (docs/schema.md, `files`).
+    pub files: DataFrame,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct State {
+    schema: u32,
+    tool_version: String,
+    repo: String,
+    options: MineOptions,
+    head: String,
+    /// The part files of each table, oldest first.
+    parts: BTreeMap<String, Vec<PartFile>>,
+    next_part: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct PartFile {
+    file: String,
+    rows: usize,
+    bytes: u64,
+    crc32: u32,
+}
+
+/// Whether `name` can name a partition: letters, digits, `.`, `_` and `-`, not starting with
+/// `.` or `_` (which engines skip).
+pub fn valid_partition_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(['.', '_'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Refuses `dir` as an export target when it holds anything but an earlier export: cochange
+/// writes below it and removes its own stale parts, so it must never mix with other files.
+pub fn check_export_dir(dir: &Path) -> Result<(), Error> {
+    let refuse = |reason: String| Error::ExportTarget {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    match fs::metadata(dir) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(refuse(format!("cannot be read: {err}"))),
+        Ok(meta) if !meta.is_dir() => return Err(refuse("is a file, not a folder".into())),
+        Ok(_) => {}
+    }
+    let entries = fs::read_dir(dir).map_err(|err| refuse(format!("cannot be read: {err}")))?;
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let is_export = names.iter().any(|n| n == STATE_DIR);
+    let foreign: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !is_export || (*n != STATE_DIR && !table::ALL.contains(n)))
+        .collect();
+    if !foreign.is_empty() {
+        return Err(refuse(format!(
+            "holds files that are not cochange's exported tables ({}): give an empty or new folder, or an earlier export",
+            foreign
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Exports `input` below `dir`: appends the commits not exported yet (the earlier parts are
+/// replaced instead when they hold commits the history no longer has, or were written with other
+/// options or another schema), and replaces the entities, tags and files.
+pub fn export(dir: &Path, input: &ExportInput<'_>) -> Result<Appended, Error> {
+    check_export_dir(dir)?;
+    let write_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::ExportWrite { path, source }
+    };
+    let state_dir = dir.join(STATE_DIR);
+    fs::create_dir_all(&state_dir).map_err(write_error(&state_dir))?;
+    let state_path = state_dir.join(format!("{}.json", input.repo));
+    let mined = &input.tables.commits;
+    let mined_ids: HashSet<&str> = mined.column(col::COMMIT)?.str()?.iter().flatten().collect();
+
+    let (mut state, rewritten) = match previous(dir, &state_path, input, &mined_ids) {
+        Ok((state, exported)) => (Some((state, exported)), None),
+        Err(reason) => (None, reason),
+    };
+    let exported: HashSet<String> = state
+        .as_mut()
+        .map(|(_, exported)| std::mem::take(exported))
+        .unwrap_or_default();
+    let mut state = state.map_or_else(
+        || State {
+            schema: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            repo: input.repo.to_owned(),
+            options: input.options,
+            head: String::new(),
+            parts: BTreeMap::new(),
+            next_part: 1,
+        },
+        |(state, _)| state,
+    );
+
+    let new_commit = |id: &str| !exported.contains(id);
+    let commits = only_new(mined, &new_commit)?;
+    let changes = only_new(&input.tables.changes, &new_commit)?;
+    let new_commits = commits.height();
+    // Never reuse a number on disk: a rewrite must not overwrite parts the old state still lists.
+    let part = state.next_part.max(highest_part(dir, input.repo) + 1);
+    state.next_part = part + 1;
+    let mut frames: Vec<(&str, DataFrame)> = Vec::new();
+    if new_commits > 0 {
+        frames.push((table::COMMITS, commits_part(&commits)?));
+        frames.push((table::CHANGES, changes_part(&changes)?));
+        frames.push((table::PEOPLE, people_part(&commits)?));
+    }
+    frames.push((table::ENTITIES, entities_part(&input.tables.changes)?));
+    frames.push((table::TAGS, tags_part(input.tags)?));
+    let mut files = input.files.clone();
+    files.insert_column(
+        0,
+        Column::new(col::COMMIT.into(), vec![input.head; files.height()]),
+    )?;
+    frames.push((table::FILES, files));
+
+    for (name, mut frame) in frames {
+        let folder = partition(dir, name, input.repo);
+        fs::create_dir_all(&folder).map_err(write_error(&folder))?;
+        let file = format!("part-{part:06}.parquet");
+        let mut data = Vec::new();
+        ParquetWriter::new(&mut data).finish(&mut frame)?;
+        let path = folder.join(&file);
+        write_atomically(&path, &data).map_err(write_error(&path))?;
+        let written = PartFile {
+            file,
+            rows: frame.height(),
+            bytes: data.len() as u64,
+            crc32: crc32fast::hash(&data),
+        };
+        let parts = state.parts.entry(name.to_owned()).or_default();
+        if !table::APPENDED.contains(&name) {
+            parts.clear();
+        }
+        parts.push(written);
+    }
+    input.head.clone_into(&mut state.head);
+    env!("CARGO_PKG_VERSION").clone_into(&mut state.tool_version);
+    let text = serde_json::to_string_pretty(&state).map_err(|e| Error::ExportWrite {
+        path: state_path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    write_atomically(&state_path, text.as_bytes()).map_err(write_error(&state_path))?;
+    remove_unlisted(dir, &state);
+    Ok(Appended {
+        repo: input.repo.to_owned(),
+        new_commits,
+        total_commits: exported.len() + new_commits,
+        rewritten,
+    })
+}
+
+/// The earlier export of this repository and the commits it holds, or why it cannot be appended
+/// to (`None` when there is none).
+fn previous(
+    dir: &Path,
+    state_path: &Path,
+    input: &ExportInput<'_>,
+    mined: &HashSet<&str>,
+) -> Result<(State, HashSet<String>), Option<String>> {
+    let Ok(text) = fs::read_to_string(state_path) else {
+        return Err(None);
+    };
+    let state: State = serde_json::from_str(&text)
+        .map_err(|e| Some(format!("its state file does not read ({e})")))?;
+    if state.schema != SCHEMA_VERSION {
+        return Err(Some(format!(
+            "it follows schema version {}, this cochange writes {SCHEMA_VERSION}",
+            state.schema
+        )));
+    }
+    if state.options != input.options {
+        return Err(Some(
+            "it was mined with other options (renames, line counts or first parents)".into(),
+        ));
+    }
+    let commits = read_parts(dir, &state, table::COMMITS).map_err(|e| Some(e.to_string()))?;
+    let exported: HashSet<String> = commits
+        .column(col::COMMIT)
+        .and_then(|c| Ok(c.str()?.iter().flatten().map(str::to_owned).collect()))
+        .map_err(|e| Some(e.to_string()))?;
+    if let Some(gone) = exported.iter().find(|id| !mined.contains(id.as_str())) {
+        return Err(Some(format!(
+            "it holds commit {gone}, which the history no longer has (rewritten, or another branch)"
+        )));
+    }
+    Ok((state, exported))
+}
+
+/// The highest part number on disk for `repo`, in any table (0 when there is none).
+fn highest_part(dir: &Path, repo: &str) -> u64 {
+    table::ALL
+        .iter()
+        .flat_map(|name| {
+            fs::read_dir(partition(dir, name, repo))
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix("part-")?
+                .strip_suffix(".parquet")?
+                .parse()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn partition(dir: &Path, table: &str, repo: &str) -> PathBuf {
+    dir.join(table).join(format!("repo={repo}"))
+}
+
+/// Removes the part files of this repository that `state` does not list (earlier replaced parts,
+/// and those of an export that was interrupted).
+fn remove_unlisted(dir: &Path, state: &State) {
+    for name in table::ALL {
+        let listed: Vec<&str> = state
+            .parts
+            .get(name)
+            .map(|p| p.iter().map(|p| p.file.as_str()).collect())
+            .unwrap_or_default();
+        let folder = partition(dir, name, &state.repo);
+        for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let ours = file.starts_with("part-") && file.ends_with(".parquet")
+                || file.starts_with(".tmp-");
+            if ours && !listed.contains(&file.as_str()) {
+                // Best effort: a leftover costs space; readers of the state never see it.
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+fn only_new(df: &DataFrame, new: &dyn Fn(&str) -> bool) -> PolarsResult<DataFrame> {
+    let mask: BooleanChunked = df
+        .column(col::COMMIT)?
+        .str()?
+        .iter()
+        .map(|id| id.is_some_and(new))
+        .collect();
+    df.filter(&mask)
+}
+
+fn commits_part(commits: &DataFrame) -> PolarsResult<DataFrame> {
+    commits.select([
+        col::COMMIT,
+        col::PARENTS,
+        col::IS_MERGE,
+        col::AUTHOR,
+        col::EMAIL,
+        col::AUTHOR_TIME,
+        col::AUTHOR_TZ,
+        col::COMMITTER_TIME,
+        col::MESSAGE,
+        col::COAUTHORS,
+    ])
+}
+
+fn changes_part(changes: &DataFrame) -> PolarsResult<DataFrame> {
+    changes.select([
+        col::COMMIT,
+        col::PATH,
+        col::OLD_PATH,
+        col::KIND,
+        col::ADDED,
+        col::DELETED,
+        col::BINARY,
+    ])
+}
+
+/// Column names of `people` and `entities` beyond those of the mined tables.
+pub mod column {
+    /// `author` or `coauthor` (people).
+    pub const ROLE: &str = "role";
+    /// The person's canonical name (people).
+    pub const NAME: &str = "name";
+    /// Whether the tag is annotated (tags).
+    pub const ANNOTATED: &str = "annotated";
+    /// The tagger's or the commit's time (tags).
+    pub const TIME: &str = "time";
+}
+
+fn people_part(commits: &DataFrame) -> PolarsResult<DataFrame> {
+    let ids = commits.column(col::COMMIT)?.str()?;
+    let authors = commits.column(col::AUTHOR)?.str()?;
+    let emails = commits.column(col::EMAIL)?.str()?;
+    let coauthors = commits.column(col::COAUTHORS)?.list()?;
+    let (mut commit, mut role, mut name, mut email) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, people) in coauthors.amortized_iter().enumerate() {
+        let id = ids.get(i).unwrap_or_default();
+        commit.push(id.to_owned());
+        role.push("author");
+        name.push(authors.get(i).unwrap_or_default().to_owned());
+        email.push(emails.get(i).map(str::to_owned));
+        if let Some(people) = people {
+            for person in people.as_ref().str()?.iter().flatten() {
+                commit.push(id.to_owned());
+                role.push("coauthor");
+                name.push(person.to_owned());
+                email.push(None);
+            }
+        }
+    }
+    DataFrame::new(
+        commit.len(),
+        vec![
+            Column::new(col::COMMIT.into(), commit),
+            Column::new(column::ROLE.into(), role),
+            Column::new(column::NAME.into(), name),
+            Column::new(col::EMAIL.into(), email),
+        ],
+    )
+}
+
+/// The changes whose entity is not their path (files renamed later).
+fn entities_part(changes: &DataFrame) -> PolarsResult<DataFrame> {
+    let path = changes.column(col::PATH)?.str()?;
+    let entity = changes.column(col::ENTITY)?.str()?;
+    let mask: BooleanChunked = path
+        .iter()
+        .zip(entity.iter())
+        .map(|(p, e)| p != e)
+        .collect();
+    changes
+        .select([col::COMMIT, col::PATH, col::ENTITY])?
+        .filter(&mask)
+}
+
+fn tags_part(tags: &[Tag]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        tags.len(),
+        vec![
+            Column::new(
+                column::NAME.into(),
+                tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                col::COMMIT.into(),
+                tags.iter().map(|t| t.commit.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::ANNOTATED.into(),
+                tags.iter().map(|t| t.annotated).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::TIME.into(),
+                tags.iter().map(|t| t.time).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+/// The part files of one table, each checked against its recorded size and checksum, as one frame.
+fn read_parts(dir: &Path, state: &State, name: &str) -> Result<DataFrame, Error> {
+    let folder = partition(dir, name, &state.repo);
+    let mut all: Option<DataFrame> = None;
+    for part in state.parts.get(name).into_iter().flatten() {
+        let path = folder.join(&part.file);
+        let damaged = |reason: String| Error::Export {
+            path: path.clone(),
+            reason,
+        };
+        let data = fs::read(&path).map_err(|e| damaged(format!("cannot be read: {e}")))?;
+        if data.len() as u64 != part.bytes || crc32fast::hash(&data) != part.crc32 {
+            return Err(damaged(format!(
+                "does not match what `{STATE_DIR}/{}.json` recorded (changed or damaged since it was exported): export again",
+                state.repo
+            )));
+        }
+        let df = ParquetReader::new(Cursor::new(data))
+            .finish()
+            .map_err(|e| damaged(format!("is not a readable Parquet file: {e}")))?;
+        match all.as_mut() {
+            None => all = Some(df),
+            Some(all) => {
+                all.vstack_mut(&df)?;
+            }
+        }
+    }
+    Ok(all.unwrap_or_default())
+}
+
+/// Every repository exported below `dir`, by name, with its history windowed to author times in
+/// `window` (`since`, `until`).
+pub fn read_export(dir: &Path, window: (Option<i64>, Option<i64>)) -> Result<Vec<Exported>, Error> {
+    let state_dir = dir.join(STATE_DIR);
+    let not_export = |reason: String| Error::Export {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    let entries = fs::read_dir(&state_dir).map_err(|_| {
+        not_export(format!(
+            "is not a folder of exported tables (it has no `{STATE_DIR}` folder): write one with `cochange export --output DIR`"
+        ))
+    })?;
+    let mut states: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    states.sort();
+    if states.is_empty() {
+        return Err(not_export("holds no exported repository".into()));
+    }
+    states
+        .iter()
+        .map(|path| read_repository(dir, path, window))
+        .collect()
+}
+
+fn read_repository(
+    dir: &Path,
+    state_path: &Path,
+    window: (Option<i64>, Option<i64>),
+) -> Result<Exported, Error> {
+    let bad = |reason: String| Error::Export {
+        path: state_path.to_path_buf(),
+        reason,
+    };
+    let text = fs::read_to_string(state_path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+    let state: State =
+        serde_json::from_str(&text).map_err(|e| bad(format!("does not read: {e}")))?;
+    if state.schema != SCHEMA_VERSION {
+        return Err(bad(format!(
+            "follows schema version {}, this cochange reads {SCHEMA_VERSION}: export again",
+            state.schema
+        )));
+    }
+    let commits = read_parts(dir, &state, table::COMMITS)?;
+    let changes = read_parts(dir, &state, table::CHANGES)?;
+    let tables = crate::tables_from_rows(
+        &commits,
+        &changes,
+        &state.repo,
+        state.options.first_parent,
+        window,
+    )?;
+    let tag_rows = read_parts(dir, &state, table::TAGS)?;
+    let mut tags = Vec::with_capacity(tag_rows.height());
+    if tag_rows.height() > 0 {
+        let name = tag_rows.column(column::NAME)?.str()?;
+        let commit = tag_rows.column(col::COMMIT)?.str()?;
+        let annotated = tag_rows.column(column::ANNOTATED)?.bool()?;
+        let time = tag_rows.column(column::TIME)?.i64()?;
+        for i in 0..tag_rows.height() {
+            tags.push(Tag {
+                name: name.get(i).unwrap_or_default().to_owned(),
+                commit: commit.get(i).unwrap_or_default().to_owned(),
+                annotated: annotated.get(i).unwrap_or_default(),
+                time: time.get(i).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(Exported {
+        repo: state.repo.clone(),
+        options: state.options,
+        head: state.head.clone(),
+        tables,
+        tags,
+        files: read_parts(dir, &state, table::FILES)?,
+    })
+}

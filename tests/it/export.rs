@@ -1,0 +1,469 @@
+//! `export` and `--tables`: the Parquet tables of docs/schema.md match their documentation, grow by
+//! appending, are read back by cochange with the same results as the repositories, and DuckDB
+//! running docs/scale.md's SQL over them gives cochange's rows.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cochange_miner::polars::prelude::*;
+use pretty_assertions::assert_eq;
+
+use crate::util::*;
+
+/// `cochange export --output out` of `repos`, with `extra` arguments; returns stderr.
+fn export(repos: &[&Path], out: &Path, extra: &[&str]) -> Result<String> {
+    let mut cmd = cochange(repos[0]);
+    cmd.arg("export").arg("--no-cache").arg("--output").arg(out);
+    for repo in repos {
+        cmd.arg("--repo").arg(repo);
+    }
+    let output = run_ok(cmd.args(extra))?;
+    Ok(String::from_utf8(output.stderr)?)
+}
+
+/// Every Parquet file of `table` below the export `dir`, by path.
+fn part_files(dir: &Path, table: &str) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for partition in std::fs::read_dir(dir.join(table))? {
+        for file in std::fs::read_dir(partition?.path())? {
+            let path = file?.path();
+            if path.extension().is_some_and(|e| e == "parquet") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    Ok(ParquetReader::new(std::fs::File::open(path)?).finish()?)
+}
+
+/// The rows of `table` in the export `dir`, each as text with its partition first, sorted: the
+/// content, whatever the parts.
+fn table_rows(dir: &Path, table: &str) -> Result<Vec<String>> {
+    let mut rows = Vec::new();
+    for file in part_files(dir, table)? {
+        let partition = file
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let df = read_parquet(&file)?;
+        for i in 0..df.height() {
+            let row = df.get_row(i)?;
+            let cells: Vec<String> = row.0.iter().map(ToString::to_string).collect();
+            rows.push(format!("{partition}\t{}", cells.join("\t")));
+        }
+    }
+    rows.sort();
+    Ok(rows)
+}
+
+const TABLES: [&str; 6] = ["commits", "changes", "people", "entities", "tags", "files"];
+
+/// A documented column: name, type and whether it may be null.
+type Documented = (String, String, bool);
+
+/// The columns docs/schema.md documents per table.
+fn documented_schema() -> Result<BTreeMap<String, Vec<Documented>>> {
+    let doc = std::fs::read_to_string(cochange_testtools::workspace_root().join("docs/schema.md"))?;
+    let mut tables: BTreeMap<String, Vec<Documented>> = BTreeMap::new();
+    let mut current = None;
+    for line in doc.lines() {
+        if let Some(name) = line.strip_prefix("### `").and_then(|l| l.strip_suffix('`')) {
+            current = Some(name.to_owned());
+            continue;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if let (Some(table), [_, column, kind, null, _, _]) = (&current, cells.as_slice())
+            && let Some(column) = column.strip_prefix('`').and_then(|c| c.strip_suffix('`'))
+        {
+            tables.entry(table.clone()).or_default().push((
+                column.to_owned(),
+                (*kind).to_owned(),
+                *null == "yes",
+            ));
+        }
+    }
+    Ok(tables)
+}
+
+fn type_name(dtype: &DataType) -> String {
+    match dtype {
+        DataType::String => "string".into(),
+        DataType::Boolean => "bool".into(),
+        DataType::Int32 => "int32".into(),
+        DataType::Int64 => "int64".into(),
+        DataType::UInt32 => "uint32".into(),
+        DataType::UInt64 => "uint64".into(),
+        DataType::Float64 => "float64".into(),
+        DataType::List(inner) => format!("list<{}>", type_name(inner)),
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_files_match_the_documented_schema() -> Result {
+    let documented = documented_schema()?;
+    assert_eq!(
+        documented.keys().collect::<Vec<_>>(),
+        {
+            let mut t = TABLES.to_vec();
+            t.sort_unstable();
+            t
+        },
+        "docs/schema.md documents every exported table"
+    );
+    // Renames fill `entities`, the delivery fixture's tags fill `tags`.
+    for script in ["make_renames.sh", "make_delivery.sh", "make_coauthors.sh"] {
+        let repo = scripted_repo(script)?;
+        let tmp = tempfile::tempdir()?;
+        let out = tmp.path().join("tables");
+        export(&[&repo], &out, &[])?;
+        for table in TABLES {
+            let files = part_files(&out, table)?;
+            assert_eq!(files.len(), 1, "{script}: one part of {table}");
+            let df = read_parquet(&files[0])?;
+            let actual: Vec<(String, String)> = df
+                .schema()
+                .iter()
+                .map(|(name, dtype)| (name.to_string(), type_name(dtype)))
+                .collect();
+            let columns = &documented[table];
+            let expected: Vec<(String, String)> = columns
+                .iter()
+                .map(|(name, kind, _)| (name.clone(), kind.clone()))
+                .collect();
+            assert_eq!(actual, expected, "{script}: columns of {table}");
+            for (name, _, nullable) in columns {
+                if !nullable {
+                    assert_eq!(
+                        df.column(name)?.null_count(),
+                        0,
+                        "{script}: {table}.{name} is documented as never null"
+                    );
+                }
+            }
+        }
+    }
+    // Each table holds rows in one of the fixtures: the test checks something everywhere.
+    let renames = tempfile::tempdir()?;
+    export(&[&scripted_repo("make_renames.sh")?], renames.path(), &[])?;
+    assert!(!table_rows(renames.path(), "entities")?.is_empty());
+    let tags = tempfile::tempdir()?;
+    export(&[&scripted_repo("make_delivery.sh")?], tags.path(), &[])?;
+    assert!(!table_rows(tags.path(), "tags")?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn a_second_export_appends_the_new_commits_and_equals_a_fresh_export() -> Result {
+    let (tmp, repo) = copy_of("make_renames.sh")?;
+    let appended = tmp.path().join("appended");
+    let first = export(&[&repo], &appended, &["--name", "renames"])?;
+    assert!(
+        first.contains("renames: 10 new commits, 10 in the export"),
+        "{first}"
+    );
+    let again = export(&[&repo], &appended, &["--name", "renames"])?;
+    assert!(
+        again.contains("renames: 0 new commits, 10 in the export"),
+        "{again}"
+    );
+
+    // A new commit, and a rename that changes the entity of older rows.
+    add_commit(&repo, "reused.txt", "1700000000 +0000")?;
+    git_output(&repo, &["mv", "moved-away.txt", "final.txt"])?;
+    let out = git(&repo)
+        .args(["commit", "-q", "-m", "rename again"])
+        .env("GIT_AUTHOR_DATE", "1700086400 +0000")
+        .env("GIT_COMMITTER_DATE", "1700086400 +0000")
+        .output()?;
+    assert!(out.status.success());
+    let second = export(&[&repo], &appended, &["--name", "renames"])?;
+    assert!(
+        second.contains("renames: 2 new commits, 12 in the export"),
+        "{second}"
+    );
+    assert_eq!(
+        part_files(&appended, "commits")?.len(),
+        2,
+        "one part per export with new commits"
+    );
+    assert_eq!(
+        part_files(&appended, "entities")?.len(),
+        1,
+        "entities are replaced"
+    );
+
+    let fresh = tmp.path().join("fresh");
+    export(&[&repo], &fresh, &["--name", "renames"])?;
+    for table in TABLES {
+        assert_eq!(
+            table_rows(&appended, table)?,
+            table_rows(&fresh, table)?,
+            "{table}: appended and fresh exports hold the same rows"
+        );
+    }
+    let entities = table_rows(&fresh, "entities")?;
+    assert!(
+        entities
+            .iter()
+            .any(|r| r.ends_with("\t\"moved-away.txt\"\t\"final.txt\"")),
+        "the older changes of moved-away.txt now belong to final.txt: {entities:#?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Result {
+    let repo = scripted_repo("make_linear.sh")?;
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("notes.txt"), "mine")?;
+    let out = cochange(&repo)
+        .args(["export", "--no-cache", "--output"])
+        .arg(tmp.path())
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("holds files that are not cochange's exported tables (notes.txt)"),
+        "{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path())?.collect();
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("notes.txt"))?,
+        "mine"
+    );
+
+    let missing = cochange(&repo).args(["export", "--no-cache"]).output()?;
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8(missing.stderr)?.contains("name it with `--output DIR`"));
+    Ok(())
+}
+
+#[test]
+fn analyses_from_tables_refuse_what_needs_file_contents_and_damaged_parts() -> Result {
+    let repo = scripted_repo("make_xray.sh")?;
+    let tmp = tempfile::tempdir()?;
+    let out = tmp.path().join("tables");
+    export(&[&repo], &out, &[])?;
+    for command in ["deps", "xray", "knowledge"] {
+        let run = cochange(tmp.path())
+            .arg(command)
+            .arg("--tables")
+            .arg(&out)
+            .output()?;
+        assert_eq!(run.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8(run.stderr)?;
+        assert!(
+            stderr.contains("which exported tables (`--tables`) do not hold"),
+            "{command}: {stderr}"
+        );
+    }
+    let part = &part_files(&out, "changes")?[0];
+    let mut bytes = std::fs::read(part)?;
+    let last = bytes.len() - 20;
+    bytes[last] ^= 0xff;
+    std::fs::write(part, bytes)?;
+    let run = cochange(tmp.path())
+        .args(["revisions", "--tables"])
+        .arg(&out)
+        .output()?;
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8(run.stderr)?;
+    assert!(
+        stderr.contains("changed or damaged since it was exported"),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+/// The output of `args` run on the repositories and on their export.
+fn both_ways(repos: &[&Path], tables: &Path, args: &[&str]) -> Result<(String, String)> {
+    let mut direct = cochange(repos[0]);
+    direct.arg("--no-cache").args(args);
+    for repo in repos {
+        direct.arg("--repo").arg(repo);
+    }
+    let direct = String::from_utf8(run_ok(&mut direct)?.stdout)?;
+    let from_tables = run_ok(cochange(tables).arg("--tables").arg(tables).args(args))?;
+    Ok((direct, String::from_utf8(from_tables.stdout)?))
+}
+
+/// `args` run on the repositories and on their export give the same output.
+fn same_from_tables(repos: &[&Path], tables: &Path, args: &[&str]) -> Result<String> {
+    let (direct, from_tables) = both_ways(repos, tables, args)?;
+    assert_eq!(from_tables, direct, "{args:?}");
+    Ok(direct)
+}
+
+/// `coupling … --format csv` from the export equals that of the repositories but for the last
+/// column, `structure`, which is unknown without file contents (empty).
+fn same_coupling_from_tables(repos: &[&Path], tables: &Path, args: &[&str]) -> Result<String> {
+    let args: Vec<&str> = ["coupling", "--format", "csv"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    let (direct, from_tables) = both_ways(repos, tables, &args)?;
+    let without_structure = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .map(|line| {
+                line.rsplit_once(',')
+                    .map_or(line, |(rest, _)| rest)
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(
+        without_structure(&from_tables),
+        without_structure(&direct),
+        "{args:?}"
+    );
+    assert!(
+        from_tables.lines().skip(1).all(|line| line.ends_with(',')),
+        "structure is unknown from tables"
+    );
+    Ok(direct)
+}
+
+#[test]
+fn fifty_repositories_exported_in_parallel_give_the_coupling_of_the_repositories() -> Result {
+    let tmp = tempfile::tempdir()?;
+    let mut repos = Vec::new();
+    for i in 0..50 {
+        let dir = tmp.path().join(format!("svc{i:02}"));
+        cochange_testtools::synthetic_repo(
+            &dir,
+            &cochange_testtools::SyntheticOptions {
+                commits: 40,
+                seed: i + 1,
+                modules: 3,
+                files_per_module: 4,
+                authors: 4,
+            },
+        )?;
+        repos.push(dir);
+    }
+    let repos: Vec<&Path> = repos.iter().map(PathBuf::as_path).collect();
+    let tables = tmp.path().join("tables");
+    let stderr = export(&repos, &tables, &["--jobs", "2"])?;
+    assert_eq!(stderr.matches(" new commits, ").count(), 50, "{stderr}");
+    assert_eq!(part_files(&tables, "commits")?.len(), 50);
+
+    let by_commit = same_coupling_from_tables(&repos, &tables, &[])?;
+    assert!(
+        by_commit.lines().count() > 1,
+        "coupling finds pairs: {by_commit}"
+    );
+    // Author-days couple files across repositories (services deployed together).
+    let across = same_coupling_from_tables(
+        &repos,
+        &tables,
+        &[
+            "--group-by",
+            "author-day",
+            "--max-changeset-size",
+            "400",
+            "--min-shared",
+            "3",
+        ],
+    )?;
+    let crossing = across
+        .lines()
+        .skip(1)
+        .filter(|row| {
+            let mut cells = row.split(',');
+            let (a, b) = (cells.next().unwrap_or(""), cells.next().unwrap_or(""));
+            a.split('/').next() != b.split('/').next()
+        })
+        .count();
+    assert!(crossing > 0, "author-days couple repositories: {across}");
+    same_from_tables(&repos, &tables, &["revisions", "--format", "csv"])?;
+    same_from_tables(&repos, &tables, &["summary", "--format", "csv"])?;
+    Ok(())
+}
+
+#[test]
+fn hotspots_and_delivery_from_tables_equal_those_of_the_repository() -> Result {
+    let repo = scripted_repo("make_delivery.sh")?;
+    let tmp = tempfile::tempdir()?;
+    let tables = tmp.path().join("tables");
+    export(&[&repo], &tables, &[])?;
+    same_from_tables(&[&repo], &tables, &["hotspots", "--format", "csv"])?;
+    same_from_tables(
+        &[&repo],
+        &tables,
+        &["delivery", "--show", "releases", "--format", "csv"],
+    )?;
+    Ok(())
+}
+
+/// docs/scale.md's query `name` of `engine` (`duckdb` or `spark`) over the export `tables`, as CSV.
+fn engine_csv(engine: &str, name: &str, tables: &Path) -> Result<String> {
+    let root = cochange_testtools::workspace_root();
+    let python = std::env::var_os("COCHANGE_PYTHON").unwrap_or_else(|| "python3".into());
+    let out = std::process::Command::new(python)
+        .arg(root.join(format!("tests/oracles/{engine}_sql.py")))
+        .arg(root.join("docs/scale.md"))
+        .arg(format!("{engine}: {name}"))
+        .arg(tables)
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// `engine` running docs/scale.md's SQL over the export of `repo` gives `cochange coupling
+/// --columns code-maat` and `revisions`; returns how many pairs and entities were compared.
+pub fn engine_agrees(engine: &str, repo: &Path) -> Result<(usize, usize)> {
+    let tmp = tempfile::tempdir()?;
+    let tables = tmp.path().join("tables");
+    export(&[repo], &tables, &[])?;
+    let cochange_csv = |analysis: &str| -> Result<String> {
+        let args = [
+            analysis,
+            "--no-cache",
+            "--columns",
+            "code-maat",
+            "--format",
+            "csv",
+        ];
+        Ok(String::from_utf8(
+            run_ok(cochange(repo).args(args))?.stdout,
+        )?)
+    };
+    let coupling = cochange_csv("coupling")?;
+    assert_eq!(
+        engine_csv(engine, "coupling", &tables)?,
+        coupling,
+        "{engine}: coupling"
+    );
+    let revisions = cochange_csv("revisions")?;
+    assert_eq!(
+        engine_csv(engine, "revisions", &tables)?,
+        revisions,
+        "{engine}: revisions"
+    );
+    Ok((coupling.lines().count() - 1, revisions.lines().count() - 1))
+}
+
+#[test]
+#[cfg_attr(
+    duckdb_missing,
+    ignore = "needs the duckdb Python package (`.ci/run` installs it; or set COCHANGE_PYTHON)"
+)]
+fn duckdb_sql_of_the_docs_gives_cochanges_coupling_on_a_fixture() -> Result {
+    // Renames exercise the entities table; the coupled fixture has pairs above the thresholds.
+    let (_, entities) = engine_agrees("duckdb", &scripted_repo("make_renames.sh")?)?;
+    assert!(entities > 0);
+    let (pairs, _) = engine_agrees("duckdb", &scripted_repo("make_coupled.sh")?)?;
+    assert!(pairs > 0, "the fixture has coupled pairs to compare");
+    Ok(())
+}
