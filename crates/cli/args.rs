@@ -44,7 +44,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR", conflicts_with = "repo")]
     pub tables: Option<PathBuf>,
     /// The repository's name in the output (repeatable, in the order of `--repo`) [default: the
-    /// last part of the `origin` remote's URL, else the folder's name].
+    /// last part of the `origin` remote's URL, else the folder's name]. With `--tables`, the
+    /// exported repositories to analyse [default: all].
     #[arg(long, global = true, value_name = "NAME")]
     pub name: Vec<String>,
     /// Start the walk at this revision instead of HEAD (repeatable).

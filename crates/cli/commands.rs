@@ -202,7 +202,13 @@ fn export(
         )
         .into());
     }
+    // One bar for one repository; several mined at once report as each finishes.
     let bar = Bar::new(printer.progress_target());
+    let progress: &dyn cochange_analysis::Progress = if settings.analysis.repos.len() == 1 {
+        &bar
+    } else {
+        &cochange_analysis::NoProgress
+    };
     let report = |outcome: &cochange_analysis::ExportOutcome| {
         for warning in &outcome.warnings {
             printer.warn(format_args!("{}: {warning}", outcome.path.display()));
@@ -224,7 +230,7 @@ fn export(
         &settings.analysis,
         dir,
         args.jobs as usize,
-        &bar,
+        progress,
         &report,
     );
     bar.finish();

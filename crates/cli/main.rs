@@ -58,33 +58,38 @@ fn main() -> ExitCode {
 }
 
 fn run(mut args: args::Args, command: String) -> ExitCode {
-    // `--at REV` also starts the walk there, unless the walk has its own start.
+    // `--at REV` also starts the walk there, unless the walk has its own start (an export holds
+    // the history it was exported with).
     if let Some(at) = args.command.at().filter(|at| !at.contains(".."))
         && args.global.rev.is_empty()
         && !args.global.all
+        && args.global.tables.is_none()
     {
         args.global.rev.push(at.to_owned());
     }
-    let result = settings::Settings::from_args(
-        &args.global,
-        args.command.code_maat_columns(),
-        args.command.at(),
-    )
-    .map_err(anyhow::Error::from)
-    .and_then(|settings| {
-        let printer = Printer::new(
-            command,
-            args.global.quiet,
-            args.global.verbose,
-            args.global.output.clone(),
-            settings.format,
-            settings.top,
-        );
-        if settings.explain {
-            printer.info(settings.explain());
-        }
-        commands::run(&args.command, &settings, &printer)
-    });
+    let result = settings::refuse_unused(&args.command, &args.global)
+        .and_then(|()| {
+            settings::Settings::from_args(
+                &args.global,
+                args.command.code_maat_columns(),
+                args.command.at(),
+            )
+        })
+        .map_err(anyhow::Error::from)
+        .and_then(|settings| {
+            let printer = Printer::new(
+                command,
+                args.global.quiet,
+                args.global.verbose,
+                args.global.output.clone(),
+                settings.format,
+                settings.top,
+            );
+            if settings.explain {
+                printer.info(settings.explain());
+            }
+            commands::run(&args.command, &settings, &printer)
+        });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::from(exit::SUCCESS),

@@ -9,7 +9,7 @@ use cochange_analysis::{
 };
 use cochange_miner::{MineOptions, Selection};
 
-use crate::args::GlobalArgs;
+use crate::args::{Command, GlobalArgs};
 
 /// A mistake on the command line or in the configuration: exit code 2.
 #[derive(Debug)]
@@ -46,6 +46,49 @@ pub struct Settings {
     pub config: Option<PathBuf>,
 }
 
+/// Refuses options that `command` would ignore: filters and `--as-of` for `export` (which
+/// writes the whole mined history; filters apply when the export is analysed), and what
+/// `--tables` cannot honour (a walk's start, mining, a change read from a repository).
+pub fn refuse_unused(command: &Command, args: &GlobalArgs) -> Result<(), UsageError> {
+    let refuse = |message: String| Err(UsageError(message));
+    if matches!(command, Command::Export(_)) {
+        let given = [
+            (!args.include.is_empty(), "--include"),
+            (!args.exclude.is_empty(), "--exclude"),
+            (!args.author.is_empty(), "--author"),
+            (!args.exclude_author.is_empty(), "--exclude-author"),
+            (args.as_of.is_some(), "--as-of"),
+        ];
+        if let Some((_, flag)) = given.iter().find(|(given, _)| *given) {
+            return refuse(format!(
+                "`export` writes the whole mined history, unfiltered: give `{flag}` when analysing the export (`--tables DIR {flag} …`)"
+            ));
+        }
+    }
+    if args.tables.is_none() {
+        return Ok(());
+    }
+    if !args.rev.is_empty() || args.all {
+        return refuse(
+            "`--rev` and `--all` choose where a repository's walk starts; exported tables hold the history they were exported with (select with `--since`/`--until`, or export with `--rev`)".into(),
+        );
+    }
+    let reads_a_change = match command {
+        Command::Impact(args) => args.paths.is_empty(),
+        Command::Check(args) => args.change.source().is_some(),
+        _ => false,
+    };
+    if reads_a_change {
+        return refuse(
+            "a change (`--diff`, `--staged`, the work tree) is read from a repository, not from exported tables: run it with `--repo`".into(),
+        );
+    }
+    if matches!(command, Command::Mine) {
+        return refuse("`mine` reads repositories; exported tables are already mined (`summary --tables DIR` describes them)".into());
+    }
+    Ok(())
+}
+
 impl Settings {
     /// Checks the arguments and reads the config file. `code_maat` is whether the command asked
     /// for code-maat's semantics, which turns the default excludes off; `at` is its `--at`.
@@ -63,7 +106,12 @@ impl Settings {
             &cochange_miner::Zoned::now(),
         )?;
         cochange_analysis::check_walk(args.threads, &args.rev, at)?;
-        cochange_analysis::check_names(&args.name, args.repo.len())?;
+        // With `--tables`, names pick repositories of the export: any number of them.
+        let named = match args.tables {
+            Some(_) => args.name.len(),
+            None => args.repo.len(),
+        };
+        cochange_analysis::check_names(&args.name, named)?;
         let config = cochange_analysis::read_config(
             args.config.as_deref(),
             args.repo.first().map_or(Path::new("."), PathBuf::as_path),

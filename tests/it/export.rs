@@ -218,6 +218,47 @@ fn a_second_export_appends_the_new_commits_and_equals_a_fresh_export() -> Result
 }
 
 #[test]
+fn an_export_whose_rows_the_history_no_longer_gives_is_replaced() -> Result {
+    let (tmp, repo) = copy_of("make_renames.sh")?;
+    let tables = tmp.path().join("tables");
+    export(&[&repo], &tables, &["--name", "r"])?;
+    // A .mailmap renames an author of the exported commits: appending would keep the old name.
+    let author = String::from_utf8(git_output(&repo, &["log", "-1", "--format=%aN <%aE>"])?)?;
+    std::fs::write(
+        repo.join(".mailmap"),
+        format!("Proper Name <proper@example.com> {}", author.trim()),
+    )?;
+    add_commit(&repo, ".mailmap-note", "1700000000 +0000")?;
+    git_output(&repo, &["add", ".mailmap"])?;
+    let out = git(&repo)
+        .args(["commit", "-q", "-m", "mailmap"])
+        .env("GIT_AUTHOR_DATE", "1700086400 +0000")
+        .env("GIT_COMMITTER_DATE", "1700086400 +0000")
+        .output()?;
+    assert!(out.status.success());
+    let stderr = export(&[&repo], &tables, &["--name", "r"])?;
+    assert!(
+        stderr.contains("the earlier export was replaced, not appended to: the history gives other rows for commits it holds"),
+        "{stderr}"
+    );
+    let fresh = tmp.path().join("fresh");
+    export(&[&repo], &fresh, &["--name", "r"])?;
+    for table in TABLES {
+        assert_eq!(
+            table_rows(&tables, table)?,
+            table_rows(&fresh, table)?,
+            "{table}"
+        );
+    }
+    assert!(
+        table_rows(&tables, "people")?
+            .iter()
+            .any(|r| r.contains("Proper Name"))
+    );
+    Ok(())
+}
+
+#[test]
 fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Result {
     let repo = scripted_repo("make_linear.sh")?;
     let tmp = tempfile::tempdir()?;
@@ -237,6 +278,33 @@ fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Resul
     assert_eq!(
         std::fs::read_to_string(tmp.path().join("notes.txt"))?,
         "mine"
+    );
+
+    // Nor into the analysed repository, nor under a name another repository holds.
+    let (tmp2, copy) = copy_of("make_linear.sh")?;
+    let inside = cochange(&copy)
+        .args(["export", "--no-cache", "--output", "tables"])
+        .output()?;
+    assert_eq!(inside.status.code(), Some(2));
+    assert!(String::from_utf8(inside.stderr)?.contains("is inside the analysed repository"));
+    assert!(!copy.join("tables").exists());
+    let shared = tmp2.path().join("shared");
+    export(&[&repo], &shared, &["--name", "api"])?;
+    let user_file = shared.join("commits/repo=api/part-000001-backup.parquet");
+    std::fs::write(&user_file, "a user's file")?;
+    let other = cochange(&repo)
+        .args(["export", "--no-cache", "--name", "api", "--repo"])
+        .arg(scripted_repo("make_renames.sh")?)
+        .arg("--output")
+        .arg(&shared)
+        .output()?;
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8(other.stderr)?.contains("has none of this history's commits"));
+    export(&[&repo], &shared, &["--name", "api"])?;
+    assert_eq!(
+        std::fs::read_to_string(&user_file)?,
+        "a user's file",
+        "only cochange's parts are removed"
     );
 
     let missing = cochange(&repo).args(["export", "--no-cache"]).output()?;
@@ -384,6 +452,42 @@ fn fifty_repositories_exported_in_parallel_give_the_coupling_of_the_repositories
     assert!(crossing > 0, "author-days couple repositories: {across}");
     same_from_tables(&repos, &tables, &["revisions", "--format", "csv"])?;
     same_from_tables(&repos, &tables, &["summary", "--format", "csv"])?;
+    Ok(())
+}
+
+#[test]
+fn tables_pick_repositories_by_name_and_refuse_a_walk() -> Result {
+    let (linear, renames) = (
+        scripted_repo("make_linear.sh")?,
+        scripted_repo("make_renames.sh")?,
+    );
+    let tmp = tempfile::tempdir()?;
+    let tables = tmp.path().join("tables");
+    export(
+        &[&linear, &renames],
+        &tables,
+        &["--name", "a", "--name", "b"],
+    )?;
+    let (direct, from_tables) = both_ways(
+        &[&renames],
+        &tables,
+        &["revisions", "--format", "csv", "--name", "b"],
+    )?;
+    assert_eq!(from_tables, direct);
+    let unknown = cochange(tmp.path())
+        .args(["summary", "--name", "c", "--tables"])
+        .arg(&tables)
+        .output()?;
+    assert_eq!(unknown.status.code(), Some(3));
+    assert!(
+        String::from_utf8(unknown.stderr)?
+            .contains("holds no repository named `c` (it holds a, b)")
+    );
+    let walk = cochange(tmp.path())
+        .args(["summary", "--rev", "HEAD", "--tables"])
+        .arg(&tables)
+        .output()?;
+    assert_eq!(walk.status.code(), Some(2));
     Ok(())
 }
 

@@ -52,6 +52,15 @@ pub fn export_repositories(
     })?;
     let mut notices = Vec::new();
     let repos = crate::session::repositories(settings, &mut notices)?;
+    for (repo, _) in &repos {
+        if let Some(folder) = cochange_miner::repository_holding(repo, dir) {
+            return Err(Error::Invalid(format!(
+                "`--output {}` is inside the analysed repository `{}`, which cochange never writes to: choose a folder outside it",
+                dir.display(),
+                folder.display()
+            )));
+        }
+    }
     if let Some((_, name)) = repos
         .iter()
         .find(|(_, name)| !cochange_miner::export::valid_partition_name(name))
@@ -168,11 +177,12 @@ fn files_frame(snapshot: &Snapshot<TextMeasures>) -> PolarsResult<DataFrame> {
                     .map(|(_, m)| m.as_ref().map(|m| m.binary))
                     .collect::<Vec<_>>(),
             ),
+            // Counts are stored signed, as engines such as Spark read unsigned types badly.
             Column::new(
                 column::LOC.into(),
                 files
                     .iter()
-                    .map(|(_, m)| m.as_ref().map(|m| m.loc))
+                    .map(|(_, m)| m.as_ref().map(|m| m.loc as i64))
                     .collect::<Vec<_>>(),
             ),
             Column::new(column::INDENT_TOTAL.into(), get(|m| Some(m.indent_total))),
@@ -188,7 +198,7 @@ fn files_frame(snapshot: &Snapshot<TextMeasures>) -> PolarsResult<DataFrame> {
                 column::COMMENT_LINES.into(),
                 files
                     .iter()
-                    .map(|(_, m)| m.as_ref().map(|m| m.comment_lines))
+                    .map(|(_, m)| m.as_ref().map(|m| m.comment_lines as i64))
                     .collect::<Vec<_>>(),
             ),
         ],
@@ -204,11 +214,11 @@ pub(crate) fn snapshot_of(
 ) -> PolarsResult<Snapshot<TextMeasures>> {
     let path = files.column(column::PATH)?.str()?;
     let binary = files.column(column::BINARY)?.bool()?;
-    let loc = files.column(column::LOC)?.u64()?;
+    let loc = files.column(column::LOC)?.i64()?;
     let indent_total = files.column(column::INDENT_TOTAL)?.f64()?;
     let indent_max = files.column(column::INDENT_MAX)?.f64()?;
     let inline_tests = files.column(column::INLINE_TESTS)?.bool()?;
-    let comment_lines = files.column(column::COMMENT_LINES)?.u64()?;
+    let comment_lines = files.column(column::COMMENT_LINES)?.i64()?;
     let mut snapshot = Snapshot {
         commit: head.to_owned(),
         files: Vec::new(),
@@ -226,11 +236,11 @@ pub(crate) fn snapshot_of(
         }
         let measures = loc.get(i).map(|loc| TextMeasures {
             binary: binary.get(i).unwrap_or_default(),
-            loc,
+            loc: loc as u64,
             indent_total: indent_total.get(i).unwrap_or_default(),
             indent_max: indent_max.get(i).unwrap_or_default(),
             inline_tests: inline_tests.get(i).unwrap_or_default(),
-            comment_lines: comment_lines.get(i).unwrap_or_default(),
+            comment_lines: comment_lines.get(i).unwrap_or_default() as u64,
         });
         if measures.is_none() {
             snapshot.missing.push(p.to_owned());

@@ -98,12 +98,18 @@ impl Settings {
             revs.join(", ")
         };
         let window = window_text(o.selection.since, o.selection.until);
-        let repositories = self
-            .repos
-            .iter()
-            .map(|r| format!("`{}`", r.display()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let repositories = match &self.tables {
+            Some(dir) => format!(
+                "the exported tables in `{}` (history and file measures only: no imports, functions, database tables or knowledge)",
+                dir.display()
+            ),
+            None => self
+                .repos
+                .iter()
+                .map(|r| format!("`{}`", r.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         let pairs = [
             ("repositories", repositories),
             ("start", revs),
@@ -430,7 +436,7 @@ impl<'s> Session<'s> {
             _ => None,
         };
         if matches!(needs, Needs::LineSums | Needs::LineOrigins)
-            && !settings.mining.mine.line_counts
+            && !history.options.iter().all(|o| o.mine.line_counts)
         {
             notices.push(Notice::Warning(
                 "this analysis sums line counts, which `--no-line-counts` turned off: added and deleted are 0".into(),
@@ -612,7 +618,7 @@ impl<'s> Session<'s> {
                     let head = &extras[i].head;
                     if rev.is_some_and(|rev| !head.starts_with(rev)) {
                         return Err(Error::Invalid(format!(
-                            "the exported tables of `{}` measure the files of commit {head} only, not `{}`: leave out `--at`, or run on the repository",
+                            "the exported tables of `{}` hold the files of commit {head} only, not of `{}`: measuring another revision needs the repository (`--repo`)",
                             outcome.repo,
                             rev.unwrap_or_default()
                         )));
@@ -731,12 +737,12 @@ impl<'s> Session<'s> {
             blame,
             ..
         } = *options;
+        self.history.needs_repository("`knowledge`")?;
         let [repo] = self.history.paths.as_slice() else {
             return Err(Error::Invalid(
                 "`knowledge` reads one repository at a time".into(),
             ));
         };
-        self.history.needs_repository("`knowledge`")?;
         let repo = repo.clone();
         let mapping = self.mapping()?;
         let keep = |f: &str| self.settings.filters.keeps_path(f);
@@ -963,28 +969,46 @@ fn history_from_tables(
     notices: &mut Vec<Notice>,
 ) -> Result<History, Error> {
     let selection = &settings.mining.selection;
-    let read = cochange_miner::export::read_export(dir, (selection.since, selection.until))
-        .map_err(|source| Error::Repository {
-            what: "read the exported tables",
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    let read = cochange_miner::export::read_export(
+        dir,
+        &settings.names,
+        (selection.since, selection.until),
+    )
+    .map_err(|source| Error::Repository {
+        what: "read the exported tables",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let (mut paths, mut outcomes, mut used, mut extras) = (vec![], vec![], vec![], vec![]);
     for exported in read {
-        if exported.options.first_parent != settings.mining.mine.first_parent
-            || exported.options.renames != settings.mining.mine.renames
-        {
+        // The export's rows are what they are: asking for more than they hold is an error,
+        // for less (the export already follows first parents, or no renames) a notice.
+        let (asked, held) = (settings.mining.mine, exported.options);
+        let missing = [
+            (asked.first_parent && !held.first_parent, "`--first-parent`"),
+            (!asked.renames && held.renames, "`--no-renames`"),
+        ];
+        if let Some((_, flag)) = missing.iter().find(|(differs, _)| *differs) {
             return Err(Error::Invalid(format!(
-                "the tables of `{}` in `{}` were exported with{} `--first-parent` and with{} `--no-renames`; analyse them with the same options, or export again",
+                "the tables of `{}` in `{}` were exported without {flag}: export again with it, or leave it out here",
                 exported.repo,
                 dir.display(),
-                if exported.options.first_parent {
-                    ""
-                } else {
-                    "out"
-                },
-                if exported.options.renames { "out" } else { "" },
             )));
+        }
+        for (kept, flag) in [
+            (held.first_parent && !asked.first_parent, "`--first-parent`"),
+            (!held.renames && asked.renames, "`--no-renames`"),
+            (
+                !held.line_counts,
+                "`--no-line-counts` (line counts are unknown)",
+            ),
+        ] {
+            if kept {
+                notices.push(Notice::Info(format!(
+                    "the tables of `{}` were exported with {flag}, and are analysed so",
+                    exported.repo
+                )));
+            }
         }
         let tables = exported.tables;
         let statistics = cochange_miner::Statistics {

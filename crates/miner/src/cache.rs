@@ -36,7 +36,7 @@ const LOCK: &str = "lock";
 /// Side tables that analyses keep in the cache start with this (see [`Cache::read_side_table`]).
 const SIDE_PREFIX: &str = "side-";
 /// Temporary files of writers start with this (then the final name and a random suffix).
-const TMP_PREFIX: &str = ".tmp-";
+pub(crate) const TMP_PREFIX: &str = ".tmp-";
 /// More parts than this are merged into one, to keep loading fast.
 const MAX_PARTS: usize = 16;
 

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cache::write_atomically;
+use crate::cache::{TMP_PREFIX, write_atomically};
 use crate::table::col;
 use crate::{Error, MineOptions, Tables, Tag};
 
@@ -163,44 +163,43 @@ pub fn check_export_dir(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Exports `input` below `dir`: appends the commits not exported yet (the earlier parts are
-/// replaced instead when they hold commits the history no longer has, or were written with other
-/// options or another schema), and replaces the entities, tags and files.
+/// What an earlier export of the repository allows.
+enum Previous {
+    /// There is none.
+    None,
+    /// Its rows are what the history gives now: append the commits it lacks.
+    Append(State, HashSet<String>),
+    /// Replace its parts, for this reason.
+    Replace(String),
+}
+
+/// Exports `input` below `dir`: appends the commits not exported yet, and replaces the entities,
+/// tags and files. The earlier parts are replaced instead when their rows are not what the
+/// history gives now (rewritten commits, a `.mailmap` change, a deepened shallow clone, other
+/// options, a damaged part, another schema version). Refuses a name that another repository
+/// holds (no commit in common) and an export a newer cochange wrote.
 pub fn export(dir: &Path, input: &ExportInput<'_>) -> Result<Appended, Error> {
     check_export_dir(dir)?;
-    let write_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::ExportWrite { path, source }
-    };
     let state_dir = dir.join(STATE_DIR);
     fs::create_dir_all(&state_dir).map_err(write_error(&state_dir))?;
+    // Two exports of one repository take turns; the lock is released when the file is dropped.
+    let lock_path = state_dir.join(format!("{}.lock", input.repo));
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(write_error(&lock_path))?;
+    lock.lock().map_err(write_error(&lock_path))?;
     let state_path = state_dir.join(format!("{}.json", input.repo));
-    let mined = &input.tables.commits;
-    let mined_ids: HashSet<&str> = mined.column(col::COMMIT)?.str()?.iter().flatten().collect();
-
-    let (mut state, rewritten) = match previous(dir, &state_path, input, &mined_ids) {
-        Ok((state, exported)) => (Some((state, exported)), None),
-        Err(reason) => (None, reason),
+    let (mut state, exported, rewritten) = match previous(dir, &state_path, input)? {
+        Previous::Append(state, exported) => (state, exported, None),
+        Previous::None => (new_state(input), HashSet::new(), None),
+        Previous::Replace(why) => (new_state(input), HashSet::new(), Some(why)),
     };
-    let exported: HashSet<String> = state
-        .as_mut()
-        .map(|(_, exported)| std::mem::take(exported))
-        .unwrap_or_default();
-    let mut state = state.map_or_else(
-        || State {
-            schema: SCHEMA_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            repo: input.repo.to_owned(),
-            options: input.options,
-            head: String::new(),
-            parts: BTreeMap::new(),
-            next_part: 1,
-        },
-        |(state, _)| state,
-    );
 
     let new_commit = |id: &str| !exported.contains(id);
-    let commits = only_new(mined, &new_commit)?;
+    let commits = only_new(&input.tables.commits, &new_commit)?;
     let changes = only_new(&input.tables.changes, &new_commit)?;
     let new_commits = commits.height();
     // Never reuse a number on disk: a rewrite must not overwrite parts the old state still lists.
@@ -224,11 +223,11 @@ pub fn export(dir: &Path, input: &ExportInput<'_>) -> Result<Appended, Error> {
     for (name, mut frame) in frames {
         let folder = partition(dir, name, input.repo);
         fs::create_dir_all(&folder).map_err(write_error(&folder))?;
-        let file = format!("part-{part:06}.parquet");
+        let file = part_name(part);
         let mut data = Vec::new();
         ParquetWriter::new(&mut data).finish(&mut frame)?;
         let path = folder.join(&file);
-        write_atomically(&path, &data).map_err(write_error(&path))?;
+        write_shared(&path, &data).map_err(write_error(&path))?;
         let written = PartFile {
             file,
             rows: frame.height(),
@@ -247,8 +246,9 @@ pub fn export(dir: &Path, input: &ExportInput<'_>) -> Result<Appended, Error> {
         path: state_path.clone(),
         source: std::io::Error::other(e),
     })?;
-    write_atomically(&state_path, text.as_bytes()).map_err(write_error(&state_path))?;
+    write_shared(&state_path, text.as_bytes()).map_err(write_error(&state_path))?;
     remove_unlisted(dir, &state);
+    drop(lock);
     Ok(Appended {
         repo: input.repo.to_owned(),
         new_commits,
@@ -257,41 +257,144 @@ pub fn export(dir: &Path, input: &ExportInput<'_>) -> Result<Appended, Error> {
     })
 }
 
-/// The earlier export of this repository and the commits it holds, or why it cannot be appended
-/// to (`None` when there is none).
-fn previous(
-    dir: &Path,
-    state_path: &Path,
-    input: &ExportInput<'_>,
-    mined: &HashSet<&str>,
-) -> Result<(State, HashSet<String>), Option<String>> {
-    let Ok(text) = fs::read_to_string(state_path) else {
-        return Err(None);
-    };
-    let state: State = serde_json::from_str(&text)
-        .map_err(|e| Some(format!("its state file does not read ({e})")))?;
-    if state.schema != SCHEMA_VERSION {
-        return Err(Some(format!(
-            "it follows schema version {}, this cochange writes {SCHEMA_VERSION}",
-            state.schema
-        )));
+fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+    let path = path.to_path_buf();
+    move |source| Error::ExportWrite { path, source }
+}
+
+fn new_state(input: &ExportInput<'_>) -> State {
+    State {
+        schema: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        repo: input.repo.to_owned(),
+        options: input.options,
+        head: String::new(),
+        parts: BTreeMap::new(),
+        next_part: 1,
     }
-    if state.options != input.options {
-        return Err(Some(
-            "it was mined with other options (renames, line counts or first parents)".into(),
+}
+
+/// The earlier export of this repository, checked against what the history gives now.
+fn previous(dir: &Path, state_path: &Path, input: &ExportInput<'_>) -> Result<Previous, Error> {
+    let Ok(text) = fs::read_to_string(state_path) else {
+        return Ok(Previous::None);
+    };
+    let replace = |why: String| Ok(Previous::Replace(why));
+    let Ok(state) = serde_json::from_str::<State>(&text) else {
+        return replace("its state file does not read".into());
+    };
+    if state.schema > SCHEMA_VERSION {
+        return Err(Error::ExportTarget {
+            path: state_path.to_path_buf(),
+            reason: format!(
+                "was written by a newer cochange (schema version {}; this one writes {SCHEMA_VERSION}): use that version, or another folder",
+                state.schema
+            ),
+        });
+    }
+    if state.schema < SCHEMA_VERSION {
+        return replace(format!(
+            "it follows the older schema version {}",
+            state.schema
         ));
     }
-    let commits = read_parts(dir, &state, table::COMMITS).map_err(|e| Some(e.to_string()))?;
-    let exported: HashSet<String> = commits
-        .column(col::COMMIT)
-        .and_then(|c| Ok(c.str()?.iter().flatten().map(str::to_owned).collect()))
-        .map_err(|e| Some(e.to_string()))?;
-    if let Some(gone) = exported.iter().find(|id| !mined.contains(id.as_str())) {
-        return Err(Some(format!(
-            "it holds commit {gone}, which the history no longer has (rewritten, or another branch)"
-        )));
+    if state.options != input.options {
+        return replace(
+            "it was mined with other options (`--no-renames`, `--no-line-counts` or `--first-parent`)".into(),
+        );
     }
-    Ok((state, exported))
+    let mut exported_rows = Vec::new();
+    for name in table::ALL {
+        match read_parts(dir, &state, name) {
+            Ok(df) => exported_rows.push(df),
+            Err(err) => return replace(format!("one of its parts cannot be used: {err}")),
+        }
+    }
+    let exported: HashSet<String> = exported_rows[0].column(col::COMMIT).map(|c| {
+        c.str()
+            .map(|s| s.iter().flatten().map(str::to_owned).collect())
+    })??;
+    let mined: HashSet<&str> = input
+        .tables
+        .commits
+        .column(col::COMMIT)?
+        .str()?
+        .iter()
+        .flatten()
+        .collect();
+    let gone = exported
+        .iter()
+        .filter(|id| !mined.contains(id.as_str()))
+        .count();
+    if !exported.is_empty() && gone == exported.len() {
+        return Err(Error::ExportTarget {
+            path: state_path.to_path_buf(),
+            reason: format!(
+                "holds a repository named `{}` that has none of this history's commits: is it another repository with the same name? Give this one another `--name`, or delete `{}` and the `repo={}` folders to replace it",
+                input.repo,
+                state_path.display(),
+                input.repo
+            ),
+        });
+    }
+    if let Some(id) = exported.iter().find(|id| !mined.contains(id.as_str())) {
+        return replace(format!(
+            "it holds {gone} commit(s) that this history does not (rewritten, another branch, or a narrower `--since`/`--rev`), such as {id}"
+        ));
+    }
+    let was_exported = |id: &str| exported.contains(id);
+    let same =
+        |frame: PolarsResult<DataFrame>, stored: &DataFrame, keys: &[&str]| -> PolarsResult<bool> {
+            let sort =
+                |df: &DataFrame| df.sort(keys.iter().copied(), SortMultipleOptions::default());
+            Ok(sort(&frame?)?.equals_missing(&sort(stored)?))
+        };
+    let commits = only_new(&input.tables.commits, &was_exported)?;
+    let changes = only_new(&input.tables.changes, &was_exported)?;
+    let unchanged = same(commits_part(&commits), &exported_rows[0], &[col::COMMIT])?
+        && same(
+            changes_part(&changes),
+            &exported_rows[1],
+            &[col::COMMIT, col::PATH, col::KIND],
+        )?;
+    if !unchanged {
+        return replace(
+            "the history gives other rows for commits it holds (a `.mailmap` change, a deepened shallow clone, replace refs)".into(),
+        );
+    }
+    Ok(Previous::Append(state, exported))
+}
+
+/// The file name of part number `n`.
+fn part_name(n: u64) -> String {
+    format!("part-{n:06}.parquet")
+}
+
+/// The number of a part file's name, or of a temporary file written for one; `None` for any
+/// other file, which cochange never touches.
+fn part_number(file: &str) -> Option<u64> {
+    let stem = file.strip_prefix(TMP_PREFIX).unwrap_or(file);
+    let digits = stem.strip_prefix("part-")?;
+    let digits = if file.starts_with(TMP_PREFIX) {
+        digits.split_once(".parquet-")?.0
+    } else {
+        digits.strip_suffix(".parquet")?
+    };
+    (digits.len() >= 6 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// Writes `path` atomically (see [`write_atomically`]), readable by everyone (as a report is):
+/// other users and services read exports.
+fn write_shared(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    write_atomically(path, data)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(())
 }
 
 /// The highest part number on disk for `repo`, in any table (0 when there is none).
@@ -331,9 +434,7 @@ fn remove_unlisted(dir: &Path, state: &State) {
         let folder = partition(dir, name, &state.repo);
         for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
             let file = entry.file_name().to_string_lossy().into_owned();
-            let ours = file.starts_with("part-") && file.ends_with(".parquet")
-                || file.starts_with(".tmp-");
-            if ours && !listed.contains(&file.as_str()) {
+            if part_number(&file).is_some() && !listed.contains(&file.as_str()) {
                 // Best effort: a leftover costs space; readers of the state never see it.
                 let _ = fs::remove_file(entry.path());
             }
@@ -366,8 +467,10 @@ fn commits_part(commits: &DataFrame) -> PolarsResult<DataFrame> {
     ])
 }
 
+/// Line counts are stored signed: engines such as Spark and Trino read unsigned Parquet types
+/// badly.
 fn changes_part(changes: &DataFrame) -> PolarsResult<DataFrame> {
-    changes.select([
+    let mut part = changes.select([
         col::COMMIT,
         col::PATH,
         col::OLD_PATH,
@@ -375,7 +478,12 @@ fn changes_part(changes: &DataFrame) -> PolarsResult<DataFrame> {
         col::ADDED,
         col::DELETED,
         col::BINARY,
-    ])
+    ])?;
+    for name in [col::ADDED, col::DELETED] {
+        let signed = part.column(name)?.cast(&DataType::Int32)?;
+        part.replace(name, signed)?;
+    }
+    Ok(part)
 }
 
 /// Column names of `people` and `entities` beyond those of the mined tables.
@@ -491,14 +599,21 @@ fn read_parts(dir: &Path, state: &State, name: &str) -> Result<DataFrame, Error>
     Ok(all.unwrap_or_default())
 }
 
-/// Every repository exported below `dir`, by name, with its history windowed to author times in
-/// `window` (`since`, `until`).
-pub fn read_export(dir: &Path, window: (Option<i64>, Option<i64>)) -> Result<Vec<Exported>, Error> {
+/// The repositories exported below `dir` (all of them when `only` is empty, else those it names),
+/// by name, with their history windowed to author times in `window` (`since`, `until`).
+pub fn read_export(
+    dir: &Path,
+    only: &[String],
+    window: (Option<i64>, Option<i64>),
+) -> Result<Vec<Exported>, Error> {
     let state_dir = dir.join(STATE_DIR);
     let not_export = |reason: String| Error::Export {
         path: dir.to_path_buf(),
         reason,
     };
+    if !dir.is_dir() {
+        return Err(not_export("does not exist, or is not a folder".into()));
+    }
     let entries = fs::read_dir(&state_dir).map_err(|_| {
         not_export(format!(
             "is not a folder of exported tables (it has no `{STATE_DIR}` folder): write one with `cochange export --output DIR`"
@@ -513,6 +628,22 @@ pub fn read_export(dir: &Path, window: (Option<i64>, Option<i64>)) -> Result<Vec
     if states.is_empty() {
         return Err(not_export("holds no exported repository".into()));
     }
+    let name_of = |path: &PathBuf| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    if let Some(missing) = only
+        .iter()
+        .find(|n| !states.iter().any(|p| name_of(p) == **n))
+    {
+        let held: Vec<String> = states.iter().map(name_of).collect();
+        return Err(not_export(format!(
+            "holds no repository named `{missing}` (it holds {})",
+            held.join(", ")
+        )));
+    }
+    states.retain(|p| only.is_empty() || only.contains(&name_of(p)));
     states
         .iter()
         .map(|path| read_repository(dir, path, window))
@@ -538,7 +669,13 @@ fn read_repository(
         )));
     }
     let commits = read_parts(dir, &state, table::COMMITS)?;
-    let changes = read_parts(dir, &state, table::CHANGES)?;
+    let mut changes = read_parts(dir, &state, table::CHANGES)?;
+    for name in [col::ADDED, col::DELETED] {
+        if let Ok(signed) = changes.column(name) {
+            let unsigned = signed.cast(&DataType::UInt32)?;
+            changes.replace(name, unsigned)?;
+        }
+    }
     let tables = crate::tables_from_rows(
         &commits,
         &changes,
@@ -570,4 +707,32 @@ fn read_repository(
         tags,
         files: read_parts(dir, &state, table::FILES)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_cochanges_part_files_and_their_temporaries_are_numbered() {
+        assert_eq!(part_number("part-000012.parquet"), Some(12));
+        assert_eq!(part_number(".tmp-part-000003.parquet-Ab12Cd"), Some(3));
+        for other in [
+            "part-000012-backup.parquet",
+            "part-12.parquet",
+            "part-000012.parquet.bak",
+            "notes.txt",
+            ".tmp-notes-1",
+        ] {
+            assert_eq!(part_number(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn partition_names_are_plain() {
+        assert!(valid_partition_name("tokio-util.v2_x"));
+        for bad in ["", ".hidden", "_state", "a/b", "a=b", "a b"] {
+            assert!(!valid_partition_name(bad), "{bad}");
+        }
+    }
 }
