@@ -1,4 +1,5 @@
-//! Mining speed on a synthetic history (built once with `git fast-import` from a fixed seed).
+//! Mining speed on a synthetic history (built once with `git fast-import` from a fixed seed), and
+//! writing and reading its exported tables.
 //!
 //! `COCHANGE_BENCH_COMMITS` sets the history's size (default 2 000, so a bench run stays short;
 //! use 100000 for the scale target of docs/performance.md).
@@ -59,5 +60,53 @@ fn mining(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mining);
+/// Writing the mined tables as exported Parquet parts (docs/schema.md) and reading them back, as
+/// `export` and `--tables` do.
+fn export(c: &mut Criterion) {
+    use cochange_miner::export::{ExportInput, export, read_export};
+    use cochange_miner::polars::prelude::DataFrame;
+
+    let commits = std::env::var("COCHANGE_BENCH_COMMITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let repo = repository(commits);
+    let options = Options {
+        mine: MineOptions::default(),
+        selection: Selection::default(),
+        cache: CacheLocation::Disabled,
+        threads: 0,
+        name: None,
+        origins: None,
+    };
+    let mined = mine(&repo, &options, &NoProgress).expect("mining succeeds");
+    let input = ExportInput {
+        repo: "synthetic",
+        options: options.mine,
+        head: "0000000000000000000000000000000000000000",
+        tables: &mined.tables,
+        tags: &[],
+        files: DataFrame::empty(),
+    };
+    let mut group = c.benchmark_group(format!("export-{commits}-commits"));
+    group.sample_size(10);
+    group.bench_function("write-fresh", |b| {
+        b.iter(|| {
+            let dir = tempfile::tempdir().expect("a temporary folder");
+            export(&dir.path().join("tables"), &input).expect("the export is written")
+        });
+    });
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let tables = dir.path().join("tables");
+    export(&tables, &input).expect("the export is written");
+    group.bench_function("append-nothing-new", |b| {
+        b.iter(|| export(&tables, &input).expect("the export is checked and rewritten"));
+    });
+    group.bench_function("read", |b| {
+        b.iter(|| read_export(&tables, &[], (None, None)).expect("the export reads"));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, mining, export);
 criterion_main!(benches);

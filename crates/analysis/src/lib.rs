@@ -46,6 +46,7 @@ mod coverage;
 mod delivery;
 mod deps;
 mod export;
+mod exported_files;
 mod filter;
 mod folders;
 mod hotspots;

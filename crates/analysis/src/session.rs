@@ -520,7 +520,8 @@ impl<'s> Session<'s> {
         };
         if let Some([extras]) = self.history.exported.as_deref() {
             // The export keeps the paths, not `CODEOWNERS` or manifests: config and folders map.
-            let files = crate::export::snapshot_of(&extras.files, &extras.head, |_| false)?.paths;
+            let files =
+                crate::exported_files::snapshot_of(&extras.files, &extras.head, |_| false)?.paths;
             return Ok(Mapping { rules, files });
         }
         let snapshot = cochange_miner::read_snapshot(
@@ -623,7 +624,7 @@ impl<'s> Session<'s> {
                             rev.unwrap_or_default()
                         )));
                     }
-                    crate::export::snapshot_of(&extras[i].files, head, wanted)?
+                    crate::exported_files::snapshot_of(&extras[i].files, head, wanted)?
                 }
             };
             revisions.push(format!(

@@ -99,7 +99,7 @@ pub(crate) fn select(
     })
 }
 
-/// The tables of [`mine()`](crate::mine()) from rows read elsewhere (exported Parquet tables):
+/// The [`Tables`] mining returns, from rows read elsewhere (exported Parquet tables):
 /// `commits` and `changes` hold the columns of [`Tables`] without `repo` (and `changes` without
 /// `entity`), in any order. Every commit that is no other's parent is a tip (along first parents
 /// only, if the rows were mined so); the result is ordered, windowed to author times in

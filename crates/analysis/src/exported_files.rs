@@ -1,0 +1,112 @@
+//! The exported `files` table (docs/schema.md): the measured files of a revision, written by
+//! `export` and read back as a snapshot by analyses from `--tables`.
+
+use cochange_miner::Snapshot;
+use cochange_miner::polars::prelude::*;
+
+use crate::TextMeasures;
+
+/// Column names of the exported `files` table besides `commit` and `path`: the fields of
+/// [`TextMeasures`].
+mod column {
+    pub const PATH: &str = "path";
+    pub const BINARY: &str = "binary";
+    pub const LOC: &str = "loc";
+    pub const INDENT_TOTAL: &str = "indent_total";
+    pub const INDENT_MAX: &str = "indent_max";
+    pub const INLINE_TESTS: &str = "inline_tests";
+    pub const COMMENT_LINES: &str = "comment_lines";
+}
+
+/// The measured files of a snapshot as the exported `files` table (without `commit`).
+pub(crate) fn files_frame(snapshot: &Snapshot<TextMeasures>) -> PolarsResult<DataFrame> {
+    let files = &snapshot.files;
+    let get = |f: fn(&TextMeasures) -> Option<f64>| -> Vec<Option<f64>> {
+        files.iter().map(|(_, m)| m.as_ref().and_then(f)).collect()
+    };
+    DataFrame::new(
+        files.len(),
+        vec![
+            Column::new(
+                column::PATH.into(),
+                files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::BINARY.into(),
+                files
+                    .iter()
+                    .map(|(_, m)| m.as_ref().map(|m| m.binary))
+                    .collect::<Vec<_>>(),
+            ),
+            // Counts are stored signed, as engines such as Spark read unsigned types badly.
+            Column::new(
+                column::LOC.into(),
+                files
+                    .iter()
+                    .map(|(_, m)| m.as_ref().map(|m| m.loc as i64))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(column::INDENT_TOTAL.into(), get(|m| Some(m.indent_total))),
+            Column::new(column::INDENT_MAX.into(), get(|m| Some(m.indent_max))),
+            Column::new(
+                column::INLINE_TESTS.into(),
+                files
+                    .iter()
+                    .map(|(_, m)| m.as_ref().map(|m| m.inline_tests))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::COMMENT_LINES.into(),
+                files
+                    .iter()
+                    .map(|(_, m)| m.as_ref().map(|m| m.comment_lines as i64))
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+/// The exported `files` of commit `head` as the snapshot mining would read, keeping the files
+/// `wanted` accepts (a file whose measures are null had a missing blob).
+pub(crate) fn snapshot_of(
+    files: &DataFrame,
+    head: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> PolarsResult<Snapshot<TextMeasures>> {
+    let path = files.column(column::PATH)?.str()?;
+    let binary = files.column(column::BINARY)?.bool()?;
+    let loc = files.column(column::LOC)?.i64()?;
+    let indent_total = files.column(column::INDENT_TOTAL)?.f64()?;
+    let indent_max = files.column(column::INDENT_MAX)?.f64()?;
+    let inline_tests = files.column(column::INLINE_TESTS)?.bool()?;
+    let comment_lines = files.column(column::COMMENT_LINES)?.i64()?;
+    let mut snapshot = Snapshot {
+        commit: head.to_owned(),
+        files: Vec::new(),
+        blobs: Vec::new(),
+        skipped: 0,
+        paths: Vec::new(),
+        missing: Vec::new(),
+    };
+    for i in 0..files.height() {
+        let Some(p) = path.get(i) else { continue };
+        snapshot.paths.push(p.to_owned());
+        if !wanted(p) {
+            snapshot.skipped += 1;
+            continue;
+        }
+        let measures = loc.get(i).map(|loc| TextMeasures {
+            binary: binary.get(i).unwrap_or_default(),
+            loc: loc as u64,
+            indent_total: indent_total.get(i).unwrap_or_default(),
+            indent_max: indent_max.get(i).unwrap_or_default(),
+            inline_tests: inline_tests.get(i).unwrap_or_default(),
+            comment_lines: comment_lines.get(i).unwrap_or_default() as u64,
+        });
+        if measures.is_none() {
+            snapshot.missing.push(p.to_owned());
+        }
+        snapshot.files.push((p.to_owned(), measures));
+    }
+    Ok(snapshot)
+}
