@@ -202,14 +202,23 @@ fn export(
         )
         .into());
     }
-    // One bar for one repository; several mined at once report as each finishes.
+    // One repository's mining draws the bar; several mined at once count on it as each finishes.
     let bar = Bar::new(printer.progress_target());
-    let progress: &dyn cochange_analysis::Progress = if settings.analysis.repos.len() == 1 {
-        &bar
-    } else {
+    let several = settings.analysis.repos.len() > 1;
+    let progress: &dyn cochange_analysis::Progress = if several {
+        cochange_analysis::Progress::phase(
+            &bar,
+            "exporting repositories",
+            Some(settings.analysis.repos.len() as u64),
+        );
         &cochange_analysis::NoProgress
+    } else {
+        &bar
     };
     let report = |outcome: &cochange_analysis::ExportOutcome| {
+        if several {
+            cochange_analysis::Progress::inc(&bar, 1);
+        }
         for warning in &outcome.warnings {
             printer.warn(format_args!("{}: {warning}", outcome.path.display()));
         }

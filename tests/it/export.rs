@@ -332,21 +332,34 @@ fn analyses_from_tables_refuse_what_needs_file_contents_and_damaged_parts() -> R
             "{command}: {stderr}"
         );
     }
-    let part = &part_files(&out, "changes")?[0];
-    let mut bytes = std::fs::read(part)?;
-    let last = bytes.len() - 20;
-    bytes[last] ^= 0xff;
-    std::fs::write(part, bytes)?;
-    let run = cochange(tmp.path())
-        .args(["revisions", "--tables"])
-        .arg(&out)
-        .output()?;
-    assert_eq!(run.status.code(), Some(3));
-    let stderr = String::from_utf8(run.stderr)?;
-    assert!(
-        stderr.contains("changed or damaged since it was exported"),
-        "{stderr}"
-    );
+    // A damaged part of a table cochange reads, or of one only other engines read, is refused.
+    for table in ["changes", "people"] {
+        let out = tmp.path().join(format!("damaged-{table}"));
+        export(&[&repo], &out, &[])?;
+        let part = &part_files(&out, table)?[0];
+        let mut bytes = std::fs::read(part)?;
+        let last = bytes.len() - 20;
+        bytes[last] ^= 0xff;
+        std::fs::write(part, bytes)?;
+        let run = cochange(tmp.path())
+            .args(["revisions", "--tables"])
+            .arg(&out)
+            .output()?;
+        assert_eq!(run.status.code(), Some(3), "{table}");
+        let stderr = String::from_utf8(run.stderr)?;
+        assert!(
+            stderr.contains("changed or damaged since it was exported"),
+            "{stderr}"
+        );
+        // Exporting again replaces the damaged parts.
+        let again = export(&[&repo], &out, &[])?;
+        assert!(again.contains("one of its parts cannot be used"), "{again}");
+        run_ok(
+            cochange(tmp.path())
+                .args(["revisions", "--tables"])
+                .arg(&out),
+        )?;
+    }
     Ok(())
 }
 

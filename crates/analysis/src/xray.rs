@@ -184,7 +184,12 @@ impl Session<'_> {
         match (all.next(), all.next()) {
             (Some(one), None) => Ok(one),
             _ => Err(Error::Invalid(format!(
-                "{what} reads one repository at a time"
+                "{what} reads one repository at a time{}",
+                if self.history.exported.is_some() {
+                    ": pick one of the export with `--name`"
+                } else {
+                    ""
+                }
             ))),
         }
     }

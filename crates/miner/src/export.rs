@@ -662,11 +662,21 @@ fn read_repository(
     let text = fs::read_to_string(state_path).map_err(|e| bad(format!("cannot be read: {e}")))?;
     let state: State =
         serde_json::from_str(&text).map_err(|e| bad(format!("does not read: {e}")))?;
-    if state.schema != SCHEMA_VERSION {
+    if state.schema > SCHEMA_VERSION {
         return Err(bad(format!(
-            "follows schema version {}, this cochange reads {SCHEMA_VERSION}: export again",
+            "was written by a newer cochange (schema version {}; this one reads {SCHEMA_VERSION}): read it with that version",
             state.schema
         )));
+    }
+    if state.schema < SCHEMA_VERSION {
+        return Err(bad(format!(
+            "follows the older schema version {} (this cochange reads {SCHEMA_VERSION}): export again, which replaces it",
+            state.schema
+        )));
+    }
+    // Tables cochange does not read back are checked too, since other engines read them.
+    for name in [table::PEOPLE, table::ENTITIES] {
+        read_parts(dir, &state, name)?;
     }
     let commits = read_parts(dir, &state, table::COMMITS)?;
     let mut changes = read_parts(dir, &state, table::CHANGES)?;
