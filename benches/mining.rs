@@ -28,6 +28,18 @@ fn repository(commits: usize) -> PathBuf {
     dir
 }
 
+/// Mining the whole history with `mine`, on all cores, without a cache.
+fn uncached(mine: MineOptions) -> Options {
+    Options {
+        mine,
+        selection: Selection::default(),
+        cache: CacheLocation::Disabled,
+        threads: 0,
+        name: None,
+        origins: None,
+    }
+}
+
 fn mining(c: &mut Criterion) {
     let commits = std::env::var("COCHANGE_BENCH_COMMITS")
         .ok()
@@ -41,18 +53,11 @@ fn mining(c: &mut Criterion) {
         ("line-counts", false, true),
         ("renames-and-line-counts", true, true),
     ] {
-        let options = Options {
-            mine: MineOptions {
-                first_parent: false,
-                renames,
-                line_counts,
-            },
-            selection: Selection::default(),
-            cache: CacheLocation::Disabled,
-            threads: 0,
-            name: None,
-            origins: None,
-        };
+        let options = uncached(MineOptions {
+            first_parent: false,
+            renames,
+            line_counts,
+        });
         group.bench_function(name, |b| {
             b.iter(|| mine(&repo, &options, &NoProgress).expect("mining succeeds"));
         });
@@ -71,14 +76,7 @@ fn export(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
     let repo = repository(commits);
-    let options = Options {
-        mine: MineOptions::default(),
-        selection: Selection::default(),
-        cache: CacheLocation::Disabled,
-        threads: 0,
-        name: None,
-        origins: None,
-    };
+    let options = uncached(MineOptions::default());
     let mined = mine(&repo, &options, &NoProgress).expect("mining succeeds");
     let input = ExportInput {
         repo: "synthetic",

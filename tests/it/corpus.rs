@@ -500,6 +500,18 @@ fn releases_and_lead_times_agree_with_git_tags() -> Result {
     Ok(())
 }
 
+/// `engine` (`duckdb`, `spark`) running docs/scale.md's SQL over flask's export gives cochange's
+/// rows; the counts compared go to stderr.
+fn engine_agrees_on_flask(engine: &str) -> Result {
+    let (pairs, entities) = crate::export::engine_agrees(engine, &corpus_repo("flask")?)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "flask: {engine} gives cochange's {pairs} coupled pairs and {entities} entities' revisions"
+    );
+    assert!(pairs > 10 && entities > 100);
+    Ok(())
+}
+
 #[test]
 #[cfg_attr(
     corpus_missing,
@@ -510,13 +522,7 @@ fn releases_and_lead_times_agree_with_git_tags() -> Result {
     ignore = "needs the duckdb Python package (`.ci/run` installs it; or set COCHANGE_PYTHON)"
 )]
 fn duckdb_sql_of_the_docs_gives_cochanges_coupling_on_flask() -> Result {
-    let (pairs, entities) = crate::export::engine_agrees("duckdb", &corpus_repo("flask")?)?;
-    let _ = writeln!(
-        std::io::stderr(),
-        "flask: DuckDB gives cochange's {pairs} coupled pairs and {entities} entities' revisions"
-    );
-    assert!(pairs > 10 && entities > 100);
-    Ok(())
+    engine_agrees_on_flask("duckdb")
 }
 
 #[test]
@@ -529,11 +535,5 @@ fn duckdb_sql_of_the_docs_gives_cochanges_coupling_on_flask() -> Result {
     ignore = "needs PySpark and Java (`pip install pyspark`; set COCHANGE_PYTHON); CI does not install them"
 )]
 fn spark_sql_of_the_docs_gives_cochanges_coupling_on_flask() -> Result {
-    let (pairs, entities) = crate::export::engine_agrees("spark", &corpus_repo("flask")?)?;
-    let _ = writeln!(
-        std::io::stderr(),
-        "flask: Spark gives cochange's {pairs} coupled pairs and {entities} entities' revisions"
-    );
-    assert!(pairs > 10 && entities > 100);
-    Ok(())
+    engine_agrees_on_flask("spark")
 }
