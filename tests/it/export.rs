@@ -176,12 +176,7 @@ fn a_second_export_appends_the_new_commits_and_equals_a_fresh_export() -> Result
     // A new commit, and a rename that changes the entity of older rows.
     add_commit(&repo, "reused.txt", "1700000000 +0000")?;
     git_output(&repo, &["mv", "moved-away.txt", "final.txt"])?;
-    let out = git(&repo)
-        .args(["commit", "-q", "-m", "rename again"])
-        .env("GIT_AUTHOR_DATE", "1700086400 +0000")
-        .env("GIT_COMMITTER_DATE", "1700086400 +0000")
-        .output()?;
-    assert!(out.status.success());
+    commit_staged(&repo, "rename again", "1700086400 +0000")?;
     let second = export(&[&repo], &appended, &["--name", "renames"])?;
     assert!(
         second.contains("renames: 2 new commits, 12 in the export"),
@@ -230,12 +225,7 @@ fn an_export_whose_rows_the_history_no_longer_gives_is_replaced() -> Result {
     )?;
     add_commit(&repo, ".mailmap-note", "1700000000 +0000")?;
     git_output(&repo, &["add", ".mailmap"])?;
-    let out = git(&repo)
-        .args(["commit", "-q", "-m", "mailmap"])
-        .env("GIT_AUTHOR_DATE", "1700086400 +0000")
-        .env("GIT_COMMITTER_DATE", "1700086400 +0000")
-        .output()?;
-    assert!(out.status.success());
+    commit_staged(&repo, "mailmap", "1700086400 +0000")?;
     let stderr = export(&[&repo], &tables, &["--name", "r"])?;
     assert!(
         stderr.contains("the earlier export was replaced, not appended to: the history gives other rows for commits it holds"),

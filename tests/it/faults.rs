@@ -10,19 +10,6 @@ use std::time::Duration;
 
 use crate::util::*;
 
-/// A private copy of a fixture, inside a temporary folder that also holds the test's other files.
-fn copy_of(script: &str) -> Result<(tempfile::TempDir, PathBuf)> {
-    let tmp = tempfile::tempdir()?;
-    let repo = tmp.path().join("repo");
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(scripted_repo(script)?)
-        .arg(&repo)
-        .status()?;
-    assert!(status.success());
-    Ok((tmp, repo))
-}
-
 /// Names that cochange gives temporary files and folders.
 fn is_temporary(name: &str) -> bool {
     name.contains(".cochange-")

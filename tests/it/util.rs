@@ -333,7 +333,8 @@ pub fn cells(rows: &[serde_json::Value], columns: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// A copy of the fixture `script` that a test may change, in a temporary folder.
+/// A private copy of the fixture `script`, inside a temporary folder that also holds the test's
+/// other files.
 pub fn copy_of(script: &str) -> Result<(tempfile::TempDir, std::path::PathBuf)> {
     let tmp = tempfile::tempdir()?;
     let repo = tmp.path().join("repo");
@@ -350,11 +351,20 @@ pub fn copy_of(script: &str) -> Result<(tempfile::TempDir, std::path::PathBuf)> 
 pub fn add_commit(repo: &Path, file: &str, when: &str) -> Result {
     std::fs::write(repo.join(file), format!("{when}\n"))?;
     git_output(repo, &["add", file])?;
+    commit_staged(repo, "later", when)
+}
+
+/// Commits what is staged in `repo` with `message`, authored and committed at `when`.
+pub fn commit_staged(repo: &Path, message: &str, when: &str) -> Result {
     let out = git(repo)
-        .args(["commit", "-q", "-m", "later"])
+        .args(["commit", "-q", "-m", message])
         .env("GIT_AUTHOR_DATE", when)
         .env("GIT_COMMITTER_DATE", when)
         .output()?;
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok(())
 }
