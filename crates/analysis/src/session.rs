@@ -98,6 +98,13 @@ impl Settings {
             revs.join(", ")
         };
         let window = window_text(o.selection.since, o.selection.until);
+        // Exported tables are analysed with the options they were mined with.
+        let exported = |asked: String| match self.tables {
+            Some(_) => {
+                "as exported, per repository (`_cochange/NAME.json` of the export)".to_owned()
+            }
+            None => asked,
+        };
         let repositories = match &self.tables {
             Some(dir) => format!(
                 "the exported tables in `{}` (history and file measures only: no imports, functions, database tables or knowledge)",
@@ -112,7 +119,7 @@ impl Settings {
         };
         let pairs = [
             ("repositories", repositories),
-            ("start", revs),
+            ("start", exported(revs)),
             ("history analysed (author time)", window),
             (
                 "as of",
@@ -121,19 +128,24 @@ impl Settings {
                     |t| format_time(t, 0),
                 ),
             ),
-            ("first parent only", o.mine.first_parent.to_string()),
+            (
+                "first parent only",
+                exported(o.mine.first_parent.to_string()),
+            ),
             (
                 "renames",
-                if o.mine.renames {
-                    "detected (similarity >= 50%)"
-                } else {
-                    "off"
-                }
-                .to_owned(),
+                exported(
+                    if o.mine.renames {
+                        "detected (similarity >= 50%)"
+                    } else {
+                        "off"
+                    }
+                    .to_owned(),
+                ),
             ),
             (
                 "line counts",
-                if o.mine.line_counts { "on" } else { "off" }.to_owned(),
+                exported(if o.mine.line_counts { "on" } else { "off" }.to_owned()),
             ),
             (
                 "cache",
