@@ -75,11 +75,16 @@ pub(crate) fn snapshot_of(
 ) -> PolarsResult<Snapshot<TextMeasures>> {
     let path = files.column(column::PATH)?.str()?;
     let binary = files.column(column::BINARY)?.bool()?;
-    let loc = files.column(column::LOC)?.i64()?;
+    // Read as the schema says, whatever integer type a writer chose.
+    let loc = files.column(column::LOC)?.cast(&DataType::Int64)?;
+    let loc = loc.i64()?;
     let indent_total = files.column(column::INDENT_TOTAL)?.f64()?;
     let indent_max = files.column(column::INDENT_MAX)?.f64()?;
     let inline_tests = files.column(column::INLINE_TESTS)?.bool()?;
-    let comment_lines = files.column(column::COMMENT_LINES)?.i64()?;
+    let comment_lines = files
+        .column(column::COMMENT_LINES)?
+        .cast(&DataType::Int64)?;
+    let comment_lines = comment_lines.i64()?;
     let mut snapshot = Snapshot {
         commit: head.to_owned(),
         files: Vec::new(),

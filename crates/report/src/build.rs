@@ -264,7 +264,12 @@ fn sections(
             id: "summary".into(),
             title: "Summary".into(),
             text: format!(
-                "What to act on first: the top refactoring targets with their reasons, the strongest couplings across components, and files whose main developer is gone. Window {window}; the sections below give the details."
+                "What to act on first: the top refactoring targets with their reasons, the strongest couplings across components, and files whose main developer is gone. Window {window}; the sections below give the details.{}",
+                if session.history.exported.is_some() {
+                    " Read from exported tables, which hold no file contents: the X-ray, function hotspots, imports, cycles, database tables and knowledge need the repository and are left out."
+                } else {
+                    ""
+                }
             ),
             table: summary(&backlog, &surprising, &thresholds)?,
             charts: Vec::new(),
@@ -276,8 +281,13 @@ fn sections(
             id: "backlog".into(),
             title: "Refactoring backlog".into(),
             text: format!(
-                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap, ownership risk, hidden coupling and defects). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal, an inactive main developer (after {} months), coupling across components with no import and fix commits move a file by at most a quarter. The reason names the functions where a file's changes concentrate. Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
-                options.inactive_after
+                "What to refactor first: score = criticality × revisions × log2(2 + lines) × (1 + ¼ × the mean of coupling, test gap, ownership risk, hidden coupling and defects). Change frequency and size rank the list (`cochange eval backlog` measures how well that points at where fixes land); coupling across folders, a missing test signal, an inactive main developer (after {} months), coupling across components with no import and fix commits move a file by at most a quarter.{} Files changed at least twice in the window; rows with a knowledge risk are highlighted.",
+                options.inactive_after,
+                if functions.is_empty() {
+                    ""
+                } else {
+                    " The reason names the functions where a file's changes concentrate."
+                }
             ),
             table: Table::from_frame("backlog", &reason_first(&backlog)?)?,
             charts: Vec::new(),
