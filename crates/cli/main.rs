@@ -147,9 +147,9 @@ fn miner_code(err: &cochange_miner::Error) -> u8 {
         cochange_miner::Error::Table(_) | cochange_miner::Error::ExportWrite { .. } => {
             exit::INTERNAL
         }
-        cochange_miner::Error::Threads { .. } | cochange_miner::Error::ExportTarget { .. } => {
-            exit::USAGE
-        }
+        cochange_miner::Error::Threads { .. }
+        | cochange_miner::Error::ExportTarget { .. }
+        | cochange_miner::Error::NotExported { .. } => exit::USAGE,
         _ => exit::REPOSITORY,
     }
 }

@@ -481,7 +481,7 @@ fn tables_pick_repositories_by_name_and_refuse_a_walk() -> Result {
         .args(["summary", "--name", "c", "--tables"])
         .arg(&tables)
         .output()?;
-    assert_eq!(unknown.status.code(), Some(3));
+    assert_eq!(unknown.status.code(), Some(2));
     assert!(
         String::from_utf8(unknown.stderr)?
             .contains("holds no repository named `c` (it holds a, b)")

@@ -112,6 +112,16 @@ pub enum Error {
         /// What is wrong with it, in words.
         reason: String,
     },
+    /// `--name` asked an export for a repository it does not hold.
+    #[error("`{}` holds no repository named `{name}` (it holds {held})", path.display())]
+    NotExported {
+        /// The export folder.
+        path: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// The names it holds, comma-separated.
+        held: String,
+    },
     /// A file of an export could not be written.
     #[error("cannot write the exported tables at `{}`", path.display())]
     ExportWrite {

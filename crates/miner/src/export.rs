@@ -638,10 +638,11 @@ pub fn read_export(
         .find(|n| !states.iter().any(|p| name_of(p) == **n))
     {
         let held: Vec<String> = states.iter().map(name_of).collect();
-        return Err(not_export(format!(
-            "holds no repository named `{missing}` (it holds {})",
-            held.join(", ")
-        )));
+        return Err(Error::NotExported {
+            path: dir.to_path_buf(),
+            name: missing.clone(),
+            held: held.join(", "),
+        });
     }
     states.retain(|p| only.is_empty() || only.contains(&name_of(p)));
     states
