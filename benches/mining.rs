@@ -91,14 +91,16 @@ fn export(c: &mut Criterion) {
     group.bench_function("write-fresh", |b| {
         b.iter(|| {
             let dir = tempfile::tempdir().expect("a temporary folder");
-            export(&dir.path().join("tables"), &input).expect("the export is written")
+            export(&dir.path().join("tables"), &input, &NoProgress).expect("the export is written")
         });
     });
     let dir = tempfile::tempdir().expect("a temporary folder");
     let tables = dir.path().join("tables");
-    export(&tables, &input).expect("the export is written");
+    export(&tables, &input, &NoProgress).expect("the export is written");
     group.bench_function("append-nothing-new", |b| {
-        b.iter(|| export(&tables, &input).expect("the export is checked and rewritten"));
+        b.iter(|| {
+            export(&tables, &input, &NoProgress).expect("the export is checked and rewritten")
+        });
     });
     group.bench_function("read", |b| {
         b.iter(|| read_export(&tables, &[], (None, None)).expect("the export reads"));

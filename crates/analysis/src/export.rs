@@ -140,5 +140,6 @@ fn export_one(
         tags: &tags,
         files: crate::exported_files::files_frame(&snapshot)?,
     };
-    cochange_miner::export::export(dir, &input).map_err(failed("write the exported tables"))
+    cochange_miner::export::export(dir, &input, progress)
+        .map_err(failed("write the exported tables"))
 }

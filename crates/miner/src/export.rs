@@ -177,8 +177,13 @@ enum Previous {
 /// tags and files. The earlier parts are replaced instead when their rows are not what the
 /// history gives now (rewritten commits, a `.mailmap` change, a deepened shallow clone, other
 /// options, a damaged part, another schema version). Refuses a name that another repository
-/// holds (no commit in common) and an export a newer cochange wrote.
-pub fn export(dir: &Path, input: &ExportInput<'_>) -> Result<Appended, Error> {
+/// holds (no commit in common) and an export a newer cochange wrote. While another export of the
+/// repository runs, it waits, telling `progress`.
+pub fn export(
+    dir: &Path,
+    input: &ExportInput<'_>,
+    progress: &dyn crate::Progress,
+) -> Result<Appended, Error> {
     check_export_dir(dir)?;
     let state_dir = dir.join(STATE_DIR);
     fs::create_dir_all(&state_dir).map_err(write_error(&state_dir))?;
@@ -190,7 +195,10 @@ pub fn export(dir: &Path, input: &ExportInput<'_>) -> Result<Appended, Error> {
         .write(true)
         .open(&lock_path)
         .map_err(write_error(&lock_path))?;
-    lock.lock().map_err(write_error(&lock_path))?;
+    if lock.try_lock().is_err() {
+        progress.phase("waiting for another export of this repository", None);
+        lock.lock().map_err(write_error(&lock_path))?;
+    }
     let state_path = state_dir.join(format!("{}.json", input.repo));
     let (mut state, exported, rewritten) = match previous(dir, &state_path, input)? {
         Previous::Append(state, exported) => (state, exported, None),
