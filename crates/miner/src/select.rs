@@ -74,9 +74,13 @@ pub(crate) fn select(
         .iter()
         .flat_map(|&i| rows_of[i].iter().copied())
         .collect();
+    let path = changes.column(col::PATH)?.str()?;
     let change_entities: Vec<&str> = change_rows
         .iter()
-        .map(|&row| entities.get(&row).map_or("", String::as_str))
+        .map(|&row| match &entities[row as usize] {
+            Some(entity) => entity.as_str(),
+            None => path.get(row as usize).unwrap_or_default(),
+        })
         .collect();
 
     let mut commits_out = commits.take(&IdxCa::from_vec("idx".into(), commit_rows))?;
@@ -240,7 +244,8 @@ fn date_order(
     order
 }
 
-/// The entity of every change row: the newest path of the file, following renames backwards.
+/// The entity of every change row (by row; `None`: the row's own path): the newest path of the
+/// file, following renames backwards.
 ///
 /// Walking from the newest commit to the oldest, a rename `old -> new` makes older changes of
 /// `old` belong to the entity of `new`; an addition ends that, because an older file at the same
@@ -250,18 +255,19 @@ fn follow_renames(
     changes: &DataFrame,
     order: &[usize],
     rows_of: &[Vec<IdxSize>],
-) -> PolarsResult<HashMap<IdxSize, String>> {
+) -> PolarsResult<Vec<Option<String>>> {
     let path = changes.column(col::PATH)?.str()?;
     let old_path = changes.column(col::OLD_PATH)?.str()?;
     let kind = changes.column(col::KIND)?.str()?;
-    let mut alias: HashMap<String, String> = HashMap::new();
-    let mut out = HashMap::new();
+    // Older path -> the entity its changes belong to; most files are never renamed, so most rows
+    // are their own path's entity and need no string of their own.
+    let mut alias: HashMap<&str, String> = HashMap::new();
+    let mut out: Vec<Option<String>> = vec![None; changes.height()];
     for &commit in order {
         let rows = &rows_of[commit];
         for &row in rows {
             let p = path.get(row as usize).unwrap_or_default();
-            let entity = alias.get(p).cloned().unwrap_or_else(|| p.to_owned());
-            out.insert(row, entity);
+            out[row as usize] = alias.get(p).cloned();
         }
         for &row in rows {
             let p = path.get(row as usize).unwrap_or_default();
@@ -270,10 +276,10 @@ fn follow_renames(
                     alias.remove(p);
                 }
                 Some("R") => {
-                    let entity = out[&row].clone();
+                    let entity = out[row as usize].clone().unwrap_or_else(|| p.to_owned());
                     alias.remove(p);
                     if let Some(old) = old_path.get(row as usize) {
-                        alias.insert(old.to_owned(), entity);
+                        alias.insert(old, entity);
                     }
                 }
                 _ => {}
