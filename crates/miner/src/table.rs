@@ -130,13 +130,11 @@ pub(crate) fn changes_frame(
     records: &[CommitRecord],
     changes: &[Vec<ChangeRecord>],
 ) -> PolarsResult<DataFrame> {
-    let rows: Vec<(String, &ChangeRecord)> = records
+    let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+    let rows: Vec<(&str, &ChangeRecord)> = ids
         .iter()
         .zip(changes)
-        .flat_map(|(commit, changes)| {
-            let id = commit.id.to_string();
-            changes.iter().map(move |c| (id.clone(), c))
-        })
+        .flat_map(|(id, changes)| changes.iter().map(move |c| (id.as_str(), c)))
         .collect();
     DataFrame::new(rows.len(), change_columns(&rows))
 }
@@ -147,16 +145,13 @@ pub(crate) fn merges_frame(
     records: &[CommitRecord],
     merges: &[Vec<MergeRecord>],
 ) -> PolarsResult<DataFrame> {
-    let rows: Vec<(String, &MergeRecord)> = records
+    let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+    let rows: Vec<(&str, &MergeRecord)> = ids
         .iter()
         .zip(merges)
-        .flat_map(|(commit, rows)| {
-            let id = commit.id.to_string();
-            rows.iter().map(move |r| (id.clone(), r))
-        })
+        .flat_map(|(id, rows)| rows.iter().map(move |r| (id.as_str(), r)))
         .collect();
-    let changes: Vec<(String, &ChangeRecord)> =
-        rows.iter().map(|(id, r)| (id.clone(), &r.change)).collect();
+    let changes: Vec<(&str, &ChangeRecord)> = rows.iter().map(|(id, r)| (*id, &r.change)).collect();
     let mut columns = change_columns(&changes);
     columns.insert(
         1,
@@ -172,7 +167,7 @@ pub(crate) fn merges_frame(
     DataFrame::new(rows.len(), columns)
 }
 
-fn change_columns(rows: &[(String, &ChangeRecord)]) -> Vec<Column> {
+fn change_columns(rows: &[(&str, &ChangeRecord)]) -> Vec<Column> {
     let mut hunks = ListPrimitiveChunkedBuilder::<UInt32Type>::new(
         stored::HUNKS.into(),
         rows.len(),
@@ -188,7 +183,7 @@ fn change_columns(rows: &[(String, &ChangeRecord)]) -> Vec<Column> {
     vec![
         Column::new(
             col::COMMIT.into(),
-            rows.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+            rows.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
         ),
         Column::new(
             col::PATH.into(),
