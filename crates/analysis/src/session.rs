@@ -1015,6 +1015,10 @@ fn history_from_tables(
                 !held.line_counts,
                 "`--no-line-counts` (line counts are unknown)",
             ),
+            (
+                held.line_counts && !asked.line_counts,
+                "line counts, which `--no-line-counts` does not take away",
+            ),
         ] {
             if kept {
                 notices.push(Notice::Info(format!(
