@@ -46,46 +46,28 @@ pub struct Settings {
     pub config: Option<PathBuf>,
 }
 
-/// Refuses options that `command` would ignore: filters and `--as-of` for `export` (which
-/// writes the whole mined history; filters apply when the export is analysed), and what
-/// `--tables` cannot honour (a walk's start, mining, a change read from a repository).
+/// Refuses options that `command` would ignore with `export` or `--tables`
+/// ([`cochange_analysis::check_unusable`] says which and why).
 pub fn refuse_unused(command: &Command, args: &GlobalArgs) -> Result<(), UsageError> {
-    let refuse = |message: String| Err(UsageError(message));
-    if matches!(command, Command::Export(_)) {
-        let given = [
-            (!args.include.is_empty(), "--include"),
-            (!args.exclude.is_empty(), "--exclude"),
-            (!args.author.is_empty(), "--author"),
-            (!args.exclude_author.is_empty(), "--exclude-author"),
-            (args.as_of.is_some(), "--as-of"),
-        ];
-        if let Some((_, flag)) = given.iter().find(|(given, _)| *given) {
-            return refuse(format!(
-                "`export` writes the whole mined history, unfiltered: give `{flag}` when analysing the export (`--tables DIR {flag} …`)"
-            ));
-        }
-    }
-    if args.tables.is_none() {
-        return Ok(());
-    }
-    if !args.rev.is_empty() || args.all {
-        return refuse(
-            "`--rev` and `--all` choose where a repository's walk starts; exported tables hold the history they were exported with (select with `--since`/`--until`, or export with `--rev`)".into(),
-        );
-    }
     let reads_a_change = match command {
         Command::Impact(args) => args.paths.is_empty(),
         Command::Check(args) => args.change.source().is_some(),
         _ => false,
     };
-    if reads_a_change {
-        return refuse(
-            "a change (`--diff`, `--staged`, the work tree) is read from a repository, not from exported tables: run it with `--repo`".into(),
-        );
-    }
-    if matches!(command, Command::Mine) {
-        return refuse("`mine` reads repositories; exported tables are already mined (`summary --tables DIR` describes them)".into());
-    }
+    cochange_analysis::check_unusable(&cochange_analysis::Unusable {
+        export: matches!(command, Command::Export(_)),
+        tables: args.tables.is_some(),
+        filters: &[
+            (!args.include.is_empty(), "--include"),
+            (!args.exclude.is_empty(), "--exclude"),
+            (!args.author.is_empty(), "--author"),
+            (!args.exclude_author.is_empty(), "--exclude-author"),
+            (args.as_of.is_some(), "--as-of"),
+        ],
+        walk: !args.rev.is_empty() || args.all,
+        reads_a_change,
+        mines: matches!(command, Command::Mine),
+    })?;
     Ok(())
 }
 

@@ -130,7 +130,8 @@ pub use session::{
     Notice, Session, Settings, Thresholds, check_names, day,
 };
 pub use setup::{
-    DateArgs, Dates, GroupBy, cache_location, check_walk, dates, grouping, read_config,
+    DateArgs, Dates, GroupBy, Unusable, cache_location, check_unusable, check_walk, dates,
+    grouping, read_config,
 };
 pub use soc::{SOC_MIN_REVS, SocOrder, soc};
 pub use summary::summary;

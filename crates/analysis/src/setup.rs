@@ -176,6 +176,60 @@ pub fn dates(args: DateArgs<'_>, now: &cochange_miner::Zoned) -> Result<Dates, E
     Ok(dates)
 }
 
+/// What a command line asks of `export` or of exported tables (`--tables`) that they cannot
+/// honour, for [`check_unusable`].
+#[derive(Debug, Clone, Copy)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one field per thing a command line asks"
+)]
+pub struct Unusable<'a> {
+    /// The command is `export`.
+    pub export: bool,
+    /// The history is read from exported tables.
+    pub tables: bool,
+    /// Each filter option (`--include`, `--exclude`, `--author`, `--exclude-author`, `--as-of`):
+    /// whether it was given, and its flag.
+    pub filters: &'a [(bool, &'a str)],
+    /// `--rev` or `--all` was given.
+    pub walk: bool,
+    /// The command reads a change from a repository (`--diff`, `--staged`, the work tree).
+    pub reads_a_change: bool,
+    /// The command is `mine`.
+    pub mines: bool,
+}
+
+/// Refuses what `export` and exported tables would ignore: filters on `export` (it writes the
+/// whole mined history; filters apply when the export is analysed), and with `--tables` a walk's
+/// start, mining, or a change read from a repository.
+pub fn check_unusable(asked: &Unusable<'_>) -> Result<(), Error> {
+    let refuse = |message: String| Err(Error::Invalid(message));
+    if asked.export
+        && let Some((_, flag)) = asked.filters.iter().find(|(given, _)| *given)
+    {
+        return refuse(format!(
+            "`export` writes the whole mined history, unfiltered: give `{flag}` when analysing the export (`--tables DIR {flag} …`)"
+        ));
+    }
+    if !asked.tables {
+        return Ok(());
+    }
+    if asked.walk {
+        return refuse(
+            "`--rev` and `--all` choose where a repository's walk starts; exported tables hold the history they were exported with (select with `--since`/`--until`, or export with `--rev`)".into(),
+        );
+    }
+    if asked.reads_a_change {
+        return refuse(
+            "a change (`--diff`, `--staged`, the work tree) is read from a repository, not from exported tables: run it with `--repo`".into(),
+        );
+    }
+    if asked.mines {
+        return refuse("`mine` reads repositories; exported tables are already mined (`summary --tables DIR` describes them)".into());
+    }
+    Ok(())
+}
+
 /// More threads than this are refused: each holds a pack cache, and the work never needs them.
 const MAX_THREADS: usize = 1024;
 
@@ -204,4 +258,53 @@ pub fn check_walk(threads: Option<usize>, revs: &[String], at: Option<&str>) -> 
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(export: bool, tables: bool) -> Unusable<'static> {
+        Unusable {
+            export,
+            tables,
+            filters: &[(false, "--include"), (true, "--exclude")],
+            walk: false,
+            reads_a_change: false,
+            mines: false,
+        }
+    }
+
+    #[test]
+    fn export_refuses_filters_and_tables_refuse_what_needs_a_repository() {
+        let refused = |asked: Unusable<'_>| match check_unusable(&asked) {
+            Err(Error::Invalid(message)) => message,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert!(refused(asked(true, false)).contains("give `--exclude` when analysing the export"));
+        // A filter is what an analysis of tables is for.
+        assert!(check_unusable(&asked(false, true)).is_ok());
+        for (walk, reads_a_change, mines, says) in [
+            (true, false, false, "`--rev` and `--all`"),
+            (false, true, false, "a change"),
+            (false, false, true, "`mine` reads repositories"),
+        ] {
+            let message = refused(Unusable {
+                walk,
+                reads_a_change,
+                mines,
+                ..asked(false, true)
+            });
+            assert!(message.starts_with(says), "{message}");
+        }
+        // Without `--tables` nothing of that is refused.
+        assert!(
+            check_unusable(&Unusable {
+                walk: true,
+                mines: true,
+                ..asked(false, false)
+            })
+            .is_ok()
+        );
+    }
 }
