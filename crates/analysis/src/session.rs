@@ -965,14 +965,7 @@ fn load_history(
         paths.push(repo);
         used.push(options);
     }
-    let tables = filtered(settings, &outcomes, notices)?;
-    Ok(History {
-        paths,
-        outcomes,
-        options: used,
-        tables,
-        exported: None,
-    })
+    assemble(settings, (paths, outcomes, used), None, notices)
 }
 
 /// The history read from the exported tables in `dir` (`--tables`).
@@ -1062,24 +1055,18 @@ fn history_from_tables(
             files: exported.files,
         });
     }
-    let tables = filtered(settings, &outcomes, notices)?;
-    Ok(History {
-        paths,
-        outcomes,
-        options: used,
-        tables,
-        exported: Some(extras),
-    })
+    assemble(settings, (paths, outcomes, used), Some(extras), notices)
 }
 
-/// The tables of every repository as one pair, after the filters, checked for what the
-/// analyses can hold.
-fn filtered(
+/// The [`History`] of the repositories (`paths`, what each gave and the options it was read
+/// with): their tables as one pair, after the filters, checked for what the analyses can hold.
+fn assemble(
     settings: &Settings,
-    outcomes: &[Outcome],
+    (paths, outcomes, options): (Vec<PathBuf>, Vec<Outcome>, Vec<cochange_miner::Options>),
+    exported: Option<Vec<ExportedExtras>>,
     notices: &mut Vec<Notice>,
-) -> Result<Tables, Error> {
-    let (tables, removed) = settings.filters.apply(&crate::combine(outcomes)?)?;
+) -> Result<History, Error> {
+    let (tables, removed) = settings.filters.apply(&crate::combine(&outcomes)?)?;
     if removed != FilterStatistics::default() {
         notices.push(Notice::Detail(format!(
             "filters left out {} commits and {} changes (`--explain` lists them)",
@@ -1113,7 +1100,13 @@ fn filtered(
             "nothing to analyse: {why}; the results are empty"
         )));
     }
-    Ok(tables)
+    Ok(History {
+        paths,
+        outcomes,
+        options,
+        tables,
+        exported,
+    })
 }
 
 /// A window of author time in words: `all`, `from 2024-01-01`, `until …`, `… .. …`.

@@ -207,8 +207,8 @@ pub fn export(
     };
 
     let new_commit = |id: &str| !exported.contains(id);
-    let commits = only_new(&input.tables.commits, &new_commit)?;
-    let changes = only_new(&input.tables.changes, &new_commit)?;
+    let commits = rows_of_commits(&input.tables.commits, &new_commit)?;
+    let changes = rows_of_commits(&input.tables.changes, &new_commit)?;
     let new_commits = commits.height();
     // Never reuse a number on disk: a rewrite must not overwrite parts the old state still lists.
     let part = state.next_part.max(highest_part(dir, input.repo) + 1);
@@ -322,17 +322,10 @@ fn previous(dir: &Path, state_path: &Path, input: &ExportInput<'_>) -> Result<Pr
         c.str()
             .map(|s| s.iter().flatten().map(str::to_owned).collect())
     })??;
-    let mined: HashSet<&str> = input
-        .tables
-        .commits
-        .column(col::COMMIT)?
-        .str()?
-        .iter()
-        .flatten()
-        .collect();
+    let (_, mined) = crate::select::commit_ids(&input.tables.commits)?;
     let gone = exported
         .iter()
-        .filter(|id| !mined.contains(id.as_str()))
+        .filter(|id| !mined.contains_key(id.as_str()))
         .count();
     if !exported.is_empty() && gone == exported.len() {
         return Err(Error::ExportTarget {
@@ -345,7 +338,7 @@ fn previous(dir: &Path, state_path: &Path, input: &ExportInput<'_>) -> Result<Pr
             ),
         });
     }
-    if let Some(id) = exported.iter().find(|id| !mined.contains(id.as_str())) {
+    if let Some(id) = exported.iter().find(|id| !mined.contains_key(id.as_str())) {
         return replace(format!(
             "it holds {gone} commit(s) that this history does not (rewritten, another branch, or a narrower `--since`/`--rev`), such as {id}"
         ));
@@ -357,8 +350,8 @@ fn previous(dir: &Path, state_path: &Path, input: &ExportInput<'_>) -> Result<Pr
                 |df: &DataFrame| df.sort(keys.iter().copied(), SortMultipleOptions::default());
             Ok(sort(&frame?)?.equals_missing(&sort(stored)?))
         };
-    let commits = only_new(&input.tables.commits, &was_exported)?;
-    let changes = only_new(&input.tables.changes, &was_exported)?;
+    let commits = rows_of_commits(&input.tables.commits, &was_exported)?;
+    let changes = rows_of_commits(&input.tables.changes, &was_exported)?;
     let unchanged = same(commits_part(&commits), &exported_rows[0], &[col::COMMIT])?
         && same(
             changes_part(&changes),
@@ -450,12 +443,13 @@ fn remove_unlisted(dir: &Path, state: &State) {
     }
 }
 
-fn only_new(df: &DataFrame, new: &dyn Fn(&str) -> bool) -> PolarsResult<DataFrame> {
+/// The rows of `df` whose commit `keep` accepts.
+fn rows_of_commits(df: &DataFrame, keep: &dyn Fn(&str) -> bool) -> PolarsResult<DataFrame> {
     let mask: BooleanChunked = df
         .column(col::COMMIT)?
         .str()?
         .iter()
-        .map(|id| id.is_some_and(new))
+        .map(|id| id.is_some_and(keep))
         .collect();
     df.filter(&mask)
 }
