@@ -10,6 +10,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(python_missing)");
     println!("cargo::rustc-check-cfg=cfg(duckdb_missing)");
     println!("cargo::rustc-check-cfg=cfg(spark_missing)");
+    println!("cargo::rustc-check-cfg=cfg(moto_missing)");
     println!("cargo::rerun-if-env-changed=COCHANGE_PYTHON");
     println!("cargo::rerun-if-env-changed=COCHANGE_CORPUS");
     println!("cargo::rerun-if-changed=build.rs");
@@ -31,6 +32,10 @@ fn main() {
     let python = std::env::var("COCHANGE_PYTHON").unwrap_or_else(|_| "python3".into());
     if !succeeds(&python, &["-c", "import duckdb"]) {
         println!("cargo::rustc-cfg=duckdb_missing");
+    }
+    // `--tables s3://…` is read from a local S3 server, moto's (`.ci/run` installs it).
+    if !succeeds(&python, &["-c", "import moto.server, boto3"]) {
+        println!("cargo::rustc-cfg=moto_missing");
     }
     // The Spark SQL of docs/scale.md runs in PySpark, which needs Java; CI does not install it.
     if !succeeds(&python, &["-c", "import pyspark"]) || !succeeds("java", &["-version"]) {

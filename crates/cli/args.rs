@@ -40,7 +40,8 @@ pub struct GlobalArgs {
     /// Read the history from this folder of exported tables (written by `cochange export`)
     /// instead of repositories: every repository exported there is analysed together, without
     /// its git folder. Analyses that read file contents (imports, functions, knowledge) need the
-    /// repository.
+    /// repository. A build with the `object-store` feature also reads a URL (`s3://bucket/prefix`,
+    /// `gs://…`, `az://…`; docs/scale.md).
     #[arg(long, global = true, value_name = "DIR", conflicts_with = "repo")]
     pub tables: Option<PathBuf>,
     /// The repository's name in the output (repeatable, in the order of `--repo`) [default: the

@@ -300,6 +300,14 @@ fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Resul
     let missing = cochange(&repo).args(["export", "--no-cache"]).output()?;
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8(missing.stderr)?.contains("name it with `--output DIR`"));
+
+    // A URL is not a folder: `export` does not make one named `s3:`.
+    let url = cochange(&repo)
+        .args(["export", "--no-cache", "--output", "s3://bucket/exports"])
+        .output()?;
+    assert_eq!(url.status.code(), Some(2));
+    assert!(String::from_utf8(url.stderr)?.contains("is a URL: `export` writes a local folder"));
+    assert!(!repo.join("s3:").exists());
     Ok(())
 }
 
@@ -573,5 +581,204 @@ fn duckdb_sql_of_the_docs_gives_cochanges_coupling_on_a_fixture() -> Result {
     assert!(entities > 0);
     let (pairs, _) = engine_agrees("duckdb", &scripted_repo("make_coupled.sh")?)?;
     assert!(pairs > 0, "the fixture has coupled pairs to compare");
+    Ok(())
+}
+
+/// Analyses compared between an export read from its folder and from a URL.
+const URL_ANALYSES: [&[&str]; 4] = [
+    &["coupling", "--format", "csv"],
+    &["revisions", "--format", "csv"],
+    &["summary", "--format", "csv"],
+    &["hotspots", "--format", "csv"],
+];
+
+/// Each of [`URL_ANALYSES`] reads the same from the export folder `tables` as from `url`
+/// (with the environment `env`).
+fn same_from_url(tables: &Path, url: &str, env: &[(&str, &str)]) -> Result {
+    for args in URL_ANALYSES {
+        let local = run_ok(cochange(tables).arg("--tables").arg(tables).args(args))?;
+        let mut remote = cochange(tables);
+        remote.arg("--tables").arg(url).args(args);
+        let remote = run_ok(remote.envs(env.iter().copied()))?;
+        let (local, remote) = (
+            String::from_utf8(local.stdout)?,
+            String::from_utf8(remote.stdout)?,
+        );
+        assert!(local.lines().count() > 1, "{args:?} has rows to compare");
+        assert_eq!(remote, local, "{args:?}");
+    }
+    Ok(())
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "object-store"),
+    ignore = "needs the `object-store` feature (`.ci/run` runs `cargo test --features object-store`)"
+)]
+fn tables_read_from_a_file_url_equal_those_of_the_folder() -> Result {
+    let repo = scripted_repo("make_coupled.sh")?;
+    let tmp = tempfile::tempdir()?;
+    let tables = tmp.path().join("tables");
+    export(&[&repo], &tables, &[])?;
+    same_from_url(&tables, &format!("file://{}", tables.display()), &[])?;
+
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty)?;
+    let out = cochange(&repo)
+        .arg("--tables")
+        .arg(format!("file://{}", empty.display()))
+        .arg("coupling")
+        .output()?;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8(out.stderr)?.contains("has no `_cochange` folder"));
+    Ok(())
+}
+
+/// A local S3 server (`tests/oracles/s3_server.py`) holding a copy of `folder` in bucket
+/// `cochange-test` under `exports/`; stops when dropped.
+struct S3Server {
+    child: std::process::Child,
+    endpoint: String,
+}
+
+impl S3Server {
+    fn start(folder: &Path) -> Result<S3Server> {
+        use std::io::BufRead;
+        let root = cochange_testtools::workspace_root();
+        let python = std::env::var_os("COCHANGE_PYTHON").unwrap_or_else(|| "python3".into());
+        let mut child = std::process::Command::new(python)
+            .arg(root.join("tests/oracles/s3_server.py"))
+            .arg(folder)
+            .args(["cochange-test", "exports"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let mut endpoint = String::new();
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        std::io::BufReader::new(stdout).read_line(&mut endpoint)?;
+        let endpoint = endpoint.trim().to_owned();
+        if !endpoint.starts_with("http://") {
+            let _ = child.kill();
+            return Err(format!("the S3 server did not start: {endpoint:?}").into());
+        }
+        Ok(S3Server { child, endpoint })
+    }
+
+    /// What an S3 client needs to reach it.
+    fn env(&self) -> [(&str, &str); 5] {
+        [
+            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ALLOW_HTTP", "true"),
+        ]
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        // Closing its stdin stops it.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[cfg_attr(
+    any(not(feature = "object-store"), moto_missing),
+    ignore = "needs the `object-store` feature and the moto Python package for a local S3 server (`.ci/run` installs moto and runs `cargo test --features object-store`)"
+)]
+fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
+    let (coupled, renames) = (
+        scripted_repo("make_coupled.sh")?,
+        scripted_repo("make_renames.sh")?,
+    );
+    let tmp = tempfile::tempdir()?;
+    let tables = tmp.path().join("tables");
+    export(
+        &[&coupled, &renames],
+        &tables,
+        &["--name", "api", "--name", "web"],
+    )?;
+    let server = S3Server::start(&tables)?;
+    let env = server.env();
+    same_from_url(&tables, "s3://cochange-test/exports", &env)?;
+    same_from_url(&tables, "s3://cochange-test/exports/", &env)?;
+
+    let read = |url: &str, args: &[&str]| {
+        cochange(&tables)
+            .arg("--tables")
+            .arg(url)
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+    };
+    let one = run_ok(cochange(&tables).arg("--tables").arg(&tables).args([
+        "revisions",
+        "--name",
+        "web",
+    ]))?;
+    let out = read(
+        "s3://cochange-test/exports",
+        &["revisions", "--name", "web"],
+    )?;
+    assert_eq!(
+        out.stdout, one.stdout,
+        "--name picks a repository of the bucket"
+    );
+    let unknown = read(
+        "s3://cochange-test/exports",
+        &["revisions", "--name", "cli"],
+    )?;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8(unknown.stderr)?.contains("api, web"));
+    let elsewhere = read("s3://cochange-test/elsewhere", &["revisions"])?;
+    assert_eq!(elsewhere.status.code(), Some(3));
+    let stderr = String::from_utf8(elsewhere.stderr)?;
+    assert!(
+        stderr.contains("`s3://cochange-test/elsewhere` is not a folder of exported tables"),
+        "{stderr}"
+    );
+    drop(server);
+
+    // A part changed in the bucket is named by its URL, as in a folder by its path.
+    std::fs::write(
+        tables.join("commits/repo=api/part-000001.parquet"),
+        "damaged",
+    )?;
+    let server = S3Server::start(&tables)?;
+    let damaged = cochange(&tables)
+        .args(["--tables", "s3://cochange-test/exports", "revisions"])
+        .envs(server.env().iter().copied())
+        .output()?;
+    assert_eq!(damaged.status.code(), Some(3));
+    let stderr = String::from_utf8(damaged.stderr)?;
+    assert!(
+        stderr.contains(
+            "`s3://cochange-test/exports/commits/repo=api/part-000001.parquet` does not match"
+        ),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+#[test]
+#[cfg_attr(
+    feature = "object-store",
+    ignore = "this build has the `object-store` feature, which reads URLs (tested above)"
+)]
+fn a_url_without_the_object_store_feature_says_how_to_read_it() -> Result {
+    let repo = scripted_repo("make_linear.sh")?;
+    let out = cochange(&repo)
+        .args(["--tables", "s3://bucket/exports", "coupling"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("built with the `object-store` feature"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("aws s3 sync"), "{stderr}");
     Ok(())
 }

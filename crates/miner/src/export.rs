@@ -11,7 +11,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -20,6 +19,12 @@ use serde::{Deserialize, Serialize};
 use crate::cache::{TMP_PREFIX, write_atomically};
 use crate::table::col;
 use crate::{Error, MineOptions, Tables, Tag};
+
+mod read;
+#[cfg(feature = "object-store")]
+mod remote;
+
+pub use read::{is_url, read_export};
 
 /// The version of docs/schema.md the files follow; bumped when a column is added, removed or
 /// changes meaning.
@@ -131,6 +136,13 @@ pub fn check_export_dir(dir: &Path) -> Result<(), Error> {
         path: dir.to_path_buf(),
         reason,
     };
+    if is_url(dir) {
+        return Err(refuse(
+            "is a URL: `export` writes a local folder; copy it to the store afterwards \
+             (`aws s3 sync DIR URL`, `gsutil rsync`, `azcopy sync`)"
+                .into(),
+        ));
+    }
     match fs::metadata(dir) {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(err) => return Err(refuse(format!("cannot be read: {err}"))),
@@ -313,7 +325,7 @@ fn previous(dir: &Path, state_path: &Path, input: &ExportInput<'_>) -> Result<Pr
     }
     let mut exported_rows = Vec::new();
     for name in table::ALL {
-        match read_parts(dir, &state, name) {
+        match read::read_parts(&read::Folder(dir), &state, name) {
             Ok(df) => exported_rows.push(df),
             Err(err) => return replace(format!("one of its parts cannot be used: {err}")),
         }
@@ -569,157 +581,6 @@ fn tags_part(tags: &[Tag]) -> PolarsResult<DataFrame> {
             ),
         ],
     )
-}
-
-/// The part files of one table, each checked against its recorded size and checksum, as one frame.
-fn read_parts(dir: &Path, state: &State, name: &str) -> Result<DataFrame, Error> {
-    let folder = partition(dir, name, &state.repo);
-    let mut all: Option<DataFrame> = None;
-    for part in state.parts.get(name).into_iter().flatten() {
-        let path = folder.join(&part.file);
-        let damaged = |reason: String| Error::Export {
-            path: path.clone(),
-            reason,
-        };
-        let data = fs::read(&path).map_err(|e| damaged(format!("cannot be read: {e}")))?;
-        if data.len() as u64 != part.bytes || crc32fast::hash(&data) != part.crc32 {
-            return Err(damaged(format!(
-                "does not match what `{STATE_DIR}/{}.json` recorded (changed or damaged since it was exported): export again",
-                state.repo
-            )));
-        }
-        let df = ParquetReader::new(Cursor::new(data))
-            .finish()
-            .map_err(|e| damaged(format!("is not a readable Parquet file: {e}")))?;
-        match all.as_mut() {
-            None => all = Some(df),
-            Some(all) => {
-                all.vstack_mut(&df)?;
-            }
-        }
-    }
-    Ok(all.unwrap_or_default())
-}
-
-/// The repositories exported below `dir` (all of them when `only` is empty, else those it names),
-/// by name, with their history windowed to author times in `window` (`since`, `until`).
-pub fn read_export(
-    dir: &Path,
-    only: &[String],
-    window: (Option<i64>, Option<i64>),
-) -> Result<Vec<Exported>, Error> {
-    let state_dir = dir.join(STATE_DIR);
-    let not_export = |reason: String| Error::Export {
-        path: dir.to_path_buf(),
-        reason,
-    };
-    if !dir.is_dir() {
-        return Err(not_export("does not exist, or is not a folder".into()));
-    }
-    let entries = fs::read_dir(&state_dir).map_err(|_| {
-        not_export(format!(
-            "is not a folder of exported tables (it has no `{STATE_DIR}` folder): write one with `cochange export --output DIR`"
-        ))
-    })?;
-    let mut states: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    states.sort();
-    if states.is_empty() {
-        return Err(not_export("holds no exported repository".into()));
-    }
-    let name_of = |path: &PathBuf| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    if let Some(missing) = only
-        .iter()
-        .find(|n| !states.iter().any(|p| name_of(p) == **n))
-    {
-        let held: Vec<String> = states.iter().map(name_of).collect();
-        return Err(Error::NotExported {
-            path: dir.to_path_buf(),
-            name: missing.clone(),
-            held: held.join(", "),
-        });
-    }
-    states.retain(|p| only.is_empty() || only.contains(&name_of(p)));
-    states
-        .iter()
-        .map(|path| read_repository(dir, path, window))
-        .collect()
-}
-
-fn read_repository(
-    dir: &Path,
-    state_path: &Path,
-    window: (Option<i64>, Option<i64>),
-) -> Result<Exported, Error> {
-    let bad = |reason: String| Error::Export {
-        path: state_path.to_path_buf(),
-        reason,
-    };
-    let text = fs::read_to_string(state_path).map_err(|e| bad(format!("cannot be read: {e}")))?;
-    let state: State =
-        serde_json::from_str(&text).map_err(|e| bad(format!("does not read: {e}")))?;
-    if state.schema > SCHEMA_VERSION {
-        return Err(bad(format!(
-            "was written by a newer cochange (schema version {}; this one reads {SCHEMA_VERSION}): read it with that version",
-            state.schema
-        )));
-    }
-    if state.schema < SCHEMA_VERSION {
-        return Err(bad(format!(
-            "follows the older schema version {} (this cochange reads {SCHEMA_VERSION}): export again, which replaces it",
-            state.schema
-        )));
-    }
-    // Tables cochange does not read back are checked too, since other engines read them.
-    for name in [table::PEOPLE, table::ENTITIES] {
-        read_parts(dir, &state, name)?;
-    }
-    let commits = read_parts(dir, &state, table::COMMITS)?;
-    let mut changes = read_parts(dir, &state, table::CHANGES)?;
-    for name in [col::ADDED, col::DELETED] {
-        if let Ok(signed) = changes.column(name) {
-            let unsigned = signed.cast(&DataType::UInt32)?;
-            changes.replace(name, unsigned)?;
-        }
-    }
-    let tables = crate::tables_from_rows(
-        &commits,
-        &changes,
-        &state.repo,
-        state.options.first_parent,
-        window,
-    )?;
-    let tag_rows = read_parts(dir, &state, table::TAGS)?;
-    let mut tags = Vec::with_capacity(tag_rows.height());
-    if tag_rows.height() > 0 {
-        let name = tag_rows.column(column::NAME)?.str()?;
-        let commit = tag_rows.column(col::COMMIT)?.str()?;
-        let annotated = tag_rows.column(column::ANNOTATED)?.bool()?;
-        let time = tag_rows.column(column::TIME)?.i64()?;
-        for i in 0..tag_rows.height() {
-            tags.push(Tag {
-                name: name.get(i).unwrap_or_default().to_owned(),
-                commit: commit.get(i).unwrap_or_default().to_owned(),
-                annotated: annotated.get(i).unwrap_or_default(),
-                time: time.get(i).unwrap_or_default(),
-            });
-        }
-    }
-    Ok(Exported {
-        repo: state.repo.clone(),
-        options: state.options,
-        head: state.head.clone(),
-        tables,
-        tags,
-        files: read_parts(dir, &state, table::FILES)?,
-    })
 }
 
 #[cfg(test)]
