@@ -243,6 +243,9 @@ fn export(
         &report,
     );
     bar.finish();
+    for stray in cochange_miner::export::strays(dir) {
+        printer.warn(format_args!("{stray}"));
+    }
     let mut failed = outcomes?.into_iter().filter_map(|o| o.result.err());
     match failed.next() {
         None => {

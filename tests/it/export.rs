@@ -584,6 +584,38 @@ fn duckdb_sql_of_the_docs_gives_cochanges_coupling_on_a_fixture() -> Result {
     Ok(())
 }
 
+#[test]
+fn files_that_engines_would_read_but_no_state_lists_are_warned_about() -> Result {
+    let repo = scripted_repo("make_linear.sh")?;
+    let tmp = tempfile::tempdir()?;
+    let tables = tmp.path().join("tables");
+    export(&[&repo], &tables, &["--name", "api"])?;
+    let part = tables.join("commits/repo=api/part-000001.parquet");
+    std::fs::copy(
+        &part,
+        tables.join("commits/repo=api/part-000001-backup.parquet"),
+    )?;
+    std::fs::create_dir(tables.join("changes/repo=old"))?;
+    std::fs::copy(&part, tables.join("changes/repo=old/part-000001.parquet"))?;
+    let expected = [
+        "`changes/repo=old/` has no `_cochange/old.json`",
+        "`commits/repo=api/part-000001-backup.parquet` is not one of the export's parts",
+    ];
+    let again = export(&[&repo], &tables, &["--name", "api"])?;
+    let analysed = cochange(&tables)
+        .arg("--tables")
+        .arg(&tables)
+        .arg("revisions")
+        .output()?;
+    assert!(analysed.status.success());
+    for stderr in [again, String::from_utf8(analysed.stderr)?] {
+        for warning in expected {
+            assert!(stderr.contains(warning), "{warning}: {stderr}");
+        }
+    }
+    Ok(())
+}
+
 /// Analyses compared between an export read from its folder and from a URL.
 const URL_ANALYSES: [&[&str]; 4] = [
     &["coupling", "--format", "csv"],

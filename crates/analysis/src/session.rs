@@ -985,6 +985,13 @@ fn history_from_tables(
         path: dir.to_path_buf(),
         source,
     })?;
+    if !cochange_miner::export::is_url(dir) {
+        notices.extend(
+            cochange_miner::export::strays(dir)
+                .into_iter()
+                .map(Notice::Warning),
+        );
+    }
     let (mut paths, mut outcomes, mut used, mut extras) = (vec![], vec![], vec![], vec![]);
     for exported in read {
         // The export's rows are what they are: asking for more than they hold is an error,

@@ -455,6 +455,69 @@ fn remove_unlisted(dir: &Path, state: &State) {
     }
 }
 
+/// What DuckDB or Spark would read below the table folders of the export `dir` that no state
+/// lists, as a sentence each, sorted: partitions of a repository without a state, and Parquet
+/// files that are not one of a repository's parts. cochange reads only what the states list, so
+/// these would make the engines' rows differ from cochange's.
+pub fn strays(dir: &Path) -> Vec<String> {
+    let states: BTreeMap<String, Option<State>> = fs::read_dir(dir.join(STATE_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let repo = file.strip_suffix(".json")?.to_owned();
+            let state = fs::read(entry.path())
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+            Some((repo, state))
+        })
+        .collect();
+    let read_by_engines = |name: &str| !name.starts_with(['.', '_']);
+    let mut found = Vec::new();
+    for table in table::ALL {
+        for entry in fs::read_dir(dir.join(table))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(repo) = name.strip_prefix("repo=").filter(|_| entry.path().is_dir()) else {
+                if read_by_engines(&name) {
+                    found.push(format!(
+                        "`{table}/{name}` is not a `repo=NAME` partition: engines may read it"
+                    ));
+                }
+                continue;
+            };
+            let Some(state) = states.get(repo) else {
+                found.push(format!(
+                    "`{table}/{name}/` has no `{STATE_DIR}/{repo}.json`: cochange ignores it, DuckDB and Spark read it (remove it, or export that repository again)"
+                ));
+                continue;
+            };
+            let listed: Vec<&str> = state
+                .as_ref()
+                .and_then(|s| s.parts.get(table))
+                .map(|parts| parts.iter().map(|p| p.file.as_str()).collect())
+                .unwrap_or_default();
+            for file in fs::read_dir(entry.path()).into_iter().flatten().flatten() {
+                let file = file.file_name().to_string_lossy().into_owned();
+                if read_by_engines(&file)
+                    && Path::new(&file).extension().is_some_and(|e| e == "parquet")
+                    && !listed.contains(&file.as_str())
+                {
+                    found.push(format!(
+                        "`{table}/{name}/{file}` is not one of the export's parts: DuckDB and Spark read its rows too (move it out)"
+                    ));
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// The rows of `df` whose commit `keep` accepts.
 fn rows_of_commits(df: &DataFrame, keep: &dyn Fn(&str) -> bool) -> PolarsResult<DataFrame> {
     let mask: BooleanChunked = df
