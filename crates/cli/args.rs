@@ -10,6 +10,14 @@ use cochange_report::{
 
 use crate::exit;
 
+/// The version, and the optional features this build has (`--version`): whether `--tables`
+/// reads URLs is otherwise only learnt from a refusal.
+const VERSION: &str = if cfg!(feature = "object-store") {
+    concat!(env!("CARGO_PKG_VERSION"), " (features: object-store)")
+} else {
+    env!("CARGO_PKG_VERSION")
+};
+
 /// Mine git history for where change concentrates, what changes together, and who knows what.
 ///
 /// cochange reads the history of a git repository (read-only, with gix), keeps the mined
@@ -17,7 +25,7 @@ use crate::exit;
 /// or Markdown. Start with `cochange report` (a self-contained HTML report of everything) or
 /// `cochange backlog` (what to refactor first, and why); `cochange check` is the CI gate.
 #[derive(Debug, Parser)]
-#[command(name = "cochange", version, after_help = exit::help(), max_term_width = 100)]
+#[command(name = "cochange", version = VERSION, after_help = exit::help(), max_term_width = 100)]
 pub struct Args {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -117,7 +125,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the output to this file instead of stdout (replaced only once complete); for
-    /// `report`, the folder to write.
+    /// `report` and `export`, the folder to write. Always a local path.
     #[arg(long, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Show at most this many rows.

@@ -8,7 +8,8 @@ pub const FINDINGS: u8 = 1;
 /// The command line or the configuration is wrong, or an output would replace something that is
 /// not cochange's.
 pub const USAGE: u8 = 2;
-/// The repository cannot be read (not a repository, no commits, a missing or corrupt object).
+/// The repository or the exported tables cannot be read (not a repository, no commits, a missing
+/// or corrupt object; a damaged export, a store that refuses or does not answer).
 pub const REPOSITORY: u8 = 3;
 /// Anything else: a bug, or the system failed us (disk full, output not writable).
 pub const INTERNAL: u8 = 4;
@@ -23,7 +24,7 @@ pub const CODES: [(u8, &str); 5] = [
     ),
     (
         REPOSITORY,
-        "the repository cannot be read (not a repository, no commits, a missing or corrupt object)",
+        "the repository or exported tables cannot be read (missing, corrupt, or refused by a store)",
     ),
     (
         INTERNAL,

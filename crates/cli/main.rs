@@ -149,6 +149,7 @@ fn miner_code(err: &cochange_miner::Error) -> u8 {
         }
         cochange_miner::Error::Threads { .. }
         | cochange_miner::Error::ExportTarget { .. }
+        | cochange_miner::Error::ExportUrl { .. }
         | cochange_miner::Error::NotExported { .. } => exit::USAGE,
         _ => exit::REPOSITORY,
     }

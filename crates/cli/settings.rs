@@ -67,6 +67,17 @@ pub fn refuse_unused(command: &Command, args: &GlobalArgs) -> Result<(), UsageEr
         walk: !args.rev.is_empty() || args.all,
         reads_a_change,
         mines: matches!(command, Command::Mine),
+        reads_files: match command {
+            Command::Deps(_) => Some("`deps`"),
+            Command::Tables(_) => Some("`tables`"),
+            Command::Knowledge(_) => Some("`knowledge`"),
+            Command::Xray(_) => Some("the X-ray"),
+            _ => None,
+        },
+        output_url: args
+            .output
+            .as_deref()
+            .is_some_and(cochange_miner::export::is_url),
     })?;
     Ok(())
 }

@@ -109,7 +109,7 @@ fn help_documents_exit_codes_and_commands() -> Result {
     let help = String::from_utf8(out.stdout)?;
     for needle in [
         "Exit codes:",
-        "3  the repository cannot be read",
+        "3  the repository or exported tables cannot be read",
         "mine",
         "changes",
         "summary",

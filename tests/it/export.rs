@@ -306,7 +306,9 @@ fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Resul
         .args(["export", "--no-cache", "--output", "s3://bucket/exports"])
         .output()?;
     assert_eq!(url.status.code(), Some(2));
-    assert!(String::from_utf8(url.stderr)?.contains("is a URL: `export` writes a local folder"));
+    assert!(
+        String::from_utf8(url.stderr)?.contains("`--output` is a URL: cochange writes a local")
+    );
     assert!(!repo.join("s3:").exists());
     Ok(())
 }
@@ -616,6 +618,44 @@ fn files_that_engines_would_read_but_no_state_lists_are_warned_about() -> Result
     Ok(())
 }
 
+#[test]
+fn urls_that_name_no_store_and_outputs_to_urls_are_refused_in_every_build() -> Result {
+    let repo = scripted_repo("make_linear.sh")?;
+    for (url, says) in [
+        ("s4://bucket/x", "has the scheme `s4:`"),
+        ("s3://KEY:SECRET@bucket/x", "holds credentials"),
+        ("https://example.com/x", "is a web address"),
+        ("file://srv/exports", "`file:///srv/exports`"),
+    ] {
+        let out = cochange(&repo)
+            .args(["--tables", url, "revisions"])
+            .output()?;
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let stderr = String::from_utf8(out.stderr)?;
+        assert!(stderr.contains(says), "{url}: {stderr}");
+    }
+    let typo = cochange(&repo)
+        .args(["--tables", "s3:/bucket/x", "revisions"])
+        .output()?;
+    assert!(String::from_utf8(typo.stderr)?.contains("a URL needs its `//`: `s3://bucket/x`"));
+    // Commands that read files refuse before any store is asked.
+    let deps = cochange(&repo)
+        .args(["--tables", "s3://no-such-bucket/x", "deps"])
+        .output()?;
+    assert_eq!(deps.status.code(), Some(2));
+    assert!(String::from_utf8(deps.stderr)?.contains("`deps` reads the repository's files"));
+    let report = cochange(&repo)
+        .args(["report", "--no-cache", "--output", "s3://bucket/report"])
+        .output()?;
+    assert_eq!(report.status.code(), Some(2));
+    assert!(String::from_utf8(report.stderr)?.contains("`--output` is a URL"));
+    assert!(
+        !repo.join("s3:").exists(),
+        "no local folder named after the URL"
+    );
+    Ok(())
+}
+
 /// Analyses compared between an export read from its folder and from a URL.
 const URL_ANALYSES: [&[&str]; 4] = [
     &["coupling", "--format", "csv"],
@@ -662,7 +702,9 @@ fn tables_read_from_a_file_url_equal_those_of_the_folder() -> Result {
         .arg("coupling")
         .output()?;
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8(out.stderr)?.contains("has no `_cochange` folder"));
+    assert!(
+        String::from_utf8(out.stderr)?.contains("holds no export (nothing below `_cochange/`)")
+    );
     Ok(())
 }
 
@@ -769,7 +811,18 @@ fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
     assert_eq!(elsewhere.status.code(), Some(3));
     let stderr = String::from_utf8(elsewhere.stderr)?;
     assert!(
-        stderr.contains("`s3://cochange-test/elsewhere` is not a folder of exported tables"),
+        stderr.contains("`s3://cochange-test/elsewhere` holds no export"),
+        "{stderr}"
+    );
+    let no_bucket = read("s3://no-such-bucket/exports", &["revisions"])?;
+    assert_eq!(no_bucket.status.code(), Some(3));
+    let stderr = String::from_utf8(no_bucket.stderr)?;
+    assert!(
+        stderr.contains("the store answered NoSuchBucket"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("S3 is configured by `AWS_ACCESS_KEY_ID`"),
         "{stderr}"
     );
     drop(server);
@@ -805,12 +858,21 @@ fn a_url_without_the_object_store_feature_says_how_to_read_it() -> Result {
     let out = cochange(&repo)
         .args(["--tables", "s3://bucket/exports", "coupling"])
         .output()?;
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr)?;
     assert!(
         stderr.contains("built with the `object-store` feature"),
         "{stderr}"
     );
     assert!(stderr.contains("aws s3 sync"), "{stderr}");
+    let file = cochange(&repo)
+        .args(["--tables", "file:///srv/exports", "coupling"])
+        .output()?;
+    assert_eq!(file.status.code(), Some(2));
+    let stderr = String::from_utf8(file.stderr)?;
+    assert!(
+        stderr.contains("give the folder's path (`/srv/exports`)"),
+        "{stderr}"
+    );
     Ok(())
 }

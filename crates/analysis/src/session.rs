@@ -150,6 +150,7 @@ impl Settings {
             (
                 "cache",
                 match &o.cache {
+                    _ if self.tables.is_some() => "not used (exported tables are read)".to_owned(),
                     cochange_miner::CacheLocation::Disabled => "off".to_owned(),
                     cochange_miner::CacheLocation::Dir(dir) => format!("`{}`", dir.display()),
                 },
@@ -375,15 +376,20 @@ pub(crate) fn read_files<T: Cached + Send + Sync>(
     Ok(snapshot)
 }
 
+/// The refusal of `what` on exported tables, which do not hold the repository's files.
+pub(crate) fn needs_files(what: &str) -> Error {
+    Error::Invalid(format!(
+        "{what} reads the repository's files, which exported tables (`--tables`) do not hold: run it on the repository (`--repo`)"
+    ))
+}
+
 impl History {
     /// Refuses `what` when the history was read from exported tables, which do not hold the
     /// repository's files.
     pub fn needs_repository(&self, what: &str) -> Result<(), Error> {
         match self.exported {
             None => Ok(()),
-            Some(_) => Err(Error::Invalid(format!(
-                "{what} reads the repository's files, which exported tables (`--tables`) do not hold: run it on the repository (`--repo`)"
-            ))),
+            Some(_) => Err(needs_files(what)),
         }
     }
 
@@ -918,6 +924,7 @@ fn load_history(
     notices: &mut Vec<Notice>,
 ) -> Result<History, Error> {
     if let Some(dir) = &settings.tables {
+        progress.phase("reading the exported tables", None);
         return history_from_tables(settings, dir, notices);
     }
     let mut outcomes = Vec::new();

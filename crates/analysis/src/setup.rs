@@ -197,6 +197,10 @@ pub struct Unusable<'a> {
     pub reads_a_change: bool,
     /// The command is `mine`.
     pub mines: bool,
+    /// What the command reads of the repository's files (`deps`, the X-ray…), if it does.
+    pub reads_files: Option<&'a str>,
+    /// `--output` is a URL.
+    pub output_url: bool,
 }
 
 /// Refuses what `export` and exported tables would ignore: filters on `export` (it writes the
@@ -204,6 +208,11 @@ pub struct Unusable<'a> {
 /// start, mining, or a change read from a repository.
 pub fn check_unusable(asked: &Unusable<'_>) -> Result<(), Error> {
     let refuse = |message: String| Err(Error::Invalid(message));
+    if asked.output_url {
+        return refuse(
+            "`--output` is a URL: cochange writes a local file or folder; copy it to the store afterwards (`aws s3 sync DIR URL`, `gsutil rsync`, `azcopy sync`)".into(),
+        );
+    }
     if asked.export
         && let Some((_, flag)) = asked.filters.iter().find(|(given, _)| *given)
     {
@@ -226,6 +235,9 @@ pub fn check_unusable(asked: &Unusable<'_>) -> Result<(), Error> {
     }
     if asked.mines {
         return refuse("`mine` reads repositories; exported tables are already mined (`summary --tables DIR` describes them)".into());
+    }
+    if let Some(what) = asked.reads_files {
+        return Err(crate::session::needs_files(what));
     }
     Ok(())
 }
@@ -272,6 +284,8 @@ mod tests {
             walk: false,
             reads_a_change: false,
             mines: false,
+            reads_files: None,
+            output_url: false,
         }
     }
 
@@ -297,14 +311,29 @@ mod tests {
             });
             assert!(message.starts_with(says), "{message}");
         }
+        let files = refused(Unusable {
+            reads_files: Some("`deps`"),
+            ..asked(false, true)
+        });
+        assert!(
+            files.starts_with("`deps` reads the repository's files"),
+            "{files}"
+        );
         // Without `--tables` nothing of that is refused.
         assert!(
             check_unusable(&Unusable {
                 walk: true,
                 mines: true,
+                reads_files: Some("`deps`"),
                 ..asked(false, false)
             })
             .is_ok()
         );
+        // Outputs are local, whatever is read.
+        let output = refused(Unusable {
+            output_url: true,
+            ..asked(false, false)
+        });
+        assert!(output.starts_with("`--output` is a URL"), "{output}");
     }
 }

@@ -104,6 +104,15 @@ pub enum Error {
         /// What is wrong with it, in words.
         reason: String,
     },
+    /// An export's URL that cannot name one (an unknown scheme, credentials in it), or that
+    /// this build cannot read (docs/scale.md).
+    #[error("`{url}` {reason}")]
+    ExportUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it, in words.
+        reason: String,
+    },
     /// A folder that an export would write into holds something else (docs/schema.md).
     #[error("`{}` {reason}", path.display())]
     ExportTarget {

@@ -23,8 +23,10 @@ use crate::{Error, MineOptions, Tables, Tag};
 mod read;
 #[cfg(feature = "object-store")]
 mod remote;
+mod store_url;
 
-pub use read::{is_url, read_export};
+pub use read::read_export;
+pub use store_url::is_url;
 
 /// The version of docs/schema.md the files follow; bumped when a column is added, removed or
 /// changes meaning.

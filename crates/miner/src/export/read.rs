@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::store_url::{Store, is_url, store_of, url_meant};
 use super::{Exported, SCHEMA_VERSION, STATE_DIR, State, column, table};
 use crate::table::col;
 use crate::{Error, Tag};
@@ -47,53 +48,56 @@ impl ExportFiles for Folder<'_> {
     }
 }
 
-/// Whether `location` is a URL (`s3://bucket/exports`, `file:///srv/exports`) rather than a path:
-/// a scheme of letters, digits, `+`, `-` or `.` followed by `://`.
-pub fn is_url(location: &Path) -> bool {
-    let Some(text) = location.to_str() else {
-        return false;
-    };
-    text.split_once("://").is_some_and(|(scheme, _)| {
-        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
-}
-
 /// The files of the export at `location`, a folder or a URL.
 fn open(location: &Path) -> Result<Box<dyn ExportFiles + '_>, Error> {
     if !is_url(location) {
         if !location.is_dir() {
+            let hint = url_meant(location)
+                .map(|url| format!(" (a URL needs its `//`: `{url}`)"))
+                .unwrap_or_default();
             return Err(Error::Export {
                 path: location.to_path_buf(),
-                reason: "does not exist, or is not a folder".into(),
+                reason: format!("does not exist, or is not a folder{hint}"),
             });
         }
         return Ok(Box::new(Folder(location)));
     }
-    open_url(location)
+    let text = location.to_str().unwrap_or_default();
+    let not_usable = |reason: String| Error::ExportUrl {
+        url: text.to_owned(),
+        reason,
+    };
+    let (url, store) = store_of(text).map_err(not_usable)?;
+    open_url(text, &url, store).map_err(not_usable)
 }
 
 #[cfg(feature = "object-store")]
-fn open_url(location: &Path) -> Result<Box<dyn ExportFiles + '_>, Error> {
-    let url = location.to_str().unwrap_or_default();
-    let remote = super::remote::Remote::open(url).map_err(|reason| Error::Export {
-        path: location.to_path_buf(),
-        reason,
-    })?;
-    Ok(Box::new(remote))
+fn open_url(
+    text: &str,
+    url: &url::Url,
+    store: Store,
+) -> Result<Box<dyn ExportFiles + 'static>, String> {
+    Ok(Box::new(super::remote::Remote::open(text, url, store)?))
 }
 
 #[cfg(not(feature = "object-store"))]
-fn open_url(location: &Path) -> Result<Box<dyn ExportFiles + '_>, Error> {
-    Err(Error::Export {
-        path: location.to_path_buf(),
-        reason: "is a URL, and this cochange reads exported tables from local folders only: \
-                 install one built with the `object-store` feature \
-                 (`cargo install --locked cochange --features object-store`), or copy the export \
-                 to a folder (`aws s3 sync URL DIR`, `gsutil rsync`, `azcopy sync`) and give that"
-            .into(),
+fn open_url(
+    _text: &str,
+    url: &url::Url,
+    store: Store,
+) -> Result<Box<dyn ExportFiles + 'static>, String> {
+    Err(match store {
+        Store::Local => format!(
+            "is a file URL, which only a cochange built with the `object-store` feature reads: give the folder's path (`{}`)",
+            url.path()
+        ),
+        Store::S3 | Store::Gcs | Store::Azure => {
+            "is an object store, and this cochange reads exported tables from local folders only: \
+             install one built with the `object-store` feature \
+             (`cargo install --locked cochange --features object-store`), or copy the export \
+             to a folder (`aws s3 sync URL DIR`, `gsutil rsync`, `azcopy sync`) and give that"
+                .into()
+        }
     })
 }
 
@@ -148,18 +152,20 @@ pub fn read_export(
         reason,
     };
     let no_state = || {
-        not_export(format!(
-            "is not a folder of exported tables (it has no `{STATE_DIR}` folder): write one with `cochange export --output DIR`"
-        ))
+        not_export(if is_url(location) {
+            format!(
+                "holds no export (nothing below `{STATE_DIR}/`): give the prefix the export folder was copied to"
+            )
+        } else {
+            format!(
+                "is not a folder of exported tables (it has no `{STATE_DIR}` folder): write one with `cochange export --output DIR`"
+            )
+        })
     };
     let listed = match files.state_files() {
         Ok(listed) => listed,
         Err(_) if !is_url(location) => return Err(no_state()),
-        Err(reason) => {
-            return Err(not_export(format!(
-                "cannot be listed: {reason} (the store's credentials and endpoint come from `AWS_*`, `GOOGLE_*` or `AZURE_*` variables: docs/scale.md)"
-            )));
-        }
+        Err(reason) => return Err(not_export(format!("cannot be listed: {reason}"))),
     };
     // An object store has no empty folders: nothing listed means no `_cochange`.
     if listed.is_empty() && is_url(location) {
@@ -288,34 +294,4 @@ fn read_repository(
         tags,
         files: read_parts(files, state, table::FILES)?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_told_from_paths() {
-        for url in [
-            "s3://bucket/exports",
-            "gs://b/x",
-            "az://c/x",
-            "abfss://c@a.dfs.core.windows.net/x",
-            "https://example.com/exports",
-            "file:///srv/exports",
-        ] {
-            assert!(is_url(Path::new(url)), "{url}");
-        }
-        for path in [
-            "exports",
-            "/srv/exports",
-            "./s3:/x",
-            "dir/s3://x",
-            "://x",
-            "1s3://x",
-            "C:\\x",
-        ] {
-            assert!(!is_url(Path::new(path)), "{path}");
-        }
-    }
 }

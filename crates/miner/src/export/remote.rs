@@ -1,21 +1,25 @@
 //! An export read from an object store (`--tables s3://bucket/exports`), with the `object-store`
-//! feature. Each store is configured from the environment as its own tools are: `AWS_*`,
-//! `GOOGLE_*` and `AZURE_*` variables (docs/scale.md lists the common ones).
+//! feature. Each store is configured by its own variables (`AWS_*`, `GOOGLE_*`, `AZURE_*`; only
+//! those, since the stores also take bare keys such as `token` that unrelated variables could
+//! set) and its client's defaults (docs/scale.md lists the common ones).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
+use object_store::aws::AmazonS3Builder;
+use object_store::azure::MicrosoftAzureBuilder;
+use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, ObjectStoreScheme, RetryConfig};
 
 use super::STATE_DIR;
 use super::read::ExportFiles;
+use super::store_url::Store;
 
-/// The environment variables handed to the stores' configuration. Only prefixed ones: the
-/// stores also accept bare keys (`token`, `region`), which unrelated variables could set.
-const SETTING_PREFIXES: [&str; 3] = ["AWS_", "GOOGLE_", "AZURE_"];
 /// Requests in flight while prefetching: the files are small and many, so latency, not
 /// bandwidth, bounds a read of hundreds of repositories.
 const IN_FLIGHT: usize = 16;
@@ -25,6 +29,7 @@ type Fetched = Result<Vec<u8>, String>;
 /// An export below a URL, read through one store client on a single-threaded runtime.
 pub(super) struct Remote {
     url: String,
+    kind: Store,
     store: Arc<dyn ObjectStore>,
     root: StorePath,
     runtime: tokio::runtime::Runtime,
@@ -33,19 +38,18 @@ pub(super) struct Remote {
 }
 
 impl Remote {
-    /// The store that `url` names, configured from the environment; an error says why it cannot be.
-    pub(super) fn open(url: &str) -> Result<Remote, String> {
-        let parsed = url::Url::parse(url).map_err(|e| format!("is not a URL: {e}"))?;
-        let settings =
-            std::env::vars().filter(|(key, _)| SETTING_PREFIXES.iter().any(|p| key.starts_with(p)));
-        let (store, root) = object_store::parse_url_opts(&parsed, settings)
-            .map_err(|e| format!("cannot be opened as an object store: {e}"))?;
+    /// The store `url` names (`text` as given), configured from the environment; an error says
+    /// why it cannot be.
+    pub(super) fn open(text: &str, url: &url::Url, kind: Store) -> Result<Remote, String> {
+        let (_, root) = ObjectStoreScheme::parse(url).map_err(|e| e.to_string())?;
+        let store = build(url, kind).map_err(|e| format!("cannot be opened: {}", readable(&e)))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("cannot be read: no network runtime ({e})"))?;
         Ok(Remote {
-            url: url.trim_end_matches('/').to_owned(),
+            url: text.trim_end_matches('/').to_owned(),
+            kind,
             store: Arc::from(store),
             root,
             runtime,
@@ -58,13 +62,89 @@ impl Remote {
     }
 }
 
+/// The client of the store `kind`, for `url`. A store that does not answer fails after about 30
+/// seconds (the client's request timeout; retries only start within the first 30 seconds), not
+/// the library's default of three minutes; the variables can change the timeouts (docs/scale.md).
+fn build(url: &url::Url, kind: Store) -> object_store::Result<Box<dyn ObjectStore>> {
+    let retry = RetryConfig {
+        max_retries: 3,
+        retry_timeout: Duration::from_secs(30),
+        ..RetryConfig::default()
+    };
+    let client = ClientOptions::new().with_connect_timeout(Duration::from_secs(5));
+    // The variables of one store, as its builder's keys (lower case, as `from_env` reads them).
+    let settings = |prefix: &'static str| {
+        std::env::vars()
+            .filter(move |(key, _)| key.starts_with(prefix))
+            .map(|(key, value)| (key.to_ascii_lowercase(), value))
+    };
+    macro_rules! configured {
+        ($builder:expr, $prefix:literal) => {{
+            let builder = $builder
+                .with_retry(retry)
+                .with_client_options(client)
+                .with_url(url.as_str());
+            let builder =
+                settings($prefix).fold(builder, |builder, (key, value)| match key.parse() {
+                    Ok(key) => builder.with_config(key, value),
+                    Err(_) => builder,
+                });
+            Box::new(builder.build()?) as Box<dyn ObjectStore>
+        }};
+    }
+    Ok(match kind {
+        Store::Local => Box::new(LocalFileSystem::new()),
+        Store::S3 => configured!(AmazonS3Builder::new(), "AWS_"),
+        Store::Gcs => configured!(GoogleCloudStorageBuilder::new(), "GOOGLE_"),
+        Store::Azure => configured!(MicrosoftAzureBuilder::new(), "AZURE_"),
+    })
+}
+
+/// Where the settings of the store `kind` come from, for messages when it cannot be reached.
+fn configured_by(kind: Store) -> &'static str {
+    match kind {
+        Store::Local => "",
+        Store::S3 => {
+            " (S3 is configured by `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION` and `AWS_ENDPOINT_URL`, with `AWS_ALLOW_HTTP=true` for a plain-HTTP endpoint, else the machine's role: docs/scale.md)"
+        }
+        Store::Gcs => {
+            " (Google Cloud Storage is configured by `GOOGLE_SERVICE_ACCOUNT` or `GOOGLE_APPLICATION_CREDENTIALS`, else gcloud's application-default credentials or the machine's service account: docs/scale.md)"
+        }
+        Store::Azure => {
+            " (Azure is configured by `AZURE_STORAGE_ACCOUNT_NAME` with `AZURE_STORAGE_ACCOUNT_KEY`, or `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` and `AZURE_TENANT_ID`: docs/scale.md)"
+        }
+    }
+}
+
+/// A store's error in a sentence: a missing object plainly, and of a store's XML answer its code
+/// and message rather than the whole body.
+fn readable(err: &object_store::Error) -> String {
+    if let object_store::Error::NotFound { .. } = err {
+        return "does not exist in the store".into();
+    }
+    let text = err.to_string();
+    let between = |open: &str, close: &str| {
+        let start = text.find(open)? + open.len();
+        let end = text[start..].find(close)? + start;
+        Some(text[start..end].to_owned())
+    };
+    match (
+        between("<Code>", "</Code>"),
+        between("<Message>", "</Message>"),
+    ) {
+        (Some(code), Some(message)) => format!("the store answered {code}: {message}"),
+        (Some(code), None) => format!("the store answered {code}"),
+        _ => text,
+    }
+}
+
 impl ExportFiles for Remote {
     fn state_files(&self) -> Result<Vec<String>, String> {
         let folder = self.path(STATE_DIR);
         let listed = self
             .runtime
             .block_on(self.store.list_with_delimiter(Some(&folder)))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| format!("{}{}", readable(&e), configured_by(self.kind)))?;
         Ok(listed
             .objects
             .iter()
@@ -112,5 +192,5 @@ impl ExportFiles for Remote {
 
 async fn get(store: Arc<dyn ObjectStore>, path: StorePath) -> Fetched {
     let got = async { store.get(&path).await?.bytes().await }.await;
-    got.map(|bytes| bytes.to_vec()).map_err(|e| e.to_string())
+    got.map(|bytes| bytes.to_vec()).map_err(|e| readable(&e))
 }
