@@ -637,7 +637,8 @@ fn urls_that_name_no_store_and_outputs_to_urls_are_refused_in_every_build() -> R
     let typo = cochange(&repo)
         .args(["--tables", "s3:/bucket/x", "revisions"])
         .output()?;
-    assert!(String::from_utf8(typo.stderr)?.contains("a URL needs its `//`: `s3://bucket/x`"));
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(String::from_utf8(typo.stderr)?.contains("a URL needs its slashes: `s3://bucket/x`"));
     // Commands that read files refuse before any store is asked.
     let deps = cochange(&repo)
         .args(["--tables", "s3://no-such-bucket/x", "deps"])
@@ -649,6 +650,11 @@ fn urls_that_name_no_store_and_outputs_to_urls_are_refused_in_every_build() -> R
         .output()?;
     assert_eq!(report.status.code(), Some(2));
     assert!(String::from_utf8(report.stderr)?.contains("`--output` is a URL"));
+    let cache = cochange(&repo)
+        .args(["summary", "--cache-dir", "s3://bucket/cache"])
+        .output()?;
+    assert_eq!(cache.status.code(), Some(2));
+    assert!(String::from_utf8(cache.stderr)?.contains("the cache is a local folder"));
     assert!(
         !repo.join("s3:").exists(),
         "no local folder named after the URL"
@@ -843,6 +849,21 @@ fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
         stderr.contains(
             "`s3://cochange-test/exports/commits/repo=api/part-000001.parquet` does not match"
         ),
+        "{stderr}"
+    );
+    drop(server);
+
+    // A part missing from the bucket stops the read at once, naming it.
+    std::fs::remove_file(tables.join("entities/repo=web/part-000001.parquet"))?;
+    let server = S3Server::start(&tables)?;
+    let missing = cochange(&tables)
+        .args(["--tables", "s3://cochange-test/exports", "revisions"])
+        .envs(server.env().iter().copied())
+        .output()?;
+    assert_eq!(missing.status.code(), Some(3));
+    let stderr = String::from_utf8(missing.stderr)?;
+    assert!(
+        stderr.contains("`s3://cochange-test/exports/entities/repo=web/part-000001.parquet` cannot be read: does not exist in the store"),
         "{stderr}"
     );
     Ok(())

@@ -86,6 +86,12 @@ pub fn cache_location(
     if no_cache {
         return Ok(CacheLocation::Disabled);
     }
+    if cochange_miner::export::is_url(&dir) {
+        return Err(Error::Invalid(format!(
+            "the cache folder `{}` is a URL: the cache is a local folder (`--cache-dir DIR`, `COCHANGE_CACHE_DIR`)",
+            dir.display()
+        )));
+    }
     for repo in repos {
         if let Some(folder) = cochange_miner::repository_holding(repo, &dir) {
             let named = if explicit.is_some() {

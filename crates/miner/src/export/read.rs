@@ -19,8 +19,11 @@ pub(super) trait ExportFiles {
     fn read(&self, relative: &str) -> Result<Vec<u8>, String>;
     /// Where `relative` is, for messages (the root itself for `""`).
     fn locate(&self, relative: &str) -> PathBuf;
-    /// Fetches these files at once ahead of their reads, where each read is a round trip.
-    fn prefetch(&self, _relatives: &[String]) {}
+    /// Fetches these files at once ahead of their reads, where each read is a round trip; stops
+    /// at the first that cannot be fetched and returns it with the reason.
+    fn prefetch(&self, _relatives: &[String]) -> Result<(), (String, String)> {
+        Ok(())
+    }
 }
 
 /// An export in a local folder.
@@ -50,15 +53,19 @@ impl ExportFiles for Folder<'_> {
 
 /// The files of the export at `location`, a folder or a URL.
 fn open(location: &Path) -> Result<Box<dyn ExportFiles + '_>, Error> {
+    let missing = || Error::Export {
+        path: location.to_path_buf(),
+        reason: "does not exist, or is not a folder".into(),
+    };
     if !is_url(location) {
-        if !location.is_dir() {
-            let hint = url_meant(location)
-                .map(|url| format!(" (a URL needs its `//`: `{url}`)"))
-                .unwrap_or_default();
-            return Err(Error::Export {
-                path: location.to_path_buf(),
-                reason: format!("does not exist, or is not a folder{hint}"),
+        if let Some(url) = url_meant(location).filter(|_| !location.exists()) {
+            return Err(Error::ExportUrl {
+                url: location.display().to_string(),
+                reason: format!("is no folder here, and a URL needs its slashes: `{url}`"),
             });
+        }
+        if !location.is_dir() {
+            return Err(missing());
         }
         return Ok(Box::new(Folder(location)));
     }
@@ -68,6 +75,9 @@ fn open(location: &Path) -> Result<Box<dyn ExportFiles + '_>, Error> {
         reason,
     };
     let (url, store) = store_of(text).map_err(not_usable)?;
+    if store == Store::Local && !url.to_file_path().is_ok_and(|path| path.is_dir()) {
+        return Err(missing());
+    }
     open_url(text, &url, store).map_err(not_usable)
 }
 
@@ -89,7 +99,7 @@ fn open_url(
     Err(match store {
         Store::Local => format!(
             "is a file URL, which only a cochange built with the `object-store` feature reads: give the folder's path (`{}`)",
-            url.path()
+            url.to_file_path().unwrap_or_default().display()
         ),
         Store::S3 | Store::Gcs | Store::Azure => {
             "is an object store, and this cochange reads exported tables from local folders only: \
@@ -188,8 +198,12 @@ pub fn read_export(
         });
     }
     names.retain(|n| only.is_empty() || only.contains(n));
+    let unreadable = |(relative, reason): (String, String)| Error::Export {
+        path: files.locate(&relative),
+        reason: format!("cannot be read: {reason}"),
+    };
     let state_files: Vec<String> = names.iter().map(|n| state_file(n)).collect();
-    files.prefetch(&state_files);
+    files.prefetch(&state_files).map_err(unreadable)?;
     let states = names
         .iter()
         .map(|name| read_state(files.as_ref(), name))
@@ -204,7 +218,7 @@ pub fn read_export(
             })
         })
         .collect();
-    files.prefetch(&parts);
+    files.prefetch(&parts).map_err(unreadable)?;
     states
         .into_iter()
         .map(|state| read_repository(files.as_ref(), &state, window))

@@ -42,7 +42,11 @@ impl Remote {
     /// why it cannot be.
     pub(super) fn open(text: &str, url: &url::Url, kind: Store) -> Result<Remote, String> {
         let (_, root) = ObjectStoreScheme::parse(url).map_err(|e| e.to_string())?;
-        let store = build(url, kind).map_err(|e| format!("cannot be opened: {}", readable(&e)))?;
+        if kind == Store::S3 && plain_http_refused() {
+            return Err("is to be read through the plain-HTTP endpoint in `AWS_ENDPOINT_URL`: set `AWS_ALLOW_HTTP=true` to allow it".into());
+        }
+        let store = build(url, kind)
+            .map_err(|e| format!("cannot be opened: {}{}", readable(&e), configured_by(kind)))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -100,12 +104,23 @@ fn build(url: &url::Url, kind: Store) -> object_store::Result<Box<dyn ObjectStor
     })
 }
 
+/// Whether `AWS_ENDPOINT_URL` is plain HTTP without `AWS_ALLOW_HTTP=true`, which the client
+/// refuses with only "builder error".
+fn plain_http_refused() -> bool {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").or_else(|_| std::env::var("AWS_ENDPOINT"));
+    endpoint.is_ok_and(|e| e.to_ascii_lowercase().starts_with("http://"))
+        && !std::env::var("AWS_ALLOW_HTTP").is_ok_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
 /// Where the settings of the store `kind` come from, for messages when it cannot be reached.
 fn configured_by(kind: Store) -> &'static str {
     match kind {
         Store::Local => "",
+        Store::S3 if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() => {
+            " (no `AWS_ACCESS_KEY_ID` is set, so the machine's role was asked; `~/.aws/credentials` and `AWS_PROFILE` are not read: export the keys, e.g. `eval \"$(aws configure export-credentials --format env)\"`; docs/scale.md)"
+        }
         Store::S3 => {
-            " (S3 is configured by `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION` and `AWS_ENDPOINT_URL`, with `AWS_ALLOW_HTTP=true` for a plain-HTTP endpoint, else the machine's role: docs/scale.md)"
+            " (S3 is configured by `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION` and `AWS_ENDPOINT_URL`, with `AWS_ALLOW_HTTP=true` for a plain-HTTP endpoint: docs/scale.md)"
         }
         Store::Gcs => {
             " (Google Cloud Storage is configured by `GOOGLE_SERVICE_ACCOUNT` or `GOOGLE_APPLICATION_CREDENTIALS`, else gcloud's application-default credentials or the machine's service account: docs/scale.md)"
@@ -160,25 +175,36 @@ impl ExportFiles for Remote {
             .block_on(get(Arc::clone(&self.store), self.path(relative)))
     }
 
-    fn prefetch(&self, relatives: &[String]) {
-        let fetched = self.runtime.block_on(async {
+    fn prefetch(&self, relatives: &[String]) -> Result<(), (String, String)> {
+        self.runtime.block_on(async {
             let mut tasks = tokio::task::JoinSet::new();
-            let mut fetched = Vec::with_capacity(relatives.len());
-            for relative in relatives {
-                if tasks.len() == IN_FLIGHT {
-                    fetched.extend(tasks.join_next().await);
+            let mut pending = relatives.iter();
+            loop {
+                while tasks.len() < IN_FLIGHT {
+                    let Some(relative) = pending.next() else {
+                        break;
+                    };
+                    let (store, path) = (Arc::clone(&self.store), self.path(relative));
+                    let relative = relative.clone();
+                    tasks.spawn(async move { (relative, get(store, path).await) });
                 }
-                let (store, path) = (Arc::clone(&self.store), self.path(relative));
-                let relative = relative.clone();
-                tasks.spawn(async move { (relative, get(store, path).await) });
+                // A task that failed to run leaves its file to be fetched again when read.
+                let Some(done) = tasks.join_next().await else {
+                    return Ok(());
+                };
+                match done {
+                    Ok((relative, Err(reason))) => {
+                        // One unreadable file fails the read: the others need not wait it out.
+                        tasks.abort_all();
+                        return Err((relative, reason));
+                    }
+                    Ok((relative, fetched)) => {
+                        self.fetched.borrow_mut().insert(relative, fetched);
+                    }
+                    Err(_) => {}
+                }
             }
-            fetched.extend(tasks.join_all().await.into_iter().map(Ok));
-            fetched
-        });
-        // A task that failed to run leaves its file to be fetched again when read.
-        self.fetched
-            .borrow_mut()
-            .extend(fetched.into_iter().filter_map(Result::ok));
+        })
     }
 
     fn locate(&self, relative: &str) -> PathBuf {

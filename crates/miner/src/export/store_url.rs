@@ -40,9 +40,12 @@ pub fn is_url(location: &Path) -> bool {
 pub(super) fn url_meant(location: &Path) -> Option<String> {
     let (scheme, rest) = location.to_str()?.split_once(':')?;
     let scheme_lower = scheme.to_ascii_lowercase();
+    let path = rest.trim_start_matches('/');
+    // A file URL's path is absolute: three slashes.
+    let slashes = if scheme_lower == "file" { "///" } else { "//" };
     STORE_SCHEMES
         .contains(&scheme_lower.as_str())
-        .then(|| format!("{scheme}://{}", rest.trim_start_matches('/')))
+        .then(|| format!("{scheme}:{slashes}{path}"))
 }
 
 /// The store `location` names and the URL to open it with (trailing slashes dropped), or why it
@@ -50,9 +53,6 @@ pub(super) fn url_meant(location: &Path) -> Option<String> {
 /// is no object store (a web server cannot list a folder).
 pub(super) fn store_of(location: &str) -> Result<(url::Url, Store), String> {
     let mut url = url::Url::parse(location).map_err(|e| format!("is not a URL: {e}"))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("holds credentials: give them in the store's variables (`AWS_SECRET_ACCESS_KEY`, …; docs/scale.md), never in the URL, which cochange prints in its outputs".into());
-    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err("has a query or a fragment (`?…`, `#…`): give the export's prefix only; credentials go in the store's variables (docs/scale.md)".into());
     }
@@ -98,6 +98,11 @@ pub(super) fn store_of(location: &str) -> Result<(url::Url, Store), String> {
             ));
         }
     };
+    // Azure's `abfss://container@account.…` names its container where other URLs hold a user.
+    let user_allowed = store == Store::Azure && url.password().is_none();
+    if (!url.username().is_empty() || url.password().is_some()) && !user_allowed {
+        return Err("holds credentials: give them in the store's variables (`AWS_SECRET_ACCESS_KEY`, …; docs/scale.md), never in the URL, which cochange prints in its outputs".into());
+    }
     if store != Store::Local && host.is_empty() {
         return Err("names no bucket or container (`s3://BUCKET/prefix`)".into());
     }
@@ -160,6 +165,11 @@ mod tests {
             ("http://127.0.0.1:9000/x", "web address"),
             ("memory:///x", "scheme `memory:`"),
             ("s3://KEY:SECRET@b/x", "holds credentials"),
+            ("s3://KEY@b/x", "holds credentials"),
+            (
+                "abfss://c:SECRET@acct.dfs.core.windows.net/x",
+                "holds credentials",
+            ),
             ("s3://b/x?X-Amz-Signature=1", "query"),
             ("s3:///x", "no bucket"),
             ("s3://b/x//y", "empty path segment"),
@@ -179,6 +189,10 @@ mod tests {
         assert_eq!(
             url_meant(Path::new("s3:bucket")).as_deref(),
             Some("s3://bucket")
+        );
+        assert_eq!(
+            url_meant(Path::new("file:/srv/x")).as_deref(),
+            Some("file:///srv/x")
         );
         assert_eq!(url_meant(Path::new("notes:x")), None);
         assert_eq!(url_meant(Path::new("exports")), None);
