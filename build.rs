@@ -30,6 +30,10 @@ fn main() {
     // The DuckDB SQL of docs/scale.md runs in the `duckdb` package of `$COCHANGE_PYTHON` (`.ci/run`
     // installs it into a virtual environment), else of python3.
     let python = std::env::var("COCHANGE_PYTHON").unwrap_or_else(|_| "python3".into());
+    // A package installed later (`.ci/run` adds them to a kept environment) changes this folder.
+    if let Some(packages) = site_packages(&python) {
+        println!("cargo::rerun-if-changed={packages}");
+    }
     if !succeeds(&python, &["-c", "import duckdb"]) {
         println!("cargo::rustc-cfg=duckdb_missing");
     }
@@ -45,6 +49,20 @@ fn main() {
     if !succeeds("unshare", &["-Urm", "true"]) {
         println!("cargo::rustc-cfg=no_user_namespaces");
     }
+}
+
+/// The folder `python` installs packages into, if it runs.
+fn site_packages(python: &str) -> Option<String> {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let path = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (out.status.success() && !path.is_empty()).then_some(path)
 }
 
 /// Whether `program` runs here and exits with success.

@@ -243,10 +243,11 @@ fn export(
         &report,
     );
     bar.finish();
+    let outcomes = outcomes?;
     for stray in cochange_miner::export::strays(dir) {
         printer.warn(format_args!("{stray}"));
     }
-    let mut failed = outcomes?.into_iter().filter_map(|o| o.result.err());
+    let mut failed = outcomes.into_iter().filter_map(|o| o.result.err());
     match failed.next() {
         None => {
             printer.info(format_args!("tables written below `{}`", dir.display()));

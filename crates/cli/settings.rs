@@ -67,7 +67,7 @@ pub fn refuse_unused(command: &Command, args: &GlobalArgs) -> Result<(), UsageEr
         walk: !args.rev.is_empty() || args.all,
         reads_a_change,
         mines: matches!(command, Command::Mine),
-        reads_files: match command {
+        needs_files: match command {
             Command::Deps(_) => Some("`deps`"),
             Command::Tables(_) => Some("`tables`"),
             Command::Knowledge(_) => Some("`knowledge`"),

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use cochange_miner::polars::prelude::*;
 use pretty_assertions::assert_eq;
@@ -670,14 +671,12 @@ const URL_ANALYSES: [&[&str]; 4] = [
     &["hotspots", "--format", "csv"],
 ];
 
-/// Each of [`URL_ANALYSES`] reads the same from the export folder `tables` as from `url`
-/// (with the environment `env`).
-fn same_from_url(tables: &Path, url: &str, env: &[(&str, &str)]) -> Result {
+/// Each of [`URL_ANALYSES`] reads the same from the export folder `tables` as from `url`, read
+/// by the commands `reader` makes.
+fn same_from_url(tables: &Path, url: &str, reader: &dyn Fn() -> Command) -> Result {
     for args in URL_ANALYSES {
         let local = run_ok(cochange(tables).arg("--tables").arg(tables).args(args))?;
-        let mut remote = cochange(tables);
-        remote.arg("--tables").arg(url).args(args);
-        let remote = run_ok(remote.envs(env.iter().copied()))?;
+        let remote = run_ok(reader().arg("--tables").arg(url).args(args))?;
         let (local, remote) = (
             String::from_utf8(local.stdout)?,
             String::from_utf8(remote.stdout)?,
@@ -698,7 +697,9 @@ fn tables_read_from_a_file_url_equal_those_of_the_folder() -> Result {
     let tmp = tempfile::tempdir()?;
     let tables = tmp.path().join("tables");
     export(&[&repo], &tables, &[])?;
-    same_from_url(&tables, &format!("file://{}", tables.display()), &[])?;
+    same_from_url(&tables, &format!("file://{}", tables.display()), &|| {
+        cochange(&tables)
+    })?;
 
     let empty = tmp.path().join("empty");
     std::fs::create_dir(&empty)?;
@@ -730,6 +731,8 @@ impl S3Server {
             .arg(root.join("tests/oracles/s3_server.py"))
             .arg(folder)
             .args(["cochange-test", "exports"])
+            .env_clear()
+            .envs(without_store_settings())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()?;
@@ -744,16 +747,40 @@ impl S3Server {
         Ok(S3Server { child, endpoint })
     }
 
-    /// What an S3 client needs to reach it.
-    fn env(&self) -> [(&str, &str); 5] {
-        [
+    /// `cochange` in `dir` set to read this server, and only it.
+    fn cochange(&self, dir: &Path) -> Command {
+        let mut cmd = cochange(dir);
+        for (key, _) in std::env::vars_os() {
+            if is_store_setting(&key) {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.envs([
             ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
             ("AWS_ACCESS_KEY_ID", "test"),
             ("AWS_SECRET_ACCESS_KEY", "test"),
             ("AWS_REGION", "us-east-1"),
             ("AWS_ALLOW_HTTP", "true"),
-        ]
+        ]);
+        cmd
     }
+}
+
+/// Whether the variable `key` configures a store or a proxy: the caller's must not reach the
+/// test's server.
+fn is_store_setting(key: &std::ffi::OsStr) -> bool {
+    let key = key.to_string_lossy().to_ascii_uppercase();
+    ["AWS_", "GOOGLE_", "AZURE_"]
+        .iter()
+        .any(|p| key.starts_with(p))
+        || key.ends_with("_PROXY")
+}
+
+/// The environment without the caller's store and proxy settings.
+fn without_store_settings() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    std::env::vars_os()
+        .filter(|(key, _)| !is_store_setting(key))
+        .collect()
 }
 
 impl Drop for S3Server {
@@ -782,16 +809,16 @@ fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
         &["--name", "api", "--name", "web"],
     )?;
     let server = S3Server::start(&tables)?;
-    let env = server.env();
-    same_from_url(&tables, "s3://cochange-test/exports", &env)?;
-    same_from_url(&tables, "s3://cochange-test/exports/", &env)?;
+    let reader = || server.cochange(&tables);
+    same_from_url(&tables, "s3://cochange-test/exports", &reader)?;
+    same_from_url(&tables, "s3://cochange-test/exports/", &reader)?;
 
     let read = |url: &str, args: &[&str]| {
-        cochange(&tables)
+        server
+            .cochange(&tables)
             .arg("--tables")
             .arg(url)
             .args(args)
-            .envs(env.iter().copied())
             .output()
     };
     let one = run_ok(cochange(&tables).arg("--tables").arg(&tables).args([
@@ -839,9 +866,9 @@ fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
         "damaged",
     )?;
     let server = S3Server::start(&tables)?;
-    let damaged = cochange(&tables)
+    let damaged = server
+        .cochange(&tables)
         .args(["--tables", "s3://cochange-test/exports", "revisions"])
-        .envs(server.env().iter().copied())
         .output()?;
     assert_eq!(damaged.status.code(), Some(3));
     let stderr = String::from_utf8(damaged.stderr)?;
@@ -854,16 +881,16 @@ fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
     drop(server);
 
     // A part missing from the bucket stops the read at once, naming it.
-    std::fs::remove_file(tables.join("entities/repo=web/part-000001.parquet"))?;
+    std::fs::remove_file(tables.join("entities/repo=api/part-000001.parquet"))?;
     let server = S3Server::start(&tables)?;
-    let missing = cochange(&tables)
+    let missing = server
+        .cochange(&tables)
         .args(["--tables", "s3://cochange-test/exports", "revisions"])
-        .envs(server.env().iter().copied())
         .output()?;
     assert_eq!(missing.status.code(), Some(3));
     let stderr = String::from_utf8(missing.stderr)?;
     assert!(
-        stderr.contains("`s3://cochange-test/exports/entities/repo=web/part-000001.parquet` cannot be read: does not exist in the store"),
+        stderr.contains("`s3://cochange-test/exports/entities/repo=api/part-000001.parquet` cannot be read: does not exist in the store"),
         "{stderr}"
     );
     Ok(())
@@ -886,14 +913,15 @@ fn a_url_without_the_object_store_feature_says_how_to_read_it() -> Result {
         "{stderr}"
     );
     assert!(stderr.contains("aws s3 sync"), "{stderr}");
+    let folder = tempfile::tempdir()?;
     let file = cochange(&repo)
-        .args(["--tables", "file:///srv/exports", "coupling"])
+        .arg("--tables")
+        .arg(format!("file://{}", folder.path().display()))
+        .arg("coupling")
         .output()?;
     assert_eq!(file.status.code(), Some(2));
     let stderr = String::from_utf8(file.stderr)?;
-    assert!(
-        stderr.contains("give the folder's path (`/srv/exports`)"),
-        "{stderr}"
-    );
+    let advice = format!("give the folder's path (`{}`)", folder.path().display());
+    assert!(stderr.contains(&advice), "{stderr}");
     Ok(())
 }

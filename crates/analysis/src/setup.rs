@@ -203,8 +203,9 @@ pub struct Unusable<'a> {
     pub reads_a_change: bool,
     /// The command is `mine`.
     pub mines: bool,
-    /// What the command reads of the repository's files (`deps`, the X-ray…), if it does.
-    pub reads_files: Option<&'a str>,
+    /// The command, named as a refusal names it (`deps`, the X-ray…), when it reads the
+    /// repository's files.
+    pub needs_files: Option<&'a str>,
     /// `--output` is a URL.
     pub output_url: bool,
 }
@@ -215,9 +216,10 @@ pub struct Unusable<'a> {
 pub fn check_unusable(asked: &Unusable<'_>) -> Result<(), Error> {
     let refuse = |message: String| Err(Error::Invalid(message));
     if asked.output_url {
-        return refuse(
-            "`--output` is a URL: cochange writes a local file or folder; copy it to the store afterwards (`aws s3 sync DIR URL`, `gsutil rsync`, `azcopy sync`)".into(),
-        );
+        return refuse(format!(
+            "`--output` is a URL: cochange writes a local file or folder; copy it to the store afterwards ({})",
+            cochange_miner::export::COPY_TO_STORE
+        ));
     }
     if asked.export
         && let Some((_, flag)) = asked.filters.iter().find(|(given, _)| *given)
@@ -242,7 +244,7 @@ pub fn check_unusable(asked: &Unusable<'_>) -> Result<(), Error> {
     if asked.mines {
         return refuse("`mine` reads repositories; exported tables are already mined (`summary --tables DIR` describes them)".into());
     }
-    if let Some(what) = asked.reads_files {
+    if let Some(what) = asked.needs_files {
         return Err(crate::session::needs_files(what));
     }
     Ok(())
@@ -290,7 +292,7 @@ mod tests {
             walk: false,
             reads_a_change: false,
             mines: false,
-            reads_files: None,
+            needs_files: None,
             output_url: false,
         }
     }
@@ -318,7 +320,7 @@ mod tests {
             assert!(message.starts_with(says), "{message}");
         }
         let files = refused(Unusable {
-            reads_files: Some("`deps`"),
+            needs_files: Some("`deps`"),
             ..asked(false, true)
         });
         assert!(
@@ -330,7 +332,7 @@ mod tests {
             check_unusable(&Unusable {
                 walk: true,
                 mines: true,
-                reads_files: Some("`deps`"),
+                needs_files: Some("`deps`"),
                 ..asked(false, false)
             })
             .is_ok()

@@ -31,6 +31,8 @@ pub use store_url::is_url;
 /// The version of docs/schema.md the files follow; bumped when a column is added, removed or
 /// changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
+/// How to copy an export or an output to an object store, for messages refusing to write there.
+pub const COPY_TO_STORE: &str = "`aws s3 sync DIR URL`, `gsutil rsync`, `azcopy sync`";
 /// The folder of the per-repository state files.
 const STATE_DIR: &str = "_cochange";
 
@@ -139,11 +141,9 @@ pub fn check_export_dir(dir: &Path) -> Result<(), Error> {
         reason,
     };
     if is_url(dir) {
-        return Err(refuse(
-            "is a URL: `export` writes a local folder; copy it to the store afterwards \
-             (`aws s3 sync DIR URL`, `gsutil rsync`, `azcopy sync`)"
-                .into(),
-        ));
+        return Err(refuse(format!(
+            "is a URL: `export` writes a local folder; copy it to the store afterwards ({COPY_TO_STORE})"
+        )));
     }
     match fs::metadata(dir) {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -434,18 +434,28 @@ fn highest_part(dir: &Path, repo: &str) -> u64 {
 }
 
 fn partition(dir: &Path, table: &str, repo: &str) -> PathBuf {
-    dir.join(table).join(format!("repo={repo}"))
+    dir.join(partition_name(table, repo))
+}
+
+/// A repository's folder of one table, below the export's root (`commits/repo=NAME`).
+fn partition_name(table: &str, repo: &str) -> String {
+    format!("{table}/repo={repo}")
+}
+
+/// The part files of `table` that `state` lists.
+fn listed_parts<'a>(state: &'a State, table: &str) -> Vec<&'a str> {
+    state
+        .parts
+        .get(table)
+        .map(|parts| parts.iter().map(|p| p.file.as_str()).collect())
+        .unwrap_or_default()
 }
 
 /// Removes the part files of this repository that `state` does not list (earlier replaced parts,
 /// and those of an export that was interrupted).
 fn remove_unlisted(dir: &Path, state: &State) {
     for name in table::ALL {
-        let listed: Vec<&str> = state
-            .parts
-            .get(name)
-            .map(|p| p.iter().map(|p| p.file.as_str()).collect())
-            .unwrap_or_default();
+        let listed = listed_parts(state, name);
         let folder = partition(dir, name, &state.repo);
         for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
             let file = entry.file_name().to_string_lossy().into_owned();
@@ -458,21 +468,17 @@ fn remove_unlisted(dir: &Path, state: &State) {
 }
 
 /// What DuckDB or Spark would read below the table folders of the export `dir` that no state
-/// lists, as a sentence each, sorted: partitions of a repository without a state, and Parquet
-/// files that are not one of a repository's parts. cochange reads only what the states list, so
-/// these would make the engines' rows differ from cochange's.
+/// lists, as a sentence each, sorted: partitions of a repository without a state, Parquet files
+/// that are not one of a repository's parts, and partitions whose state does not read. cochange
+/// reads only what the states list, so these would make the engines' rows differ from cochange's.
 pub fn strays(dir: &Path) -> Vec<String> {
-    let states: BTreeMap<String, Option<State>> = fs::read_dir(dir.join(STATE_DIR))
+    let folder = read::Folder(dir);
+    let listed = read::ExportFiles::state_files(&folder).unwrap_or_default();
+    let states: BTreeMap<String, Option<State>> = read::state_names(&listed)
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let file = entry.file_name().to_string_lossy().into_owned();
-            let repo = file.strip_suffix(".json")?.to_owned();
-            let state = fs::read(entry.path())
-                .ok()
-                .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-            Some((repo, state))
+        .map(|repo| {
+            let state = read::read_state(&folder, &repo).ok();
+            (repo, state)
         })
         .collect();
     let read_by_engines = |name: &str| !name.starts_with(['.', '_']);
@@ -485,24 +491,24 @@ pub fn strays(dir: &Path) -> Vec<String> {
         {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Some(repo) = name.strip_prefix("repo=").filter(|_| entry.path().is_dir()) else {
-                if read_by_engines(&name) {
+                continue;
+            };
+            let state = match states.get(repo) {
+                None => {
                     found.push(format!(
-                        "`{table}/{name}` is not a `repo=NAME` partition: engines may read it"
+                        "`{table}/{name}/` has no `{STATE_DIR}/{repo}.json`: cochange ignores it, DuckDB and Spark read it (remove it, or export that repository again)"
                     ));
+                    continue;
                 }
-                continue;
+                Some(None) => {
+                    found.push(format!(
+                        "`{table}/{name}/` belongs to `{STATE_DIR}/{repo}.json`, which does not read: export that repository again"
+                    ));
+                    continue;
+                }
+                Some(Some(state)) => state,
             };
-            let Some(state) = states.get(repo) else {
-                found.push(format!(
-                    "`{table}/{name}/` has no `{STATE_DIR}/{repo}.json`: cochange ignores it, DuckDB and Spark read it (remove it, or export that repository again)"
-                ));
-                continue;
-            };
-            let listed: Vec<&str> = state
-                .as_ref()
-                .and_then(|s| s.parts.get(table))
-                .map(|parts| parts.iter().map(|p| p.file.as_str()).collect())
-                .unwrap_or_default();
+            let listed = listed_parts(state, table);
             for file in fs::read_dir(entry.path()).into_iter().flatten().flatten() {
                 let file = file.file_name().to_string_lossy().into_owned();
                 if read_by_engines(&file)

@@ -21,7 +21,7 @@ pub(super) trait ExportFiles {
     fn locate(&self, relative: &str) -> PathBuf;
     /// Fetches these files at once ahead of their reads, where each read is a round trip; stops
     /// at the first that cannot be fetched and returns it with the reason.
-    fn prefetch(&self, _relatives: &[String]) -> Result<(), (String, String)> {
+    fn prefetch(&self, _relatives: &[String]) -> Result<(), Unfetched> {
         Ok(())
     }
 }
@@ -75,7 +75,10 @@ fn open(location: &Path) -> Result<Box<dyn ExportFiles + '_>, Error> {
         reason,
     };
     let (url, store) = store_of(text).map_err(not_usable)?;
-    if store == Store::Local && !url.to_file_path().is_ok_and(|path| path.is_dir()) {
+    if cfg!(feature = "object-store")
+        && store == Store::Local
+        && !url.to_file_path().is_ok_and(|path| path.is_dir())
+    {
         return Err(missing());
     }
     open_url(text, &url, store).map_err(not_usable)
@@ -109,6 +112,14 @@ fn open_url(
                 .into()
         }
     })
+}
+
+/// A file that prefetching could not fetch.
+pub(super) struct Unfetched {
+    /// Its path below the export's root.
+    pub relative: String,
+    /// Why, in words.
+    pub reason: String,
 }
 
 /// The part files of one table, each checked against its recorded size and checksum, as one frame.
@@ -181,11 +192,7 @@ pub fn read_export(
     if listed.is_empty() && is_url(location) {
         return Err(no_state());
     }
-    let mut names: Vec<String> = listed
-        .iter()
-        .filter_map(|file| file.strip_suffix(".json"))
-        .map(str::to_owned)
-        .collect();
+    let mut names = state_names(&listed);
     names.sort();
     if names.is_empty() {
         return Err(not_export("holds no exported repository".into()));
@@ -198,9 +205,9 @@ pub fn read_export(
         });
     }
     names.retain(|n| only.is_empty() || only.contains(n));
-    let unreadable = |(relative, reason): (String, String)| Error::Export {
-        path: files.locate(&relative),
-        reason: format!("cannot be read: {reason}"),
+    let unreadable = |unfetched: Unfetched| Error::Export {
+        path: files.locate(&unfetched.relative),
+        reason: format!("cannot be read: {}", unfetched.reason),
     };
     let state_files: Vec<String> = names.iter().map(|n| state_file(n)).collect();
     files.prefetch(&state_files).map_err(unreadable)?;
@@ -208,20 +215,34 @@ pub fn read_export(
         .iter()
         .map(|name| read_state(files.as_ref(), name))
         .collect::<Result<Vec<State>, Error>>()?;
-    let parts: Vec<String> = states
-        .iter()
-        .flat_map(|state| {
-            state.parts.iter().flat_map(move |(table, parts)| {
-                parts
-                    .iter()
-                    .map(move |part| part_file(table, &state.repo, &part.file))
-            })
-        })
-        .collect();
-    files.prefetch(&parts).map_err(unreadable)?;
+    // One repository's files at a time: a store's round trips overlap, and memory holds one
+    // repository's bytes beside the tables read so far, as a folder's reading does.
     states
         .into_iter()
-        .map(|state| read_repository(files.as_ref(), &state, window))
+        .map(|state| {
+            let parts: Vec<String> = state
+                .parts
+                .iter()
+                .flat_map(|(table, parts)| {
+                    parts
+                        .iter()
+                        .map(|part| part_file(table, &state.repo, &part.file))
+                })
+                .collect();
+            files.prefetch(&parts).map_err(unreadable)?;
+            read_repository(files.as_ref(), &state, window)
+        })
+        .collect()
+}
+
+/// The repositories whose states `files` (names in `_cochange`) hold: `NAME.json` where `NAME`
+/// can name a partition.
+pub(super) fn state_names(files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|file| file.strip_suffix(".json"))
+        .filter(|name| super::valid_partition_name(name))
+        .map(str::to_owned)
         .collect()
 }
 
@@ -230,11 +251,11 @@ fn state_file(repo: &str) -> String {
 }
 
 fn part_file(table: &str, repo: &str, file: &str) -> String {
-    format!("{table}/repo={repo}/{file}")
+    format!("{}/{file}", super::partition_name(table, repo))
 }
 
 /// The state of the exported repository `name`, if this cochange reads its schema.
-fn read_state(files: &dyn ExportFiles, name: &str) -> Result<State, Error> {
+pub(super) fn read_state(files: &dyn ExportFiles, name: &str) -> Result<State, Error> {
     let relative = state_file(name);
     let bad = |reason: String| Error::Export {
         path: files.locate(&relative),

@@ -17,7 +17,7 @@ use object_store::path::Path as StorePath;
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, ObjectStoreScheme, RetryConfig};
 
 use super::STATE_DIR;
-use super::read::ExportFiles;
+use super::read::{ExportFiles, Unfetched};
 use super::store_url::Store;
 
 /// Requests in flight while prefetching: the files are small and many, so latency, not
@@ -34,7 +34,7 @@ pub(super) struct Remote {
     root: StorePath,
     runtime: tokio::runtime::Runtime,
     /// Files fetched ahead, until read.
-    fetched: RefCell<HashMap<String, Fetched>>,
+    fetched: RefCell<HashMap<String, Vec<u8>>>,
 }
 
 impl Remote {
@@ -75,10 +75,12 @@ fn build(url: &url::Url, kind: Store) -> object_store::Result<Box<dyn ObjectStor
         retry_timeout: Duration::from_secs(30),
         ..RetryConfig::default()
     };
-    let client = ClientOptions::new().with_connect_timeout(Duration::from_secs(5));
-    // The variables of one store, as its builder's keys (lower case, as `from_env` reads them).
+    let client = ClientOptions::new();
+    // The variables of one store, as its builder's keys (lower case, as `from_env` reads them);
+    // variables that are not UTF-8 are no store's.
     let settings = |prefix: &'static str| {
-        std::env::vars()
+        std::env::vars_os()
+            .filter_map(|(key, value)| Some((key.into_string().ok()?, value.into_string().ok()?)))
             .filter(move |(key, _)| key.starts_with(prefix))
             .map(|(key, value)| (key.to_ascii_lowercase(), value))
     };
@@ -107,9 +109,17 @@ fn build(url: &url::Url, kind: Store) -> object_store::Result<Box<dyn ObjectStor
 /// Whether `AWS_ENDPOINT_URL` is plain HTTP without `AWS_ALLOW_HTTP=true`, which the client
 /// refuses with only "builder error".
 fn plain_http_refused() -> bool {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").or_else(|_| std::env::var("AWS_ENDPOINT"));
-    endpoint.is_ok_and(|e| e.to_ascii_lowercase().starts_with("http://"))
-        && !std::env::var("AWS_ALLOW_HTTP").is_ok_and(|v| v.eq_ignore_ascii_case("true"))
+    let plain = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .any(|endpoint| endpoint.to_ascii_lowercase().starts_with("http://"));
+    // The values the client takes for true.
+    let allowed = std::env::var("AWS_ALLOW_HTTP").is_ok_and(|value| {
+        ["true", "1", "yes", "on", "y"]
+            .iter()
+            .any(|truth| value.eq_ignore_ascii_case(truth))
+    });
+    plain && !allowed
 }
 
 /// Where the settings of the store `kind` come from, for messages when it cannot be reached.
@@ -169,13 +179,13 @@ impl ExportFiles for Remote {
 
     fn read(&self, relative: &str) -> Result<Vec<u8>, String> {
         if let Some(fetched) = self.fetched.borrow_mut().remove(relative) {
-            return fetched;
+            return Ok(fetched);
         }
         self.runtime
             .block_on(get(Arc::clone(&self.store), self.path(relative)))
     }
 
-    fn prefetch(&self, relatives: &[String]) -> Result<(), (String, String)> {
+    fn prefetch(&self, relatives: &[String]) -> Result<(), Unfetched> {
         self.runtime.block_on(async {
             let mut tasks = tokio::task::JoinSet::new();
             let mut pending = relatives.iter();
@@ -196,10 +206,10 @@ impl ExportFiles for Remote {
                     Ok((relative, Err(reason))) => {
                         // One unreadable file fails the read: the others need not wait it out.
                         tasks.abort_all();
-                        return Err((relative, reason));
+                        return Err(Unfetched { relative, reason });
                     }
-                    Ok((relative, fetched)) => {
-                        self.fetched.borrow_mut().insert(relative, fetched);
+                    Ok((relative, Ok(bytes))) => {
+                        self.fetched.borrow_mut().insert(relative, bytes);
                     }
                     Err(_) => {}
                 }
