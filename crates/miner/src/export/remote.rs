@@ -14,14 +14,14 @@ use object_store::azure::MicrosoftAzureBuilder;
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
-use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, ObjectStoreScheme, RetryConfig};
+use object_store::{ObjectStore, ObjectStoreExt, ObjectStoreScheme, RetryConfig};
 
 use super::STATE_DIR;
 use super::read::{ExportFiles, Unfetched};
 use super::store_url::Store;
 
-/// Requests in flight while prefetching: the files are small and many, so latency, not
-/// bandwidth, bounds a read of hundreds of repositories.
+/// Requests in flight while prefetching a repository's files: they are small and many, so
+/// latency, not bandwidth, bounds the read.
 const IN_FLIGHT: usize = 16;
 
 type Fetched = Result<Vec<u8>, String>;
@@ -75,7 +75,6 @@ fn build(url: &url::Url, kind: Store) -> object_store::Result<Box<dyn ObjectStor
         retry_timeout: Duration::from_secs(30),
         ..RetryConfig::default()
     };
-    let client = ClientOptions::new();
     // The variables of one store, as its builder's keys (lower case, as `from_env` reads them);
     // variables that are not UTF-8 are no store's.
     let settings = |prefix: &'static str| {
@@ -86,10 +85,7 @@ fn build(url: &url::Url, kind: Store) -> object_store::Result<Box<dyn ObjectStor
     };
     macro_rules! configured {
         ($builder:expr, $prefix:literal) => {{
-            let builder = $builder
-                .with_retry(retry)
-                .with_client_options(client)
-                .with_url(url.as_str());
+            let builder = $builder.with_retry(retry).with_url(url.as_str());
             let builder =
                 settings($prefix).fold(builder, |builder, (key, value)| match key.parse() {
                     Ok(key) => builder.with_config(key, value),
