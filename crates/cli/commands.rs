@@ -235,7 +235,7 @@ fn export(
             ));
         }
     };
-    let outcomes = cochange_analysis::export_repositories(
+    let run = cochange_analysis::export_repositories(
         &settings.analysis,
         dir,
         args.jobs as usize,
@@ -243,11 +243,11 @@ fn export(
         &report,
     );
     bar.finish();
-    let outcomes = outcomes?;
-    for stray in cochange_miner::export::strays(dir) {
+    let run = run?;
+    for stray in &run.strays {
         printer.warn(format_args!("{stray}"));
     }
-    let mut failed = outcomes.into_iter().filter_map(|o| o.result.err());
+    let mut failed = run.outcomes.into_iter().filter_map(|o| o.result.err());
     match failed.next() {
         None => {
             printer.info(format_args!("tables written below `{}`", dir.display()));

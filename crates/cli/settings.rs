@@ -74,10 +74,7 @@ pub fn refuse_unused(command: &Command, args: &GlobalArgs) -> Result<(), UsageEr
             Command::Xray(_) => Some("the X-ray"),
             _ => None,
         },
-        output_url: args
-            .output
-            .as_deref()
-            .is_some_and(cochange_miner::export::is_url),
+        output: args.output.as_deref(),
     })?;
     Ok(())
 }

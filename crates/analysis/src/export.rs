@@ -21,16 +21,25 @@ pub struct ExportOutcome {
     pub warnings: Vec<String>,
 }
 
+/// What an export of several repositories did.
+#[derive(Debug)]
+pub struct ExportRun {
+    /// Each repository's outcome, in the order of `settings.repos`.
+    pub outcomes: Vec<ExportOutcome>,
+    /// What DuckDB or Spark would read in the folder that no state lists, a sentence each
+    /// ([`cochange_miner::export::strays`]).
+    pub strays: Vec<String>,
+}
+
 /// Exports every repository of `settings` below `dir`, `jobs` at a time (each mined on its share
-/// of the threads), calling `done` as each finishes. A failed repository does not stop the others;
-/// the outcomes come back in the order of `settings.repos`.
+/// of the threads), calling `done` as each finishes. A failed repository does not stop the others.
 pub fn export_repositories(
     settings: &Settings,
     dir: &Path,
     jobs: usize,
     progress: &dyn Progress,
     done: &(dyn Fn(&ExportOutcome) + Sync),
-) -> Result<Vec<ExportOutcome>, Error> {
+) -> Result<ExportRun, Error> {
     cochange_miner::export::check_export_dir(dir).map_err(|source| Error::Repository {
         what: "write the exported tables",
         path: dir.to_path_buf(),
@@ -94,12 +103,15 @@ pub fn export_repositories(
             });
         }
     });
-    Ok(outcomes
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect())
+    Ok(ExportRun {
+        outcomes: outcomes
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect(),
+        strays: cochange_miner::export::strays(dir),
+    })
 }
 
 fn export_one(

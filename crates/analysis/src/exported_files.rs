@@ -18,52 +18,48 @@ mod column {
     pub const COMMENT_LINES: &str = "comment_lines";
 }
 
-/// The measured files of a snapshot as the exported `files` table (without `commit`).
+/// The measured files of a snapshot as the exported `files` table (without `commit`). Counts are
+/// stored signed, as engines such as Spark read unsigned types badly; a file without measures
+/// (a missing blob) has nulls.
 pub(crate) fn files_frame(snapshot: &Snapshot<TextMeasures>) -> PolarsResult<DataFrame> {
     let files = &snapshot.files;
-    let get = |f: fn(&TextMeasures) -> Option<f64>| -> Vec<Option<f64>> {
-        files.iter().map(|(_, m)| m.as_ref().and_then(f)).collect()
-    };
+    let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
     DataFrame::new(
         files.len(),
         vec![
+            Column::new(column::PATH.into(), paths),
+            Column::new(column::BINARY.into(), measure(snapshot, |m| m.binary)),
+            Column::new(column::LOC.into(), measure(snapshot, |m| m.loc as i64)),
             Column::new(
-                column::PATH.into(),
-                files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+                column::INDENT_TOTAL.into(),
+                measure(snapshot, |m| m.indent_total),
             ),
             Column::new(
-                column::BINARY.into(),
-                files
-                    .iter()
-                    .map(|(_, m)| m.as_ref().map(|m| m.binary))
-                    .collect::<Vec<_>>(),
+                column::INDENT_MAX.into(),
+                measure(snapshot, |m| m.indent_max),
             ),
-            // Counts are stored signed, as engines such as Spark read unsigned types badly.
-            Column::new(
-                column::LOC.into(),
-                files
-                    .iter()
-                    .map(|(_, m)| m.as_ref().map(|m| m.loc as i64))
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(column::INDENT_TOTAL.into(), get(|m| Some(m.indent_total))),
-            Column::new(column::INDENT_MAX.into(), get(|m| Some(m.indent_max))),
             Column::new(
                 column::INLINE_TESTS.into(),
-                files
-                    .iter()
-                    .map(|(_, m)| m.as_ref().map(|m| m.inline_tests))
-                    .collect::<Vec<_>>(),
+                measure(snapshot, |m| m.inline_tests),
             ),
             Column::new(
                 column::COMMENT_LINES.into(),
-                files
-                    .iter()
-                    .map(|(_, m)| m.as_ref().map(|m| m.comment_lines as i64))
-                    .collect::<Vec<_>>(),
+                measure(snapshot, |m| m.comment_lines as i64),
             ),
         ],
     )
+}
+
+/// One measure of every file of `snapshot`, null where the file has none.
+fn measure<T>(
+    snapshot: &Snapshot<TextMeasures>,
+    of: impl Fn(&TextMeasures) -> T,
+) -> Vec<Option<T>> {
+    snapshot
+        .files
+        .iter()
+        .map(|(_, m)| m.as_ref().map(&of))
+        .collect()
 }
 
 /// The exported `files` of commit `head` as the snapshot mining would read, keeping the files

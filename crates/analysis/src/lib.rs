@@ -102,7 +102,7 @@ pub use delivery::{
     ReleasePattern, ReleasedTogether, nearest_rank, released_together, releases,
 };
 pub use deps::{Boundaries, CoChange, DepsReport, Forbidden, Structure, deps};
-pub use export::{ExportOutcome, export_repositories};
+pub use export::{ExportOutcome, ExportRun, export_repositories};
 pub use filter::{
     DEFAULT_AUTHOR_EXCLUDE, DEFAULT_PATH_EXCLUDES, FilterSpec, FilterStatistics, Filters, glob_set,
     path_glob,

@@ -206,8 +206,8 @@ pub struct Unusable<'a> {
     /// The command, named as a refusal names it (`deps`, the X-ray…), when it reads the
     /// repository's files.
     pub needs_files: Option<&'a str>,
-    /// `--output` is a URL.
-    pub output_url: bool,
+    /// Where the output goes (`--output`), if not to stdout.
+    pub output: Option<&'a Path>,
 }
 
 /// Refuses what `export` and exported tables would ignore: filters on `export` (it writes the
@@ -215,7 +215,7 @@ pub struct Unusable<'a> {
 /// start, mining, or a change read from a repository.
 pub fn check_unusable(asked: &Unusable<'_>) -> Result<(), Error> {
     let refuse = |message: String| Err(Error::Invalid(message));
-    if asked.output_url {
+    if asked.output.is_some_and(cochange_miner::export::is_url) {
         return refuse(format!(
             "`--output` is a URL: cochange writes a local file or folder; copy it to the store afterwards ({})",
             cochange_miner::export::COPY_TO_STORE
@@ -293,7 +293,7 @@ mod tests {
             reads_a_change: false,
             mines: false,
             needs_files: None,
-            output_url: false,
+            output: None,
         }
     }
 
@@ -339,7 +339,7 @@ mod tests {
         );
         // Outputs are local, whatever is read.
         let output = refused(Unusable {
-            output_url: true,
+            output: Some(Path::new("s3://bucket/report")),
             ..asked(false, false)
         });
         assert!(output.starts_with("`--output` is a URL"), "{output}");
