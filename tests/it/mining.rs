@@ -57,6 +57,8 @@ agreement!(non_utf8, "make_non_utf8.sh");
 agreement!(odd_dates, "make_odd_dates.sh");
 agreement!(shallow, "make_special_repos.sh", "shallow");
 agreement!(detached_head, "make_special_repos.sh", "detached");
+agreement!(packs_and_loose_objects, "make_special_repos.sh", "packs");
+agreement!(replacement_refs, "make_special_repos.sh", "replaced");
 
 #[test]
 fn bare_repository_agrees_with_its_source() -> Result {

@@ -127,7 +127,7 @@ impl Delivered {
 /// The commit graph and what each commit touched, read from the mined tables.
 struct Graph<'t> {
     ids: Vec<&'t str>,
-    index: HashMap<&'t str, usize>,
+    index: cochange_miner::CommitIndex<'t>,
     parents: Vec<Vec<usize>>,
     is_merge: Vec<bool>,
     authored: Vec<i64>,

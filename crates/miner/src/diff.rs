@@ -14,6 +14,7 @@ use gix::objs::tree::{EntryKind, EntryMode};
 use gix::objs::{FindExt, TreeRefIter};
 
 use crate::content::{count_lines, is_binary};
+use crate::packs::{PackIndex, PackedObjects, SharedCache};
 use crate::path::escape_path;
 use crate::record::{ChangeKind, ChangeRecord, MergeRecord};
 use crate::renames;
@@ -65,12 +66,14 @@ type Batch = Vec<(usize, Task)>;
 /// repository handle and caches.
 pub(crate) fn diff_streamed<R>(
     repo: &gix::Repository,
+    packs: Option<&PackIndex>,
     options: MineOptions,
     threads: usize,
     progress: &dyn Progress,
     produce: impl FnOnce(&mut dyn FnMut(usize, Task)) -> Result<R, Error>,
 ) -> Result<(R, Diffed), Error> {
     let shared = repo.clone().into_sync();
+    let cache = &SharedCache::new(repo);
     // Unbounded: a task is a few dozen bytes, and a walk that runs ahead knows the total early,
     // so the progress bar can show it.
     let (sender, receiver) = std::sync::mpsc::channel::<Batch>();
@@ -83,6 +86,8 @@ pub(crate) fn diff_streamed<R>(
                 std::thread::Builder::new().spawn_scoped(scope, move || {
                     work(
                         shared.to_thread_local(),
+                        packs,
+                        cache,
                         options,
                         receiver,
                         failed,
@@ -137,12 +142,14 @@ pub(crate) fn diff_streamed<R>(
 /// queue, skipping the work.
 fn work(
     repo: gix::Repository,
+    packs: Option<&PackIndex>,
+    cache: &SharedCache,
     options: MineOptions,
     receiver: &Mutex<Receiver<Batch>>,
     failed: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<Diffed, Error> {
-    let mut differ = Differ::new(repo, options);
+    let mut differ = Differ::new(repo, packs, cache, options);
     let mut done = Diffed::default();
     let mut error = None;
     loop {
@@ -258,8 +265,10 @@ fn same_type(a: EntryMode, b: EntryMode) -> bool {
 }
 
 /// One thread's diff machinery and reusable buffers.
-struct Differ {
+struct Differ<'p> {
     repo: gix::Repository,
+    /// Trees are read through the shared pack index.
+    trees: PackedObjects<'p>,
     options: MineOptions,
     state: gix::diff::tree::State,
     old_tree: Vec<u8>,
@@ -292,10 +301,16 @@ impl Lines {
     };
 }
 
-impl Differ {
-    fn new(mut repo: gix::Repository, options: MineOptions) -> Self {
+impl<'p> Differ<'p> {
+    fn new(
+        mut repo: gix::Repository,
+        packs: Option<&'p PackIndex>,
+        cache: &'p SharedCache,
+        options: MineOptions,
+    ) -> Self {
         crate::repo::configure_caches(&mut repo);
         Differ {
+            trees: PackedObjects::new(packs, &repo, Box::new(cache)),
             repo,
             options,
             state: gix::diff::tree::State::default(),
@@ -432,7 +447,7 @@ impl Differ {
         self.tree_diffs += 1;
         // No object cache in front of the pack: the pack's delta-base cache already keeps each
         // resolved tree by its offset, which is what the next diff of a neighbour asks for.
-        let trees = &self.repo.objects;
+        let trees = &self.trees;
         let hash = self.repo.object_hash();
         let old = match old_tree {
             Some(id) => trees

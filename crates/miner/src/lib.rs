@@ -43,6 +43,7 @@ pub mod export;
 mod gittime;
 mod mine;
 mod origins;
+mod packs;
 mod path;
 mod ranges;
 mod record;
@@ -65,7 +66,7 @@ pub use mine::{has_cache, mine, range_history, read_side_table, store_side_table
 pub use path::{escape_path, unescape_path};
 pub use ranges::{MovedFrom, Version};
 pub use repo::{Identity, has_uncommitted_changes, identify, repository_holding, work_tree};
-pub use select::{CommitGraph, commit_graph, tables_from_rows};
+pub use select::{CommitGraph, CommitIndex, commit_graph, tables_from_rows};
 pub use snapshot::{Snapshot, read_snapshot, read_snapshot_reusing};
 pub use table::col;
 pub use tags::{Tag, tags};

@@ -1,11 +1,13 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use gix::ObjectId;
+use gix::hashtable::HashSet;
 use gix::objs::FindExt;
 
 use crate::cache::{Cache, Loaded, Stored, View};
 use crate::diff::{Task, diff_streamed};
+use crate::packs::{PackIndex, PackedObjects};
 use crate::record::CommitRecord;
 use crate::select::{Pick, select};
 use crate::table::{changes_frame, col, commits_frame, merges_frame};
@@ -124,7 +126,7 @@ fn mine_all(path: &Path, options: &Options, progress: &dyn Progress) -> Result<M
             .map(Option::unwrap_or_default)
             .filter_map(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
             .collect(),
-        None => HashSet::new(),
+        None => HashSet::default(),
     };
     statistics.commits_from_cache = known.len();
 
@@ -135,19 +137,33 @@ fn mine_all(path: &Path, options: &Options, progress: &dyn Progress) -> Result<M
         options.threads
     };
     progress.phase("mining commits", None);
+    let packs = PackIndex::open(&repo);
     let walker = repo::commit_reader(&repo);
+    // Commits are rarely stored as deltas: a small delta-base cache will do.
+    let commits = PackedObjects::new(
+        packs.as_ref(),
+        &walker,
+        Box::<gix::odb::pack::cache::lru::StaticLinkedList<64>>::default(),
+    );
     let mut planner = Planner::new(&walker, &known, options.mine);
-    let (records, diffed) = diff_streamed(&repo, options.mine, threads, progress, |emit| {
-        walk::walk(
-            &walker,
-            &mailmap,
-            &tips,
-            &known,
-            options.mine.first_parent,
-            &shallow,
-            |index, record| planner.add(index, record, emit),
-        )
-    })?;
+    let (records, diffed) = diff_streamed(
+        &repo,
+        packs.as_ref(),
+        options.mine,
+        threads,
+        progress,
+        |emit| {
+            walk::walk(
+                &commits,
+                &mailmap,
+                &tips,
+                &known,
+                options.mine.first_parent,
+                &shallow,
+                |index, record| planner.add(index, record, emit),
+            )
+        },
+    )?;
     statistics.commits_mined = records.len();
     statistics.tree_diffs = diffed.tree_diffs;
     statistics.blob_diffs = diffed.blob_diffs;
@@ -463,11 +479,11 @@ struct Planner<'a> {
     known: &'a HashSet<ObjectId>,
     first_parent: bool,
     merge_diffs: bool,
-    trees: HashMap<ObjectId, ObjectId>,
+    trees: gix::hashtable::HashMap<ObjectId, ObjectId>,
     /// Commits waiting for parent trees, by their index.
     pending: HashMap<usize, Pending>,
     /// Parent id -> (index, position among its parents) of the commits that wait for its tree.
-    waiting: HashMap<ObjectId, Vec<(usize, usize)>>,
+    waiting: gix::hashtable::HashMap<ObjectId, Vec<(usize, usize)>>,
     buf: Vec<u8>,
 }
 
@@ -503,9 +519,9 @@ impl<'a> Planner<'a> {
             known,
             first_parent: options.first_parent,
             merge_diffs: options.line_counts && !options.first_parent,
-            trees: HashMap::new(),
+            trees: gix::hashtable::HashMap::default(),
             pending: HashMap::new(),
-            waiting: HashMap::new(),
+            waiting: gix::hashtable::HashMap::default(),
             buf: Vec::new(),
         }
     }

@@ -410,7 +410,7 @@ pub(crate) struct CommitRows<'s> {
     /// The ids of the stored commits in row order.
     pub ids: Vec<&'s str>,
     /// The row of each id.
-    pub index: HashMap<&'s str, usize>,
+    pub index: rustc_hash::FxHashMap<&'s str, usize>,
     /// The row of `commit`.
     pub target: usize,
 }
@@ -648,7 +648,7 @@ fn counts_frame(out: &LineOrigins) -> PolarsResult<DataFrame> {
 fn read_counts(
     df: &DataFrame,
     commit: &str,
-    index: &HashMap<&str, usize>,
+    index: &rustc_hash::FxHashMap<&str, usize>,
 ) -> PolarsResult<Option<LineOrigins>> {
     let path = df.column(col::PATH)?.str()?;
     let kind = df.column("kind")?.u32()?;
@@ -724,7 +724,7 @@ fn count(origins: Option<&Lines>, bytes: &[u8]) -> Counted {
 /// The replay's view of the stored tables.
 pub(crate) fn build<'a>(
     stored: &'a Stored,
-    index: &HashMap<&str, usize>,
+    index: &rustc_hash::FxHashMap<&str, usize>,
     first_parent: bool,
     (change_hunks, merge_hunks): (&'a FlatHunks, &'a FlatHunks),
     paths: &mut Paths<'a>,
@@ -833,7 +833,7 @@ impl<'a> Rows<'a> {
     fn step(
         &self,
         row: usize,
-        index: &HashMap<&str, usize>,
+        index: &rustc_hash::FxHashMap<&str, usize>,
         paths: &mut Paths<'a>,
     ) -> Option<(usize, Step<'a>)> {
         let commit = *index.get(self.commit.get(row)?)?;
@@ -870,7 +870,7 @@ fn state_frame(state: &State, paths: &Paths<'_>, ids: &[&str]) -> PolarsResult<D
 /// its runs do not tile the files.
 fn read_state<'a>(
     df: &'a DataFrame,
-    index: &HashMap<&str, usize>,
+    index: &rustc_hash::FxHashMap<&str, usize>,
     paths: &mut Paths<'a>,
 ) -> PolarsResult<Option<State>> {
     let path = df.column(col::PATH)?.str()?;

@@ -1,6 +1,8 @@
 //! Picking the requested history out of everything mined, ordering it, and following renames.
 
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+
+use rustc_hash::FxHashMap;
 
 use gix::ObjectId;
 use polars::prelude::*;
@@ -140,13 +142,16 @@ pub fn tables_from_rows(
     )
 }
 
+/// The row of each commit id (40 hex digits).
+pub type CommitIndex<'t> = FxHashMap<&'t str, usize>;
+
 /// The commits of a table as a graph.
 #[derive(Debug, Clone)]
 pub struct CommitGraph<'t> {
     /// The ids (40 hex digits) in row order.
     pub ids: Vec<&'t str>,
     /// The row of each id.
-    pub index: HashMap<&'t str, usize>,
+    pub index: CommitIndex<'t>,
     /// For each row, the rows of its parents (a parent beyond a shallow graft has no row, and is
     /// left out).
     pub parents: Vec<Vec<usize>>,
@@ -164,20 +169,20 @@ pub fn commit_graph(commits: &DataFrame) -> PolarsResult<CommitGraph<'_>> {
 }
 
 /// The ids of `commits` in row order, and the row of each.
-pub(crate) fn commit_ids(commits: &DataFrame) -> PolarsResult<(Vec<&str>, HashMap<&str, usize>)> {
+pub(crate) fn commit_ids(commits: &DataFrame) -> PolarsResult<(Vec<&str>, FxHashMap<&str, usize>)> {
     let ids: Vec<&str> = commits
         .column(col::COMMIT)?
         .str()?
         .iter()
         .map(Option::unwrap_or_default)
         .collect();
-    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let index: FxHashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     Ok((ids, index))
 }
 
 fn parent_indices(
     commits: &DataFrame,
-    index: &HashMap<&str, usize>,
+    index: &FxHashMap<&str, usize>,
     first_parent: bool,
 ) -> PolarsResult<Vec<Vec<usize>>> {
     let lists = commits.column(col::PARENTS)?.list()?;
@@ -261,7 +266,7 @@ fn follow_renames(
     let kind = changes.column(col::KIND)?.str()?;
     // Older path -> the entity its changes belong to; most files are never renamed, so most rows
     // are their own path's entity and need no string of their own.
-    let mut alias: HashMap<&str, String> = HashMap::new();
+    let mut alias: FxHashMap<&str, String> = FxHashMap::default();
     let mut out: Vec<Option<String>> = vec![None; changes.height()];
     for &commit in order {
         let rows = &rows_of[commit];

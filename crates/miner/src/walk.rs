@@ -1,9 +1,10 @@
 //! The revision walk: every commit reachable from the tips that the cache does not hold yet.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
+use gix::hashtable::HashSet;
 use gix::objs::{CommitRef, FindExt};
 
 use crate::Error;
@@ -17,7 +18,7 @@ use crate::record::CommitRecord;
 /// it: the diff workers take contiguous runs and reuse the trees they just decoded.
 /// `known` must be closed under ancestry (the cache is: it only ever grows by whole walks).
 pub(crate) fn walk(
-    repo: &gix::Repository,
+    objects: &impl gix::objs::Find,
     mailmap: &gix::mailmap::Snapshot,
     tips: &[ObjectId],
     known: &HashSet<ObjectId>,
@@ -30,7 +31,7 @@ pub(crate) fn walk(
         resolved: HashMap::new(),
         key: Vec::new(),
     };
-    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut seen: HashSet<ObjectId> = HashSet::default();
     let mut stack: Vec<ObjectId> = tips.iter().rev().copied().collect();
     let mut out = Vec::new();
     let mut buf = Vec::new();
@@ -38,8 +39,7 @@ pub(crate) fn walk(
         if known.contains(&id) || !seen.insert(id) {
             continue;
         }
-        let commit = repo
-            .objects
+        let commit = objects
             .find_commit(&id, &mut buf)
             .map_err(|err| Error::object("commit", id, err))?;
         let mut record =

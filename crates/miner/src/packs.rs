@@ -1,0 +1,259 @@
+//! Finding objects in the repository's packs through one hashed index.
+//!
+//! gix finds an object by a binary search in each pack's index. Mining looks up every commit and
+//! several trees per commit, and on long histories those searches took a tenth of the time
+//! (docs/performance.md). Here the ids of all packs go into one open-addressing table built once,
+//! shared by the threads; an object it does not hold (loose, in an alternate, in a pack written
+//! since) is read through gix as before.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use gix::objs::{Data, Find};
+use gix::odb::pack::Bundle;
+use gix::odb::pack::cache::DecodeEntry;
+use gix::odb::pack::data::decode::entry::ResolvedBase;
+use gix::oid;
+
+/// The objects of every pack, by id.
+pub(crate) struct PackIndex {
+    packs: Vec<Bundle>,
+    /// The number of each pack's first object when the packs' objects are numbered in a row.
+    first: Vec<u32>,
+    /// Linear probing from the slot the id's leading bits name. A slot holds one plus the
+    /// object's number (0: empty) in its low half and the id's bytes 8 to 11 in its high half,
+    /// so that a probe rarely needs to read a pack index to rule an object out.
+    slots: Vec<u64>,
+    /// How far a leading 64-bit word of an id is shifted to give its slot.
+    shift: u32,
+}
+
+impl PackIndex {
+    /// The index of the packs in the repository's own object folder; `None` when it has no
+    /// pack, or when replacement refs change what an id means (gix applies them).
+    pub(crate) fn open(repo: &gix::Repository) -> Option<PackIndex> {
+        let store = repo.objects.store_ref();
+        if store.replacements().next().is_some() {
+            return None;
+        }
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(store.path().join("pack"))
+            .ok()?
+            .filter_map(|entry| Some(entry.ok()?.path()))
+            .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
+            .collect();
+        paths.sort();
+        // A pack that does not open is left to gix, which reports what is wrong with it.
+        let packs: Vec<Bundle> = paths
+            .iter()
+            .filter_map(|path| Bundle::at(path, repo.object_hash()).ok())
+            .collect();
+        let mut first = Vec::with_capacity(packs.len());
+        let mut total: u64 = 0;
+        for pack in &packs {
+            first.push(u32::try_from(total).ok()?);
+            total += u64::from(pack.index.num_objects());
+        }
+        // Numbers must fit the low half of a slot, one added.
+        if total == 0 || total >= u64::from(u32::MAX) {
+            return None;
+        }
+        let len = (total as usize + total as usize / 2)
+            .next_power_of_two()
+            .max(2);
+        let mut index = PackIndex {
+            packs,
+            first,
+            slots: vec![0; len],
+            shift: 64 - len.trailing_zeros(),
+        };
+        let mask = len - 1;
+        for (p, pack) in index.packs.iter().enumerate() {
+            for position in 0..pack.index.num_objects() {
+                let id = pack.index.oid_at_index(position);
+                let number = index.first[p] + position;
+                let value = (u64::from(tag(id)) << 32) | u64::from(number + 1);
+                let mut slot = index.slot(id);
+                while index.slots[slot] != 0 {
+                    slot = (slot + 1) & mask;
+                }
+                index.slots[slot] = value;
+            }
+        }
+        Some(index)
+    }
+
+    fn slot(&self, id: &oid) -> usize {
+        let lead = u64::from_be_bytes(id.as_bytes()[..8].try_into().expect("ids are 20 bytes"));
+        (lead >> self.shift) as usize
+    }
+
+    /// The pack holding `id` and the object's offset in it.
+    fn locate(&self, id: &oid) -> Option<(&Bundle, u64)> {
+        let mask = self.slots.len() - 1;
+        let tag = u64::from(tag(id));
+        let mut slot = self.slot(id);
+        loop {
+            let value = self.slots[slot];
+            if value == 0 {
+                return None;
+            }
+            if value >> 32 == tag {
+                let number = (value as u32) - 1;
+                let p = self.first.partition_point(|&first| first <= number) - 1;
+                let pack = &self.packs[p];
+                let position = number - self.first[p];
+                if pack.index.oid_at_index(position) == id {
+                    return Some((pack, pack.index.pack_offset_at_index(position)));
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+/// Bytes 8 to 11 of an id: the slot already depends on the leading ones.
+fn tag(id: &oid) -> u32 {
+    u32::from_be_bytes(id.as_bytes()[8..12].try_into().expect("ids are 20 bytes"))
+}
+
+/// One thread's way to objects: the shared [`PackIndex`] with this thread's inflater and
+/// delta-base cache, and gix for what the index does not hold.
+pub(crate) struct PackedObjects<'a> {
+    index: Option<&'a PackIndex>,
+    fallback: gix::OdbHandle,
+    inflate: RefCell<gix::zlib::Inflate>,
+    cache: RefCell<Box<dyn DecodeEntry + 'a>>,
+}
+
+impl<'a> PackedObjects<'a> {
+    pub(crate) fn new(
+        index: Option<&'a PackIndex>,
+        repo: &gix::Repository,
+        cache: Box<dyn DecodeEntry + 'a>,
+    ) -> Self {
+        PackedObjects {
+            index,
+            fallback: repo.objects.clone(),
+            inflate: RefCell::new(gix::zlib::Inflate::default()),
+            cache: RefCell::new(cache),
+        }
+    }
+
+    /// `id` decoded from its pack into `buffer`, or `None` when no pack of the index holds it or
+    /// its delta base is outside its pack.
+    fn read_packed(&self, id: &oid, buffer: &mut Vec<u8>) -> Option<gix::objs::Kind> {
+        let (pack, offset) = self.index?.locate(id)?;
+        let entry = pack.pack.entry(offset).ok()?;
+        let resolve = |base: &oid, _: &mut Vec<u8>| -> gix::error::Result<Option<ResolvedBase>> {
+            Ok(match pack.index.lookup(base) {
+                Some(position) => Some(ResolvedBase::InPack(
+                    pack.pack.entry(pack.index.pack_offset_at_index(position))?,
+                )),
+                None => None,
+            })
+        };
+        let outcome = pack
+            .pack
+            .decode_entry(
+                entry,
+                buffer,
+                &mut self.inflate.borrow_mut(),
+                &resolve,
+                &mut **self.cache.borrow_mut(),
+            )
+            .ok()?;
+        Some(outcome.kind)
+    }
+}
+
+/// A delta-base cache the diff threads share, in shards that each have their own lock: with a
+/// cache per thread, each decoded the trees the other had already decoded, and each filled its
+/// own memory.
+pub(crate) struct SharedCache {
+    shards: Vec<std::sync::Mutex<Box<dyn DecodeEntry + Send>>>,
+}
+
+/// Enough shards that two threads rarely wait for each other.
+const SHARDS: usize = 16;
+
+impl SharedCache {
+    pub(crate) fn new(repo: &gix::Repository) -> Self {
+        let bytes = cache_bytes(repo);
+        SharedCache {
+            shards: (0..SHARDS)
+                .map(|_| std::sync::Mutex::new(delta_base_cache(bytes.map(|b| b / SHARDS))))
+                .collect(),
+        }
+    }
+
+    fn shard(
+        &self,
+        pack_id: u32,
+        offset: u64,
+    ) -> std::sync::MutexGuard<'_, Box<dyn DecodeEntry + Send>> {
+        let key = (offset ^ (u64::from(pack_id) << 40)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let shard = &self.shards[(key >> 60) as usize % SHARDS];
+        // A thread that panicked while holding it left nothing half-written that matters here.
+        shard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl DecodeEntry for &SharedCache {
+    fn put(
+        &mut self,
+        pack_id: u32,
+        offset: u64,
+        data: &[u8],
+        kind: gix::objs::Kind,
+        compressed_size: usize,
+    ) {
+        self.shard(pack_id, offset)
+            .put(pack_id, offset, data, kind, compressed_size);
+    }
+
+    fn get(
+        &mut self,
+        pack_id: u32,
+        offset: u64,
+        out: &mut Vec<u8>,
+    ) -> Option<(gix::objs::Kind, usize)> {
+        self.shard(pack_id, offset).get(pack_id, offset, out)
+    }
+}
+
+/// `core.deltaBaseCacheLimit` (which `GIX_PACK_CACHE_MEMORY` overrides) in bytes, if set.
+fn cache_bytes(repo: &gix::Repository) -> Option<usize> {
+    repo.config_snapshot()
+        .integer("core.deltaBaseCacheLimit")
+        .and_then(|bytes| usize::try_from(bytes).ok())
+}
+
+/// The delta-base cache gix would give a handle: `bytes` large, else gix's small default.
+fn delta_base_cache(bytes: Option<usize>) -> Box<dyn DecodeEntry + Send> {
+    use gix::odb::pack::cache::{Never, lru};
+    match bytes {
+        None => Box::<lru::StaticLinkedList<64>>::default(),
+        Some(0) => Box::new(Never),
+        Some(bytes) => Box::new(lru::MemoryCappedHashmap::new(bytes)),
+    }
+}
+
+impl Find for PackedObjects<'_> {
+    fn try_find<'b>(
+        &self,
+        id: &oid,
+        buffer: &'b mut Vec<u8>,
+    ) -> gix::error::Result<Option<Data<'b>>> {
+        match self.read_packed(id, buffer) {
+            Some(kind) => Ok(Some(Data {
+                kind,
+                object_hash: id.kind(),
+                data: buffer.as_slice(),
+            })),
+            // gix reads it, or says what is wrong.
+            None => self.fallback.try_find(id, buffer),
+        }
+    }
+}
