@@ -267,8 +267,8 @@ fn same_type(a: EntryMode, b: EntryMode) -> bool {
 /// One thread's diff machinery and reusable buffers.
 struct Differ<'p> {
     repo: gix::Repository,
-    /// Trees are read through the shared pack index.
-    trees: PackedObjects<'p>,
+    /// Trees and blobs are read through the shared pack index and delta-base cache.
+    objects: PackedObjects<'p>,
     options: MineOptions,
     state: gix::diff::tree::State,
     old_tree: Vec<u8>,
@@ -310,7 +310,7 @@ impl<'p> Differ<'p> {
     ) -> Self {
         crate::repo::configure_caches(&mut repo);
         Differ {
-            trees: PackedObjects::new(packs, &repo, Box::new(cache)),
+            objects: PackedObjects::new(packs, &repo, Box::new(cache)),
             repo,
             options,
             state: gix::diff::tree::State::default(),
@@ -447,7 +447,7 @@ impl<'p> Differ<'p> {
         self.tree_diffs += 1;
         // No object cache in front of the pack: the pack's delta-base cache already keeps each
         // resolved tree by its offset, which is what the next diff of a neighbour asks for.
-        let trees = &self.trees;
+        let trees = &self.objects;
         let hash = self.repo.object_hash();
         let old = match old_tree {
             Some(id) => trees
@@ -499,7 +499,7 @@ impl<'p> Differ<'p> {
             }
         }
         let mut blobs = OdbBlobs {
-            objects: &self.repo.objects,
+            objects: &self.objects,
             buf: Vec::new(),
         };
         let (pairs, limited) = renames::detect(&sources, &destinations, RENAME_LIMIT, &mut blobs);
@@ -532,7 +532,7 @@ impl<'p> Differ<'p> {
     /// Lines added and deleted as `git diff --numstat` counts them and the hunks, or `None` for
     /// binary content and missing blobs.
     fn lines(&mut self, change: &RawChange) -> Result<Lines, Error> {
-        let objects = &self.repo.objects;
+        let objects = &self.objects;
         let (old, new) = (&mut self.old_blob, &mut self.new_blob);
         let old_ok = side_text(objects, change.old, old, &mut self.missing)?;
         let new_ok = side_text(objects, change.new, new, &mut self.missing)?;
@@ -594,15 +594,19 @@ pub(crate) fn line_diff(diff: &mut Diff, old: &[u8], new: &[u8]) -> (u32, u32, V
 type Renamed = (usize, BString, Option<(ObjectId, EntryMode)>);
 
 /// Blob sizes and contents for rename detection, straight from the object database.
-struct OdbBlobs<'a> {
-    objects: &'a gix::OdbHandle,
+struct OdbBlobs<'a, 'p> {
+    objects: &'a PackedObjects<'p>,
     buf: Vec<u8>,
 }
 
-impl renames::Blobs for OdbBlobs<'_> {
+impl renames::Blobs for OdbBlobs<'_, '_> {
     fn size(&mut self, id: &ObjectId) -> Option<u64> {
         use gix::odb::HeaderExt;
-        self.objects.header(id).ok().map(|header| header.size())
+        self.objects
+            .odb()
+            .header(id)
+            .ok()
+            .map(|header| header.size())
     }
 
     fn data(&mut self, id: &ObjectId) -> Option<Vec<u8>> {
@@ -616,7 +620,7 @@ impl renames::Blobs for OdbBlobs<'_> {
 /// Fills `buf` with what git diffs for one side of a change; `false` if the blob is missing (a
 /// partial clone). A blob that is there but cannot be read is an error.
 fn side_text(
-    objects: &gix::OdbHandle,
+    objects: &impl gix::objs::Find,
     side: Option<(ObjectId, EntryMode)>,
     buf: &mut Vec<u8>,
     missing: &mut BTreeSet<ObjectId>,
@@ -642,11 +646,10 @@ fn side_text(
 /// Reads blob `id` into `buf`: `Ok(false)` when the object database does not have it, an error
 /// when it has it but cannot decode it (a damaged pack or loose object) or it is not a blob.
 pub(crate) fn read_blob(
-    objects: &gix::OdbHandle,
+    objects: &impl gix::objs::Find,
     id: &ObjectId,
     buf: &mut Vec<u8>,
 ) -> Result<bool, Error> {
-    use gix::objs::Find;
     match objects.try_find(id, buf) {
         Ok(Some(data)) if data.kind == gix::objs::Kind::Blob => Ok(true),
         Ok(Some(data)) => Err(Error::object(

@@ -33,7 +33,7 @@ impl PackIndex {
     /// pack, or when replacement refs change what an id means (gix applies them).
     pub(crate) fn open(repo: &gix::Repository) -> Option<PackIndex> {
         let store = repo.objects.store_ref();
-        if store.replacements().next().is_some() {
+        if store.replacements().next().is_some() || allocations_limited(repo) {
             return None;
         }
         let mut paths: Vec<PathBuf> = std::fs::read_dir(store.path().join("pack"))
@@ -43,10 +43,15 @@ impl PackIndex {
             .collect();
         paths.sort();
         // A pack that does not open is left to gix, which reports what is wrong with it.
-        let packs: Vec<Bundle> = paths
+        let mut packs: Vec<Bundle> = paths
             .iter()
             .filter_map(|path| Bundle::at(path, repo.object_hash()).ok())
             .collect();
+        // Delta-base caches key objects by pack id and offset; the id a pack gets on opening is a
+        // checksum of its path, which two packs may share.
+        for (id, pack) in (0u32..).zip(packs.iter_mut()) {
+            pack.pack.id = id;
+        }
         let mut first = Vec::with_capacity(packs.len());
         let mut total: u64 = 0;
         for pack in &packs {
@@ -83,7 +88,11 @@ impl PackIndex {
     }
 
     fn slot(&self, id: &oid) -> usize {
-        let lead = u64::from_be_bytes(id.as_bytes()[..8].try_into().expect("ids are 20 bytes"));
+        let lead = u64::from_be_bytes(
+            id.as_bytes()[..8]
+                .try_into()
+                .expect("ids are at least 20 bytes"),
+        );
         (lead >> self.shift) as usize
     }
 
@@ -111,9 +120,25 @@ impl PackIndex {
     }
 }
 
+/// Whether gix caps the memory an object may take (`gitoxide.objects.allocLimit`,
+/// `GIT_ALLOC_LIMIT`, or a repository owned by someone else): such repositories are read through
+/// gix, which applies the cap.
+fn allocations_limited(repo: &gix::Repository) -> bool {
+    repo.git_dir_trust() == gix::sec::Trust::Reduced
+        || repo
+            .config_snapshot()
+            .integer("gitoxide.objects.allocLimit")
+            .is_some()
+        || std::env::var_os("GIT_ALLOC_LIMIT").is_some()
+}
+
 /// Bytes 8 to 11 of an id: the slot already depends on the leading ones.
 fn tag(id: &oid) -> u32 {
-    u32::from_be_bytes(id.as_bytes()[8..12].try_into().expect("ids are 20 bytes"))
+    u32::from_be_bytes(
+        id.as_bytes()[8..12]
+            .try_into()
+            .expect("ids are at least 20 bytes"),
+    )
 }
 
 /// One thread's way to objects: the shared [`PackIndex`] with this thread's inflater and
@@ -137,6 +162,11 @@ impl<'a> PackedObjects<'a> {
             inflate: RefCell::new(gix::zlib::Inflate::default()),
             cache: RefCell::new(cache),
         }
+    }
+
+    /// The object database behind the index, for what it does not answer (object headers).
+    pub(crate) fn odb(&self) -> &gix::OdbHandle {
+        &self.fallback
     }
 
     /// `id` decoded from its pack into `buffer`, or `None` when no pack of the index holds it or
