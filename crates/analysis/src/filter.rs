@@ -1,12 +1,13 @@
 //! The filters every analysis runs after (docs/metrics.md): path include/exclude globs and author patterns.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use cochange_miner::Tables;
 use cochange_miner::col;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use polars::prelude::*;
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use crate::changesets::commit_keys;
 
@@ -232,20 +233,31 @@ impl Filters {
             return Ok((tables.clone(), FilterStatistics::default()));
         }
         let commits = self.filter_commits(&tables.commits)?;
-        let kept_commits: HashSet<(&str, &str)> = commit_keys(&commits)?.into_iter().collect();
         let changes = &tables.changes;
-        let mut entity_kept: HashMap<&str, bool> = HashMap::new();
-        let mask: BooleanChunked = commit_keys(changes)?
-            .into_iter()
-            .zip(
-                changes
-                    .column(col::ENTITY)?
-                    .str()?
-                    .iter()
-                    .map(Option::unwrap_or_default),
-            )
-            .map(|(key, entity)| {
-                kept_commits.contains(&key)
+        // When every commit stays (no author filter, or it matched all), only paths decide, and
+        // the changes need no lookup of their commit.
+        let kept_commits: Option<HashSet<(&str, &str)>> =
+            if commits.height() < tables.commits.height() {
+                Some(commit_keys(&commits)?.into_iter().collect())
+            } else {
+                None
+            };
+        let commit_kept: Vec<bool> = match &kept_commits {
+            Some(kept) => commit_keys(changes)?
+                .iter()
+                .map(|key| kept.contains(key))
+                .collect(),
+            None => vec![true; changes.height()],
+        };
+        let mut entity_kept: FxHashMap<&str, bool> = FxHashMap::default();
+        let mask: BooleanChunked = changes
+            .column(col::ENTITY)?
+            .str()?
+            .iter()
+            .map(Option::unwrap_or_default)
+            .zip(commit_kept)
+            .map(|(entity, commit_kept)| {
+                commit_kept
                     && *entity_kept
                         .entry(entity)
                         .or_insert_with(|| self.keeps_path(entity))

@@ -284,10 +284,18 @@ fn new_rows(
     for (index, rows) in merges {
         per_merge[index] = rows;
     }
+    // The tables are independent, and the second core is idle once mining is done.
+    let (commits, changes, merges) = std::thread::scope(|scope| {
+        let commits = scope.spawn(|| commits_frame(records));
+        let merges = merges_frame(records, &per_merge);
+        let changes = changes_frame(records, &per_commit);
+        let commits = commits.join().expect("building a table does not panic");
+        (commits, changes, merges)
+    });
     Ok(Stored {
-        commits: commits_frame(records)?,
-        changes: changes_frame(records, &per_commit)?,
-        merges: merges_frame(records, &per_merge)?,
+        commits: commits?,
+        changes: changes?,
+        merges: merges?,
     })
 }
 
