@@ -63,7 +63,8 @@ type Batch = Vec<(usize, Task)>;
 
 /// Runs the tasks that `produce` emits on `threads` worker threads while `produce` is still
 /// running on this thread, so the revision walk and the diffs overlap. Each worker has its own
-/// repository handle and caches.
+/// repository handle; objects come through `packs` when given, and the workers share one
+/// delta-base cache.
 pub(crate) fn diff_streamed<R>(
     repo: &gix::Repository,
     packs: Option<&PackIndex>,
