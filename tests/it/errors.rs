@@ -1,18 +1,6 @@
 //! Bad input (README.md, *Exit codes*): one clear line on stderr, the documented exit code, never a panic.
 
-use std::process::Output;
-
 use crate::util::*;
-
-fn fails(out: &Output, code: i32, needles: &[&str]) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "expected `{needle}` in: {stderr}");
-    }
-    assert!(out.stdout.is_empty(), "no data on failure");
-}
 
 #[test]
 fn not_a_repository_exits_3() -> Result {

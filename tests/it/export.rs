@@ -258,11 +258,10 @@ fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Resul
         .args(["export", "--no-cache", "--output"])
         .arg(tmp.path())
         .output()?;
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr)?;
-    assert!(
-        stderr.contains("holds files that are not cochange's exported tables (notes.txt)"),
-        "{stderr}"
+    fails(
+        &out,
+        2,
+        &["holds files that are not cochange's exported tables (notes.txt)"],
     );
     let left: Vec<_> = std::fs::read_dir(tmp.path())?.collect();
     assert_eq!(left.len(), 1);
@@ -276,8 +275,7 @@ fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Resul
     let inside = cochange(&copy)
         .args(["export", "--no-cache", "--output", "tables"])
         .output()?;
-    assert_eq!(inside.status.code(), Some(2));
-    assert!(String::from_utf8(inside.stderr)?.contains("is inside the analysed repository"));
+    fails(&inside, 2, &["is inside the analysed repository"]);
     assert!(!copy.join("tables").exists());
     let shared = tmp2.path().join("shared");
     export(&[&repo], &shared, &["--name", "api"])?;
@@ -289,8 +287,7 @@ fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Resul
         .arg("--output")
         .arg(&shared)
         .output()?;
-    assert_eq!(other.status.code(), Some(2));
-    assert!(String::from_utf8(other.stderr)?.contains("has none of this history's commits"));
+    fails(&other, 2, &["has none of this history's commits"]);
     export(&[&repo], &shared, &["--name", "api"])?;
     assert_eq!(
         std::fs::read_to_string(&user_file)?,
@@ -299,17 +296,13 @@ fn export_refuses_a_folder_that_holds_other_files_and_leaves_it_alone() -> Resul
     );
 
     let missing = cochange(&repo).args(["export", "--no-cache"]).output()?;
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8(missing.stderr)?.contains("name it with `--output DIR`"));
+    fails(&missing, 2, &["name it with `--output DIR`"]);
 
     // A URL is not a folder: `export` does not make one named `s3:`.
     let url = cochange(&repo)
         .args(["export", "--no-cache", "--output", "s3://bucket/exports"])
         .output()?;
-    assert_eq!(url.status.code(), Some(2));
-    assert!(
-        String::from_utf8(url.stderr)?.contains("`--output` is a URL: cochange writes a local")
-    );
+    fails(&url, 2, &["`--output` is a URL: cochange writes a local"]);
     assert!(!repo.join("s3:").exists());
     Ok(())
 }
@@ -326,12 +319,7 @@ fn analyses_from_tables_refuse_what_needs_file_contents_and_damaged_parts() -> R
             .arg("--tables")
             .arg(&out)
             .output()?;
-        assert_eq!(run.status.code(), Some(2), "{command}");
-        let stderr = String::from_utf8(run.stderr)?;
-        assert!(
-            stderr.contains("which exported tables (`--tables`) do not hold"),
-            "{command}: {stderr}"
-        );
+        fails(&run, 2, &["which exported tables (`--tables`) do not hold"]);
     }
     // A damaged part of a table cochange reads, or of one only other engines read, is refused.
     for table in ["changes", "people"] {
@@ -346,11 +334,10 @@ fn analyses_from_tables_refuse_what_needs_file_contents_and_damaged_parts() -> R
             .args(["revisions", "--tables"])
             .arg(&out)
             .output()?;
-        assert_eq!(run.status.code(), Some(3), "{table}");
-        let stderr = String::from_utf8(run.stderr)?;
-        assert!(
-            stderr.contains("changed or damaged since it was exported"),
-            "{stderr}"
+        fails(
+            &run,
+            3,
+            &["changed or damaged since it was exported", table],
         );
         // Exporting again replaces the damaged parts.
         let again = export(&[&repo], &out, &[])?;
@@ -492,16 +479,16 @@ fn tables_pick_repositories_by_name_and_refuse_a_walk() -> Result {
         .args(["summary", "--name", "c", "--tables"])
         .arg(&tables)
         .output()?;
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(
-        String::from_utf8(unknown.stderr)?
-            .contains("holds no repository named `c` (it holds a, b)")
+    fails(
+        &unknown,
+        2,
+        &["holds no repository named `c` (it holds a, b)"],
     );
     let walk = cochange(tmp.path())
         .args(["summary", "--rev", "HEAD", "--tables"])
         .arg(&tables)
         .output()?;
-    assert_eq!(walk.status.code(), Some(2));
+    fails(&walk, 2, &[]);
     Ok(())
 }
 
@@ -631,31 +618,25 @@ fn urls_that_name_no_store_and_outputs_to_urls_are_refused_in_every_build() -> R
         let out = cochange(&repo)
             .args(["--tables", url, "revisions"])
             .output()?;
-        assert_eq!(out.status.code(), Some(2), "{url}");
-        let stderr = String::from_utf8(out.stderr)?;
-        assert!(stderr.contains(says), "{url}: {stderr}");
+        fails(&out, 2, &[says]);
     }
     let typo = cochange(&repo)
         .args(["--tables", "s3:/bucket/x", "revisions"])
         .output()?;
-    assert_eq!(typo.status.code(), Some(2));
-    assert!(String::from_utf8(typo.stderr)?.contains("a URL needs its slashes: `s3://bucket/x`"));
+    fails(&typo, 2, &["a URL needs its slashes: `s3://bucket/x`"]);
     // Commands that read files refuse before any store is asked.
     let deps = cochange(&repo)
         .args(["--tables", "s3://no-such-bucket/x", "deps"])
         .output()?;
-    assert_eq!(deps.status.code(), Some(2));
-    assert!(String::from_utf8(deps.stderr)?.contains("`deps` reads the repository's files"));
+    fails(&deps, 2, &["`deps` reads the repository's files"]);
     let report = cochange(&repo)
         .args(["report", "--no-cache", "--output", "s3://bucket/report"])
         .output()?;
-    assert_eq!(report.status.code(), Some(2));
-    assert!(String::from_utf8(report.stderr)?.contains("`--output` is a URL"));
+    fails(&report, 2, &["`--output` is a URL"]);
     let cache = cochange(&repo)
         .args(["summary", "--cache-dir", "s3://bucket/cache"])
         .output()?;
-    assert_eq!(cache.status.code(), Some(2));
-    assert!(String::from_utf8(cache.stderr)?.contains("the cache is a local folder"));
+    fails(&cache, 2, &["the cache is a local folder"]);
     assert!(
         !repo.join("s3:").exists(),
         "no local folder named after the URL"
@@ -708,10 +689,7 @@ fn tables_read_from_a_file_url_equal_those_of_the_folder() -> Result {
         .arg(format!("file://{}", empty.display()))
         .arg("coupling")
         .output()?;
-    assert_eq!(out.status.code(), Some(3));
-    assert!(
-        String::from_utf8(out.stderr)?.contains("holds no export (nothing below `_cochange/`)")
-    );
+    fails(&out, 3, &["holds no export (nothing below `_cochange/`)"]);
     Ok(())
 }
 
@@ -838,25 +816,21 @@ fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
         "s3://cochange-test/exports",
         &["revisions", "--name", "cli"],
     )?;
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8(unknown.stderr)?.contains("api, web"));
+    fails(&unknown, 2, &["api, web"]);
     let elsewhere = read("s3://cochange-test/elsewhere", &["revisions"])?;
-    assert_eq!(elsewhere.status.code(), Some(3));
-    let stderr = String::from_utf8(elsewhere.stderr)?;
-    assert!(
-        stderr.contains("`s3://cochange-test/elsewhere` holds no export"),
-        "{stderr}"
+    fails(
+        &elsewhere,
+        3,
+        &["`s3://cochange-test/elsewhere` holds no export"],
     );
     let no_bucket = read("s3://no-such-bucket/exports", &["revisions"])?;
-    assert_eq!(no_bucket.status.code(), Some(3));
-    let stderr = String::from_utf8(no_bucket.stderr)?;
-    assert!(
-        stderr.contains("the store answered NoSuchBucket"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("S3 is configured by `AWS_ACCESS_KEY_ID`"),
-        "{stderr}"
+    fails(
+        &no_bucket,
+        3,
+        &[
+            "the store answered NoSuchBucket",
+            "S3 is configured by `AWS_ACCESS_KEY_ID`",
+        ],
     );
     drop(server);
 
@@ -870,13 +844,10 @@ fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
         .cochange(&tables)
         .args(["--tables", "s3://cochange-test/exports", "revisions"])
         .output()?;
-    assert_eq!(damaged.status.code(), Some(3));
-    let stderr = String::from_utf8(damaged.stderr)?;
-    assert!(
-        stderr.contains(
-            "`s3://cochange-test/exports/commits/repo=api/part-000001.parquet` does not match"
-        ),
-        "{stderr}"
+    fails(
+        &damaged,
+        3,
+        &["`s3://cochange-test/exports/commits/repo=api/part-000001.parquet` does not match"],
     );
     drop(server);
 
@@ -887,11 +858,12 @@ fn tables_read_from_s3_equal_those_of_the_folder() -> Result {
         .cochange(&tables)
         .args(["--tables", "s3://cochange-test/exports", "revisions"])
         .output()?;
-    assert_eq!(missing.status.code(), Some(3));
-    let stderr = String::from_utf8(missing.stderr)?;
-    assert!(
-        stderr.contains("`s3://cochange-test/exports/entities/repo=api/part-000001.parquet` cannot be read: does not exist in the store"),
-        "{stderr}"
+    fails(
+        &missing,
+        3,
+        &[
+            "`s3://cochange-test/exports/entities/repo=api/part-000001.parquet` cannot be read: does not exist in the store",
+        ],
     );
     Ok(())
 }
@@ -906,22 +878,18 @@ fn a_url_without_the_object_store_feature_says_how_to_read_it() -> Result {
     let out = cochange(&repo)
         .args(["--tables", "s3://bucket/exports", "coupling"])
         .output()?;
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr)?;
-    assert!(
-        stderr.contains("built with the `object-store` feature"),
-        "{stderr}"
+    fails(
+        &out,
+        2,
+        &["built with the `object-store` feature", "aws s3 sync"],
     );
-    assert!(stderr.contains("aws s3 sync"), "{stderr}");
     let folder = tempfile::tempdir()?;
     let file = cochange(&repo)
         .arg("--tables")
         .arg(format!("file://{}", folder.path().display()))
         .arg("coupling")
         .output()?;
-    assert_eq!(file.status.code(), Some(2));
-    let stderr = String::from_utf8(file.stderr)?;
     let advice = format!("give the folder's path (`{}`)", folder.path().display());
-    assert!(stderr.contains(&advice), "{stderr}");
+    fails(&file, 2, &[&advice]);
     Ok(())
 }

@@ -32,6 +32,18 @@ pub fn run_ok(cmd: &mut Command) -> Result<Output> {
     Ok(out)
 }
 
+/// Asserts that a run failed with exit code `code`, no panic and no data on stdout, and that its
+/// stderr holds each of `needles`.
+pub fn fails(out: &Output, code: i32, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected `{needle}` in: {stderr}");
+    }
+    assert!(out.stdout.is_empty(), "no data on failure");
+}
+
 /// The rows of a `--format json` output.
 pub fn json_rows(out: &Output) -> Result<Vec<serde_json::Value>> {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;

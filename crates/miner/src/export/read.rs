@@ -131,13 +131,8 @@ pub(super) fn read_parts(
     let mut all: Option<DataFrame> = None;
     for part in state.parts.get(name).into_iter().flatten() {
         let relative = part_file(name, &state.repo, &part.file);
-        let damaged = |reason: String| Error::Export {
-            path: files.locate(&relative),
-            reason,
-        };
-        let data = files
-            .read(&relative)
-            .map_err(|e| damaged(format!("cannot be read: {e}")))?;
+        let damaged = |reason: String| export_error(files, &relative, reason);
+        let data = read_file(files, &relative)?;
         if data.len() as u64 != part.bytes || crc32fast::hash(&data) != part.crc32 {
             return Err(damaged(format!(
                 "does not match what `{STATE_DIR}/{}.json` recorded (changed or damaged since it was exported): export again",
@@ -205,9 +200,9 @@ pub fn read_export(
         });
     }
     names.retain(|n| only.is_empty() || only.contains(n));
-    let unreadable = |unfetched: Unfetched| Error::Export {
-        path: files.locate(&unfetched.relative),
-        reason: format!("cannot be read: {}", unfetched.reason),
+    let unreadable = |unfetched: Unfetched| {
+        let reason = format!("cannot be read: {}", unfetched.reason);
+        export_error(files.as_ref(), &unfetched.relative, reason)
     };
     let state_files: Vec<String> = names.iter().map(|n| state_file(n)).collect();
     files.prefetch(&state_files).map_err(unreadable)?;
@@ -250,6 +245,21 @@ fn state_file(repo: &str) -> String {
     format!("{STATE_DIR}/{repo}.json")
 }
 
+/// What is wrong with the export file at `relative`, naming it where it is.
+fn export_error(files: &dyn ExportFiles, relative: &str, reason: String) -> Error {
+    Error::Export {
+        path: files.locate(relative),
+        reason,
+    }
+}
+
+/// The bytes of the export file at `relative`, or an error naming it.
+fn read_file(files: &dyn ExportFiles, relative: &str) -> Result<Vec<u8>, Error> {
+    files
+        .read(relative)
+        .map_err(|e| export_error(files, relative, format!("cannot be read: {e}")))
+}
+
 fn part_file(table: &str, repo: &str, file: &str) -> String {
     format!("{}/{file}", super::partition_name(table, repo))
 }
@@ -257,13 +267,8 @@ fn part_file(table: &str, repo: &str, file: &str) -> String {
 /// The state of the exported repository `name`, if this cochange reads its schema.
 pub(super) fn read_state(files: &dyn ExportFiles, name: &str) -> Result<State, Error> {
     let relative = state_file(name);
-    let bad = |reason: String| Error::Export {
-        path: files.locate(&relative),
-        reason,
-    };
-    let bytes = files
-        .read(&relative)
-        .map_err(|e| bad(format!("cannot be read: {e}")))?;
+    let bad = |reason: String| export_error(files, &relative, reason);
+    let bytes = read_file(files, &relative)?;
     let state: State =
         serde_json::from_slice(&bytes).map_err(|e| bad(format!("does not read: {e}")))?;
     if state.schema > SCHEMA_VERSION {
