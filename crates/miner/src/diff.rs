@@ -63,18 +63,18 @@ type Batch = Vec<(usize, Task)>;
 
 /// Runs the tasks that `produce` emits on `threads` worker threads while `produce` is still
 /// running on this thread, so the revision walk and the diffs overlap. Each worker has its own
-/// repository handle; objects come through `packs` when given, and the workers share one
-/// delta-base cache.
+/// repository handle; objects come through `packs` when given, and the workers share the
+/// delta-base cache `cache`.
 pub(crate) fn diff_streamed<R>(
     repo: &gix::Repository,
     packs: Option<&PackIndex>,
+    cache: &SharedCache,
     options: MineOptions,
     threads: usize,
     progress: &dyn Progress,
     produce: impl FnOnce(&mut dyn FnMut(usize, Task)) -> Result<R, Error>,
 ) -> Result<(R, Diffed), Error> {
     let shared = repo.clone().into_sync();
-    let cache = &SharedCache::new(repo);
     // Unbounded: a task is a few dozen bytes, and a walk that runs ahead knows the total early,
     // so the progress bar can show it.
     let (sender, receiver) = std::sync::mpsc::channel::<Batch>();

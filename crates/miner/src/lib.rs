@@ -33,6 +33,7 @@ assert!(commits > 0 && file_changes > 0);
 */
 #![deny(missing_docs)]
 
+mod base_cache;
 mod blame;
 mod cache;
 mod changed;

@@ -15,6 +15,8 @@ use gix::odb::pack::cache::DecodeEntry;
 use gix::odb::pack::data::decode::entry::ResolvedBase;
 use gix::oid;
 
+use crate::base_cache::BaseCache;
+
 /// The objects of every pack, by id.
 pub(crate) struct PackIndex {
     packs: Vec<Bundle>,
@@ -260,13 +262,13 @@ fn cache_bytes(repo: &gix::Repository) -> Option<usize> {
         .and_then(|bytes| usize::try_from(bytes).ok())
 }
 
-/// The delta-base cache gix would give a handle: `bytes` large, else gix's small default.
+/// A delta-base cache of `bytes`, else of gix's small default.
 fn delta_base_cache(bytes: Option<usize>) -> Box<dyn DecodeEntry + Send> {
     use gix::odb::pack::cache::{Never, lru};
     match bytes {
         None => Box::<lru::StaticLinkedList<64>>::default(),
         Some(0) => Box::new(Never),
-        Some(bytes) => Box::new(lru::MemoryCappedHashmap::new(bytes)),
+        Some(bytes) => Box::new(BaseCache::new(bytes)),
     }
 }
 
