@@ -292,7 +292,8 @@ fn new_rows(
     for (index, rows) in merges {
         per_merge[index] = rows;
     }
-    // The tables are independent, and the second core is idle once mining is done.
+    // The tables are independent, and once mining is done the second core has only the freeing
+    // of the decoded objects to do.
     let (commits, changes, merges) = std::thread::scope(|scope| {
         let commits = scope.spawn(|| commits_frame(records));
         let merges = merges_frame(records, &per_merge);

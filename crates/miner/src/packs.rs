@@ -262,7 +262,7 @@ fn cache_bytes(repo: &gix::Repository) -> Option<usize> {
         .and_then(|bytes| usize::try_from(bytes).ok())
 }
 
-/// A delta-base cache of `bytes`, else of gix's small default.
+/// A delta-base cache of `bytes`, else gix's default of 64 objects.
 fn delta_base_cache(bytes: Option<usize>) -> Box<dyn DecodeEntry + Send> {
     use gix::odb::pack::cache::{Never, lru};
     match bytes {
