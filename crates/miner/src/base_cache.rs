@@ -33,8 +33,9 @@ struct Slot {
     data: Vec<u8>,
     kind: Kind,
     compressed_size: usize,
-    /// Read since the clock last passed; a vacant slot has an empty buffer and is never read.
+    /// Read since the clock last passed.
     used: bool,
+    /// Whether the slot holds an object; a vacant one has an empty buffer and no map entry.
     cached: bool,
 }
 
