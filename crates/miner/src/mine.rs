@@ -1,21 +1,21 @@
-use std::collections::HashMap;
 use std::path::Path;
 
 use gix::ObjectId;
 use gix::hashtable::HashSet;
 use gix::objs::FindExt;
+use polars::prelude::DataFrame;
+use rustc_hash::FxHashMap;
 
 use crate::cache::{Cache, Loaded, Stored, View};
 use crate::diff::{Task, diff_streamed};
 use crate::packs::{PackIndex, PackedObjects, SharedCache};
 use crate::record::CommitRecord;
 use crate::select::{Pick, select};
-use crate::table::{changes_frame, col, commits_frame, merges_frame};
+use crate::table::{changes_frame, col, commit_ids, commits_frame, merges_frame};
 use crate::{
     CacheLocation, CacheStatus, Error, MineOptions, Options, Outcome, Progress, Statistics,
     Warning, repo, walk,
 };
-use polars::prelude::DataFrame;
 
 /// How many missing blob ids a warning names.
 const MISSING_BLOBS_SHOWN: usize = 5;
@@ -181,12 +181,9 @@ fn mine_all(path: &Path, options: &Options, progress: &dyn Progress) -> Result<M
         });
     }
     drop(commits);
-    let new = std::thread::scope(|scope| {
-        // Freeing the decoded objects (a quarter of a gigabyte by default) takes tens of
-        // milliseconds: another thread does it while this one builds the tables.
-        scope.spawn(move || drop((decoded, packs)));
-        new_rows(&records, diffed.changes, diffed.merges)
-    })?;
+    // The decoded objects: a quarter of a gigabyte by default.
+    drop_elsewhere((decoded, packs));
+    let new = new_rows(&records, diffed.changes, diffed.merges)?;
     let all = store(cache.as_mut(), cached, new, &mut warnings)?;
     Ok(Mined {
         repo,
@@ -294,18 +291,28 @@ fn new_rows(
     }
     // The tables are independent, and once mining is done the second core has only the freeing
     // of the decoded objects to do.
+    let ids = commit_ids(records);
     let (commits, changes, merges) = std::thread::scope(|scope| {
-        let commits = scope.spawn(|| commits_frame(records));
-        let merges = merges_frame(records, &per_merge);
-        let changes = changes_frame(records, &per_commit);
+        let commits = scope.spawn(|| commits_frame(records, &ids));
+        let merges = merges_frame(&ids, &per_merge);
+        let changes = changes_frame(&ids, &per_commit);
         let commits = commits.join().expect("building a table does not panic");
         (commits, changes, merges)
     });
+    drop_elsewhere((per_commit, per_merge));
     Ok(Stored {
         commits: commits?,
         changes: changes?,
         merges: merges?,
     })
+}
+
+/// Drops `value` on a thread of its own, which this one does not wait for: freeing what mining
+/// allocated (the decoded objects, a string per change) takes tens of milliseconds on long
+/// histories, time in which the tables can be built and the history selected.
+fn drop_elsewhere<T: Send + 'static>(value: T) {
+    // When no thread can be started, the closure, and with it `value`, is dropped here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 /// The line origins asked for. They come from the hunks, which only mining with line counts
@@ -498,7 +505,7 @@ struct Planner<'a> {
     merge_diffs: bool,
     trees: gix::hashtable::HashMap<ObjectId, ObjectId>,
     /// Commits waiting for parent trees, by their index.
-    pending: HashMap<usize, Pending>,
+    pending: FxHashMap<usize, Pending>,
     /// Parent id -> (index, position among its parents) of the commits that wait for its tree.
     waiting: gix::hashtable::HashMap<ObjectId, Vec<(usize, usize)>>,
     buf: Vec<u8>,
@@ -537,7 +544,7 @@ impl<'a> Planner<'a> {
             first_parent: options.first_parent,
             merge_diffs: options.line_counts && !options.first_parent,
             trees: gix::hashtable::HashMap::default(),
-            pending: HashMap::new(),
+            pending: FxHashMap::default(),
             waiting: gix::hashtable::HashMap::default(),
             buf: Vec::new(),
         }

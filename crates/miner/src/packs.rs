@@ -20,22 +20,40 @@ use crate::base_cache::BaseCache;
 /// The objects of every pack, by id.
 pub(crate) struct PackIndex {
     packs: Vec<Bundle>,
-    /// The number of each pack's first object when the packs' objects are numbered in a row.
-    first: Vec<u32>,
-    /// Linear probing from the slot the id's leading bits name. A slot holds one plus the
-    /// object's number (0: empty) in its low half and the id's bytes 8 to 11 in its high half,
-    /// so that a probe rarely needs to read a pack index to rule an object out.
-    slots: Vec<u64>,
-    /// How far a leading 64-bit word of an id is shifted to give its slot.
-    shift: u32,
+    /// Linear probing from the slot an id's leading bytes name, about three quarters full. A slot
+    /// holds the whole id and where the object is, so that a lookup reads one slot (one cache
+    /// line, mostly) instead of the table, the pack index's id and then its offset: those three
+    /// reads from memory were a tenth of the mining threads' time (docs/performance.md).
+    slots: Vec<Slot>,
+}
+
+/// One object of [`PackIndex`]: 32 bytes, two to a cache line.
+#[derive(Clone, Copy)]
+struct Slot {
+    id: [u8; 20],
+    /// The object's pack in [`PackIndex::packs`]; [`Slot::EMPTY`] for an empty slot.
+    pack: u32,
+    offset: u64,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        id: [0; 20],
+        pack: u32::MAX,
+        offset: 0,
+    };
 }
 
 impl PackIndex {
     /// The index of the packs in the repository's own object folder; `None` when it has no
-    /// pack, or when replacement refs change what an id means (gix applies them).
+    /// pack, when its ids are not SHA-1, or when replacement refs change what an id means (gix
+    /// applies them).
     pub(crate) fn open(repo: &gix::Repository) -> Option<PackIndex> {
         let store = repo.objects.store_ref();
-        if store.replacements().next().is_some() || allocations_limited(repo) {
+        if store.replacements().next().is_some()
+            || allocations_limited(repo)
+            || repo.object_hash() != gix::hash::Kind::Sha1
+        {
             return None;
         }
         let mut paths: Vec<PathBuf> = std::fs::read_dir(store.path().join("pack"))
@@ -54,70 +72,65 @@ impl PackIndex {
         for (id, pack) in (0u32..).zip(packs.iter_mut()) {
             pack.pack.id = id;
         }
-        let mut first = Vec::with_capacity(packs.len());
-        let mut total: u64 = 0;
-        for pack in &packs {
-            first.push(u32::try_from(total).ok()?);
-            total += u64::from(pack.index.num_objects());
-        }
-        // Numbers must fit the low half of a slot, one added.
-        if total == 0 || total >= u64::from(u32::MAX) {
+        let total: usize = packs
+            .iter()
+            .map(|pack| pack.index.num_objects() as usize)
+            .sum();
+        if total == 0 || packs.len() >= u32::MAX as usize {
             return None;
         }
-        let len = (total as usize + total as usize / 2)
-            .next_power_of_two()
-            .max(2);
         let mut index = PackIndex {
+            slots: vec![Slot::EMPTY; total + total / 3 + 1],
             packs,
-            first,
-            slots: vec![0; len],
-            shift: 64 - len.trailing_zeros(),
         };
-        let mask = len - 1;
-        for (p, pack) in index.packs.iter().enumerate() {
+        for (p, pack) in (0u32..).zip(&index.packs) {
             for position in 0..pack.index.num_objects() {
                 let id = pack.index.oid_at_index(position);
-                let number = index.first[p] + position;
-                let value = (u64::from(tag(id)) << 32) | u64::from(number + 1);
                 let mut slot = index.slot(id);
-                while index.slots[slot] != 0 {
-                    slot = (slot + 1) & mask;
+                while index.slots[slot].pack != Slot::EMPTY.pack {
+                    slot = index.next(slot);
                 }
-                index.slots[slot] = value;
+                index.slots[slot] = Slot {
+                    id: id.as_bytes().try_into().ok()?,
+                    pack: p,
+                    offset: pack.index.pack_offset_at_index(position),
+                };
             }
         }
         Some(index)
     }
 
+    /// The slot an id's probe starts at: its leading 64 bits scaled to the table's length.
     fn slot(&self, id: &oid) -> usize {
         let lead = u64::from_be_bytes(
             id.as_bytes()[..8]
                 .try_into()
                 .expect("ids are at least 20 bytes"),
         );
-        (lead >> self.shift) as usize
+        ((u128::from(lead) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    fn next(&self, slot: usize) -> usize {
+        if slot + 1 == self.slots.len() {
+            0
+        } else {
+            slot + 1
+        }
     }
 
     /// The pack holding `id` and the object's offset in it.
     fn locate(&self, id: &oid) -> Option<(&Bundle, u64)> {
-        let mask = self.slots.len() - 1;
-        let tag = u64::from(tag(id));
+        let wanted: &[u8; 20] = id.as_bytes().try_into().ok()?;
         let mut slot = self.slot(id);
         loop {
-            let value = self.slots[slot];
-            if value == 0 {
+            let found = &self.slots[slot];
+            if found.pack == Slot::EMPTY.pack {
                 return None;
             }
-            if value >> 32 == tag {
-                let number = (value as u32) - 1;
-                let p = self.first.partition_point(|&first| first <= number) - 1;
-                let pack = &self.packs[p];
-                let position = number - self.first[p];
-                if pack.index.oid_at_index(position) == id {
-                    return Some((pack, pack.index.pack_offset_at_index(position)));
-                }
+            if &found.id == wanted {
+                return Some((&self.packs[found.pack as usize], found.offset));
             }
-            slot = (slot + 1) & mask;
+            slot = self.next(slot);
         }
     }
 }
@@ -132,15 +145,6 @@ fn allocations_limited(repo: &gix::Repository) -> bool {
             .integer("gitoxide.objects.allocLimit")
             .is_some()
         || std::env::var_os("GIT_ALLOC_LIMIT").is_some()
-}
-
-/// Bytes 8 to 11 of an id: the slot already depends on the leading ones.
-fn tag(id: &oid) -> u32 {
-    u32::from_be_bytes(
-        id.as_bytes()[8..12]
-            .try_into()
-            .expect("ids are at least 20 bytes"),
-    )
 }
 
 /// One thread's way to objects: the shared [`PackIndex`] with this thread's inflater and

@@ -61,16 +61,29 @@ fn list_column(name: &str, rows: impl Iterator<Item = Vec<String>>, capacity: us
     builder.finish().into_series().into()
 }
 
-/// The commits of one mining run, as stored in the cache (no `repo` column).
-pub(crate) fn commits_frame(records: &[CommitRecord]) -> PolarsResult<DataFrame> {
+/// The `commit` column of the commits in `records`, in their order: hex ids. The other tables
+/// take their `commit` column from it by row, which shares its bytes.
+pub(crate) fn commit_ids(records: &[CommitRecord]) -> StringChunked {
+    let mut ids = StringChunkedBuilder::new(col::COMMIT.into(), records.len());
+    // Long enough for any hash's hex digits.
+    let mut hex = [0u8; 64];
+    for record in records {
+        ids.append_value(&*record.id.hex_to_buf(&mut hex));
+    }
+    ids.finish()
+}
+
+/// The commits of one mining run, as stored in the cache (no `repo` column); `ids` is
+/// [`commit_ids`] of `records`.
+pub(crate) fn commits_frame(
+    records: &[CommitRecord],
+    ids: &StringChunked,
+) -> PolarsResult<DataFrame> {
     let n = records.len();
     DataFrame::new(
         n,
         vec![
-            Column::new(
-                col::COMMIT.into(),
-                records.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
-            ),
+            ids.clone().into_column(),
             list_column(
                 col::PARENTS,
                 records
@@ -125,98 +138,96 @@ pub(crate) fn commits_frame(records: &[CommitRecord]) -> PolarsResult<DataFrame>
 }
 
 /// The changes of one mining run, as stored in the cache (no `repo` and `entity` columns, and
-/// the stored-only `hunks`). `changes[i]` belongs to `records[i]`.
+/// the stored-only `hunks`). `changes[i]` belongs to the commit `ids[i]`.
 pub(crate) fn changes_frame(
-    records: &[CommitRecord],
+    ids: &StringChunked,
     changes: &[Vec<ChangeRecord>],
 ) -> PolarsResult<DataFrame> {
-    let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
-    let rows: Vec<(&str, &ChangeRecord)> = ids
-        .iter()
-        .zip(changes)
-        .flat_map(|(id, changes)| changes.iter().map(move |c| (id.as_str(), c)))
-        .collect();
-    DataFrame::new(rows.len(), change_columns(&rows))
+    let rows = || {
+        changes
+            .iter()
+            .enumerate()
+            .flat_map(|(commit, rows)| rows.iter().map(move |row| (commit, row)))
+    };
+    let n = changes.iter().map(Vec::len).sum();
+    DataFrame::new(n, change_columns(ids, rows, n)?)
 }
 
 /// The rows of merges against their parents (for the replay of line origins), as stored in the
-/// cache. `merges[i]` belongs to `records[i]`.
+/// cache. `merges[i]` belongs to the commit `ids[i]`.
 pub(crate) fn merges_frame(
-    records: &[CommitRecord],
+    ids: &StringChunked,
     merges: &[Vec<MergeRecord>],
 ) -> PolarsResult<DataFrame> {
-    let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
-    let rows: Vec<(&str, &MergeRecord)> = ids
-        .iter()
-        .zip(merges)
-        .flat_map(|(id, rows)| rows.iter().map(move |r| (id.as_str(), r)))
-        .collect();
-    let changes: Vec<(&str, &ChangeRecord)> = rows.iter().map(|(id, r)| (*id, &r.change)).collect();
-    let mut columns = change_columns(&changes);
-    columns.insert(
-        1,
-        Column::new(
-            stored::PARENT.into(),
-            rows.iter().map(|(_, r)| r.parent).collect::<Vec<_>>(),
-        ),
-    );
-    columns.push(Column::new(
-        stored::FROM_PARENT.into(),
-        rows.iter().map(|(_, r)| r.from_parent).collect::<Vec<_>>(),
-    ));
-    DataFrame::new(rows.len(), columns)
+    let rows = || {
+        merges
+            .iter()
+            .enumerate()
+            .flat_map(|(commit, rows)| rows.iter().map(move |row| (commit, row)))
+    };
+    let n = merges.iter().map(Vec::len).sum();
+    let mut columns = change_columns(ids, || rows().map(|(commit, row)| (commit, &row.change)), n)?;
+    let mut parents = PrimitiveChunkedBuilder::<UInt32Type>::new(stored::PARENT.into(), n);
+    let mut from_parents =
+        PrimitiveChunkedBuilder::<UInt32Type>::new(stored::FROM_PARENT.into(), n);
+    for (_, row) in rows() {
+        parents.append_value(row.parent);
+        from_parents.append_option(row.from_parent);
+    }
+    columns.insert(1, parents.finish().into_column());
+    columns.push(from_parents.finish().into_column());
+    DataFrame::new(n, columns)
 }
 
-fn change_columns(rows: &[(&str, &ChangeRecord)]) -> Vec<Column> {
+/// The columns of change rows: `rows` gives the `n` rows, each as the index of its commit in
+/// `ids` and the change. It is walked once per column, which is cheaper than collecting the rows
+/// (and than collecting each column before polars copies it).
+fn change_columns<'r, I>(
+    ids: &StringChunked,
+    rows: impl Fn() -> I,
+    n: usize,
+) -> PolarsResult<Vec<Column>>
+where
+    I: Iterator<Item = (usize, &'r ChangeRecord)>,
+{
+    let commits = IdxCa::from_iter_values(
+        "row of each change".into(),
+        rows().map(|(commit, _)| commit as IdxSize),
+    );
+    let mut path = StringChunkedBuilder::new(col::PATH.into(), n);
+    let mut old_path = StringChunkedBuilder::new(col::OLD_PATH.into(), n);
+    let mut kind = StringChunkedBuilder::new(col::KIND.into(), n);
+    let mut added = PrimitiveChunkedBuilder::<UInt32Type>::new(col::ADDED.into(), n);
+    let mut deleted = PrimitiveChunkedBuilder::<UInt32Type>::new(col::DELETED.into(), n);
+    let mut binary = BooleanChunkedBuilder::new(col::BINARY.into(), n);
     let mut hunks = ListPrimitiveChunkedBuilder::<UInt32Type>::new(
         stored::HUNKS.into(),
-        rows.len(),
-        rows.len() * 4,
+        n,
+        n * 4,
         DataType::UInt32,
     );
-    for (_, change) in rows {
+    for (_, change) in rows() {
+        path.append_value(&change.path);
+        old_path.append_option(change.old_path.as_deref());
+        kind.append_value(change.kind.letter());
+        added.append_option(change.added);
+        deleted.append_option(change.deleted);
+        binary.append_value(change.binary);
         match &change.hunks {
             Some(h) => hunks.append_slice(h),
             None => hunks.append_null(),
         }
     }
-    vec![
-        Column::new(
-            col::COMMIT.into(),
-            rows.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            col::PATH.into(),
-            rows.iter()
-                .map(|(_, c)| c.path.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            col::OLD_PATH.into(),
-            rows.iter()
-                .map(|(_, c)| c.old_path.as_deref())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            col::KIND.into(),
-            rows.iter()
-                .map(|(_, c)| c.kind.letter())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            col::ADDED.into(),
-            rows.iter().map(|(_, c)| c.added).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            col::DELETED.into(),
-            rows.iter().map(|(_, c)| c.deleted).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            col::BINARY.into(),
-            rows.iter().map(|(_, c)| c.binary).collect::<Vec<_>>(),
-        ),
+    Ok(vec![
+        ids.take(&commits)?.into_column(),
+        path.finish().into_column(),
+        old_path.finish().into_column(),
+        kind.finish().into_column(),
+        added.finish().into_column(),
+        deleted.finish().into_column(),
+        binary.finish().into_column(),
         hunks.finish().into_series().into(),
-    ]
+    ])
 }
 
 /// The stored schema of each table, to reject caches whose columns do not match.
