@@ -11,7 +11,7 @@ use crate::diff::{Task, diff_streamed};
 use crate::packs::{PackIndex, PackedObjects, SharedCache};
 use crate::record::CommitRecord;
 use crate::select::{Pick, select};
-use crate::table::{changes_frame, col, commit_ids, commits_frame, merges_frame};
+use crate::table::{changes_frame, col, commits_frame, id_column, merges_frame};
 use crate::{
     CacheLocation, CacheStatus, Error, MineOptions, Options, Outcome, Progress, Statistics,
     Warning, repo, walk,
@@ -181,8 +181,10 @@ fn mine_all(path: &Path, options: &Options, progress: &dyn Progress) -> Result<M
         });
     }
     drop(commits);
-    // The decoded objects: a quarter of a gigabyte by default.
-    drop_elsewhere((decoded, packs));
+    // The decoded objects: a quarter of a gigabyte by default. The packs are unmapped here, so
+    // that none is still open when mining returns.
+    drop_elsewhere(decoded);
+    drop(packs);
     let new = new_rows(&records, diffed.changes, diffed.merges)?;
     let all = store(cache.as_mut(), cached, new, &mut warnings)?;
     Ok(Mined {
@@ -291,7 +293,7 @@ fn new_rows(
     }
     // The tables are independent, and once mining is done the second core has only the freeing
     // of the decoded objects to do.
-    let ids = commit_ids(records);
+    let ids = id_column(records);
     let (commits, changes, merges) = std::thread::scope(|scope| {
         let commits = scope.spawn(|| commits_frame(records, &ids));
         let merges = merges_frame(&ids, &per_merge);
@@ -309,7 +311,8 @@ fn new_rows(
 
 /// Drops `value` on a thread of its own, which this one does not wait for: freeing what mining
 /// allocated (the decoded objects, a string per change) takes tens of milliseconds on long
-/// histories, time in which the tables can be built and the history selected.
+/// histories, time in which the tables can be built and the history selected. Only for plain
+/// memory: nothing whose release others may wait for (files, locks).
 fn drop_elsewhere<T: Send + 'static>(value: T) {
     // When no thread can be started, the closure, and with it `value`, is dropped here.
     let _ = std::thread::Builder::new().spawn(move || drop(value));

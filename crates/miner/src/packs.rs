@@ -27,8 +27,9 @@ pub(crate) struct PackIndex {
     slots: Vec<Slot>,
 }
 
-/// One object of [`PackIndex`]: 32 bytes, two to a cache line.
+/// One object of [`PackIndex`]: 32 bytes, aligned so that two fill a cache line.
 #[derive(Clone, Copy)]
+#[repr(C, align(32))]
 struct Slot {
     id: [u8; 20],
     /// The object's pack in [`PackIndex::packs`]; [`Slot::EMPTY`] for an empty slot.
@@ -79,10 +80,12 @@ impl PackIndex {
         if total == 0 || packs.len() >= u32::MAX as usize {
             return None;
         }
-        let mut index = PackIndex {
-            slots: vec![Slot::EMPTY; total + total / 3 + 1],
-            packs,
-        };
+        // About 43 bytes an object: a history too large for that is read through gix.
+        let len = total + total / 3 + 1;
+        let mut slots = Vec::new();
+        slots.try_reserve_exact(len).ok()?;
+        slots.resize(len, Slot::EMPTY);
+        let mut index = PackIndex { slots, packs };
         for (p, pack) in (0u32..).zip(&index.packs) {
             for position in 0..pack.index.num_objects() {
                 let id = pack.index.oid_at_index(position);

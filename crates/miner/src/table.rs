@@ -63,7 +63,7 @@ fn list_column(name: &str, rows: impl Iterator<Item = Vec<String>>, capacity: us
 
 /// The `commit` column of the commits in `records`, in their order: hex ids. The other tables
 /// take their `commit` column from it by row, which shares its bytes.
-pub(crate) fn commit_ids(records: &[CommitRecord]) -> StringChunked {
+pub(crate) fn id_column(records: &[CommitRecord]) -> StringChunked {
     let mut ids = StringChunkedBuilder::new(col::COMMIT.into(), records.len());
     // Long enough for any hash's hex digits.
     let mut hex = [0u8; 64];
@@ -74,7 +74,7 @@ pub(crate) fn commit_ids(records: &[CommitRecord]) -> StringChunked {
 }
 
 /// The commits of one mining run, as stored in the cache (no `repo` column); `ids` is
-/// [`commit_ids`] of `records`.
+/// [`id_column`] of `records`.
 pub(crate) fn commits_frame(
     records: &[CommitRecord],
     ids: &StringChunked,
@@ -180,8 +180,9 @@ pub(crate) fn merges_frame(
 }
 
 /// The columns of change rows: `rows` gives the `n` rows, each as the index of its commit in
-/// `ids` and the change. It is walked once per column, which is cheaper than collecting the rows
-/// (and than collecting each column before polars copies it).
+/// `ids` and the change. It is walked twice, for the commits' rows and then for the other
+/// columns at once, which is cheaper than collecting the rows (and than collecting each column
+/// before polars copies it).
 fn change_columns<'r, I>(
     ids: &StringChunked,
     rows: impl Fn() -> I,
