@@ -85,7 +85,7 @@ impl PackIndex {
         let mut slots = Vec::new();
         slots.try_reserve_exact(len).ok()?;
         slots.resize(len, Slot::EMPTY);
-        let mut index = PackIndex { slots, packs };
+        let mut index = PackIndex { packs, slots };
         for (p, pack) in (0u32..).zip(&index.packs) {
             for position in 0..pack.index.num_objects() {
                 let id = pack.index.oid_at_index(position);
