@@ -143,14 +143,16 @@ pub(crate) fn changes_frame(
     ids: &StringChunked,
     changes: &[Vec<ChangeRecord>],
 ) -> PolarsResult<DataFrame> {
-    let rows = || {
-        changes
-            .iter()
-            .enumerate()
-            .flat_map(|(commit, rows)| rows.iter().map(move |row| (commit, row)))
-    };
     let n = changes.iter().map(Vec::len).sum();
-    DataFrame::new(n, change_columns(ids, rows, n)?)
+    DataFrame::new(n, change_columns(ids, || rows_by_commit(changes), n)?)
+}
+
+/// The rows of `per_commit` in order, each with the index of its commit.
+fn rows_by_commit<T>(per_commit: &[Vec<T>]) -> impl Iterator<Item = (usize, &T)> {
+    per_commit
+        .iter()
+        .enumerate()
+        .flat_map(|(commit, rows)| rows.iter().map(move |row| (commit, row)))
 }
 
 /// The rows of merges against their parents (for the replay of line origins), as stored in the
@@ -159,18 +161,16 @@ pub(crate) fn merges_frame(
     ids: &StringChunked,
     merges: &[Vec<MergeRecord>],
 ) -> PolarsResult<DataFrame> {
-    let rows = || {
-        merges
-            .iter()
-            .enumerate()
-            .flat_map(|(commit, rows)| rows.iter().map(move |row| (commit, row)))
-    };
     let n = merges.iter().map(Vec::len).sum();
-    let mut columns = change_columns(ids, || rows().map(|(commit, row)| (commit, &row.change)), n)?;
+    let mut columns = change_columns(
+        ids,
+        || rows_by_commit(merges).map(|(commit, row)| (commit, &row.change)),
+        n,
+    )?;
     let mut parents = PrimitiveChunkedBuilder::<UInt32Type>::new(stored::PARENT.into(), n);
     let mut from_parents =
         PrimitiveChunkedBuilder::<UInt32Type>::new(stored::FROM_PARENT.into(), n);
-    for (_, row) in rows() {
+    for (_, row) in rows_by_commit(merges) {
         parents.append_value(row.parent);
         from_parents.append_option(row.from_parent);
     }
